@@ -1,0 +1,108 @@
+# egnet — top-level build.  Plain GNU make; every library through pkg-config.
+#   make            build daemons, egnetctl and the BPF objects into build/
+#   make check      dependencies, then unit, golden and integration tests
+#   make deps       install build and test dependencies (apt-get or dnf)
+#   make SANITIZE=1 check   the same with ASan + UBSan (outputs in build/sanitize)
+#   make V=1        show full commands
+# `make help` lists every target.
+
+ifeq ($(SANITIZE),1)
+B       := build/sanitize
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+B       := build
+SANFLAGS :=
+endif
+
+CC      ?= cc
+CLANG   ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' $(1) $(2);
+endif
+
+WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
+	   -Wmissing-prototypes -Werror
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE $(SANFLAGS) -I. -I$(B)
+LDFLAGS += $(SANFLAGS)
+
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+
+COMMON_PKGS := libconfig jansson
+CFLAGS  += $(call pc_cflags,$(COMMON_PKGS))
+COMMON_LIBS := $(call pc_libs,$(COMMON_PKGS))
+
+COMMON_SRC := $(wildcard common/*.c)
+AGENT_SRC  := $(filter-out agent/main.c,$(wildcard agent/*.c))
+COLL_SRC   := $(filter-out collector/main.c,$(wildcard collector/*.c))
+CTL_SRC    := $(filter-out ctl/main.c,$(wildcard ctl/*.c))
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+LIBCOMMON := $(B)/libegnet-common.a
+LIBAGENT  := $(B)/libegnet-agent.a
+LIBCOLL   := $(B)/libegnet-collector.a
+LIBCTL    := $(B)/libegnet-ctl.a
+
+PROGS := $(B)/egnet-agent $(B)/egnet-collector $(B)/egnetctl
+
+.PHONY: all check unit golden integration deps clean help demo install \
+	deb rpm bench fuzz format
+all: $(PROGS) bpf
+
+$(B)/obj/%.o: %.c
+	$(call msg,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBCOMMON): $(call obj,$(COMMON_SRC))
+$(LIBAGENT): $(call obj,$(AGENT_SRC))
+$(LIBCOLL): $(call obj,$(COLL_SRC))
+$(LIBCTL): $(call obj,$(CTL_SRC))
+$(B)/lib%.a:
+	$(call msg,AR,$@)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/egnet-agent: $(call obj,agent/main.c) $(LIBAGENT) $(LIBCOMMON)
+$(B)/egnet-collector: $(call obj,collector/main.c) $(LIBCOLL) $(LIBCOMMON)
+$(B)/egnetctl: $(call obj,ctl/main.c) $(LIBCTL) $(LIBCOMMON)
+$(PROGS):
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS)
+
+include bpf/bpf.mk
+include tests/tests.mk
+
+deps:
+	$(Q)packaging/deps.sh
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory tests-build
+	$(Q)B=$(B) tests/run.sh
+
+clean:
+	rm -rf build
+
+format:
+	clang-format -i $(wildcard */*.c */*.h tests/*/*.c)
+
+help:
+	@echo 'targets:'
+	@echo '  all          build/egnet-agent, build/egnet-collector, build/egnetctl, BPF objects'
+	@echo '  check        make deps, then unit, golden and integration tests (integration needs root)'
+	@echo '  deps         install build and test dependencies (apt-get or dnf), quiet when present'
+	@echo '  clean        remove build/'
+	@echo '  format       clang-format the sources'
+	@echo 'variables: V=1 (full commands), SANITIZE=1 (ASan+UBSan, in build/sanitize)'
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

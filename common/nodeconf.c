@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Node config loading.  Same policy as the profile: every problem is added
+ * with file:line and loading goes on.  Relative paths inside the file are
+ * taken from the file's own folder, so a config and its profile can move
+ * together.
+ */
+#include "common/nodeconf.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/cfg.h"
+
+const char *const drift_words[] = {"enforce", "report", NULL};
+
+struct node_raw {
+	char code[32];
+	char name[128];
+	char profile[4096];
+	char inventory[4096];
+	int drift;
+	char log_level[16];
+};
+
+static const char *const log_words[] = {"error", "warning", "info", "debug",
+					NULL};
+
+static const struct cfg_opt node_opts[] = {
+	{"code", CFG_STR, true, 1, 0, 0, NULL, NULL,
+	 offsetof(struct node_raw, code), 32},
+	{"name", CFG_STR, true, 1, 0, 0, NULL, NULL,
+	 offsetof(struct node_raw, name), 128},
+	{"profile", CFG_STR, false, 1, 0, 0, "", NULL,
+	 offsetof(struct node_raw, profile), 4096},
+	{"inventory", CFG_STR, false, 1, 0, 0, "", NULL,
+	 offsetof(struct node_raw, inventory), 4096},
+	{"drift", CFG_ENUM, false, 0, 0, DRIFT_ENFORCE, NULL, drift_words,
+	 offsetof(struct node_raw, drift), 0},
+	{"log_level", CFG_STR, false, 1, 0, 0, "info", NULL,
+	 offsetof(struct node_raw, log_level), 16},
+	CFG_END,
+};
+
+static const struct cfg_opt collector_opts[] = {
+	{"url", CFG_STR, false, 1, 0, 0, "", NULL,
+	 offsetof(struct nodeconf, collector_url), 512},
+	{"interval", CFG_INT, false, 1, 3600, 30, NULL, NULL,
+	 offsetof(struct nodeconf, report_interval), 0},
+	CFG_END,
+};
+
+static const struct cfg_opt paths_opts[] = {
+	{"state", CFG_STR, false, 1, 0, 0, "/var/lib/egnet", NULL,
+	 offsetof(struct nodeconf, state_dir), 4096},
+	{"socket", CFG_STR, false, 1, 0, 0, "/run/egnet/agent.sock", NULL,
+	 offsetof(struct nodeconf, socket), 108},
+	CFG_END,
+};
+
+/* A path of the file, taken from the file's own folder; false if too long. */
+static bool resolve(const char *base, const char *rel, char *out, size_t len)
+{
+	char dir[4096];
+
+	if (!rel[0] || rel[0] == '/')
+		return (size_t)snprintf(out, len, "%s", rel) < len;
+	snprintf(dir, sizeof(dir), "%s", base);
+	return (size_t)snprintf(out, len, "%s/%s", dirname(dir), rel) < len;
+}
+
+/* A string or an array of strings, into out[]; returns the count or -1. */
+static int read_strings(struct diag *d, const char *file,
+			const config_setting_t *s, char (*out)[IFNAMSIZ],
+			int max)
+{
+	int t = config_setting_type(s), n;
+
+	if (t == CONFIG_TYPE_STRING) {
+		const char *v = config_setting_get_string(s);
+
+		if (!ifname_valid(v)) {
+			cfg_problem(d, s, file, "'%s' is not a valid interface "
+				    "name", v);
+			return -1;
+		}
+		snprintf(out[0], IFNAMSIZ, "%s", v);
+		return 1;
+	}
+	if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) {
+		cfg_problem(d, s, file, "must be an interface name or an array "
+			    "of them, not %s", cfg_type_name(t));
+		return -1;
+	}
+	n = config_setting_length(s);
+	if (n > max) {
+		cfg_problem(d, s, file, "at most %d interfaces", max);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *v = config_setting_get_string(e);
+
+		if (!v || !ifname_valid(v)) {
+			cfg_problem(d, e, file, "not a valid interface name");
+			return -1;
+		}
+		for (int j = 0; j < i; j++)
+			if (strcmp(out[j], v) == 0) {
+				cfg_problem(d, e, file, "'%s' is listed twice",
+					    v);
+				return -1;
+			}
+		snprintf(out[i], IFNAMSIZ, "%s", v);
+	}
+	return n;
+}
+
+static void load_interfaces(struct nodeconf *nc, struct diag *d,
+			    const config_setting_t *g)
+{
+	if (!g)
+		return;
+	if (!config_setting_is_group(g)) {
+		cfg_problem(d, g, nc->path, "must be a group role = interface");
+		return;
+	}
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		int role = cfg_word_index(link_role_words,
+					  config_setting_name(s));
+		int n;
+
+		if (role < 0) {
+			char wb[128];
+
+			cfg_problem(d, s, nc->path, "unknown role (one of: %s)",
+				    cfg_words(link_role_words, wb, sizeof(wb)));
+			continue;
+		}
+		n = read_strings(d, nc->path, s, nc->ifaces[role],
+				 NC_MAX_PORTS);
+		if (n >= 0) {
+			nc->n_ifaces[role] = n;
+			nc->iface_line[role] = cfg_line(s);
+		}
+	}
+	/* one physical interface plays one role */
+	for (int r = 0; r < ROLE_COUNT; r++)
+		for (int i = 0; i < nc->n_ifaces[r]; i++)
+			for (int q = r + 1; q < ROLE_COUNT; q++)
+				for (int j = 0; j < nc->n_ifaces[q]; j++)
+					if (!strcmp(nc->ifaces[r][i],
+						    nc->ifaces[q][j]))
+						diag_add(d, nc->path,
+							 nc->iface_line[q],
+							 "interfaces",
+							 "%s plays both %s "
+							 "and %s",
+							 nc->ifaces[q][j],
+							 link_role_words[r],
+							 link_role_words[q]);
+}
+
+static void load_addresses(struct nodeconf *nc, struct diag *d,
+			   const config_setting_t *g)
+{
+	if (!g)
+		return;
+	if (!config_setting_is_group(g)) {
+		cfg_problem(d, g, nc->path, "must be a group role = [ ... ]");
+		return;
+	}
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		int role = cfg_word_index(link_role_words,
+					  config_setting_name(s));
+		int n = config_setting_length(s);
+
+		if (role < 0) {
+			cfg_problem(d, s, nc->path, "unknown role");
+			continue;
+		}
+		if (!config_setting_is_array(s) || n > NC_MAX_ADDRS) {
+			cfg_problem(d, s, nc->path, "must be an array of at "
+				    "most %d addresses with length",
+				    NC_MAX_ADDRS);
+			continue;
+		}
+		nc->addrs_line[role] = cfg_line(s);
+		for (int j = 0; j < n; j++) {
+			config_setting_t *e =
+				config_setting_get_elem(s, (unsigned)j);
+			const char *v = config_setting_get_string(e);
+			char err[128];
+
+			if (!v) {
+				cfg_problem(d, e, nc->path, "must be a string");
+				continue;
+			}
+			if (!strchr(v, '/')) {
+				cfg_problem(d, e, nc->path, "'%s' needs a "
+					    "prefix length (ADDR/LEN)", v);
+				continue;
+			}
+			if (ip_parse_prefix(v, false,
+					    &nc->addrs[role][nc->n_addrs[role]],
+					    err, sizeof(err))) {
+				cfg_problem(d, e, nc->path, "%s", err);
+				continue;
+			}
+			nc->n_addrs[role]++;
+		}
+	}
+}
+
+static void load_gateways(struct nodeconf *nc, struct diag *d,
+			  const config_setting_t *g)
+{
+	if (!g)
+		return;
+	if (!config_setting_is_group(g)) {
+		cfg_problem(d, g, nc->path, "must be a group name = address");
+		return;
+	}
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *v = config_setting_get_string(s);
+		struct nc_gateway *gw = &nc->gateways[nc->n_gateways];
+		char err[128];
+
+		if (nc->n_gateways == NC_MAX_GW) {
+			cfg_problem(d, s, nc->path, "at most %d gateways",
+				    NC_MAX_GW);
+			break;
+		}
+		if (!v || strlen(config_setting_name(s)) >= NAME_LEN) {
+			cfg_problem(d, s, nc->path, "must be an address");
+			continue;
+		}
+		if (ip_parse_addr(v, &gw->addr, err, sizeof(err))) {
+			cfg_problem(d, s, nc->path, "%s", err);
+			continue;
+		}
+		snprintf(gw->name, sizeof(gw->name), "%s",
+			 config_setting_name(s));
+		nc->n_gateways++;
+	}
+}
+
+const struct nc_gateway *nodeconf_gateway(const struct nodeconf *nc,
+					  const char *name)
+{
+	for (int i = 0; i < nc->n_gateways; i++)
+		if (strcmp(nc->gateways[i].name, name) == 0)
+			return &nc->gateways[i];
+	return NULL;
+}
+
+static const config_setting_t *group(config_t *c, struct nodeconf *nc,
+				     struct diag *d, const char *name)
+{
+	config_setting_t *s = config_lookup(c, name);
+
+	if (s && !config_setting_is_group(s)) {
+		cfg_problem(d, s, nc->path, "must be a group { ... }");
+		return NULL;
+	}
+	return s;
+}
+
+int nodeconf_load(struct nodeconf *nc, const char *path,
+		  const char *profile_override, struct diag *d)
+{
+	static const char *const top[] = {"node",     "interfaces", "addresses",
+					  "gateways", "collector",  "paths",
+					  NULL};
+	int before = diag_count(d);
+	const config_setting_t *node;
+	struct node_raw raw;
+	config_t c;
+	char err[CODE_ERR_MAX];
+
+	memset(nc, 0, sizeof(*nc));
+	memset(&raw, 0, sizeof(raw));
+	snprintf(nc->path, sizeof(nc->path), "%s", path);
+	config_init(&c);
+	if (!config_read_file(&c, path)) {
+		if (config_error_type(&c) == CONFIG_ERR_FILE_IO)
+			diag_add(d, path, 0, NULL, "cannot read the node "
+				 "config");
+		else
+			diag_add(d, config_error_file(&c) ? config_error_file(&c)
+							  : path,
+				 config_error_line(&c), NULL, "%s",
+				 config_error_text(&c));
+		config_destroy(&c);
+		return -EINVAL;
+	}
+	node = group(&c, nc, d, "node");
+	if (!node)
+		diag_add(d, path, 0, "node", "missing required setting 'node' "
+			 "(code, name)");
+	else if (cfg_read(d, node, path, node_opts, &raw) == 0) {
+		const config_setting_t *cs =
+			config_setting_get_member(node, "code");
+
+		nc->code_line = cfg_line(cs);
+		if (code_parse(raw.code, &nc->code, err, sizeof(err)))
+			cfg_problem(d, cs, path, "%s", err);
+		else if (code_level(nc->code) == LEVEL_VILLAGE)
+			cfg_problem(d, cs, path, "a village runs no agent; "
+				    "its township probes it");
+	}
+	snprintf(nc->name, sizeof(nc->name), "%s", raw.name);
+	nc->drift = raw.drift;
+	snprintf(nc->log_level, sizeof(nc->log_level), "%s", raw.log_level);
+	if (node && cfg_word_index(log_words, raw.log_level) < 0)
+		cfg_problem(d, config_setting_get_member(node, "log_level"),
+			    path, "unknown log level '%s'", raw.log_level);
+	if (profile_override)
+		snprintf(nc->profile, sizeof(nc->profile), "%s",
+			 profile_override);
+	else if (!resolve(path, raw.profile, nc->profile, sizeof(nc->profile)))
+		diag_add(d, path, 0, "node.profile", "path too long");
+	if (!nc->profile[0] && node)
+		cfg_problem(d, node, path, "no profile: set node.profile or "
+			    "give --profile");
+	if (!resolve(path, raw.inventory, nc->inventory, sizeof(nc->inventory)))
+		diag_add(d, path, 0, "node.inventory", "path too long");
+
+	load_interfaces(nc, d, group(&c, nc, d, "interfaces"));
+	load_addresses(nc, d, group(&c, nc, d, "addresses"));
+	load_gateways(nc, d, group(&c, nc, d, "gateways"));
+	cfg_read(d, group(&c, nc, d, "collector"), path, collector_opts, nc);
+	cfg_read(d, group(&c, nc, d, "paths"), path, paths_opts, nc);
+	for (int i = 0; i < config_setting_length(config_root_setting(&c)); i++) {
+		config_setting_t *t =
+			config_setting_get_elem(config_root_setting(&c),
+						(unsigned)i);
+
+		if (cfg_word_index(top, config_setting_name(t)) < 0)
+			cfg_problem(d, t, path, "unknown setting");
+	}
+	config_destroy(&c);
+	return diag_count(d) > before ? -EINVAL : 0;
+}

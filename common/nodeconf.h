@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The node config (/etc/egnet/agent.conf): who this gateway is (its
+ * division code), which physical interface plays which role, the addresses
+ * and gateways the plan cannot know (an ISP's), where its profile and
+ * inventory are, and the agent's own paths.  docs/profile.md describes it.
+ */
+#ifndef EGNET_NODECONF_H
+#define EGNET_NODECONF_H
+
+#include <libconfig.h>
+#include <net/if.h>
+#include <stdbool.h>
+
+#include "common/code.h"
+#include "common/diag.h"
+#include "common/ip.h"
+#include "common/profile.h"
+
+#define NC_MAX_PORTS 16
+#define NC_MAX_ADDRS 8
+#define NC_MAX_GW    8
+
+enum drift_policy { DRIFT_ENFORCE, DRIFT_REPORT };
+extern const char *const drift_words[];
+
+struct nc_gateway {
+	char name[NAME_LEN];
+	struct ip_addr addr;
+};
+
+struct nodeconf {
+	char path[4096];
+	code_t code;
+	char name[128];
+	char profile[4096];   /* resolved against the node config's folder */
+	char inventory[4096]; /* "" when none */
+	int drift;	      /* enum drift_policy */
+	char log_level[16];
+
+	/* interfaces[role]: the physical interface, or a bridge's ports */
+	char ifaces[ROLE_COUNT][NC_MAX_PORTS][IFNAMSIZ];
+	int n_ifaces[ROLE_COUNT];
+	int iface_line[ROLE_COUNT];
+
+	struct ip_prefix addrs[ROLE_COUNT][NC_MAX_ADDRS];
+	int n_addrs[ROLE_COUNT];
+	int addrs_line[ROLE_COUNT];
+
+	struct nc_gateway gateways[NC_MAX_GW];
+	int n_gateways;
+
+	char collector_url[512];
+	int report_interval;
+
+	char state_dir[4096];
+	char socket[108]; /* sun_path */
+
+	int code_line;
+};
+
+/*
+ * Load a node config.  Problems go to d; returns 0 or -EINVAL.  A profile
+ * path given on the command line (override, may be NULL) wins over the
+ * file's own.
+ */
+int nodeconf_load(struct nodeconf *nc, const char *path,
+		  const char *profile_override, struct diag *d);
+
+const struct nc_gateway *nodeconf_gateway(const struct nodeconf *nc,
+					  const char *name);
+
+#endif

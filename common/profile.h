@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The standard profile of a level, as loaded from libconfig (with @include).
+ * A profile never names a concrete address or physical interface: links are
+ * roles, addresses come from the plan, interfaces from the node config.
+ * docs/profile.md describes every setting.
+ */
+#ifndef EGNET_PROFILE_H
+#define EGNET_PROFILE_H
+
+#include <libconfig.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/code.h"
+#include "common/diag.h"
+#include "common/ip.h"
+#include "common/plan.h"
+
+#define NAME_LEN   32 /* zone, plan, service, set names, with the NUL */
+#define MAX_VIA    8  /* next hops of a multipath route */
+#define MAX_SVC    16 /* services named by one firewall rule */
+
+enum link_role { ROLE_UPLINK, ROLE_DOWNLINK, ROLE_LAN, ROLE_INTERNET,
+		 ROLE_COUNT };
+enum link_kind { KIND_PHYSICAL, KIND_BRIDGE, KIND_VXLAN };
+enum fam { FAM_V4, FAM_V6, FAM_COUNT };
+
+extern const char *const link_role_words[];
+extern const char *const link_kind_words[];
+
+struct src {
+	const char *file; /* owned by the profile's libconfig tree */
+	int line;
+};
+
+struct prof_plan {
+	char name[NAME_LEN];
+	struct plan_family fam[FAM_COUNT];
+	struct src src;
+};
+
+struct prof_link {
+	char name[IFNAMSIZ]; /* bridge/vxlan: its name; physical: "" */
+	int role;	     /* enum link_role */
+	int kind;	     /* enum link_kind */
+	int mtu;
+	bool up;
+	char zone[NAME_LEN];
+	char plan[NAME_LEN];
+	int vni;	/* vxlan */
+	int port;	/* vxlan UDP port */
+	int underlay;	/* vxlan: role of the link it runs over */
+	struct src src;
+};
+
+struct prof_zone {
+	char name[NAME_LEN];
+	int table;
+	char desc[64];
+	struct src src;
+};
+
+enum route_to { TO_DEFAULT, TO_CHILDREN, TO_AGGREGATE, TO_PREFIX };
+enum route_type { RT_UNICAST, RT_BLACKHOLE, RT_UNREACHABLE };
+enum via_kind { VIA_NONE, VIA_PARENT, VIA_GATEWAY, VIA_ADDR };
+
+struct prof_via {
+	int kind;		/* enum via_kind */
+	char gateway[NAME_LEN];	/* VIA_GATEWAY: name in the node config */
+	struct ip_addr addr;	/* VIA_ADDR */
+};
+
+struct prof_route {
+	char zone[NAME_LEN];
+	int to;			/* enum route_to */
+	struct ip_prefix prefix; /* TO_PREFIX */
+	int type;		/* enum route_type */
+	int metric;
+	int family;		/* 0 = both, AF_INET, AF_INET6 */
+	struct prof_via via[MAX_VIA];
+	int n_via;
+	struct src src;
+};
+
+enum svc_proto { PROTO_TCP, PROTO_UDP, PROTO_ICMP, PROTO_ANY };
+extern const char *const svc_proto_words[];
+
+struct prof_service {
+	char name[NAME_LEN];
+	int proto;
+	int port_lo, port_hi;
+	bool builtin;
+	struct src src;
+};
+
+struct prof_set {
+	char name[NAME_LEN];
+	struct ip_prefix *prefixes;
+	int n;
+	struct src src;
+};
+
+#define ZONE_LOCAL "local" /* the gateway itself, as a firewall target */
+
+struct prof_rule {
+	char from[NAME_LEN];
+	char to[NAME_LEN]; /* a zone or "local" */
+	char services[MAX_SVC][NAME_LEN];
+	int n_services;	   /* 0 = any */
+	char peers[NAME_LEN]; /* optional source address set */
+	bool accept;
+	struct src src;
+};
+
+struct prof_probe {
+	int port;
+	int interval_ms;
+	int down_after;
+	int up_after;
+	int window;
+	int village; /* enum village_probe */
+};
+
+enum village_probe { VILLAGE_ICMP, VILLAGE_NONE };
+
+struct profile {
+	char path[4096];
+	char name[NAME_LEN];
+	char version[NAME_LEN];
+	int level; /* enum code_level */
+	char desc[128];
+	int rule_priority;  /* first priority of our policy rules */
+	int collector_port; /* tcp port of the collector (province) */
+
+	struct prof_plan *plans;
+	int n_plans;
+	struct prof_link *links;
+	int n_links;
+	struct prof_zone *zones;
+	int n_zones;
+	struct prof_route *routes;
+	int n_routes;
+	struct prof_service *services;
+	int n_services;
+	struct prof_set *sets;
+	int n_sets;
+	struct prof_rule *rules;
+	int n_rules;
+	char log_rate[NAME_LEN];
+	struct prof_probe probe;
+
+	config_t cfg; /* kept: struct src points into it */
+};
+
+/*
+ * Load and check a profile.  Problems go to d (file:line: setting: ...);
+ * the profile is filled as far as possible either way.  Returns 0 when d
+ * gained no problem, -EINVAL otherwise.  profile_free() in both cases.
+ */
+int profile_load(struct profile *p, const char *path, struct diag *d);
+void profile_free(struct profile *p);
+
+const struct prof_zone *profile_zone(const struct profile *p, const char *n);
+const struct prof_plan *profile_plan(const struct profile *p, const char *n);
+const struct prof_service *profile_service(const struct profile *p,
+					   const char *n);
+const struct prof_set *profile_set(const struct profile *p, const char *n);
+
+/* A name the kernel takes for an interface (no '/', ':' or blanks). */
+bool ifname_valid(const char *s);
+
+int fam_of(int af);	/* AF_INET -> FAM_V4 */
+int af_of(int fam);	/* FAM_V4 -> AF_INET */
+
+#endif

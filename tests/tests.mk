@@ -1,0 +1,12 @@
+# Test programs.  Unit tests link the real code through the static libraries.
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_PROGS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
+CMOCKA_LIBS := $(call pc_libs,cmocka)
+
+$(B)/tests/unit/%: $(call obj,tests/unit/%.c) $(LIBAGENT) $(LIBCTL) $(LIBCOMMON)
+	$(call msg,LD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(CMOCKA_LIBS)
+
+.PHONY: tests-build
+tests-build: $(UNIT_PROGS) $(TESTS_BUILD_EXTRA)
