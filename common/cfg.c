@@ -11,11 +11,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *cfg_file(const config_setting_t *s, const char *fallback)
+const char *cfg_file(const config_setting_t *s, const char *main_file,
+		     char *buf, size_t len)
 {
 	const char *f = s ? config_setting_source_file(s) : NULL;
+	const char *slash;
 
-	return f ? f : fallback;
+	if (!f || !main_file || !strcmp(f, main_file) || f[0] == '/')
+		return f ? f : main_file;
+	/* An @include'd file, named as written: relative to the folder of
+	 * the main file, which is the include folder we set. */
+	slash = strrchr(main_file, '/');
+	if (!slash)
+		return f;
+	snprintf(buf, len, "%.*s/%s", (int)(slash - main_file), main_file, f);
+	return buf;
 }
 
 int cfg_line(const config_setting_t *s)
@@ -62,7 +72,9 @@ void cfg_problem(struct diag *d, const config_setting_t *s,
 	va_end(ap);
 	if (rc < 0)
 		return;
-	diag_add(d, cfg_file(s, fallback_file), cfg_line(s),
+	char fb[4096];
+
+	diag_add(d, cfg_file(s, fallback_file, fb, sizeof(fb)), cfg_line(s),
 		 s ? cfg_path(s, path, sizeof(path)) : NULL, "%s", msg);
 	free(msg);
 }
@@ -221,11 +233,11 @@ int cfg_read(struct diag *d, const config_setting_t *group, const char *file,
 		set_default(o, obj);
 		if (!s) {
 			if (o->required) {
-				char path[256];
+				char path[256], fb[4096];
 
 				if (group)
 					cfg_path(group, path, sizeof(path));
-				diag_add(d, cfg_file(group, file),
+				diag_add(d, cfg_file(group, file, fb, sizeof(fb)),
 					 cfg_line(group),
 					 group && path[0] ? path : NULL,
 					 "missing required setting '%s'",

@@ -37,8 +37,13 @@ struct cfg_opt {
 
 #define CFG_END {NULL, CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0}
 
-/* Where a setting is: its file and line, or the group's when it has none. */
-const char *cfg_file(const config_setting_t *s, const char *fallback);
+/*
+ * The file a setting comes from: main_file, or an @include'd file named
+ * from main_file's folder (libconfig keeps include names as written).  May
+ * return buf; NULL s gives main_file.
+ */
+const char *cfg_file(const config_setting_t *s, const char *main_file,
+		     char *buf, size_t len);
 int cfg_line(const config_setting_t *s);
 
 /*

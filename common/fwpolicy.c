@@ -172,8 +172,7 @@ static void load_services(struct profile *p, struct diag *d,
 			continue;
 		}
 		add_service(p, raw.name, raw.proto, raw.port, raw.port_end,
-			    false, (struct src){cfg_file(g, p->path),
-						cfg_line(g)});
+			    false, profile_src(p, g));
 	}
 }
 
@@ -203,7 +202,7 @@ static void load_sets(struct profile *p, struct diag *d,
 		}
 		snprintf(ps->name, sizeof(ps->name), "%s",
 			 config_setting_name(a));
-		ps->src = (struct src){cfg_file(a, p->path), cfg_line(a)};
+		ps->src = profile_src(p, a);
 		ps->prefixes = xcalloc((size_t)m, sizeof(*ps->prefixes));
 		for (int j = 0; j < m; j++) {
 			config_setting_t *e =
@@ -258,7 +257,7 @@ static void load_rules(struct profile *p, struct diag *d,
 		snprintf(r->to, sizeof(r->to), "%s", raw.to);
 		snprintf(r->peers, sizeof(r->peers), "%s", raw.peers);
 		r->accept = raw.action == 0;
-		r->src = (struct src){cfg_file(g, p->path), cfg_line(g)};
+		r->src = profile_src(p, g);
 		svcs = config_setting_get_member(g, "services");
 		if (svcs && !config_setting_is_array(svcs) &&
 		    !config_setting_is_list(svcs)) {
@@ -354,10 +353,10 @@ void fwpolicy_check(struct profile *p, struct diag *d)
 					clash = r->services[k];
 			if (clash)
 				diag_add(d, r->src.file, r->src.line,
-					 "action", "%s %s -> %s contradicts "
+					 "action", "%s %s %s -> %s contradicts "
 					 "line %d, which %s it",
 					 r->accept ? "accepting" : "dropping",
-					 clash, r->from, o->src.line,
+					 clash, r->from, r->to, o->src.line,
 					 o->accept ? "accepts" : "drops");
 		}
 	}

@@ -61,15 +61,57 @@ static const struct cfg_opt paths_opts[] = {
 	CFG_END,
 };
 
+/*
+ * Drop "." and "DIR/.." components, lexically (no symlinks followed), so
+ * messages name "profiles/county.conf" rather than
+ * "profiles/examples/../county.conf".
+ */
+static void path_tidy(char *path)
+{
+	char *parts[256], *save = NULL, *tok, buf[4096];
+	bool abs = path[0] == '/';
+	int n = 0;
+	size_t used = 0;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, "/", &save); tok && n < 256;
+	     tok = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(tok, "."))
+			continue;
+		if (!strcmp(tok, "..") && n > 0 && strcmp(parts[n - 1], ".."))
+			n--;
+		else if (!strcmp(tok, "..") && abs)
+			continue;
+		else
+			parts[n++] = tok;
+	}
+	path[0] = '\0';
+	if (abs)
+		path[used++] = '/', path[used] = '\0';
+	for (int i = 0; i < n; i++)
+		used += (size_t)snprintf(path + used, 4096 - used, "%s%s",
+					 i ? "/" : "", parts[i]);
+	if (!n && !abs)
+		snprintf(path, 4096, ".");
+}
+
 /* A path of the file, taken from the file's own folder; false if too long. */
 static bool resolve(const char *base, const char *rel, char *out, size_t len)
 {
 	char dir[4096];
+	int w;
 
 	if (!rel[0] || rel[0] == '/')
-		return (size_t)snprintf(out, len, "%s", rel) < len;
-	snprintf(dir, sizeof(dir), "%s", base);
-	return (size_t)snprintf(out, len, "%s/%s", dirname(dir), rel) < len;
+		w = snprintf(out, len, "%s", rel);
+	else {
+		snprintf(dir, sizeof(dir), "%s", base);
+		w = snprintf(out, len, "%s/%s", dirname(dir), rel);
+	}
+	if (w < 0 || (size_t)w >= len)
+		return false;
+	if (out[0])
+		path_tidy(out);
+	return true;
 }
 
 /* A string or an array of strings, into out[]; returns the count or -1. */

@@ -39,9 +39,19 @@ int af_of(int fam)
 	return fam == FAM_V6 ? AF_INET6 : AF_INET;
 }
 
-static struct src src_of(const config_setting_t *s, const char *file)
+struct src profile_src(struct profile *p, const config_setting_t *s)
 {
-	return (struct src){cfg_file(s, file), cfg_line(s)};
+	char buf[4096];
+	const char *f = cfg_file(s, p->path, buf, sizeof(buf));
+
+	/* Keep one copy of each file name: struct src points at it. */
+	for (int i = 0; i < p->n_files; i++)
+		if (!strcmp(p->files[i], f))
+			return (struct src){p->files[i], cfg_line(s)};
+	p->files = xrealloc(p->files, (size_t)(p->n_files + 1) *
+					      sizeof(*p->files));
+	p->files[p->n_files] = xstrdup(f);
+	return (struct src){p->files[p->n_files++], cfg_line(s)};
 }
 
 /* ---- profile = { ... } ---------------------------------------------- */
@@ -163,7 +173,7 @@ static void load_plans(struct profile *p, struct diag *d,
 
 		snprintf(pl->name, sizeof(pl->name), "%s",
 			 config_setting_name(g));
-		pl->src = src_of(g, p->path);
+		pl->src = profile_src(p, g);
 		if (!config_setting_is_group(g)) {
 			cfg_problem(d, g, p->path, "must be a group with ipv4 "
 				    "and/or ipv6");
@@ -234,25 +244,22 @@ static void load_zones(struct profile *p, struct diag *d,
 			continue;
 		}
 		snprintf(z->name, sizeof(z->name), "%s", config_setting_name(g));
-		z->src = src_of(g, p->path);
+		z->src = profile_src(p, g);
 		if (cfg_read(d, g, p->path, zone_opts, z))
 			continue;
-		if (z->table >= 253 && z->table <= 255) {
+		/* A zone with a bad table is still a zone: keep it, so its uses
+		 * do not each report it missing. */
+		if (z->table >= 253 && z->table <= 255)
 			cfg_problem(d, config_setting_get_member(g, "table"),
 				    p->path, "table %d is the kernel's own "
 				    "(default, main, local)", z->table);
-			continue;
-		}
 		for (int j = 0; j < p->n_zones; j++)
-			if (p->zones[j].table == z->table) {
+			if (p->zones[j].table == z->table)
 				cfg_problem(d, config_setting_get_member(g, "table"),
 					    p->path, "table %d is already used "
 					    "by zone %s (line %d)", z->table,
 					    p->zones[j].name, p->zones[j].src.line);
-				goto next;
-			}
 		p->n_zones++;
-next:;
 	}
 }
 
@@ -334,7 +341,7 @@ static void load_links(struct profile *p, struct diag *d,
 			cfg_problem(d, g, p->path, "must be a group { ... }");
 			continue;
 		}
-		l->src = src_of(g, p->path);
+		l->src = profile_src(p, g);
 		if (cfg_read(d, g, p->path, link_opts, l))
 			continue;
 		check_link(p, d, g, l);
@@ -445,7 +452,7 @@ static void load_route(struct profile *p, struct diag *d,
 
 	memset(&raw, 0, sizeof(raw));
 	memset(r, 0, sizeof(*r));
-	r->src = src_of(g, p->path);
+	r->src = profile_src(p, g);
 	if (cfg_read(d, g, p->path, route_opts, &raw))
 		return;
 	snprintf(r->zone, sizeof(r->zone), "%s", raw.zone);
@@ -710,6 +717,9 @@ void profile_free(struct profile *p)
 	free(p->routes);
 	free(p->services);
 	free(p->rules);
+	for (int i = 0; i < p->n_files; i++)
+		free(p->files[i]);
+	free(p->files);
 	config_destroy(&p->cfg);
 	memset(p, 0, sizeof(*p));
 }

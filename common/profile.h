@@ -31,7 +31,7 @@ extern const char *const link_role_words[];
 extern const char *const link_kind_words[];
 
 struct src {
-	const char *file; /* owned by the profile's libconfig tree */
+	const char *file; /* owned by the profile (profile_src) */
 	int line;
 };
 
@@ -151,7 +151,9 @@ struct profile {
 	char log_rate[NAME_LEN];
 	struct prof_probe probe;
 
-	config_t cfg; /* kept: struct src points into it */
+	char **files; /* file names struct src points at */
+	int n_files;
+	config_t cfg;
 };
 
 /*
@@ -167,6 +169,9 @@ const struct prof_plan *profile_plan(const struct profile *p, const char *n);
 const struct prof_service *profile_service(const struct profile *p,
 					   const char *n);
 const struct prof_set *profile_set(const struct profile *p, const char *n);
+
+/* Where setting s is, with a file name the profile keeps. */
+struct src profile_src(struct profile *p, const config_setting_t *s);
 
 /* A name the kernel takes for an interface (no '/', ':' or blanks). */
 bool ifname_valid(const char *s);
