@@ -119,3 +119,6 @@ help:
 	@echo 'variables: V=1 (full commands), SANITIZE=1 (ASan+UBSan, in build/sanitize)'
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# Keep intermediate objects (test objects would otherwise be rebuilt each run).
+.SECONDARY:
