@@ -37,8 +37,10 @@ pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
 COMMON_PKGS := libconfig jansson
-CFLAGS  += $(call pc_cflags,$(COMMON_PKGS))
+AGENT_PKGS  := libnl-3.0 libnl-route-3.0 libevent
+CFLAGS  += $(call pc_cflags,$(COMMON_PKGS) $(AGENT_PKGS))
 COMMON_LIBS := $(call pc_libs,$(COMMON_PKGS))
+AGENT_LIBS  := $(call pc_libs,$(AGENT_PKGS))
 
 COMMON_SRC := $(wildcard common/*.c)
 AGENT_SRC  := $(filter-out agent/main.c,$(wildcard agent/*.c))
@@ -77,7 +79,7 @@ $(B)/egnet-collector: $(call obj,collector/main.c) $(LIBCOLL) $(LIBCOMMON)
 $(B)/egnetctl: $(call obj,ctl/main.c) $(LIBCTL) $(LIBCOMMON)
 $(PROGS):
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(if $(findstring agent,$@),$(AGENT_LIBS))
 
 include bpf/bpf.mk
 include tests/tests.mk

@@ -22,8 +22,8 @@
 struct child {
 	const struct inv_node *inv;
 	/* per plan index and family */
-	struct plan_node pn[8][FAM_COUNT];
-	bool ok[8][FAM_COUNT];
+	struct plan_node pn[PROFILE_MAX_PLANS][FAM_COUNT];
+	bool ok[PROFILE_MAX_PLANS][FAM_COUNT];
 };
 
 struct build {
@@ -31,15 +31,15 @@ struct build {
 	const struct profile *p;
 	const struct nodeconf *nc;
 	struct diag *d;
-	struct plan_node self[8][FAM_COUNT]; /* per plan, family */
-	bool self_ok[8][FAM_COUNT];
+	struct plan_node self[PROFILE_MAX_PLANS][FAM_COUNT]; /* per plan, family */
+	bool self_ok[PROFILE_MAX_PLANS][FAM_COUNT];
 	struct child *kids;
 	int n_kids;
 };
 
 static int plan_idx(const struct profile *p, const char *name)
 {
-	for (int i = 0; i < p->n_plans && i < 8; i++)
+	for (int i = 0; i < p->n_plans; i++)
 		if (strcmp(p->plans[i].name, name) == 0)
 			return i;
 	return -1;
@@ -68,7 +68,7 @@ static void plan_all(struct build *b, const struct inventory *inv)
 	const struct profile *p = b->p;
 	char err[256];
 
-	for (int i = 0; i < p->n_plans && i < 8; i++)
+	for (int i = 0; i < p->n_plans; i++)
 		for (int f = 0; f < FAM_COUNT; f++) {
 			if (!p->plans[i].fam[f].set)
 				continue;
@@ -96,7 +96,7 @@ static void plan_all(struct build *b, const struct inventory *inv)
 		struct child *c = &b->kids[k];
 
 		c->inv = kids[k];
-		for (int i = 0; i < p->n_plans && i < 8; i++)
+		for (int i = 0; i < p->n_plans; i++)
 			for (int f = 0; f < FAM_COUNT; f++) {
 				if (!p->plans[i].fam[f].set)
 					continue;
@@ -127,11 +127,9 @@ static int bind_link(struct build *b, const struct prof_link *pl,
 		if (nc->n_ifaces[pl->role] != 1) {
 			diag_add(b->d, nc->path, nc->iface_line[pl->role],
 				 "interfaces", "the profile's physical %s link "
-				 "(%s:%d) needs exactly one interface, %s %d",
+				 "(%s:%d) needs exactly one interface, got %d",
 				 link_role_words[pl->role], pl->src.file,
-				 pl->src.line,
-				 nc->n_ifaces[pl->role] ? "got" : "got",
-				 nc->n_ifaces[pl->role]);
+				 pl->src.line, nc->n_ifaces[pl->role]);
 			return -EINVAL;
 		}
 		snprintf(l->name, sizeof(l->name), "%s",
@@ -465,8 +463,8 @@ static int resolve_via(struct build *b, const struct prof_route *pr,
 static void route_error(struct build *b, const struct prof_route *pr,
 			const struct prof_via *v)
 {
-	if (v->kind == VIA_PARENT && b->ds->code == code_ancestor_at(
-						b->ds->code, LEVEL_PROVINCE))
+	if (v->kind == VIA_PARENT &&
+	    code_level(b->ds->code) == LEVEL_PROVINCE)
 		diag_add(b->d, pr->src.file, pr->src.line, "via",
 			 "the province has no parent in the plan; use "
 			 "gateway:NAME");
@@ -546,7 +544,10 @@ static void build_routes(struct build *b)
 			snprintf(r.zone, sizeof(r.zone), "%s", pr->zone);
 			r.type = pr->type;
 			r.metric = pr->metric;
-			snprintf(r.why, sizeof(r.why), "profile line %d",
+			snprintf(r.why, sizeof(r.why), "%s:%d",
+				 strrchr(pr->src.file, '/')
+					 ? strrchr(pr->src.file, '/') + 1
+					 : pr->src.file,
 				 pr->src.line);
 			if (pr->to == TO_DEFAULT) {
 				r.dst.addr.family = af_of(f);
@@ -563,11 +564,17 @@ static void build_routes(struct build *b)
 				int rc = resolve_via(b, pr, &pr->via[v], f,
 						     &r.nh[r.n_nh]);
 
-				if (rc == -ENOENT) {
+				if (rc == -ENOENT && pr->via[v].kind == VIA_PARENT &&
+				    code_level(b->ds->code) == LEVEL_PROVINCE) {
+					route_error(b, pr, &pr->via[v]);
+					any = true; /* reported */
+					skip = true;
+				} else if (rc == -ENOENT) {
 					skip = true;
 				} else if (rc) {
 					route_error(b, pr, &pr->via[v]);
-					return;
+					any = true; /* reported */
+					skip = true;
 				} else {
 					r.n_nh++;
 				}
@@ -579,9 +586,13 @@ static void build_routes(struct build *b)
 		}
 		if (!any)
 			diag_add(b->d, pr->src.file, pr->src.line, "to",
-				 "the route resolves to nothing for node %s "
-				 "(no family has both a destination and a "
-				 "next hop)", b->nc->name);
+				 pr->type == RT_UNICAST
+					 ? "the route resolves to nothing for "
+					   "this node (no family has both a "
+					   "destination and a next hop)"
+					 : "the route resolves to nothing for "
+					   "this node (no family has its "
+					   "destination)");
 	}
 }
 

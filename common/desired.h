@@ -15,6 +15,8 @@
 
 struct ds_link {
 	char name[IFNAMSIZ];
+	int ifindex;	   /* kernel state only */
+	char ktype[16];	   /* kernel state only: "veth", "bridge", ... */
 	int role, kind, mtu;
 	bool up;
 	char zone[NAME_LEN];

@@ -189,6 +189,7 @@ int inventory_load(struct inventory *inv, const char *path, struct diag *d)
 {
 	char line[INV_MAX_LINE + 2];
 	int before = diag_count(d), lineno = 0;
+	bool seen = false;
 	FILE *f;
 
 	memset(inv, 0, sizeof(*inv));
@@ -219,8 +220,12 @@ int inventory_load(struct inventory *inv, const char *path, struct diag *d)
 			s++;
 		if (!*s || *s == '#')
 			continue;
-		if (!strncmp(s, "code,", 5) || !strcmp(s, "code"))
+		/* the header, when the first line that is not a comment */
+		if (!seen && (!strncmp(s, "code,", 5) || !strcmp(s, "code"))) {
+			seen = true;
 			continue;
+		}
+		seen = true;
 		parse_line(inv, d, s, lineno);
 	}
 	fclose(f);

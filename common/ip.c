@@ -68,7 +68,9 @@ int ip_parse_prefix(const char *s, bool strict, struct ip_prefix *out,
 
 		errno = 0;
 		v = strtol(slash + 1, &end, 10);
-		if (!slash[1] || *end || errno || v < 0 ||
+		/* digits only: strtol would take blanks and a sign */
+		if (slash[1] < '0' || slash[1] > '9' || *end || errno ||
+		    v < 0 ||
 		    v > (long)ip_bits(out->addr.family)) {
 			snprintf(err, errlen,
 				 "'%s': prefix length must be 0..%u", s,

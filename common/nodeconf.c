@@ -223,7 +223,10 @@ static void load_addresses(struct nodeconf *nc, struct diag *d,
 		int n = config_setting_length(s);
 
 		if (role < 0) {
-			cfg_problem(d, s, nc->path, "unknown role");
+			char wb[128];
+
+			cfg_problem(d, s, nc->path, "unknown role (one of: %s)",
+				    cfg_words(link_role_words, wb, sizeof(wb)));
 			continue;
 		}
 		if (!config_setting_is_array(s) || n > NC_MAX_ADDRS) {
@@ -279,8 +282,13 @@ static void load_gateways(struct nodeconf *nc, struct diag *d,
 				    NC_MAX_GW);
 			break;
 		}
-		if (!v || strlen(config_setting_name(s)) >= NAME_LEN) {
-			cfg_problem(d, s, nc->path, "must be an address");
+		if (strlen(config_setting_name(s)) >= NAME_LEN) {
+			cfg_problem(d, s, nc->path, "gateway name longer than "
+				    "%d characters", NAME_LEN - 1);
+			continue;
+		}
+		if (!v) {
+			cfg_problem(d, s, nc->path, "must be an address string");
 			continue;
 		}
 		if (ip_parse_addr(v, &gw->addr, err, sizeof(err))) {
@@ -346,7 +354,7 @@ int nodeconf_load(struct nodeconf *nc, const char *path,
 	if (!node)
 		diag_add(d, path, 0, "node", "missing required setting 'node' "
 			 "(code, name)");
-	else if (cfg_read(d, node, path, node_opts, &raw) == 0) {
+	else if (cfg_read(d, node, path, node_opts, &raw), raw.code[0]) {
 		const config_setting_t *cs =
 			config_setting_get_member(node, "code");
 

@@ -69,6 +69,13 @@ int plan_check(const struct plan_family *pf, char *err, size_t errlen)
 		/* A LAN needs a gateway plus at least one host. */
 		unsigned lan_max = width == 32 ? 30 : 127;
 
+		if (own >= lan_max) {
+			snprintf(err, errlen,
+				 "the %s level's own space is a /%u: too small "
+				 "for a LAN (at most /%u)",
+				 code_level_name(l), own, lan_max - 1);
+			return -EINVAL;
+		}
 		if (lan <= own || lan > lan_max) {
 			snprintf(err, errlen,
 				 "the %s level's own space is a /%u: no room "

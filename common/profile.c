@@ -137,8 +137,8 @@ static void load_family(struct diag *d, const char *file,
 	pf->lan = (unsigned)raw.lan;
 	if (pf->link > ip_bits(pf->root.addr.family) - 1 ||
 	    (pf->lan && pf->lan > ip_bits(pf->root.addr.family))) {
-		cfg_problem(d, g, file, "link /%u or lan /%u is longer than "
-			    "an %s address allows", pf->link, pf->lan,
+		cfg_problem(d, g, file, "link /%u%s is longer than an %s "
+			    "address allows", pf->link, pf->lan ? " or lan" : "",
 			    fam == FAM_V4 ? "IPv4" : "IPv6");
 		return;
 	}
@@ -165,6 +165,13 @@ static void load_plans(struct profile *p, struct diag *d,
 		return;
 	}
 	n = config_setting_length(plans);
+	if (n == 0)
+		cfg_problem(d, plans, p->path, "no plan is defined");
+	if (n > PROFILE_MAX_PLANS) {
+		cfg_problem(d, plans, p->path, "at most %d plans",
+			    PROFILE_MAX_PLANS);
+		n = PROFILE_MAX_PLANS;
+	}
 	p->plans = xcalloc((size_t)n, sizeof(*p->plans));
 	for (int i = 0; i < n; i++) {
 		config_setting_t *g = config_setting_get_elem(plans, (unsigned)i);
@@ -313,8 +320,6 @@ static void check_link(struct profile *p, struct diag *d,
 		cfg_problem(d, config_setting_get_member(g, "underlay"),
 			    p->path, "a vxlan overlay runs over the uplink, "
 			    "downlink or internet, not the lan");
-	if (l->kind == KIND_PHYSICAL && l->role == ROLE_DOWNLINK)
-		return; /* several children share one port: fine */
 }
 
 static void load_links(struct profile *p, struct diag *d,
@@ -647,9 +652,14 @@ static void check_refs(struct profile *p, struct diag *d)
 
 		for (int j = 0; j < p->n_links; j++)
 			used |= strcmp(p->links[j].zone, p->zones[i].name) == 0;
-		if (!used)
+		if (!used) {
+			char path[NAME_LEN + 8];
+
+			snprintf(path, sizeof(path), "zones.%s",
+				 p->zones[i].name);
 			diag_add(d, p->zones[i].src.file, p->zones[i].src.line,
-				 p->zones[i].name, "zone has no link");
+				 path, "zone has no link");
+		}
 	}
 }
 

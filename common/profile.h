@@ -21,6 +21,7 @@
 #define NAME_LEN   32 /* zone, plan, service, set names, with the NUL */
 #define MAX_VIA    8  /* next hops of a multipath route */
 #define MAX_SVC    16 /* services named by one firewall rule */
+#define PROFILE_MAX_PLANS 8
 
 enum link_role { ROLE_UPLINK, ROLE_DOWNLINK, ROLE_LAN, ROLE_INTERNET,
 		 ROLE_COUNT };

@@ -6,7 +6,7 @@ CMOCKA_LIBS := $(call pc_libs,cmocka)
 $(B)/tests/unit/%: $(call obj,tests/unit/%.c) $(LIBAGENT) $(LIBCTL) $(LIBCOMMON)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(AGENT_LIBS) $(CMOCKA_LIBS)
 
 .PHONY: tests-build
 tests-build: $(UNIT_PROGS) $(TESTS_BUILD_EXTRA)

@@ -216,8 +216,8 @@ static const struct lcase cases[] = {
 	 "city = 8; county = 8; township = 7; }; link = 30; }; }; };\n"
 	 L3_ZONES L4_LINKS L5_ROUTES,
 	 NULL, NULL, F_PROFILE, 2, "plans.extranet.ipv4.bits",
-	 "the county level's own space is a /31: no room for a /32 LAN (want "
-	 "a LAN of /32..30)"},
+	 "the county level's own space is a /31: too small for a LAN (at "
+	 "most /29)"},
 	{"duplicate zone table",
 	 L1_HEAD L2_PLAN
 	 "zones = { common = { table = 100; };\n dedicated = { table = 100; "
@@ -319,7 +319,7 @@ static const struct lcase cases[] = {
 	 L1_HEAD L2_PLAN
 	 "zones = { common = { table = 100; };\n spare = { table = 101; }; "
 	 "};\n" L4_LINKS L5_ROUTES,
-	 NULL, NULL, F_PROFILE, 4, "spare", "zone has no link"},
+	 NULL, NULL, F_PROFILE, 4, "zones.spare", "zone has no link"},
 	{"plan not defined",
 	 L1_HEAD L2_PLAN L3_ZONES
 	 "links = ( { role = \"uplink\"; zone = \"common\"; plan = "
