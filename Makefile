@@ -36,14 +36,23 @@ LDFLAGS += $(SANFLAGS)
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
+# Build-time choices, one file each: failure points (tests only) and
+# service-manager notification (when libsystemd is there).
+ifeq ($(shell $(PKG_CONFIG) --exists libsystemd && echo y),y)
+NOTIFY_SRC  := agent/notify_systemd.c
+AGENT_PKGS_EXTRA := libsystemd
+else
+NOTIFY_SRC  := agent/notify_none.c
+endif
 COMMON_PKGS := libconfig jansson
-AGENT_PKGS  := libnl-3.0 libnl-route-3.0 libevent
+AGENT_PKGS  := libnl-3.0 libnl-route-3.0 libevent $(AGENT_PKGS_EXTRA)
 CFLAGS  += $(call pc_cflags,$(COMMON_PKGS) $(AGENT_PKGS))
 COMMON_LIBS := $(call pc_libs,$(COMMON_PKGS))
 AGENT_LIBS  := $(call pc_libs,$(AGENT_PKGS))
 
 COMMON_SRC := $(wildcard common/*.c)
-AGENT_SRC  := $(filter-out agent/main.c,$(wildcard agent/*.c))
+AGENT_SRC  := $(filter-out agent/main.c agent/failpoint_none.c agent/notify_%.c,\
+		$(wildcard agent/*.c)) $(NOTIFY_SRC)
 COLL_SRC   := $(filter-out collector/main.c,$(wildcard collector/*.c))
 CTL_SRC    := $(filter-out ctl/main.c,$(wildcard ctl/*.c))
 
@@ -74,7 +83,7 @@ $(B)/lib%.a:
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(B)/egnet-agent: $(call obj,agent/main.c) $(LIBAGENT) $(LIBCOMMON)
+$(B)/egnet-agent: $(call obj,agent/main.c agent/failpoint_none.c) $(LIBAGENT) $(LIBCOMMON)
 $(B)/egnet-collector: $(call obj,collector/main.c) $(LIBCOLL) $(LIBCOMMON)
 $(B)/egnetctl: $(call obj,ctl/main.c) $(LIBCTL) $(LIBCOMMON)
 $(PROGS):

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * egnet-agent.  Today it checks a gateway's inputs the way the daemon will
- * load them: -n checks (exit 0 or 1 with one line per problem), -nv also
- * prints the canonical desired state.  Running as a daemon (apply, drift,
- * monitoring, reporting) is not in this build yet, and it says so.
+ * egnet-agent.  -n checks a gateway's inputs (exit 0, or 1 with one line per
+ * problem), -nv also prints the canonical desired state.  Without -n it runs
+ * as a daemon: applies the profile, keeps it (drift), and answers egnetctl
+ * on its control socket.  Link monitoring and reporting are not in this
+ * build yet.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/daemon.h"
 #include "common/inputs.h"
 #include "common/log.h"
 #include "common/render.h"
@@ -25,18 +27,43 @@ static void usage(FILE *out)
 		     "do nothing else\n"
 		     "  -v       with -n: print the canonical desired state\n"
 		     "  -p FILE  profile (instead of node.profile)\n"
-		     "  -i FILE  inventory (instead of node.inventory)\n");
+		     "  -i FILE  inventory (instead of node.inventory)\n"
+		     "  -d       debug logging\n");
+}
+
+static int run_daemon(const char *conf, const char *profile,
+		      const char *inventory, int debug)
+{
+	static struct agent a;
+	enum log_level lvl = LOG_LVL_INFO;
+	char err[8192];
+	int rc;
+
+	if (agent_init(&a, conf, profile, inventory, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		log_warnx("not started: the configuration or the system is not "
+			  "ready");
+		agent_free(&a);
+		return 1;
+	}
+	if (!debug && log_level_parse(a.in.nc.log_level, &lvl) == 0)
+		log_set_level(lvl);
+	if (debug)
+		log_set_level(LOG_LVL_DEBUG);
+	rc = daemon_run(&a);
+	agent_free(&a);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	const char *conf = DEFAULT_CONF, *profile = NULL, *inventory = NULL;
-	int check = 0, verbose = 0, c, rc;
+	int check = 0, verbose = 0, debug = 0, c, rc;
 	struct inputs in;
 	struct diag d;
 
 	log_init("egnet-agent", LOG_LVL_INFO);
-	while ((c = getopt(argc, argv, "c:np:i:vh")) != -1) {
+	while ((c = getopt(argc, argv, "c:np:i:vdh")) != -1) {
 		switch (c) {
 		case 'c':
 			conf = optarg;
@@ -46,6 +73,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = 1;
+			break;
+		case 'd':
+			debug = 1;
 			break;
 		case 'p':
 			profile = optarg;
@@ -65,9 +95,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (!check)
+		return run_daemon(conf, profile, inventory, debug);
 	diag_init(&d);
 	rc = inputs_load(&in, conf, profile, inventory, &d);
-	if (rc == 0 && check && verbose)
+	if (rc == 0 && verbose)
 		render_text(&in.ds, stdout);
 	inputs_free(&in);
 	diag_sort(&d);
@@ -75,13 +107,7 @@ int main(int argc, char **argv)
 	diag_free(&d);
 	if (rc)
 		return 1;
-	if (check) {
-		if (!verbose)
-			fprintf(stderr, "configuration OK\n");
-		return 0;
-	}
-	log_warnx("configuration OK, but this build does not run as a daemon "
-		  "yet: applying profiles, drift, link monitoring and "
-		  "reporting are still to come; use -n to check");
-	return 3;
+	if (!verbose)
+		fprintf(stderr, "configuration OK\n");
+	return 0;
 }

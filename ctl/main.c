@@ -10,11 +10,13 @@
 #include <string.h>
 
 #include "common/inputs.h"
+#include "common/nodeconf.h"
+#include "ctl/agentcmd.h"
 #include "common/log.h"
 #include "common/render.h"
 
 #define EXIT_PROBLEMS 1
-#define EXIT_USAGE    2
+#define DEFAULT_SOCKET "/run/egnet/agent.sock"
 
 static void usage(FILE *out)
 {
@@ -27,18 +29,35 @@ static void usage(FILE *out)
 		"        per problem: FILE:LINE: SETTING: what is wrong\n"
 		"  render --node N [--profile P] [--inventory I] [--json]\n"
 		"        print the node's whole desired state\n"
-		"  help  this text\n"
+		"  plan      dry run: the operations an apply would make\n"
+		"  apply [--confirm SECONDS] [--confirm-when reachable]\n"
+		"            apply the node's configuration in one transaction;\n"
+		"            with --confirm it rolls back unless `confirm` comes\n"
+		"            in time; --confirm-when reachable confirms by itself\n"
+		"            when the parent answers after the change\n"
+		"  confirm   keep a pending apply\n"
+		"  rollback  return to the previous applied state (or undo a\n"
+		"            pending apply now)\n"
+		"  status    profile, state (converged, drift, failed,\n"
+		"            pending-confirm), last apply\n"
+		"  help      this text\n"
 		"\n"
-		"--profile and --inventory win over node.profile and\n"
-		"node.inventory of the node config.\n"
+		"options: --json (machine-readable), --socket PATH (the agent's\n"
+		"control socket, default " DEFAULT_SOCKET "; or taken from\n"
+		"--node's paths.socket).  --profile and --inventory win over\n"
+		"node.profile and node.inventory of the node config.\n"
 		"\n"
-		"Not in this build yet: plan, apply, confirm, rollback, status,\n"
-		"links (they need the agent's apply engine and monitor).\n");
+		"exit codes: 0 ok (status: converged); 1 problems, refused or\n"
+		"failed (an apply that fails is rolled back); 2 usage; 3 no agent\n"
+		"answers; status only: 4 drift, 5 pending-confirm, 6 unapplied\n"
+		"or failed.\n"
+		"\n"
+		"Not in this build yet: links (link monitoring).\n");
 }
 
 struct args {
-	const char *profile, *node, *inventory;
-	int json;
+	const char *profile, *node, *inventory, *socket, *confirm_when;
+	int json, confirm;
 };
 
 static int parse_args(int argc, char **argv, struct args *a)
@@ -48,6 +67,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{"node", required_argument, NULL, 'n'},
 		{"inventory", required_argument, NULL, 'i'},
 		{"json", no_argument, NULL, 'j'},
+		{"socket", required_argument, NULL, 's'},
+		{"confirm", required_argument, NULL, 'C'},
+		{"confirm-when", required_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -55,7 +77,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 
 	memset(a, 0, sizeof(*a));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:n:i:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:n:i:js:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			a->profile = optarg;
@@ -68,6 +90,29 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'j':
 			a->json = 1;
+			break;
+		case 's':
+			a->socket = optarg;
+			break;
+		case 'C': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v < 1 || v > 86400) {
+				fprintf(stderr, "egnetctl: --confirm takes 1..86400 "
+						"seconds\n");
+				return -1;
+			}
+			a->confirm = (int)v;
+			break;
+		}
+		case 'W':
+			if (strcmp(optarg, "reachable")) {
+				fprintf(stderr, "egnetctl: --confirm-when takes "
+						"only 'reachable'\n");
+				return -1;
+			}
+			a->confirm_when = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -142,6 +187,31 @@ static int cmd_render(struct args *a)
 	return rc;
 }
 
+/* The agent's socket: --socket, else --node's paths.socket, else default. */
+static int cmd_agent(const char *cmd, struct args *a)
+{
+	struct agentcmd_args ac = {.json = a->json,
+				   .confirm = a->confirm,
+				   .reachable = a->confirm_when != NULL};
+	static struct nodeconf nc;
+	struct diag d;
+
+	if ((a->confirm || a->confirm_when) && strcmp(cmd, "apply")) {
+		fprintf(stderr, "egnetctl: --confirm and --confirm-when go "
+				"with apply\n");
+		return EXIT_USAGE;
+	}
+	ac.socket = a->socket ? a->socket : DEFAULT_SOCKET;
+	if (!a->socket && a->node) {
+		diag_init(&d);
+		nodeconf_load(&nc, a->node, NULL, &d);
+		if (nc.socket[0])
+			ac.socket = nc.socket;
+		diag_free(&d);
+	}
+	return agentcmd_run(cmd, &ac);
+}
+
 int main(int argc, char **argv)
 {
 	struct args a;
@@ -166,6 +236,10 @@ int main(int argc, char **argv)
 		return cmd_validate(&a);
 	if (!strcmp(cmd, "render"))
 		return cmd_render(&a);
+	if (!strcmp(cmd, "plan") || !strcmp(cmd, "apply") ||
+	    !strcmp(cmd, "confirm") || !strcmp(cmd, "rollback") ||
+	    !strcmp(cmd, "status"))
+		return cmd_agent(cmd, &a);
 	fprintf(stderr, "egnetctl: unknown or not yet available command '%s' "
 			"(see egnetctl help)\n", cmd);
 	return EXIT_USAGE;

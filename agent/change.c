@@ -1,0 +1,587 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Computing the change between two kernel states.  Routes and rules are
+ * sorted by key and merged, so a plan over 100,000 routes stays O(n log n).
+ * A route's key is (family, table, destination, metric), as in the kernel;
+ * two routes with the same key and different next hops are a replace.
+ */
+#include "agent/change.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+
+static const char *const rt_type_names[] = {"unicast", "blackhole",
+					    "unreachable"};
+
+static struct op *new_op(struct change *ch, int type)
+{
+	struct op *op;
+
+	ch->ops = xrealloc(ch->ops, (size_t)(ch->n + 1) * sizeof(*ch->ops));
+	op = &ch->ops[ch->n++];
+	memset(op, 0, sizeof(*op));
+	op->type = type;
+	return op;
+}
+
+/* A link's attributes without its arrays (ops do not own memory). */
+static struct ds_link bare(const struct ds_link *l)
+{
+	struct ds_link b = *l;
+
+	b.addrs = NULL;
+	b.n_addrs = 0;
+	b.remotes = NULL;
+	b.n_remotes = 0;
+	return b;
+}
+
+static bool has_addr(const struct ds_link *l, const struct ip_prefix *p)
+{
+	for (int i = 0; l && i < l->n_addrs; i++)
+		if (!ip_cmp(&l->addrs[i].addr, &p->addr) &&
+		    l->addrs[i].len == p->len)
+			return true;
+	return false;
+}
+
+static bool has_remote(const struct ds_link *l, const struct ip_addr *a)
+{
+	for (int i = 0; l && i < l->n_remotes; i++)
+		if (!ip_cmp(&l->remotes[i], a))
+			return true;
+	return false;
+}
+
+static bool has_port(const struct ds_link *l, const char *p)
+{
+	for (int i = 0; l && i < l->n_ports; i++)
+		if (!strcmp(l->ports[i], p))
+			return true;
+	return false;
+}
+
+/* VXLAN attributes the kernel cannot change in place. */
+static bool vxlan_differs(const struct ds_link *t, const struct ds_link *c)
+{
+	return t->vni != c->vni || t->port != c->port ||
+	       ip_cmp(&t->local, &c->local) ||
+	       strcmp(t->underlay, c->underlay);
+}
+
+/* ---- routes and rules --------------------------------------------------- */
+
+int route_key_cmp(const struct ds_route *a, const struct ds_route *b)
+{
+	int c;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (a->table != b->table)
+		return a->table < b->table ? -1 : 1;
+	if (a->dst.len != b->dst.len)
+		return a->dst.len < b->dst.len ? -1 : 1;
+	c = memcmp(a->dst.addr.a, b->dst.addr.a, sizeof(a->dst.addr.a));
+	if (c)
+		return c;
+	if (a->metric != b->metric)
+		return a->metric < b->metric ? -1 : 1;
+	return 0;
+}
+
+/* Does the kernel's route `got` match what we want?  A next hop without a
+ * device in `want` matches any device the kernel resolved. */
+bool route_same(const struct ds_route *want, const struct ds_route *got)
+{
+	if (want->type != got->type || want->scope != got->scope ||
+	    ip_cmp(&want->prefsrc, &got->prefsrc) ||
+	    want->n_nh != got->n_nh)
+		return false;
+	for (int i = 0; i < want->n_nh; i++) {
+		if (ip_cmp(&want->nh[i].gw, &got->nh[i].gw))
+			return false;
+		if (want->nh[i].dev[0] &&
+		    strcmp(want->nh[i].dev, got->nh[i].dev))
+			return false;
+	}
+	return true;
+}
+
+static int rule_cmp(const struct ds_rule *a, const struct ds_rule *b)
+{
+	int c;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (a->priority != b->priority)
+		return a->priority < b->priority ? -1 : 1;
+	if (a->table != b->table)
+		return a->table < b->table ? -1 : 1;
+	if ((c = strcmp(a->iif, b->iif)))
+		return c;
+	if (a->from.len != b->from.len)
+		return a->from.len < b->from.len ? -1 : 1;
+	return memcmp(a->from.addr.a, b->from.addr.a, sizeof(a->from.addr.a));
+}
+
+static int route_ptr_cmp(const void *a, const void *b)
+{
+	return route_key_cmp(*(const struct ds_route *const *)a,
+			     *(const struct ds_route *const *)b);
+}
+
+static int rule_ptr_cmp(const void *a, const void *b)
+{
+	return rule_cmp(*(const struct ds_rule *const *)a,
+			*(const struct ds_rule *const *)b);
+}
+
+static const struct ds_route **sorted_routes(const struct kstate *ks)
+{
+	const struct ds_route **v = xcalloc((size_t)ks->n_routes + 1,
+					    sizeof(*v));
+
+	for (int i = 0; i < ks->n_routes; i++)
+		v[i] = &ks->routes[i];
+	qsort(v, (size_t)ks->n_routes, sizeof(*v), route_ptr_cmp);
+	return v;
+}
+
+static bool via_any(const struct ds_route *r, char (*devs)[IFNAMSIZ], int n)
+{
+	for (int i = 0; i < r->n_nh; i++)
+		for (int j = 0; j < n; j++)
+			if (!strcmp(r->nh[i].dev, devs[j]))
+				return true;
+	return false;
+}
+
+/*
+ * Routes: merge the two sorted lists.  Routes through a link that is
+ * deleted or re-created go first and come back after (the kernel drops them
+ * with the link).
+ */
+static void diff_routes(const struct kstate *cur, const struct kstate *tgt,
+			char (*gone)[IFNAMSIZ], int n_gone, struct change *ch)
+{
+	const struct ds_route **c = sorted_routes(cur), **t = sorted_routes(tgt);
+	int i = 0, j = 0;
+
+	while (i < cur->n_routes || j < tgt->n_routes) {
+		int k = i >= cur->n_routes   ? 1
+			: j >= tgt->n_routes ? -1
+					     : route_key_cmp(c[i], t[j]);
+
+		if (k < 0) {
+			new_op(ch, OP_ROUTE_DEL)->route = *c[i++];
+		} else if (k > 0) {
+			new_op(ch, OP_ROUTE_ADD)->route = *t[j++];
+		} else {
+			if (via_any(c[i], gone, n_gone)) {
+				new_op(ch, OP_ROUTE_DEL)->route = *c[i];
+				new_op(ch, OP_ROUTE_ADD)->route = *t[j];
+			} else if (!route_same(t[j], c[i])) {
+				struct op *op = new_op(ch, OP_ROUTE_REPLACE);
+
+				op->route = *t[j];
+				op->old_route = *c[i];
+			}
+			i++;
+			j++;
+		}
+	}
+	free(c);
+	free(t);
+}
+
+static void diff_rules(const struct kstate *cur, const struct kstate *tgt,
+		       struct change *ch)
+{
+	const struct ds_rule **c = xcalloc((size_t)cur->n_rules + 1, sizeof(*c));
+	const struct ds_rule **t = xcalloc((size_t)tgt->n_rules + 1, sizeof(*t));
+	int i = 0, j = 0;
+
+	for (int k = 0; k < cur->n_rules; k++)
+		c[k] = &cur->rules[k];
+	for (int k = 0; k < tgt->n_rules; k++)
+		t[k] = &tgt->rules[k];
+	qsort(c, (size_t)cur->n_rules, sizeof(*c), rule_ptr_cmp);
+	qsort(t, (size_t)tgt->n_rules, sizeof(*t), rule_ptr_cmp);
+	while (i < cur->n_rules || j < tgt->n_rules) {
+		int k = i >= cur->n_rules   ? 1
+			: j >= tgt->n_rules ? -1
+					    : rule_cmp(c[i], t[j]);
+
+		if (k < 0)
+			new_op(ch, OP_RULE_DEL)->rule = *c[i++];
+		else if (k > 0)
+			new_op(ch, OP_RULE_ADD)->rule = *t[j++];
+		else
+			i++, j++;
+	}
+	free(c);
+	free(t);
+}
+
+/* ---- links -------------------------------------------------------------- */
+
+static void del_link_contents(const struct ds_link *c, struct change *ch)
+{
+	for (int a = 0; a < c->n_addrs; a++) {
+		struct op *op = new_op(ch, OP_ADDR_DEL);
+
+		snprintf(op->dev, IFNAMSIZ, "%s", c->name);
+		op->addr = c->addrs[a];
+	}
+	for (int r = 0; r < c->n_remotes; r++) {
+		struct op *op = new_op(ch, OP_FDB_DEL);
+
+		snprintf(op->dev, IFNAMSIZ, "%s", c->name);
+		op->remote = c->remotes[r];
+	}
+	for (int p = 0; p < c->n_ports; p++) {
+		struct op *op = new_op(ch, OP_PORT_DEL);
+
+		snprintf(op->dev, IFNAMSIZ, "%s", c->ports[p]);
+		snprintf(op->master, IFNAMSIZ, "%s", c->name);
+	}
+}
+
+static void add_link_contents(const struct ds_link *t, const struct ds_link *c,
+			      struct change *ch)
+{
+	for (int a = 0; a < t->n_addrs; a++) {
+		struct op *op;
+
+		if (has_addr(c, &t->addrs[a]))
+			continue;
+		op = new_op(ch, OP_ADDR_ADD);
+		snprintf(op->dev, IFNAMSIZ, "%s", t->name);
+		op->addr = t->addrs[a];
+	}
+	for (int r = 0; r < t->n_remotes; r++) {
+		struct op *op;
+
+		if (has_remote(c, &t->remotes[r]))
+			continue;
+		op = new_op(ch, OP_FDB_ADD);
+		snprintf(op->dev, IFNAMSIZ, "%s", t->name);
+		op->remote = t->remotes[r];
+	}
+	for (int p = 0; p < t->n_ports; p++) {
+		struct op *op;
+
+		if (has_port(c, t->ports[p]))
+			continue;
+		op = new_op(ch, OP_PORT_ADD);
+		snprintf(op->dev, IFNAMSIZ, "%s", t->ports[p]);
+		snprintf(op->master, IFNAMSIZ, "%s", t->name);
+	}
+}
+
+static int diff_links(const struct kstate *cur, const struct kstate *tgt,
+		      char (**gone)[IFNAMSIZ], int *n_gone, struct change *ch,
+		      char *err, size_t errlen)
+{
+	for (int i = 0; i < tgt->n_links; i++) {
+		const struct ds_link *t = &tgt->links[i];
+		const struct ds_link *c = kstate_link(cur, t->name);
+
+		if (!c && t->kind == KIND_PHYSICAL) {
+			snprintf(err, errlen, "interface %s (%s) does not "
+				 "exist", t->name, link_role_words[t->role]);
+			return -EINVAL;
+		}
+		if (c && t->kind != KIND_PHYSICAL && c->kind != t->kind) {
+			snprintf(err, errlen, "%s exists as a %s link; egnet "
+				 "creates its %s only under a free name",
+				 t->name, c->ktype[0] ? c->ktype : "physical",
+				 link_kind_words[t->kind]);
+			return -EINVAL;
+		}
+		if (c && t->kind == KIND_VXLAN && vxlan_differs(t, c)) {
+			del_link_contents(c, ch);
+			new_op(ch, OP_LINK_DEL)->link = bare(c);
+			*gone = xrealloc(*gone, (size_t)(*n_gone + 1) *
+							sizeof(**gone));
+			snprintf((*gone)[(*n_gone)++], IFNAMSIZ, "%s", c->name);
+			c = NULL;
+		}
+		if (!c) {
+			new_op(ch, OP_LINK_ADD)->link = bare(t);
+			add_link_contents(t, NULL, ch);
+			continue;
+		}
+		if (c->mtu != t->mtu || c->up != t->up) {
+			struct op *op = new_op(ch, OP_LINK_SET);
+
+			op->link = bare(t);
+			op->old = bare(c);
+		}
+		for (int a = 0; a < c->n_addrs; a++)
+			if (!has_addr(t, &c->addrs[a])) {
+				struct op *op = new_op(ch, OP_ADDR_DEL);
+
+				snprintf(op->dev, IFNAMSIZ, "%s", c->name);
+				op->addr = c->addrs[a];
+			}
+		for (int r = 0; r < c->n_remotes; r++)
+			if (!has_remote(t, &c->remotes[r])) {
+				struct op *op = new_op(ch, OP_FDB_DEL);
+
+				snprintf(op->dev, IFNAMSIZ, "%s", c->name);
+				op->remote = c->remotes[r];
+			}
+		for (int p = 0; p < c->n_ports; p++)
+			if (!has_port(t, c->ports[p])) {
+				struct op *op = new_op(ch, OP_PORT_DEL);
+
+				snprintf(op->dev, IFNAMSIZ, "%s", c->ports[p]);
+				snprintf(op->master, IFNAMSIZ, "%s", c->name);
+			}
+		add_link_contents(t, c, ch);
+	}
+	/* owned virtual links no longer wanted; physical ones are left be */
+	for (int i = 0; i < cur->n_links; i++) {
+		const struct ds_link *c = &cur->links[i];
+
+		if (kstate_link(tgt, c->name) || c->kind == KIND_PHYSICAL)
+			continue;
+		del_link_contents(c, ch);
+		new_op(ch, OP_LINK_DEL)->link = bare(c);
+		*gone = xrealloc(*gone, (size_t)(*n_gone + 1) * sizeof(**gone));
+		snprintf((*gone)[(*n_gone)++], IFNAMSIZ, "%s", c->name);
+	}
+	return 0;
+}
+
+static int op_phase_cmp(const void *a, const void *b)
+{
+	const struct op *x = a, *y = b;
+
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	return x < y ? -1 : x > y; /* made stable below */
+}
+
+int change_compute(const struct kstate *cur, const struct kstate *target,
+		   struct change *out, char *err, size_t errlen)
+{
+	char(*gone)[IFNAMSIZ] = NULL;
+	int n_gone = 0, rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = diff_links(cur, target, &gone, &n_gone, out, err, errlen);
+	if (rc) {
+		free(gone);
+		change_free(out);
+		return rc;
+	}
+	diff_rules(cur, target, out);
+	diff_routes(cur, target, gone, n_gone, out);
+	free(gone);
+	/* Phase order; qsort is not stable, so sort on (type, position). */
+	for (int i = 0; i < out->n; i++)
+		out->ops[i].link.ifindex = i; /* position, restored below */
+	qsort(out->ops, (size_t)out->n, sizeof(*out->ops), op_phase_cmp);
+	return 0;
+}
+
+void change_free(struct change *ch)
+{
+	free(ch->ops);
+	memset(ch, 0, sizeof(*ch));
+}
+
+struct op op_inverse(const struct op *op)
+{
+	struct op inv = *op;
+
+	switch (op->type) {
+	case OP_ROUTE_DEL:
+		inv.type = OP_ROUTE_ADD;
+		break;
+	case OP_ROUTE_ADD:
+		inv.type = OP_ROUTE_DEL;
+		break;
+	case OP_ROUTE_REPLACE:
+		inv.route = op->old_route;
+		inv.old_route = op->route;
+		break;
+	case OP_RULE_DEL:
+		inv.type = OP_RULE_ADD;
+		break;
+	case OP_RULE_ADD:
+		inv.type = OP_RULE_DEL;
+		break;
+	case OP_FDB_DEL:
+		inv.type = OP_FDB_ADD;
+		break;
+	case OP_FDB_ADD:
+		inv.type = OP_FDB_DEL;
+		break;
+	case OP_ADDR_DEL:
+		inv.type = OP_ADDR_ADD;
+		break;
+	case OP_ADDR_ADD:
+		inv.type = OP_ADDR_DEL;
+		break;
+	case OP_PORT_DEL:
+		inv.type = OP_PORT_ADD;
+		break;
+	case OP_PORT_ADD:
+		inv.type = OP_PORT_DEL;
+		break;
+	case OP_LINK_DEL:
+		inv.type = OP_LINK_ADD;
+		break;
+	case OP_LINK_ADD:
+		inv.type = OP_LINK_DEL;
+		break;
+	case OP_LINK_SET:
+		inv.link = op->old;
+		inv.old = op->link;
+		break;
+	}
+	return inv;
+}
+
+/* ---- printing ------------------------------------------------------------ */
+
+static char *route_str(const struct ds_route *r, char *buf, size_t len)
+{
+	char b[IP_STRLEN];
+	size_t u = 0;
+
+#define PUT(...)                                                               \
+	do {                                                                   \
+		int w_ = snprintf(buf + u, len - u, __VA_ARGS__);              \
+		if (w_ > 0)                                                    \
+			u += (size_t)w_ < len - u ? (size_t)w_ : len - u - 1;  \
+	} while (0)
+
+	buf[0] = '\0';
+	PUT("%s", r->family == AF_INET6 ? "-6 " : "");
+	if (r->type != RT_UNICAST)
+		PUT("%s ", rt_type_names[r->type]);
+	if (!r->dst.len)
+		PUT("default");
+	else
+		PUT("%s", ip_format_prefix(&r->dst, b, sizeof(b)));
+	for (int i = 0; i < r->n_nh; i++) {
+		if (r->n_nh > 1)
+			PUT(" nexthop");
+		if (r->nh[i].gw.family)
+			PUT(" via %s", ip_format_addr(&r->nh[i].gw, b,
+						      sizeof(b)));
+		if (r->nh[i].dev[0])
+			PUT(" dev %s", r->nh[i].dev);
+	}
+	PUT(" table %u", r->table);
+	if (r->scope == SCOPE_LINK)
+		PUT(" scope link");
+	if (r->prefsrc.family)
+		PUT(" src %s", ip_format_addr(&r->prefsrc, b, sizeof(b)));
+	if (r->metric)
+		PUT(" metric %d", r->metric);
+#undef PUT
+	return buf;
+}
+
+char *op_format(const struct op *op, char *buf, size_t len)
+{
+	char b[IP_STRLEN], r[256];
+	const struct ds_link *l = &op->link;
+
+	switch (op->type) {
+	case OP_ROUTE_DEL:
+	case OP_ROUTE_ADD:
+	case OP_ROUTE_REPLACE:
+		snprintf(buf, len, "route %s %s",
+			 op->type == OP_ROUTE_DEL   ? "del"
+			 : op->type == OP_ROUTE_ADD ? "add"
+						    : "replace",
+			 route_str(&op->route, r, sizeof(r)));
+		break;
+	case OP_RULE_DEL:
+	case OP_RULE_ADD:
+		if (op->rule.iif[0])
+			snprintf(r, sizeof(r), "iif %s", op->rule.iif);
+		else
+			ip_format_prefix(&op->rule.from, r, sizeof(r)),
+				memmove(r + 5, r, strlen(r) + 1),
+				memcpy(r, "from ", 5);
+		snprintf(buf, len, "rule %s %spriority %d %s lookup %u",
+			 op->type == OP_RULE_DEL ? "del" : "add",
+			 op->rule.family == AF_INET6 ? "-6 " : "",
+			 op->rule.priority, r, op->rule.table);
+		break;
+	case OP_FDB_DEL:
+	case OP_FDB_ADD:
+		snprintf(buf, len, "fdb %s 00:00:00:00:00:00 dev %s dst %s",
+			 op->type == OP_FDB_DEL ? "del" : "append", op->dev,
+			 ip_format_addr(&op->remote, b, sizeof(b)));
+		break;
+	case OP_ADDR_DEL:
+	case OP_ADDR_ADD:
+		snprintf(buf, len, "address %s %s dev %s",
+			 op->type == OP_ADDR_DEL ? "del" : "add",
+			 ip_format_prefix(&op->addr, b, sizeof(b)), op->dev);
+		break;
+	case OP_PORT_DEL:
+		snprintf(buf, len, "link set %s nomaster", op->dev);
+		break;
+	case OP_PORT_ADD:
+		snprintf(buf, len, "link set %s master %s up", op->dev,
+			 op->master);
+		break;
+	case OP_LINK_DEL:
+		snprintf(buf, len, "link del %s", l->name);
+		break;
+	case OP_LINK_ADD:
+		if (l->kind == KIND_VXLAN)
+			snprintf(buf, len, "link add %s type vxlan id %d "
+				 "dstport %d%s%s%s%s mtu %d%s", l->name,
+				 l->vni, l->port, l->local.family ? " local " : "",
+				 l->local.family ? ip_format_addr(&l->local, b,
+								  sizeof(b))
+						 : "",
+				 l->underlay[0] ? " dev " : "", l->underlay,
+				 l->mtu, l->up ? " up" : "");
+		else
+			snprintf(buf, len, "link add %s type %s mtu %d%s",
+				 l->name, link_kind_words[l->kind], l->mtu,
+				 l->up ? " up" : "");
+		break;
+	case OP_LINK_SET:
+		snprintf(buf, len, "link set %s mtu %d %s (was mtu %d %s)",
+			 l->name, l->mtu, l->up ? "up" : "down", op->old.mtu,
+			 op->old.up ? "up" : "down");
+		break;
+	default:
+		snprintf(buf, len, "?");
+	}
+	return buf;
+}
+
+void change_print(const struct change *ch, FILE *out)
+{
+	char buf[512];
+
+	for (int i = 0; i < ch->n; i++)
+		fprintf(out, "%s\n", op_format(&ch->ops[i], buf, sizeof(buf)));
+}
+
+json_t *change_json(const struct change *ch)
+{
+	json_t *a = json_array();
+	char buf[512];
+
+	for (int i = 0; i < ch->n; i++)
+		json_array_append_new(
+			a, json_string(op_format(&ch->ops[i], buf, sizeof(buf))));
+	return a;
+}

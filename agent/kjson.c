@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Kernel state <-> JSON.  Only the fields the kernel holds are written; the
+ * desired state's annotations (zones, origins) are not part of it.
+ */
+#include "agent/kjson.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/log.h"
+
+static const char *const kind_names[] = {"physical", "bridge", "vxlan", NULL};
+static const char *const type_names[] = {"unicast", "blackhole",
+					 "unreachable", NULL};
+
+static json_t *jaddr(const struct ip_addr *a)
+{
+	char b[IP_STRLEN];
+
+	return a->family ? json_string(ip_format_addr(a, b, sizeof(b)))
+			 : json_null();
+}
+
+static json_t *jprefix(const struct ip_prefix *p)
+{
+	char b[IP_STRLEN];
+
+	return json_string(ip_format_prefix(p, b, sizeof(b)));
+}
+
+static json_t *link_json(const struct ds_link *l)
+{
+	json_t *o = json_pack("{s:s, s:s, s:i, s:b}", "name", l->name, "kind",
+			      kind_names[l->kind], "mtu", l->mtu, "up", l->up);
+	json_t *addrs = json_array(), *ports = json_array(),
+	       *rem = json_array();
+
+	for (int i = 0; i < l->n_addrs; i++)
+		json_array_append_new(addrs, jprefix(&l->addrs[i]));
+	for (int i = 0; i < l->n_ports; i++)
+		json_array_append_new(ports, json_string(l->ports[i]));
+	for (int i = 0; i < l->n_remotes; i++)
+		json_array_append_new(rem, jaddr(&l->remotes[i]));
+	json_object_set_new(o, "addresses", addrs);
+	json_object_set_new(o, "ports", ports);
+	if (l->kind == KIND_VXLAN) {
+		json_object_set_new(o, "vni", json_integer(l->vni));
+		json_object_set_new(o, "port", json_integer(l->port));
+		json_object_set_new(o, "underlay", json_string(l->underlay));
+		json_object_set_new(o, "local", jaddr(&l->local));
+		json_object_set_new(o, "remotes", rem);
+	} else {
+		json_decref(rem);
+	}
+	return o;
+}
+
+json_t *kstate_to_json(const struct kstate *ks)
+{
+	json_t *links = json_array(), *rules = json_array(),
+	       *routes = json_array();
+
+	for (int i = 0; i < ks->n_links; i++)
+		json_array_append_new(links, link_json(&ks->links[i]));
+	for (int i = 0; i < ks->n_rules; i++) {
+		const struct ds_rule *r = &ks->rules[i];
+		json_t *o = json_pack("{s:i, s:i, s:I}", "family", r->family,
+				      "priority", r->priority, "table",
+				      (json_int_t)r->table);
+
+		if (r->iif[0])
+			json_object_set_new(o, "iif", json_string(r->iif));
+		else
+			json_object_set_new(o, "from", jprefix(&r->from));
+		json_array_append_new(rules, o);
+	}
+	for (int i = 0; i < ks->n_routes; i++) {
+		const struct ds_route *r = &ks->routes[i];
+		json_t *nhs = json_array();
+
+		for (int n = 0; n < r->n_nh; n++)
+			json_array_append_new(
+				nhs, json_pack("{s:o, s:s}", "via",
+					       jaddr(&r->nh[n].gw), "dev",
+					       r->nh[n].dev));
+		json_array_append_new(
+			routes,
+			json_pack("{s:i, s:I, s:o, s:s, s:b, s:i, s:o, s:o}",
+				  "family", r->family, "table",
+				  (json_int_t)r->table, "dst", jprefix(&r->dst),
+				  "type", type_names[r->type], "link_scope",
+				  r->scope == SCOPE_LINK, "metric", r->metric,
+				  "prefsrc", jaddr(&r->prefsrc), "nexthops",
+				  nhs));
+	}
+	return json_pack("{s:i, s:o, s:o, s:o}", "format", 1, "links", links,
+			 "rules", rules, "routes", routes);
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+#define BAD(...)                                                               \
+	do {                                                                   \
+		snprintf(err, errlen, __VA_ARGS__);                            \
+		return -EINVAL;                                                \
+	} while (0)
+
+static int get_addr(const json_t *v, struct ip_addr *out, bool nullable,
+		    char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	if (nullable && json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		BAD("an address must be a string");
+	return ip_parse_addr(json_string_value(v), out, err, errlen);
+}
+
+static int get_prefix(const json_t *v, struct ip_prefix *out, char *err,
+		      size_t errlen)
+{
+	if (!json_is_string(v))
+		BAD("a prefix must be a string");
+	return ip_parse_prefix(json_string_value(v), false, out, err, errlen);
+}
+
+static int get_name(const json_t *v, char *out, char *err, size_t errlen)
+{
+	if (!json_is_string(v) || strlen(json_string_value(v)) >= IFNAMSIZ)
+		BAD("an interface name must be a string of at most %d "
+		    "characters", IFNAMSIZ - 1);
+	snprintf(out, IFNAMSIZ, "%s", json_string_value(v));
+	return 0;
+}
+
+static int word(const json_t *v, const char *const *words)
+{
+	for (int i = 0; json_is_string(v) && words[i]; i++)
+		if (!strcmp(words[i], json_string_value(v)))
+			return i;
+	return -1;
+}
+
+static int read_link(const json_t *o, struct ds_link *l, char *err,
+		     size_t errlen)
+{
+	const json_t *a;
+	size_t i;
+	int rc;
+
+	if (!json_is_object(o))
+		BAD("not an object");
+	if ((rc = get_name(json_object_get(o, "name"), l->name, err, errlen)))
+		return rc;
+	l->kind = word(json_object_get(o, "kind"), kind_names);
+	if (l->kind < 0)
+		BAD("%s: unknown kind", l->name);
+	if (!json_is_integer(json_object_get(o, "mtu")) ||
+	    !json_is_boolean(json_object_get(o, "up")))
+		BAD("%s: mtu and up are required", l->name);
+	l->mtu = (int)json_integer_value(json_object_get(o, "mtu"));
+	l->up = json_is_true(json_object_get(o, "up"));
+	a = json_object_get(o, "addresses");
+	if (!json_is_array(a))
+		BAD("%s: addresses must be an array", l->name);
+	for (i = 0; i < json_array_size(a); i++) {
+		struct ip_prefix p;
+
+		if ((rc = get_prefix(json_array_get(a, i), &p, err, errlen)))
+			return rc;
+		kstate_link_add_addr(l, &p);
+	}
+	a = json_object_get(o, "ports");
+	if (!json_is_array(a) || json_array_size(a) > NC_MAX_PORTS)
+		BAD("%s: ports must be an array of at most %d", l->name,
+		    NC_MAX_PORTS);
+	for (i = 0; i < json_array_size(a); i++)
+		if ((rc = get_name(json_array_get(a, i), l->ports[l->n_ports++],
+				   err, errlen)))
+			return rc;
+	if (l->kind != KIND_VXLAN)
+		return 0;
+	l->vni = (int)json_integer_value(json_object_get(o, "vni"));
+	l->port = (int)json_integer_value(json_object_get(o, "port"));
+	if (l->vni < 1 || l->vni > 16777215 || l->port < 1 || l->port > 65535)
+		BAD("%s: vni or port out of range", l->name);
+	if (json_is_string(json_object_get(o, "underlay")) &&
+	    (rc = get_name(json_object_get(o, "underlay"), l->underlay, err,
+			   errlen)))
+		return rc;
+	if ((rc = get_addr(json_object_get(o, "local"), &l->local, true, err,
+			   errlen)))
+		return rc;
+	a = json_object_get(o, "remotes");
+	if (!json_is_array(a))
+		BAD("%s: remotes must be an array", l->name);
+	for (i = 0; i < json_array_size(a); i++) {
+		struct ip_addr r;
+
+		if ((rc = get_addr(json_array_get(a, i), &r, false, err,
+				   errlen)))
+			return rc;
+		kstate_link_add_remote(l, &r);
+	}
+	return 0;
+}
+
+static int read_rule(const json_t *o, struct ds_rule *r, char *err,
+		     size_t errlen)
+{
+	const json_t *v;
+
+	if (!json_is_object(o) || !json_is_integer(json_object_get(o, "family")) ||
+	    !json_is_integer(json_object_get(o, "priority")) ||
+	    !json_is_integer(json_object_get(o, "table")))
+		BAD("a rule needs family, priority and table");
+	r->family = (int)json_integer_value(json_object_get(o, "family"));
+	r->priority = (int)json_integer_value(json_object_get(o, "priority"));
+	r->table = (unsigned)json_integer_value(json_object_get(o, "table"));
+	if (r->family != AF_INET && r->family != AF_INET6)
+		BAD("rule %d: bad family", r->priority);
+	if ((v = json_object_get(o, "iif")))
+		return get_name(v, r->iif, err, errlen);
+	if ((v = json_object_get(o, "from")))
+		return get_prefix(v, &r->from, err, errlen);
+	BAD("rule %d: needs iif or from", r->priority);
+}
+
+static int read_route(const json_t *o, struct ds_route *r, char *err,
+		      size_t errlen)
+{
+	const json_t *nhs;
+	int rc;
+
+	if (!json_is_object(o))
+		BAD("a route must be an object");
+	r->family = (int)json_integer_value(json_object_get(o, "family"));
+	r->table = (unsigned)json_integer_value(json_object_get(o, "table"));
+	r->metric = (int)json_integer_value(json_object_get(o, "metric"));
+	r->type = word(json_object_get(o, "type"), type_names);
+	r->scope = json_is_true(json_object_get(o, "link_scope")) ? SCOPE_LINK
+								  : SCOPE_UNIVERSE;
+	if (r->type < 0 || (r->family != AF_INET && r->family != AF_INET6) ||
+	    !r->table)
+		BAD("a route needs family, table and a known type");
+	if ((rc = get_prefix(json_object_get(o, "dst"), &r->dst, err, errlen)) ||
+	    (rc = get_addr(json_object_get(o, "prefsrc"), &r->prefsrc, true,
+			   err, errlen)))
+		return rc;
+	nhs = json_object_get(o, "nexthops");
+	if (!json_is_array(nhs) || json_array_size(nhs) > MAX_VIA)
+		BAD("route nexthops must be an array of at most %d", MAX_VIA);
+	for (size_t i = 0; i < json_array_size(nhs); i++) {
+		const json_t *nh = json_array_get(nhs, i);
+		struct ds_nh *d = &r->nh[r->n_nh++];
+
+		if ((rc = get_addr(json_object_get(nh, "via"), &d->gw, true,
+				   err, errlen)))
+			return rc;
+		if (json_is_string(json_object_get(nh, "dev")) &&
+		    (rc = get_name(json_object_get(nh, "dev"), d->dev, err,
+				   errlen)))
+			return rc;
+	}
+	return 0;
+}
+
+int kstate_from_json(const json_t *j, struct kstate *ks, char *err,
+		     size_t errlen)
+{
+	const json_t *links = json_object_get(j, "links"),
+		     *rules = json_object_get(j, "rules"),
+		     *routes = json_object_get(j, "routes");
+	char e[200];
+	int rc = 0;
+
+	memset(ks, 0, sizeof(*ks));
+	if (json_integer_value(json_object_get(j, "format")) != 1 ||
+	    !json_is_array(links) || !json_is_array(rules) ||
+	    !json_is_array(routes)) {
+		snprintf(err, errlen, "not an egnet state (format 1 with "
+			 "links, rules and routes)");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < json_array_size(links) && !rc; i++) {
+		struct ds_link *l = kstate_add_link(ks, NULL);
+
+		if ((rc = read_link(json_array_get(links, i), l, e, sizeof(e))))
+			snprintf(err, errlen, "links[%zu]: %s", i, e);
+	}
+	if (!rc && json_array_size(rules)) {
+		ks->rules = xcalloc(json_array_size(rules), sizeof(*ks->rules));
+		for (size_t i = 0; i < json_array_size(rules) && !rc; i++) {
+			rc = read_rule(json_array_get(rules, i),
+				       &ks->rules[ks->n_rules++], e, sizeof(e));
+			if (rc)
+				snprintf(err, errlen, "rules[%zu]: %s", i, e);
+		}
+	}
+	if (!rc && json_array_size(routes)) {
+		ks->routes =
+			xcalloc(json_array_size(routes), sizeof(*ks->routes));
+		for (size_t i = 0; i < json_array_size(routes) && !rc; i++) {
+			rc = read_route(json_array_get(routes, i),
+					&ks->routes[ks->n_routes++], e,
+					sizeof(e));
+			if (rc)
+				snprintf(err, errlen, "routes[%zu]: %s", i, e);
+		}
+	}
+	if (rc)
+		kstate_free(ks);
+	return rc;
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Apply transactions; see txn.h. */
+#include "agent/txn.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "agent/failpoint.h"
+#include "agent/kjson.h"
+#include "agent/statedir.h"
+#include "common/log.h"
+
+#define MAX_PASSES 3
+
+static int read_current(struct nlctx *nl, const struct kstate *target,
+			const struct txn_opts *o, struct kstate *cur, char *err,
+			size_t errlen)
+{
+	struct kscope sc;
+	int rc;
+
+	kscope_build(&sc, target, o->also, o->prio_lo, o->prio_hi);
+	rc = kstate_read(nl, &sc, cur, err, errlen);
+	kscope_free(&sc);
+	return rc;
+}
+
+int txn_diff(struct nlctx *nl, const struct kstate *target,
+	     const struct txn_opts *o, struct change *diff, char *err,
+	     size_t errlen)
+{
+	struct kstate cur;
+	struct change ch;
+	int rc;
+
+	rc = read_current(nl, target, o, &cur, err, errlen);
+	if (rc)
+		return rc;
+	rc = change_compute(&cur, target, &ch, err, errlen);
+	kstate_free(&cur);
+	if (rc)
+		return rc;
+	rc = ch.n;
+	if (diff)
+		*diff = ch;
+	else
+		change_free(&ch);
+	return rc;
+}
+
+void txn_result_free(struct txn_result *res)
+{
+	change_free(&res->plan);
+}
+
+int txn_run(struct nlctx *nl, const struct kstate *target,
+	    const struct txn_opts *o, struct txn_result *res)
+{
+	struct change log = {0};
+	struct kstate before;
+	unsigned long writes0 = nl->writes;
+	char e[400];
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = read_current(nl, target, o, &before, e, sizeof(e));
+	if (rc) {
+		snprintf(res->msg, sizeof(res->msg), "%s", e);
+		return res->err = rc;
+	}
+	rc = change_compute(&before, target, &res->plan, e, sizeof(e));
+	if (rc) {
+		snprintf(res->msg, sizeof(res->msg), "%s", e);
+		kstate_free(&before);
+		return res->err = rc;
+	}
+	if (o->dry_run || res->plan.n == 0) {
+		kstate_free(&before);
+		return 0;
+	}
+	if (o->journal) {
+		json_t *extra = json_pack("{s:o}", "target",
+					  kstate_to_json(target));
+
+		rc = statedir_write(o->statedir, "journal", &before, NULL,
+				    extra, e, sizeof(e));
+		json_decref(extra);
+		if (rc) {
+			snprintf(res->msg, sizeof(res->msg),
+				 "journal not written, nothing changed: %s", e);
+			kstate_free(&before);
+			return res->err = rc;
+		}
+	}
+	if (o->pending) {
+		/* commit-confirm: the deadline is on disk before any change */
+		rc = statedir_write(o->statedir, "pending", &before, NULL,
+				    o->pending, e, sizeof(e));
+		if (rc) {
+			snprintf(res->msg, sizeof(res->msg),
+				 "pending not written, nothing changed: %s", e);
+			kstate_free(&before);
+			if (o->journal)
+				statedir_remove(o->statedir, "journal");
+			return res->err = rc;
+		}
+	}
+	kstate_free(&before);
+
+	struct change *ch = &res->plan, next = {0};
+	struct apply_result ar;
+
+	for (res->passes = 1;; res->passes++) {
+		rc = apply_change(nl, ch, &log, &ar);
+		res->ops_done += ar.done;
+		if (rc) {
+			snprintf(res->msg, sizeof(res->msg), "%s", ar.msg);
+			break;
+		}
+		rc = failpoint("apply.verify", res->passes);
+		if (rc) {
+			snprintf(res->msg, sizeof(res->msg),
+				 "verify: failure point");
+			break;
+		}
+		/* verify: read again; what is left is converged next pass
+		 * or, past the last pass, a failure */
+		change_free(&next);
+		rc = txn_diff(nl, target, o, &next, e, sizeof(e));
+		if (rc < 0) {
+			snprintf(res->msg, sizeof(res->msg), "verify: %s", e);
+			break;
+		}
+		if (rc == 0)
+			break;
+		if (res->passes == MAX_PASSES) {
+			char b[400];
+
+			snprintf(res->msg, sizeof(res->msg),
+				 "verify: %d difference(s) remain after %d "
+				 "passes; first: %s",
+				 next.n, res->passes,
+				 op_format(&next.ops[0], b, sizeof(b)));
+			rc = -EAGAIN;
+			break;
+		}
+		ch = &next;
+	}
+	change_free(&next);
+	if (rc) {
+		int bad = apply_undo(nl, &log);
+
+		res->rolled_back = true;
+		if (bad) {
+			size_t l = strlen(res->msg);
+
+			snprintf(res->msg + l, sizeof(res->msg) - l,
+				 "; %d operation(s) could not be undone", bad);
+		}
+		res->err = rc;
+	}
+	change_free(&log);
+	res->writes = nl->writes - writes0;
+	/* A failed undo keeps the journal: the next start restores the
+	 * state it holds. */
+	if (o->journal && !(rc && res->rolled_back &&
+			    strstr(res->msg, "could not be undone")))
+		statedir_remove(o->statedir, "journal");
+	return res->err;
+}

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Agent commands of egnetctl.  The agent does the work; this file sends the
+ * request, prints the answer for a person (or as JSON with --json) and
+ * turns it into an exit code.
+ */
+#include "ctl/agentcmd.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ANSWER_MAX (64 * 1024 * 1024)
+#define TIMEOUT_MS (10 * 60 * 1000) /* a large apply takes a while */
+
+int agentcmd_request(const char *socket_path, json_t *req, json_t **resp,
+		     char *err, size_t errlen)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	char *text = json_dumps(req, JSON_COMPACT), *buf = NULL;
+	size_t len = 0, cap = 0;
+	json_error_t je;
+	int fd, rc = 0;
+
+	*resp = NULL;
+	if (!text || strlen(socket_path) >= sizeof(sun.sun_path)) {
+		free(text);
+		snprintf(err, errlen, "bad request or socket path");
+		return -EINVAL;
+	}
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", socket_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "no agent answers on %s: %s",
+			 socket_path, strerror(errno));
+		goto out;
+	}
+	if (write(fd, text, strlen(text)) < 0 || write(fd, "\n", 1) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "sending to the agent: %s",
+			 strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t n;
+
+		if (poll(&p, 1, TIMEOUT_MS) <= 0) {
+			rc = -ETIMEDOUT;
+			snprintf(err, errlen, "the agent did not answer");
+			goto out;
+		}
+		if (len + 65536 > cap) {
+			cap = cap ? cap * 2 : 131072;
+			if (cap > ANSWER_MAX) {
+				rc = -EMSGSIZE;
+				snprintf(err, errlen, "answer too long");
+				goto out;
+			}
+			buf = realloc(buf, cap);
+			if (!buf) {
+				rc = -ENOMEM;
+				snprintf(err, errlen, "out of memory");
+				goto out;
+			}
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	*resp = buf ? json_loadb(buf, len, 0, &je) : NULL;
+	if (!json_is_object(*resp)) {
+		json_decref(*resp);
+		*resp = NULL;
+		rc = -EPROTO;
+		snprintf(err, errlen, "the agent's answer is not JSON");
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	free(text);
+	return rc;
+}
+
+static void print_strings(const json_t *arr, const char *indent)
+{
+	for (size_t i = 0; i < json_array_size(arr); i++)
+		printf("%s%s\n", indent,
+		       json_string_value(json_array_get(arr, i)));
+}
+
+static void print_time(const char *label, json_int_t t)
+{
+	char b[64];
+	time_t tt = (time_t)t;
+
+	strftime(b, sizeof(b), "%Y-%m-%d %H:%M:%S", localtime(&tt));
+	printf("%s%s", label, b);
+}
+
+static int status_code(const json_t *r)
+{
+	const char *st = json_string_value(json_object_get(r, "state"));
+
+	if (!st)
+		return EXIT_FAILED;
+	if (!strcmp(st, "converged"))
+		return EXIT_OK;
+	if (!strcmp(st, "drift"))
+		return EXIT_DRIFT;
+	if (!strcmp(st, "pending-confirm"))
+		return EXIT_PENDING;
+	return EXIT_UNAPPLIED;
+}
+
+static void print_status(const json_t *r)
+{
+	const json_t *p = json_object_get(r, "profile"),
+		     *l = json_object_get(r, "last_apply"),
+		     *pend = json_object_get(r, "pending"),
+		     *node = json_object_get(r, "node");
+
+	printf("node     %s %s\n",
+	       json_string_value(json_object_get(node, "code")),
+	       json_string_value(json_object_get(node, "name")));
+	printf("state    %s\n", json_string_value(json_object_get(r, "state")));
+	if (p) {
+		printf("profile  %s %s, hash %s, ",
+		       json_string_value(json_object_get(p, "name")),
+		       json_string_value(json_object_get(p, "version")),
+		       json_string_value(json_object_get(p, "hash")));
+		print_time("applied ",
+			   json_integer_value(json_object_get(p, "applied")));
+		printf("\n");
+	}
+	if (pend)
+		printf("pending  rolls back in %lld s unless confirmed%s\n",
+		       (long long)json_integer_value(
+			       json_object_get(pend, "seconds_left")),
+		       json_is_true(json_object_get(pend, "when_reachable"))
+			       ? " (confirms itself when the parent answers)"
+			       : "");
+	if (l) {
+		printf("last     %s: %s (%lld operations, %lld writes), ",
+		       json_string_value(json_object_get(l, "result")),
+		       json_string_value(json_object_get(l, "message")),
+		       (long long)json_integer_value(json_object_get(l, "ops")),
+		       (long long)json_integer_value(
+			       json_object_get(l, "writes")));
+		print_time("", json_integer_value(json_object_get(l, "time")));
+		printf("\n");
+	}
+	printf("drift    policy %s\n",
+	       json_string_value(json_object_get(r, "drift_policy")));
+	print_strings(json_object_get(r, "drift"), "  needs: ");
+}
+
+int agentcmd_run(const char *cmd, const struct agentcmd_args *a)
+{
+	json_t *req, *resp;
+	char err[512];
+	int rc, ok;
+
+	req = json_pack("{s:s}", "cmd", cmd);
+	if (!strcmp(cmd, "apply")) {
+		if (a->confirm)
+			json_object_set_new(req, "confirm",
+					    json_integer(a->confirm));
+		if (a->reachable)
+			json_object_set_new(req, "confirm_when",
+					    json_string("reachable"));
+	}
+	rc = agentcmd_request(a->socket, req, &resp, err, sizeof(err));
+	json_decref(req);
+	if (rc) {
+		fprintf(stderr, "egnetctl: %s\n", err);
+		return EXIT_NOAGENT;
+	}
+	ok = json_is_true(json_object_get(resp, "ok"));
+	if (a->json) {
+		json_dumpf(resp, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', stdout);
+	} else if (!ok) {
+		fprintf(stderr, "egnetctl %s: %s\n", cmd,
+			json_string_value(json_object_get(resp, "error")));
+		for (size_t i = 0;
+		     i < json_array_size(json_object_get(resp, "problems")); i++)
+			fprintf(stderr, "%s\n",
+				json_string_value(json_array_get(
+					json_object_get(resp, "problems"), i)));
+		if (json_is_true(json_object_get(resp, "rolled_back")))
+			fprintf(stderr, "egnetctl %s: everything done was "
+				"undone; the previous state is in place\n", cmd);
+	} else if (!strcmp(cmd, "status")) {
+		print_status(resp);
+	} else if (!strcmp(cmd, "plan")) {
+		const json_t *ops = json_object_get(resp, "ops");
+
+		if (!json_array_size(ops))
+			printf("no change: the kernel matches the profile\n");
+		else
+			printf("%zu operation(s):\n", json_array_size(ops));
+		print_strings(ops, "  ");
+	} else if (!strcmp(cmd, "apply")) {
+		json_int_t n = json_integer_value(json_object_get(resp, "ops"));
+
+		if (!n)
+			printf("no change: the kernel already matches\n");
+		else
+			printf("applied: %lld operation(s), %lld netlink "
+			       "write(s)\n", (long long)n,
+			       (long long)json_integer_value(
+				       json_object_get(resp, "writes")));
+		if (json_object_get(resp, "deadline"))
+			printf("pending: rolls back unless `egnetctl confirm` "
+			       "comes in time\n");
+	} else {
+		printf("%s: ok\n", cmd);
+	}
+	rc = !ok ? EXIT_FAILED
+		 : !strcmp(cmd, "status") ? status_code(resp) : EXIT_OK;
+	json_decref(resp);
+	return rc;
+}
