@@ -628,6 +628,16 @@ static void check_refs(struct profile *p, struct diag *d)
 		if (l->plan[0] && !profile_plan(p, l->plan))
 			diag_add(d, l->src.file, l->src.line, "plan",
 				 "plan '%s' is used but not defined", l->plan);
+		for (int j = 0; l->kind == KIND_VXLAN && j < i; j++)
+			if (p->links[j].kind == KIND_VXLAN &&
+			    p->links[j].vni == l->vni &&
+			    p->links[j].port == l->port)
+				diag_add(d, l->src.file, l->src.line, "vni",
+					 "vni %d on port %d is already %s's "
+					 "(line %d): the kernel takes one "
+					 "device per VNI and port",
+					 l->vni, l->port, p->links[j].name,
+					 p->links[j].src.line);
 		if (l->kind == KIND_VXLAN) {
 			bool found = false;
 

@@ -10,3 +10,12 @@ $(B)/tests/unit/%: $(call obj,tests/unit/%.c) $(LIBAGENT) $(LIBCTL) $(LIBCOMMON)
 
 .PHONY: tests-build
 tests-build: $(UNIT_PROGS) $(TESTS_BUILD_EXTRA)
+
+# The agent with failure points armed by EGNET_FAILPOINT, for integration
+# tests only (the product links agent/failpoint_none.c).
+$(B)/tests/egnet-agent-fp: $(call obj,agent/main.c tests/support/failpoint.c) $(LIBAGENT) $(LIBCOMMON)
+	$(call msg,LD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(AGENT_LIBS)
+
+TESTS_BUILD_EXTRA += $(B)/tests/egnet-agent-fp

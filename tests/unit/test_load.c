@@ -320,6 +320,16 @@ static const struct lcase cases[] = {
 	 "zones = { common = { table = 100; };\n spare = { table = 101; }; "
 	 "};\n" L4_LINKS L5_ROUTES,
 	 NULL, NULL, F_PROFILE, 4, "zones.spare", "zone has no link"},
+	{"two vxlan links on one VNI",
+	 L1_HEAD L2_PLAN L3_ZONES
+	 "links = ( { role = \"uplink\"; zone = \"common\"; },\n"
+	 "{ role = \"uplink\"; kind = \"vxlan\"; name = \"v1\"; zone = "
+	 "\"common\"; vni = 7; },\n"
+	 "{ role = \"uplink\"; kind = \"vxlan\"; name = \"v2\"; zone = "
+	 "\"common\"; vni = 7; } );\n" L5_ROUTES,
+	 NULL, NULL, F_PROFILE, 6, "vni",
+	 "vni 7 on port 4789 is already v1's (line 5): the kernel takes one "
+	 "device per VNI and port"},
 	{"plan not defined",
 	 L1_HEAD L2_PLAN L3_ZONES
 	 "links = ( { role = \"uplink\"; zone = \"common\"; plan = "
