@@ -238,6 +238,8 @@ static int link_msg(const struct op *op, struct ifcache *m, struct nl_msg **msg)
 			rtnl_link_set_flags(k, IFF_UP);
 		} else {
 			rtnl_link_set_master(k, 0);
+			if (!l->up)
+				rtnl_link_unset_flags(k, IFF_UP);
 		}
 		rc = rtnl_link_build_change_request(orig, k, 0, msg);
 		break;
@@ -305,6 +307,12 @@ static int run_ops(struct nlctx *nl, const struct op *ops, int n,
 			fp = failpoint("apply.op", i);
 			if (fp)
 				break;
+			if (log_get_level() >= LOG_LVL_DEBUG) {
+				char b[384];
+
+				log_debug("netlink: %s",
+					  op_format(&ops[i], b, sizeof(b)));
+			}
 			if (op_msg(&ops[i], &m, &msgs[cnt]) < 0) {
 				rc = -ENOMEM;
 				break;

@@ -228,7 +228,21 @@ static void diff_rules(const struct kstate *cur, const struct kstate *tgt,
 
 /* ---- links -------------------------------------------------------------- */
 
-static void del_link_contents(const struct ds_link *c, struct change *ch)
+/* Take a port out of a bridge; it stays up or down as it is. */
+static void port_del(const struct kstate *cur, const char *port,
+		     const char *bridge, struct change *ch)
+{
+	const struct kport *kp = kstate_port(cur, port);
+	struct op *op = new_op(ch, OP_PORT_DEL);
+
+	snprintf(op->dev, IFNAMSIZ, "%s", port);
+	snprintf(op->master, IFNAMSIZ, "%s", bridge);
+	op->link.up = kp ? kp->up : true;
+	op->old.up = op->link.up;
+}
+
+static void del_link_contents(const struct kstate *cur, const struct ds_link *c,
+			      struct change *ch)
 {
 	for (int a = 0; a < c->n_addrs; a++) {
 		struct op *op = new_op(ch, OP_ADDR_DEL);
@@ -242,16 +256,12 @@ static void del_link_contents(const struct ds_link *c, struct change *ch)
 		snprintf(op->dev, IFNAMSIZ, "%s", c->name);
 		op->remote = c->remotes[r];
 	}
-	for (int p = 0; p < c->n_ports; p++) {
-		struct op *op = new_op(ch, OP_PORT_DEL);
-
-		snprintf(op->dev, IFNAMSIZ, "%s", c->ports[p]);
-		snprintf(op->master, IFNAMSIZ, "%s", c->name);
-	}
+	for (int p = 0; p < c->n_ports; p++)
+		port_del(cur, c->ports[p], c->name, ch);
 }
 
-static void add_link_contents(const struct ds_link *t, const struct ds_link *c,
-			      struct change *ch)
+static void add_link_contents(const struct kstate *cur, const struct ds_link *t,
+			      const struct ds_link *c, struct change *ch)
 {
 	for (int a = 0; a < t->n_addrs; a++) {
 		struct op *op;
@@ -276,9 +286,14 @@ static void add_link_contents(const struct ds_link *t, const struct ds_link *c,
 
 		if (has_port(c, t->ports[p]))
 			continue;
+		const struct kport *kp = kstate_port(cur, t->ports[p]);
+
 		op = new_op(ch, OP_PORT_ADD);
 		snprintf(op->dev, IFNAMSIZ, "%s", t->ports[p]);
 		snprintf(op->master, IFNAMSIZ, "%s", t->name);
+		op->link.up = true;
+		/* what undo returns to */
+		op->old.up = kp ? kp->up : false;
 	}
 }
 
@@ -303,7 +318,7 @@ static int diff_links(const struct kstate *cur, const struct kstate *tgt,
 			return -EINVAL;
 		}
 		if (c && t->kind == KIND_VXLAN && vxlan_differs(t, c)) {
-			del_link_contents(c, ch);
+			del_link_contents(cur, c, ch);
 			new_op(ch, OP_LINK_DEL)->link = bare(c);
 			*gone = xrealloc(*gone, (size_t)(*n_gone + 1) *
 							sizeof(**gone));
@@ -312,7 +327,7 @@ static int diff_links(const struct kstate *cur, const struct kstate *tgt,
 		}
 		if (!c) {
 			new_op(ch, OP_LINK_ADD)->link = bare(t);
-			add_link_contents(t, NULL, ch);
+			add_link_contents(cur, t, NULL, ch);
 			continue;
 		}
 		if (c->mtu != t->mtu || c->up != t->up) {
@@ -336,13 +351,9 @@ static int diff_links(const struct kstate *cur, const struct kstate *tgt,
 				op->remote = c->remotes[r];
 			}
 		for (int p = 0; p < c->n_ports; p++)
-			if (!has_port(t, c->ports[p])) {
-				struct op *op = new_op(ch, OP_PORT_DEL);
-
-				snprintf(op->dev, IFNAMSIZ, "%s", c->ports[p]);
-				snprintf(op->master, IFNAMSIZ, "%s", c->name);
-			}
-		add_link_contents(t, c, ch);
+			if (!has_port(t, c->ports[p]))
+				port_del(cur, c->ports[p], c->name, ch);
+		add_link_contents(cur, t, c, ch);
 	}
 	/* owned virtual links no longer wanted; physical ones are left be */
 	for (int i = 0; i < cur->n_links; i++) {
@@ -350,7 +361,7 @@ static int diff_links(const struct kstate *cur, const struct kstate *tgt,
 
 		if (kstate_link(tgt, c->name) || c->kind == KIND_PHYSICAL)
 			continue;
-		del_link_contents(c, ch);
+		del_link_contents(cur, c, ch);
 		new_op(ch, OP_LINK_DEL)->link = bare(c);
 		*gone = xrealloc(*gone, (size_t)(*n_gone + 1) * sizeof(**gone));
 		snprintf((*gone)[(*n_gone)++], IFNAMSIZ, "%s", c->name);
@@ -433,7 +444,10 @@ struct op op_inverse(const struct op *op)
 		inv.type = OP_PORT_ADD;
 		break;
 	case OP_PORT_ADD:
+		/* out of the bridge, and back down if it was */
 		inv.type = OP_PORT_DEL;
+		inv.link.up = op->old.up;
+		inv.old.up = op->link.up;
 		break;
 	case OP_LINK_DEL:
 		inv.type = OP_LINK_ADD;
@@ -532,7 +546,8 @@ char *op_format(const struct op *op, char *buf, size_t len)
 			 ip_format_prefix(&op->addr, b, sizeof(b)), op->dev);
 		break;
 	case OP_PORT_DEL:
-		snprintf(buf, len, "link set %s nomaster", op->dev);
+		snprintf(buf, len, "link set %s nomaster%s", op->dev,
+			 op->link.up ? "" : " down");
 		break;
 	case OP_PORT_ADD:
 		snprintf(buf, len, "link set %s master %s up", op->dev,

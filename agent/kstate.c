@@ -116,6 +116,7 @@ void kstate_free(struct kstate *ks)
 		free(ks->links[i].remotes);
 	}
 	free(ks->links);
+	free(ks->kports);
 	free(ks->rules);
 	free(ks->routes);
 	memset(ks, 0, sizeof(*ks));
@@ -129,14 +130,21 @@ const struct ds_link *kstate_link(const struct kstate *ks, const char *name)
 	return NULL;
 }
 
-static void scope_add(struct kscope *sc, const char *name)
+static void name_add(char (**v)[IFNAMSIZ], int *n, const char *name)
 {
-	for (int i = 0; i < sc->n_links; i++)
-		if (!strcmp(sc->links[i], name))
+	for (int i = 0; i < *n; i++)
+		if (!strcmp((*v)[i], name))
 			return;
-	sc->links = xrealloc(sc->links,
-			     (size_t)(sc->n_links + 1) * sizeof(*sc->links));
-	snprintf(sc->links[sc->n_links++], IFNAMSIZ, "%s", name);
+	*v = xrealloc(*v, (size_t)(*n + 1) * sizeof(**v));
+	snprintf((*v)[(*n)++], IFNAMSIZ, "%s", name);
+}
+
+const struct kport *kstate_port(const struct kstate *ks, const char *name)
+{
+	for (int i = 0; i < ks->n_kports; i++)
+		if (!strcmp(ks->kports[i].name, name))
+			return &ks->kports[i];
+	return NULL;
 }
 
 void kscope_build(struct kscope *sc, const struct kstate *target,
@@ -150,8 +158,13 @@ void kscope_build(struct kscope *sc, const struct kstate *target,
 	for (int s = 0; s < 2; s++) {
 		if (!st[s])
 			continue;
-		for (int i = 0; i < st[s]->n_links; i++)
-			scope_add(sc, st[s]->links[i].name);
+		for (int i = 0; i < st[s]->n_links; i++) {
+			const struct ds_link *l = &st[s]->links[i];
+
+			name_add(&sc->links, &sc->n_links, l->name);
+			for (int p = 0; p < l->n_ports; p++)
+				name_add(&sc->ports, &sc->n_ports, l->ports[p]);
+		}
 		for (int i = 0; i < st[s]->n_rules; i++) {
 			if (st[s]->rules[i].priority < sc->prio_lo)
 				sc->prio_lo = st[s]->rules[i].priority;
@@ -164,6 +177,7 @@ void kscope_build(struct kscope *sc, const struct kstate *target,
 void kscope_free(struct kscope *sc)
 {
 	free(sc->links);
+	free(sc->ports);
 	memset(sc, 0, sizeof(*sc));
 }
 
@@ -240,6 +254,35 @@ static int read_links(struct nl_cache *links, const struct kscope *sc,
 						 rtnl_link_get_name(u));
 					rtnl_link_put(u);
 				}
+			}
+		}
+	}
+	/* the scope's ports, wherever they are enslaved, and whether up */
+	for (struct nl_object *o = nl_cache_get_first(links); o;
+	     o = nl_cache_get_next(o)) {
+		struct rtnl_link *k = (struct rtnl_link *)o;
+		const char *name = rtnl_link_get_name(k);
+		struct kport *p;
+		bool want = false;
+
+		for (int i = 0; name && i < sc->n_ports; i++)
+			want |= !strcmp(sc->ports[i], name);
+		if (!want)
+			continue;
+		out->kports = xrealloc(out->kports, (size_t)(out->n_kports + 1) *
+							    sizeof(*out->kports));
+		p = &out->kports[out->n_kports++];
+		memset(p, 0, sizeof(*p));
+		snprintf(p->name, sizeof(p->name), "%s", name);
+		p->up = (rtnl_link_get_flags(k) & IFF_UP) != 0;
+		if (rtnl_link_get_master(k)) {
+			struct rtnl_link *m =
+				rtnl_link_get(links, rtnl_link_get_master(k));
+
+			if (m) {
+				snprintf(p->master, sizeof(p->master), "%s",
+					 rtnl_link_get_name(m));
+				rtnl_link_put(m);
 			}
 		}
 	}

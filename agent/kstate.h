@@ -15,9 +15,18 @@
 /* Route protocol of our routes; /etc/iproute2/rt_protos.d/egnet.conf. */
 #define EGNET_RTPROT 147
 
+/* An interface that is, or is to be, a port of one of our bridges. */
+struct kport {
+	char name[IFNAMSIZ];
+	char master[IFNAMSIZ]; /* "" when none */
+	bool up;
+};
+
 struct kstate {
 	struct ds_link *links;
 	int n_links;
+	struct kport *kports; /* kernel state only: the scope's ports */
+	int n_kports;
 	struct ds_rule *rules;
 	int n_rules;
 	struct ds_route *routes;
@@ -28,6 +37,8 @@ struct kstate {
 struct kscope {
 	char (*links)[IFNAMSIZ];
 	int n_links;
+	char (*ports)[IFNAMSIZ];
+	int n_ports;
 	int prio_lo, prio_hi;
 };
 
@@ -51,6 +62,7 @@ int kstate_read(struct nlctx *nl, const struct kscope *sc, struct kstate *out,
 		char *err, size_t errlen);
 
 const struct ds_link *kstate_link(const struct kstate *ks, const char *name);
+const struct kport *kstate_port(const struct kstate *ks, const char *name);
 
 /* Append helpers (the struct is zeroed, then copied from src if given). */
 struct ds_link *kstate_add_link(struct kstate *ks, const struct ds_link *src);

@@ -8,8 +8,6 @@ $(B)/tests/unit/%: $(call obj,tests/unit/%.c) $(LIBAGENT) $(LIBCTL) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(AGENT_LIBS) $(CMOCKA_LIBS)
 
-.PHONY: tests-build
-tests-build: $(UNIT_PROGS) $(TESTS_BUILD_EXTRA)
 
 # The agent with failure points armed by EGNET_FAILPOINT, for integration
 # tests only (the product links agent/failpoint_none.c).
@@ -19,3 +17,7 @@ $(B)/tests/egnet-agent-fp: $(call obj,agent/main.c tests/support/failpoint.c) $(
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(AGENT_LIBS)
 
 TESTS_BUILD_EXTRA += $(B)/tests/egnet-agent-fp
+
+# Last, so every fragment's TESTS_BUILD_EXTRA is in.
+.PHONY: tests-build
+tests-build: $(UNIT_PROGS) $(TESTS_BUILD_EXTRA)

@@ -70,8 +70,9 @@ def kernel_routes(ns, proto=PROTO):
             args += ["proto", proto]
         for r in ipj(ns, *args):
             table = str(r.get("table", "main"))
-            if not proto and table == "local":
-                continue
+            if not proto and (table == "local" or
+                              r["dst"].startswith("fe80::")):
+                continue  # the kernel's own, link-local
             typ = r.get("type", "unicast")
             nh = []
             if typ == "unicast":

@@ -29,7 +29,7 @@ trap 'exit 1' INT TERM
 
 fail() {
 	echo "FAIL: $*"
-	for f in "$T"/*.log; do
+	for f in "$T"/*.log "$T"/*/*.log; do
 		[ -f "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }
 	done
 	exit 1
