@@ -118,22 +118,12 @@ static void ctl_reply(struct bufferevent *bev, json_t *resp)
 	bufferevent_write(bev, "\n", 1);
 }
 
-static void ctl_read(struct bufferevent *bev, void *arg)
+static void ctl_line(struct daemon *dm, struct bufferevent *bev, char *line,
+		     size_t len)
 {
-	struct daemon *dm = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
 	json_error_t je;
-	size_t len;
-	char *line;
 	json_t *req;
 
-	line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
-	if (!line) {
-		if (evbuffer_get_length(in) > CTL_MAX)
-			ctl_reply(bev, json_pack("{s:b, s:s}", "ok", 0, "error",
-						 "request too long"));
-		return;
-	}
 	req = json_loadb(line, len, 0, &je);
 	free(line);
 	if (!json_is_object(req)) {
@@ -146,9 +136,38 @@ static void ctl_read(struct bufferevent *bev, void *arg)
 	json_decref(req);
 }
 
+static void ctl_read(struct bufferevent *bev, void *arg)
+{
+	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t len;
+	char *line;
+
+	line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
+	if (line) {
+		ctl_line(arg, bev, line, len);
+		return;
+	}
+	if (evbuffer_get_length(in) > CTL_MAX)
+		ctl_reply(bev, json_pack("{s:b, s:s}", "ok", 0, "error",
+					 "request too long"));
+}
+
 static void ctl_event(struct bufferevent *bev, short what, void *arg)
 {
-	(void)arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t len = evbuffer_get_length(in);
+
+	/* a last request without its newline still gets its answer */
+	if ((what & BEV_EVENT_EOF) && len > 0 && len <= CTL_MAX) {
+		char *line = malloc(len + 1);
+
+		if (line && evbuffer_remove(in, line, len) == (int)len) {
+			line[len] = '\0';
+			ctl_line(arg, bev, line, len);
+			return;
+		}
+		free(line);
+	}
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
 		bufferevent_free(bev);
 }
