@@ -146,7 +146,8 @@ static const struct ds_route **sorted_routes(const struct kstate *ks)
 
 	for (int i = 0; i < ks->n_routes; i++)
 		v[i] = &ks->routes[i];
-	qsort(v, (size_t)ks->n_routes, sizeof(*v), route_ptr_cmp);
+	if (ks->n_routes > 1)
+		qsort(v, (size_t)ks->n_routes, sizeof(*v), route_ptr_cmp);
 	return v;
 }
 
@@ -208,8 +209,10 @@ static void diff_rules(const struct kstate *cur, const struct kstate *tgt,
 		c[k] = &cur->rules[k];
 	for (int k = 0; k < tgt->n_rules; k++)
 		t[k] = &tgt->rules[k];
-	qsort(c, (size_t)cur->n_rules, sizeof(*c), rule_ptr_cmp);
-	qsort(t, (size_t)tgt->n_rules, sizeof(*t), rule_ptr_cmp);
+	if (cur->n_rules > 1)
+		qsort(c, (size_t)cur->n_rules, sizeof(*c), rule_ptr_cmp);
+	if (tgt->n_rules > 1)
+		qsort(t, (size_t)tgt->n_rules, sizeof(*t), rule_ptr_cmp);
 	while (i < cur->n_rules || j < tgt->n_rules) {
 		int k = i >= cur->n_rules   ? 1
 			: j >= tgt->n_rules ? -1
@@ -369,13 +372,22 @@ static int diff_links(const struct kstate *cur, const struct kstate *tgt,
 	return 0;
 }
 
-static int op_phase_cmp(const void *a, const void *b)
+/* Order the operations by phase (their type), keeping the order within a
+ * phase: a stable bucket pass, since qsort is not stable. */
+static void order_phases(struct change *ch)
 {
-	const struct op *x = a, *y = b;
+	struct op *v;
+	int k = 0;
 
-	if (x->type != y->type)
-		return x->type < y->type ? -1 : 1;
-	return x < y ? -1 : x > y; /* made stable below */
+	if (ch->n < 2)
+		return;
+	v = xmalloc((size_t)ch->n * sizeof(*v));
+	for (int t = 0; t < OP_COUNT; t++)
+		for (int i = 0; i < ch->n; i++)
+			if (ch->ops[i].type == t)
+				v[k++] = ch->ops[i];
+	free(ch->ops);
+	ch->ops = v;
 }
 
 int change_compute(const struct kstate *cur, const struct kstate *target,
@@ -394,10 +406,7 @@ int change_compute(const struct kstate *cur, const struct kstate *target,
 	diff_rules(cur, target, out);
 	diff_routes(cur, target, gone, n_gone, out);
 	free(gone);
-	/* Phase order; qsort is not stable, so sort on (type, position). */
-	for (int i = 0; i < out->n; i++)
-		out->ops[i].link.ifindex = i; /* position, restored below */
-	qsort(out->ops, (size_t)out->n, sizeof(*out->ops), op_phase_cmp);
+	order_phases(out);
 	return 0;
 }
 

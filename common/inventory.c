@@ -231,7 +231,9 @@ int inventory_load(struct inventory *inv, const char *path, struct diag *d)
 	fclose(f);
 	if (inv->n == 0 && diag_count(d) == before)
 		diag_add(d, path, 0, NULL, "the inventory lists no node");
-	qsort(inv->nodes, (size_t)inv->n, sizeof(*inv->nodes), sort_cmp);
+	if (inv->n > 1)
+		qsort(inv->nodes, (size_t)inv->n, sizeof(*inv->nodes),
+		      sort_cmp);
 	check_tree(inv, d);
 	return diag_count(d) > before ? -EINVAL : 0;
 }
