@@ -158,6 +158,12 @@ static int commit_applied(struct agent *a, const struct kstate *t,
 	return rc;
 }
 
+static void clear_drift(struct agent *a)
+{
+	json_decref(a->drift);
+	a->drift = NULL;
+}
+
 static void clear_pending(struct agent *a)
 {
 	if (a->pending) {
@@ -270,7 +276,7 @@ void agent_free(struct agent *a)
 		kstate_free(&a->pending_target);
 		kstate_free(&a->pending_before);
 	}
-	change_free(&a->drift);
+	json_decref(a->drift);
 	nlctx_close(&a->nl);
 	memset(a, 0, sizeof(*a));
 }
@@ -452,7 +458,7 @@ json_t *agent_apply(struct agent *a, int confirm_secs, bool when_reachable)
 			commit_applied(a, &t, &m);
 		set_last(a, "ok", &r, "no change");
 		a->state = AGENT_CONVERGED;
-		change_free(&a->drift);
+		clear_drift(a);
 	} else if (confirm) {
 		if (read_pending(a, e, sizeof(e)))
 			log_warnx("commit-confirm state unreadable: %s", e);
@@ -467,7 +473,7 @@ json_t *agent_apply(struct agent *a, int confirm_secs, bool when_reachable)
 	} else {
 		commit_applied(a, &t, &m);
 		a->state = AGENT_CONVERGED;
-		change_free(&a->drift);
+		clear_drift(a);
 		set_last(a, "ok", &r, "applied");
 		log_info("applied profile %s %s: %d operations, %lu netlink "
 			 "writes", m.profile, m.version, r.ops_done, r.writes);
@@ -565,7 +571,7 @@ json_t *agent_rollback(struct agent *a)
 	/* previous <-> applied */
 	commit_applied(a, &prev, &pm);
 	a->state = AGENT_CONVERGED;
-	change_free(&a->drift);
+	clear_drift(a);
 	set_last(a, "rolled-back", &r, "returned to the previous state");
 	log_info("rolled back to profile %s %s (%d operations)", pm.profile,
 		 pm.version, r.ops_done);
@@ -595,7 +601,7 @@ void agent_check_drift(struct agent *a)
 		log_warnx("drift check: %s", e);
 		return;
 	}
-	change_free(&a->drift);
+	clear_drift(a);
 	if (n == 0) {
 		change_free(&d);
 		if (a->state == AGENT_DRIFT) {
@@ -609,7 +615,8 @@ void agent_check_drift(struct agent *a)
 	if (d.n > 5)
 		log_warnx("drift: and %d more", d.n - 5);
 	if (a->drift_policy != DRIFT_ENFORCE) {
-		a->drift = d;
+		a->drift = change_json(&d);
+		change_free(&d);
 		a->state = AGENT_DRIFT;
 		return;
 	}
@@ -617,7 +624,10 @@ void agent_check_drift(struct agent *a)
 	if (txn_run(&a->nl, t, &o, &r)) {
 		log_warnx("drift correction failed: %s", r.msg);
 		a->state = AGENT_DRIFT;
-		txn_diff(&a->nl, t, &o, &a->drift, e, sizeof(e));
+		if (txn_diff(&a->nl, t, &o, &d, e, sizeof(e)) >= 0) {
+			a->drift = change_json(&d);
+			change_free(&d);
+		}
 	} else {
 		log_info("drift corrected: %d operations", r.ops_done);
 		a->state = a->pending ? AGENT_PENDING : AGENT_CONVERGED;
@@ -662,7 +672,7 @@ json_t *agent_status(struct agent *a)
 				  "time", (json_int_t)a->last.time, "ops",
 				  a->last.ops, "writes",
 				  (json_int_t)a->last.writes));
-	if (a->drift.n)
-		json_object_set_new(s, "drift", change_json(&a->drift));
+	if (a->drift)
+		json_object_set(s, "drift", a->drift);
 	return s;
 }

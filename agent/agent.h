@@ -59,7 +59,7 @@ struct agent {
 		int ops;
 		unsigned long writes;
 	} last;
-	struct change drift; /* differences seen by the last check */
+	json_t *drift; /* differences seen by the last check (strings) */
 };
 
 /*

@@ -59,7 +59,7 @@ static struct nl_addr *nladdr(const struct ip_addr *a, unsigned len)
 
 static int route_msg(const struct op *op, struct ifcache *m, struct nl_msg **msg)
 {
-	const struct ds_route *r = &op->route;
+	const struct ds_route *r = op->route;
 	struct rtnl_route *k = rtnl_route_alloc();
 	struct nl_addr *a;
 	int rc, flags;
@@ -107,7 +107,7 @@ static int route_msg(const struct op *op, struct ifcache *m, struct nl_msg **msg
 
 static int rule_msg(const struct op *op, struct nl_msg **msg)
 {
-	const struct ds_rule *r = &op->rule;
+	const struct ds_rule *r = op->rule;
 	struct rtnl_rule *k = rtnl_rule_alloc();
 	int rc;
 
@@ -185,7 +185,7 @@ static int fdb_msg(const struct op *op, struct ifcache *m, struct nl_msg **msg)
 
 static int link_msg(const struct op *op, struct ifcache *m, struct nl_msg **msg)
 {
-	const struct ds_link *l = &op->link;
+	const struct ds_link *l = op->link;
 	struct rtnl_link *k = NULL, *orig = NULL;
 	int rc = 0;
 
@@ -216,7 +216,7 @@ static int link_msg(const struct op *op, struct ifcache *m, struct nl_msg **msg)
 		break;
 	case OP_LINK_DEL:
 		k = rtnl_link_alloc();
-		rtnl_link_set_name(k, l->name);
+		rtnl_link_set_name(k, op->dev);
 		rc = rtnl_link_build_delete_request(k, msg);
 		break;
 	case OP_LINK_SET:
@@ -224,12 +224,10 @@ static int link_msg(const struct op *op, struct ifcache *m, struct nl_msg **msg)
 	case OP_PORT_DEL:
 		orig = rtnl_link_alloc();
 		k = rtnl_link_alloc();
-		rtnl_link_set_ifindex(
-			orig, ifindex(m, op->type == OP_LINK_SET ? l->name
-								 : op->dev));
+		rtnl_link_set_ifindex(orig, ifindex(m, op->dev));
 		if (op->type == OP_LINK_SET) {
-			rtnl_link_set_mtu(k, (unsigned)l->mtu);
-			if (l->up)
+			rtnl_link_set_mtu(k, (unsigned)op->mtu);
+			if (op->up)
 				rtnl_link_set_flags(k, IFF_UP);
 			else
 				rtnl_link_unset_flags(k, IFF_UP);
@@ -238,7 +236,7 @@ static int link_msg(const struct op *op, struct ifcache *m, struct nl_msg **msg)
 			rtnl_link_set_flags(k, IFF_UP);
 		} else {
 			rtnl_link_set_master(k, 0);
-			if (!l->up)
+			if (!op->up)
 				rtnl_link_unset_flags(k, IFF_UP);
 		}
 		rc = rtnl_link_build_change_request(orig, k, 0, msg);
@@ -281,10 +279,8 @@ static int op_msg(const struct op *op, struct ifcache *m, struct nl_msg **msg)
 
 static void append(struct change *log, const struct op *op)
 {
-	if (!log)
-		return;
-	log->ops = xrealloc(log->ops, (size_t)(log->n + 1) * sizeof(*op));
-	log->ops[log->n++] = *op;
+	if (log)
+		*change_add(log, op->type) = *op;
 }
 
 /*
@@ -307,12 +303,6 @@ static int run_ops(struct nlctx *nl, const struct op *ops, int n,
 			fp = failpoint("apply.op", i);
 			if (fp)
 				break;
-			if (log_get_level() >= LOG_LVL_DEBUG) {
-				char b[384];
-
-				log_debug("netlink: %s",
-					  op_format(&ops[i], b, sizeof(b)));
-			}
 			if (op_msg(&ops[i], &m, &msgs[cnt]) < 0) {
 				rc = -ENOMEM;
 				break;
@@ -321,8 +311,16 @@ static int run_ops(struct nlctx *nl, const struct op *ops, int n,
 			i++;
 		} while (i < n && !is_link_op(ops[i - 1].type) &&
 			 !is_link_op(ops[i].type));
-		if (cnt)
-			nl_batch(nl, msgs, (size_t)cnt, rr);
+		if (cnt) {
+			int brc = nl_batch(nl, msgs, (size_t)cnt, rr);
+
+			/* a socket failure leaves results unknown: say why */
+			for (int k = 0; brc && k < cnt; k++)
+				if (rr[k].err == -ECANCELED)
+					snprintf(rr[k].msg, sizeof(rr[k].msg),
+						 "netlink socket: %s",
+						 strerror(-brc));
+		}
 		for (int k = 0; k < cnt; k++) {
 			nlmsg_free(msgs[k]);
 			if (rr[k].err == 0) {

@@ -16,27 +16,38 @@
 static const char *const rt_type_names[] = {"unicast", "blackhole",
 					    "unreachable"};
 
-static struct op *new_op(struct change *ch, int type)
+struct op *change_add(struct change *ch, int type)
 {
 	struct op *op;
 
-	ch->ops = xrealloc(ch->ops, (size_t)(ch->n + 1) * sizeof(*ch->ops));
+	if (ch->n == ch->cap) {
+		ch->cap = ch->cap ? ch->cap * 2 : 64;
+		ch->ops = xrealloc(ch->ops, (size_t)ch->cap * sizeof(*ch->ops));
+	}
 	op = &ch->ops[ch->n++];
 	memset(op, 0, sizeof(*op));
 	op->type = type;
 	return op;
 }
 
-/* A link's attributes without its arrays (ops do not own memory). */
-static struct ds_link bare(const struct ds_link *l)
-{
-	struct ds_link b = *l;
+#define new_op change_add
 
-	b.addrs = NULL;
-	b.n_addrs = 0;
-	b.remotes = NULL;
-	b.n_remotes = 0;
-	return b;
+void change_adopt(struct change *ch, struct kstate *ks)
+{
+	if (ch->n_owned == CHANGE_MAX_OWNED)
+		fatal("change_adopt: more than %d states", CHANGE_MAX_OWNED);
+	ch->owned[ch->n_owned++] = *ks;
+	memset(ks, 0, sizeof(*ks));
+}
+
+void change_move(struct change *dst, struct change *src)
+{
+	for (int i = 0; i < src->n; i++)
+		*change_add(dst, src->ops[i].type) = src->ops[i];
+	for (int i = 0; i < src->n_owned; i++)
+		change_adopt(dst, &src->owned[i]);
+	src->n_owned = 0;
+	change_free(src);
 }
 
 static bool has_addr(const struct ds_link *l, const struct ip_prefix *p)
@@ -177,18 +188,18 @@ static void diff_routes(const struct kstate *cur, const struct kstate *tgt,
 					     : route_key_cmp(c[i], t[j]);
 
 		if (k < 0) {
-			new_op(ch, OP_ROUTE_DEL)->route = *c[i++];
+			new_op(ch, OP_ROUTE_DEL)->route = c[i++];
 		} else if (k > 0) {
-			new_op(ch, OP_ROUTE_ADD)->route = *t[j++];
+			new_op(ch, OP_ROUTE_ADD)->route = t[j++];
 		} else {
 			if (via_any(c[i], gone, n_gone)) {
-				new_op(ch, OP_ROUTE_DEL)->route = *c[i];
-				new_op(ch, OP_ROUTE_ADD)->route = *t[j];
+				new_op(ch, OP_ROUTE_DEL)->route = c[i];
+				new_op(ch, OP_ROUTE_ADD)->route = t[j];
 			} else if (!route_same(t[j], c[i])) {
 				struct op *op = new_op(ch, OP_ROUTE_REPLACE);
 
-				op->route = *t[j];
-				op->old_route = *c[i];
+				op->route = t[j];
+				op->old_route = c[i];
 			}
 			i++;
 			j++;
@@ -219,9 +230,9 @@ static void diff_rules(const struct kstate *cur, const struct kstate *tgt,
 					    : rule_cmp(c[i], t[j]);
 
 		if (k < 0)
-			new_op(ch, OP_RULE_DEL)->rule = *c[i++];
+			new_op(ch, OP_RULE_DEL)->rule = c[i++];
 		else if (k > 0)
-			new_op(ch, OP_RULE_ADD)->rule = *t[j++];
+			new_op(ch, OP_RULE_ADD)->rule = t[j++];
 		else
 			i++, j++;
 	}
@@ -230,6 +241,17 @@ static void diff_rules(const struct kstate *cur, const struct kstate *tgt,
 }
 
 /* ---- links -------------------------------------------------------------- */
+
+static struct op *link_op(struct change *ch, int type, const struct ds_link *l)
+{
+	struct op *op = new_op(ch, type);
+
+	op->link = l;
+	snprintf(op->dev, IFNAMSIZ, "%s", l->name);
+	op->mtu = l->mtu;
+	op->up = l->up;
+	return op;
+}
 
 /* Take a port out of a bridge; it stays up or down as it is. */
 static void port_del(const struct kstate *cur, const char *port,
@@ -240,8 +262,8 @@ static void port_del(const struct kstate *cur, const char *port,
 
 	snprintf(op->dev, IFNAMSIZ, "%s", port);
 	snprintf(op->master, IFNAMSIZ, "%s", bridge);
-	op->link.up = kp ? kp->up : true;
-	op->old.up = op->link.up;
+	op->up = kp ? kp->up : true;
+	op->old_up = op->up;
 }
 
 static void del_link_contents(const struct kstate *cur, const struct ds_link *c,
@@ -294,9 +316,9 @@ static void add_link_contents(const struct kstate *cur, const struct ds_link *t,
 		op = new_op(ch, OP_PORT_ADD);
 		snprintf(op->dev, IFNAMSIZ, "%s", t->ports[p]);
 		snprintf(op->master, IFNAMSIZ, "%s", t->name);
-		op->link.up = true;
+		op->up = true;
 		/* what undo returns to */
-		op->old.up = kp ? kp->up : false;
+		op->old_up = kp ? kp->up : false;
 	}
 }
 
@@ -322,22 +344,22 @@ static int diff_links(const struct kstate *cur, const struct kstate *tgt,
 		}
 		if (c && t->kind == KIND_VXLAN && vxlan_differs(t, c)) {
 			del_link_contents(cur, c, ch);
-			new_op(ch, OP_LINK_DEL)->link = bare(c);
+			link_op(ch, OP_LINK_DEL, c);
 			*gone = xrealloc(*gone, (size_t)(*n_gone + 1) *
 							sizeof(**gone));
 			snprintf((*gone)[(*n_gone)++], IFNAMSIZ, "%s", c->name);
 			c = NULL;
 		}
 		if (!c) {
-			new_op(ch, OP_LINK_ADD)->link = bare(t);
+			link_op(ch, OP_LINK_ADD, t);
 			add_link_contents(cur, t, NULL, ch);
 			continue;
 		}
 		if (c->mtu != t->mtu || c->up != t->up) {
-			struct op *op = new_op(ch, OP_LINK_SET);
+			struct op *op = link_op(ch, OP_LINK_SET, t);
 
-			op->link = bare(t);
-			op->old = bare(c);
+			op->old_mtu = c->mtu;
+			op->old_up = c->up;
 		}
 		for (int a = 0; a < c->n_addrs; a++)
 			if (!has_addr(t, &c->addrs[a])) {
@@ -365,7 +387,7 @@ static int diff_links(const struct kstate *cur, const struct kstate *tgt,
 		if (kstate_link(tgt, c->name) || c->kind == KIND_PHYSICAL)
 			continue;
 		del_link_contents(cur, c, ch);
-		new_op(ch, OP_LINK_DEL)->link = bare(c);
+		link_op(ch, OP_LINK_DEL, c);
 		*gone = xrealloc(*gone, (size_t)(*n_gone + 1) * sizeof(**gone));
 		snprintf((*gone)[(*n_gone)++], IFNAMSIZ, "%s", c->name);
 	}
@@ -388,6 +410,7 @@ static void order_phases(struct change *ch)
 				v[k++] = ch->ops[i];
 	free(ch->ops);
 	ch->ops = v;
+	ch->cap = ch->n;
 }
 
 int change_compute(const struct kstate *cur, const struct kstate *target,
@@ -413,6 +436,8 @@ int change_compute(const struct kstate *cur, const struct kstate *target,
 void change_free(struct change *ch)
 {
 	free(ch->ops);
+	for (int i = 0; i < ch->n_owned; i++)
+		kstate_free(&ch->owned[i]);
 	memset(ch, 0, sizeof(*ch));
 }
 
@@ -455,8 +480,8 @@ struct op op_inverse(const struct op *op)
 	case OP_PORT_ADD:
 		/* out of the bridge, and back down if it was */
 		inv.type = OP_PORT_DEL;
-		inv.link.up = op->old.up;
-		inv.old.up = op->link.up;
+		inv.up = op->old_up;
+		inv.old_up = op->up;
 		break;
 	case OP_LINK_DEL:
 		inv.type = OP_LINK_ADD;
@@ -465,8 +490,10 @@ struct op op_inverse(const struct op *op)
 		inv.type = OP_LINK_DEL;
 		break;
 	case OP_LINK_SET:
-		inv.link = op->old;
-		inv.old = op->link;
+		inv.mtu = op->old_mtu;
+		inv.up = op->old_up;
+		inv.old_mtu = op->mtu;
+		inv.old_up = op->up;
 		break;
 	}
 	return inv;
@@ -517,7 +544,7 @@ static char *route_str(const struct ds_route *r, char *buf, size_t len)
 char *op_format(const struct op *op, char *buf, size_t len)
 {
 	char b[IP_STRLEN], r[256];
-	const struct ds_link *l = &op->link;
+	const struct ds_link *l = op->link;
 
 	switch (op->type) {
 	case OP_ROUTE_DEL:
@@ -527,20 +554,20 @@ char *op_format(const struct op *op, char *buf, size_t len)
 			 op->type == OP_ROUTE_DEL   ? "del"
 			 : op->type == OP_ROUTE_ADD ? "add"
 						    : "replace",
-			 route_str(&op->route, r, sizeof(r)));
+			 route_str(op->route, r, sizeof(r)));
 		break;
 	case OP_RULE_DEL:
 	case OP_RULE_ADD:
-		if (op->rule.iif[0])
-			snprintf(r, sizeof(r), "iif %s", op->rule.iif);
+		if (op->rule->iif[0])
+			snprintf(r, sizeof(r), "iif %s", op->rule->iif);
 		else
-			ip_format_prefix(&op->rule.from, r, sizeof(r)),
-				memmove(r + 5, r, strlen(r) + 1),
-				memcpy(r, "from ", 5);
+			snprintf(r, sizeof(r), "from %s",
+				 ip_format_prefix(&op->rule->from, b,
+						  sizeof(b)));
 		snprintf(buf, len, "rule %s %spriority %d %s lookup %u",
 			 op->type == OP_RULE_DEL ? "del" : "add",
-			 op->rule.family == AF_INET6 ? "-6 " : "",
-			 op->rule.priority, r, op->rule.table);
+			 op->rule->family == AF_INET6 ? "-6 " : "",
+			 op->rule->priority, r, op->rule->table);
 		break;
 	case OP_FDB_DEL:
 	case OP_FDB_ADD:
@@ -556,14 +583,14 @@ char *op_format(const struct op *op, char *buf, size_t len)
 		break;
 	case OP_PORT_DEL:
 		snprintf(buf, len, "link set %s nomaster%s", op->dev,
-			 op->link.up ? "" : " down");
+			 op->up ? "" : " down");
 		break;
 	case OP_PORT_ADD:
 		snprintf(buf, len, "link set %s master %s up", op->dev,
 			 op->master);
 		break;
 	case OP_LINK_DEL:
-		snprintf(buf, len, "link del %s", l->name);
+		snprintf(buf, len, "link del %s", op->dev);
 		break;
 	case OP_LINK_ADD:
 		if (l->kind == KIND_VXLAN)
@@ -582,8 +609,8 @@ char *op_format(const struct op *op, char *buf, size_t len)
 		break;
 	case OP_LINK_SET:
 		snprintf(buf, len, "link set %s mtu %d %s (was mtu %d %s)",
-			 l->name, l->mtu, l->up ? "up" : "down", op->old.mtu,
-			 op->old.up ? "up" : "down");
+			 op->dev, op->mtu, op->up ? "up" : "down", op->old_mtu,
+			 op->old_up ? "up" : "down");
 		break;
 	default:
 		snprintf(buf, len, "?");

@@ -32,23 +32,43 @@ enum op_type {
 	OP_COUNT,
 };
 
+/*
+ * An operation.  Routes, rules and the attributes of a link to create are
+ * pointed at, not copied: a plan of 100,000 routes stays a few megabytes.
+ * What they point into (the current and target states) must live as long
+ * as the operation; change_adopt() hands a state to the change for that.
+ */
 struct op {
 	int type;
 	char dev[IFNAMSIZ];    /* the link, the port, or the device */
 	char master[IFNAMSIZ]; /* ports: the bridge */
-	struct ds_link link;   /* LINK_ADD/DEL: attributes; SET: new */
-	struct ds_link old;    /* LINK_SET: before */
+	bool up, old_up;       /* LINK_SET, PORT_*: after and before */
+	int mtu, old_mtu;      /* LINK_SET */
 	struct ip_prefix addr; /* ADDR_* */
 	struct ip_addr remote; /* FDB_* */
-	struct ds_rule rule;
-	struct ds_route route;
-	struct ds_route old_route; /* ROUTE_REPLACE: before */
+	const struct ds_link *link;   /* LINK_ADD/DEL: its attributes */
+	const struct ds_rule *rule;   /* RULE_* */
+	const struct ds_route *route; /* ROUTE_* */
+	const struct ds_route *old_route; /* ROUTE_REPLACE: before */
 };
+
+#define CHANGE_MAX_OWNED 8
 
 struct change {
 	struct op *ops;
-	int n;
+	int n, cap;
+	struct kstate owned[CHANGE_MAX_OWNED]; /* states the ops point into */
+	int n_owned;
 };
+
+/* A new zeroed operation at the end of ch. */
+struct op *change_add(struct change *ch, int type);
+
+/* Give ch a state its operations point into (moved: *ks is emptied). */
+void change_adopt(struct change *ch, struct kstate *ks);
+
+/* Move everything of src to the end of dst (src is emptied). */
+void change_move(struct change *dst, struct change *src);
 
 /*
  * Operations that turn cur into target.  Fails (-EINVAL, reason in err)

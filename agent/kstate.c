@@ -379,72 +379,153 @@ static void read_rules(struct nl_cache *rules, const struct kscope *sc,
 	}
 }
 
-static void read_routes(struct nl_cache *routes, struct nl_cache *links,
-			struct kstate *out)
+/* ifindex -> name, for the raw route dump. */
+struct ifnames {
+	struct nl_cache *links;
+	int last_idx;
+	char last[IFNAMSIZ];
+};
+
+static const char *ifname_of(struct ifnames *m, int idx)
 {
-	for (struct nl_object *o = nl_cache_get_first(routes); o;
-	     o = nl_cache_get_next(o)) {
-		struct rtnl_route *k = (struct rtnl_route *)o;
-		struct ds_route *r;
-		int type;
+	struct rtnl_link *l;
 
-		if (rtnl_route_get_protocol(k) != EGNET_RTPROT)
-			continue;
-		r = GROW(out->routes, out->n_routes);
-		r->family = rtnl_route_get_family(k);
-		r->table = rtnl_route_get_table(k);
-		from_nl_addr(rtnl_route_get_dst(k), &r->dst.addr);
-		if (!r->dst.addr.family)
-			r->dst.addr.family = r->family;
-		r->dst.len = rtnl_route_get_dst(k)
-				     ? nl_addr_get_prefixlen(rtnl_route_get_dst(k))
-				     : 0;
-		type = rtnl_route_get_type(k);
-		r->type = type == RTN_BLACKHOLE	    ? RT_BLACKHOLE
-			  : type == RTN_UNREACHABLE ? RT_UNREACHABLE
-						    : RT_UNICAST;
-		r->scope = rtnl_route_get_scope(k) == RT_SCOPE_LINK
-				   ? SCOPE_LINK
-				   : SCOPE_UNIVERSE;
-		r->metric = (int)rtnl_route_get_priority(k);
-		from_nl_addr(rtnl_route_get_pref_src(k), &r->prefsrc);
-		if (r->type != RT_UNICAST)
-			goto norm;
-		for (int i = 0; i < rtnl_route_get_nnexthops(k) && i < MAX_VIA;
-		     i++) {
-			struct rtnl_nexthop *nh = rtnl_route_nexthop_n(k, i);
-			struct ds_nh *d = &r->nh[r->n_nh++];
-			int ifi = rtnl_route_nh_get_ifindex(nh);
-
-			from_nl_addr(rtnl_route_nh_get_gateway(nh), &d->gw);
-			if (ifi) {
-				struct rtnl_link *l = rtnl_link_get(links, ifi);
-
-				if (l) {
-					snprintf(d->dev, IFNAMSIZ, "%s",
-						 rtnl_link_get_name(l));
-					rtnl_link_put(l);
-				}
-			}
-		}
-norm:
-		if (r->family == AF_INET6)
-			r->scope = SCOPE_UNIVERSE;
+	if (idx == m->last_idx)
+		return m->last;
+	m->last_idx = idx;
+	m->last[0] = '\0';
+	l = rtnl_link_get(m->links, idx);
+	if (l) {
+		snprintf(m->last, sizeof(m->last), "%s", rtnl_link_get_name(l));
+		rtnl_link_put(l);
 	}
+	return m->last;
+}
+
+struct route_ctx {
+	struct kstate *out;
+	int cap;
+	struct ifnames names;
+};
+
+static void attr_addr(const struct rtattr *a, int family, struct ip_addr *o)
+{
+	size_t n = RTA_PAYLOAD(a);
+
+	if ((family == AF_INET && n == 4) || (family == AF_INET6 && n == 16)) {
+		o->family = family;
+		memcpy(o->a, RTA_DATA(a), n);
+	}
+}
+
+/*
+ * One route of a raw dump.  Routes are read without libnl: its cache costs
+ * seconds at 100,000 routes, this costs milliseconds.  Every attribute
+ * length is checked against the message.
+ */
+static void route_one(const struct nlmsghdr *h, void *arg)
+{
+	struct route_ctx *c = arg;
+	const struct rtmsg *rt = NLMSG_DATA(h);
+	size_t len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*rt));
+	const struct rtattr *a = RTM_RTA(rt);
+	struct ds_route r;
+	int oif = 0;
+
+	if (h->nlmsg_type != RTM_NEWROUTE || rt->rtm_protocol != EGNET_RTPROT ||
+	    (rt->rtm_family != AF_INET && rt->rtm_family != AF_INET6))
+		return;
+	memset(&r, 0, sizeof(r));
+	r.family = rt->rtm_family;
+	r.table = rt->rtm_table;
+	r.dst.addr.family = r.family;
+	r.dst.len = rt->rtm_dst_len;
+	r.type = rt->rtm_type == RTN_BLACKHOLE	   ? RT_BLACKHOLE
+		 : rt->rtm_type == RTN_UNREACHABLE ? RT_UNREACHABLE
+						   : RT_UNICAST;
+	if (rt->rtm_type != RTN_UNICAST && rt->rtm_type != RTN_BLACKHOLE &&
+	    rt->rtm_type != RTN_UNREACHABLE)
+		return; /* not a kind of ours */
+	r.scope = r.family == AF_INET && rt->rtm_scope == RT_SCOPE_LINK
+			  ? SCOPE_LINK
+			  : SCOPE_UNIVERSE;
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		switch (a->rta_type) {
+		case RTA_DST:
+			attr_addr(a, r.family, &r.dst.addr);
+			break;
+		case RTA_TABLE:
+			if (RTA_PAYLOAD(a) == 4)
+				memcpy(&r.table, RTA_DATA(a), 4);
+			break;
+		case RTA_PRIORITY:
+			if (RTA_PAYLOAD(a) == 4)
+				memcpy(&r.metric, RTA_DATA(a), 4);
+			break;
+		case RTA_PREFSRC:
+			attr_addr(a, r.family, &r.prefsrc);
+			break;
+		case RTA_GATEWAY:
+			attr_addr(a, r.family, &r.nh[0].gw);
+			break;
+		case RTA_OIF:
+			if (RTA_PAYLOAD(a) == 4)
+				memcpy(&oif, RTA_DATA(a), 4);
+			break;
+		case RTA_MULTIPATH: {
+			const struct rtnexthop *nh = RTA_DATA(a);
+			size_t left = RTA_PAYLOAD(a);
+
+			while (left >= sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
+			       nh->rtnh_len <= left && r.n_nh < MAX_VIA) {
+				struct ds_nh *d = &r.nh[r.n_nh++];
+				const struct rtattr *na = RTNH_DATA(nh);
+				size_t nlen = nh->rtnh_len - RTNH_LENGTH(0);
+
+				for (; RTA_OK(na, nlen); na = RTA_NEXT(na, nlen))
+					if (na->rta_type == RTA_GATEWAY)
+						attr_addr(na, r.family, &d->gw);
+				snprintf(d->dev, IFNAMSIZ, "%s",
+					 ifname_of(&c->names, nh->rtnh_ifindex));
+				left -= (size_t)RTNH_ALIGN(nh->rtnh_len) < left
+						? (size_t)RTNH_ALIGN(nh->rtnh_len)
+						: left;
+				nh = RTNH_NEXT(nh);
+			}
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	if (r.type == RT_UNICAST && r.n_nh == 0) {
+		r.n_nh = 1;
+		if (oif)
+			snprintf(r.nh[0].dev, IFNAMSIZ, "%s",
+				 ifname_of(&c->names, oif));
+	} else if (r.type != RT_UNICAST) {
+		r.n_nh = 0;
+		memset(r.nh, 0, sizeof(r.nh));
+	}
+	if (c->out->n_routes == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 256;
+		c->out->routes = xrealloc(c->out->routes,
+					  (size_t)c->cap * sizeof(r));
+	}
+	c->out->routes[c->out->n_routes++] = r;
 }
 
 int kstate_read(struct nlctx *nl, const struct kscope *sc, struct kstate *out,
 		char *err, size_t errlen)
 {
-	struct nl_cache *links = NULL, *addrs = NULL, *routes = NULL,
-			*rules = NULL;
+	struct nl_cache *links = NULL, *addrs = NULL, *rules = NULL;
+	struct route_ctx rc_ctx = {.out = out};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = rtnl_link_alloc_cache(nl->sk, AF_UNSPEC, &links)) < 0 ||
 	    (rc = rtnl_addr_alloc_cache(nl->sk, &addrs)) < 0 ||
-	    (rc = rtnl_rule_alloc_cache(nl->sk, AF_UNSPEC, &rules)) < 0 ||
-	    (rc = rtnl_route_alloc_cache(nl->sk, AF_UNSPEC, 0, &routes)) < 0) {
+	    (rc = rtnl_rule_alloc_cache(nl->sk, AF_UNSPEC, &rules)) < 0) {
 		snprintf(err, errlen, "reading the kernel: %s",
 			 nl_geterror(rc));
 		rc = -EIO;
@@ -460,8 +541,14 @@ int kstate_read(struct nlctx *nl, const struct kscope *sc, struct kstate *out,
 		goto out;
 	}
 	read_rules(rules, sc, out);
-	read_routes(routes, links, out);
-	rc = 0;
+	rc_ctx.names.links = links;
+	rc_ctx.names.last_idx = -1;
+	rc = nl_rawdump(RTM_GETROUTE, AF_UNSPEC, sizeof(struct rtmsg), route_one,
+			&rc_ctx);
+	if (rc) {
+		snprintf(err, errlen, "reading routes: %s", strerror(-rc));
+		goto out;
+	}
 out:
 	if (links)
 		nl_cache_free(links);
@@ -469,8 +556,6 @@ out:
 		nl_cache_free(addrs);
 	if (rules)
 		nl_cache_free(rules);
-	if (routes)
-		nl_cache_free(routes);
 	if (rc)
 		kstate_free(out);
 	return rc;

@@ -55,6 +55,15 @@ static void set_rcvbuf(struct nlctx *nl)
 	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &len) < 0)
 		v = 212992;
 	nl->max_batch = (size_t)v / 1536;
+	/* libnl leaves 32 KiB of send buffer: a datagram must fit in it */
+	v = 2 * BATCH_BYTES;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+	len = sizeof(v);
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, &len) < 0)
+		v = 65536;
+	nl->max_bytes = (size_t)v / 2 > BATCH_BYTES ? BATCH_BYTES
+						    : (size_t)v / 2 - 1024;
 	if (nl->max_batch < 16)
 		nl->max_batch = 16;
 	if (nl->max_batch > IOV_MAX)
@@ -85,6 +94,8 @@ int nlctx_open(struct nlctx *nl, char *err, size_t errlen)
 		   &one, sizeof(one));
 	set_rcvbuf(nl);
 	nl->seq = 0x80000000u;
+	/* libnl allocates a page per message by default: ours are small */
+	nlmsg_set_default_size(512);
 	return 0;
 }
 
@@ -127,15 +138,22 @@ static void ack_msg(const struct nlmsghdr *h, char *out, size_t len)
 	}
 }
 
-/* Read acks until every sequence number in [first, first+n) is answered. */
+/*
+ * Read the answers to a datagram of n requests numbered from `first`: an
+ * error for any that failed, and the ack of the last one, which comes
+ * after all the others were handled.  Requests without an answer
+ * succeeded.
+ */
 static int read_acks(struct nlctx *nl, uint32_t first, size_t n,
 		     struct nl_result *res, size_t base)
 {
 	static char buf[64 * 1024];
 	int fd = nl_socket_get_fd(nl->sk);
-	size_t left = n;
+	bool last = false;
 
-	while (left) {
+	for (size_t k = 0; k < n; k++)
+		res[base + k].err = 0;
+	while (!last) {
 		ssize_t got = recv(fd, buf, sizeof(buf), 0);
 		struct nlmsghdr *h;
 		size_t len;
@@ -160,7 +178,8 @@ static int read_acks(struct nlctx *nl, uint32_t first, size_t n,
 			if (e->error)
 				ack_msg(h, res[base + i].msg,
 					sizeof(res[base + i].msg));
-			left--;
+			if (i == n - 1)
+				last = true;
 		}
 	}
 	return 0;
@@ -189,12 +208,19 @@ int nl_batch(struct nlctx *nl, struct nl_msg **msgs, size_t n,
 		ssize_t sent;
 
 		/* Sequence numbers: seq0, seq0+1, ... for this datagram. */
-		for (; i < n && (bytes < BATCH_BYTES || i == start) &&
+		for (; i < n && (i == start ||
+				 bytes + NLMSG_ALIGN(nlmsg_hdr(msgs[i])->nlmsg_len) <=
+					 nl->max_bytes) &&
 		       i - start < nl->max_batch;
 		     i++) {
 			struct nlmsghdr *h = nlmsg_hdr(msgs[i]);
 
-			h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+			/* Only the datagram's last request asks for an ack:
+			 * the kernel answers the others only when they fail,
+			 * and handles a datagram's requests in order, so the
+			 * last ack means all are done. */
+			h->nlmsg_flags |= NLM_F_REQUEST;
+			h->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
 			h->nlmsg_seq = seq0 + (uint32_t)(i - start);
 			h->nlmsg_pid = 0;
 			iov[i].iov_base = h;
@@ -202,6 +228,7 @@ int nl_batch(struct nlctx *nl, struct nl_msg **msgs, size_t n,
 			bytes += iov[i].iov_len;
 		}
 		cnt = i - start;
+		nlmsg_hdr(msgs[i - 1])->nlmsg_flags |= NLM_F_ACK;
 		nl->seq += (uint32_t)cnt;
 		mh.msg_iov = &iov[start];
 		mh.msg_iovlen = cnt;

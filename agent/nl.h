@@ -16,6 +16,7 @@ struct nlctx {
 	struct nl_sock *sk;	/* requests and dumps */
 	unsigned long writes;	/* requests sent (for tests: zero on no-op) */
 	size_t max_batch;	/* requests per datagram whose acks fit */
+	size_t max_bytes;	/* bytes per datagram the send buffer takes */
 	uint32_t seq;		/* batches' sequence numbers */
 };
 

@@ -3,6 +3,7 @@
 #include "agent/txn.h"
 
 #include <errno.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,14 @@
 #include "common/log.h"
 
 #define MAX_PASSES 3
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static int read_current(struct nlctx *nl, const struct kstate *target,
 			const struct txn_opts *o, struct kstate *cur, char *err,
@@ -38,9 +47,11 @@ int txn_diff(struct nlctx *nl, const struct kstate *target,
 	if (rc)
 		return rc;
 	rc = change_compute(&cur, target, &ch, err, errlen);
-	kstate_free(&cur);
-	if (rc)
+	if (rc) {
+		kstate_free(&cur);
 		return rc;
+	}
+	change_adopt(&ch, &cur); /* the operations point into it */
 	rc = ch.n;
 	if (diff)
 		*diff = ch;
@@ -57,14 +68,18 @@ void txn_result_free(struct txn_result *res)
 int txn_run(struct nlctx *nl, const struct kstate *target,
 	    const struct txn_opts *o, struct txn_result *res)
 {
-	struct change log = {0};
+	struct change log;
 	struct kstate before;
 	unsigned long writes0 = nl->writes;
 	char e[400];
 	int rc;
 
+	double t0 = mono(), t1, t2, t3;
+
+	memset(&log, 0, sizeof(log));
 	memset(res, 0, sizeof(*res));
 	rc = read_current(nl, target, o, &before, e, sizeof(e));
+	t1 = mono();
 	if (rc) {
 		snprintf(res->msg, sizeof(res->msg), "%s", e);
 		return res->err = rc;
@@ -75,44 +90,54 @@ int txn_run(struct nlctx *nl, const struct kstate *target,
 		kstate_free(&before);
 		return res->err = rc;
 	}
-	if (o->dry_run || res->plan.n == 0) {
-		kstate_free(&before);
+	/* the plan points into the state it was made from: keep it there;
+	 * `before` stays readable as the plan's first owned state */
+	t2 = mono();
+	log_debug("txn: read %.1f ms, plan %.1f ms, %d operations",
+		  (t1 - t0) * 1e3, (t2 - t1) * 1e3, res->plan.n);
+	change_adopt(&res->plan, &before);
+	if (o->dry_run || res->plan.n == 0)
 		return 0;
-	}
 	if (o->journal) {
 		json_t *extra = json_pack("{s:o}", "target",
 					  kstate_to_json(target));
 
-		rc = statedir_write(o->statedir, "journal", &before, NULL,
-				    extra, e, sizeof(e));
+		rc = statedir_write(o->statedir, "journal",
+				    &res->plan.owned[0], NULL, extra, e,
+				    sizeof(e));
 		json_decref(extra);
 		if (rc) {
 			snprintf(res->msg, sizeof(res->msg),
 				 "journal not written, nothing changed: %s", e);
-			kstate_free(&before);
 			return res->err = rc;
 		}
 	}
 	if (o->pending) {
 		/* commit-confirm: the deadline is on disk before any change */
-		rc = statedir_write(o->statedir, "pending", &before, NULL,
-				    o->pending, e, sizeof(e));
+		rc = statedir_write(o->statedir, "pending",
+				    &res->plan.owned[0], NULL, o->pending, e,
+				    sizeof(e));
 		if (rc) {
 			snprintf(res->msg, sizeof(res->msg),
 				 "pending not written, nothing changed: %s", e);
-			kstate_free(&before);
 			if (o->journal)
 				statedir_remove(o->statedir, "journal");
 			return res->err = rc;
 		}
 	}
-	kstate_free(&before);
 
-	struct change *ch = &res->plan, next = {0};
+	/* later passes' changes live to the end: the undo log points
+	 * into them */
+	struct change *ch = &res->plan, next[MAX_PASSES + 1];
 	struct apply_result ar;
 
+	memset(next, 0, sizeof(next));
+
 	for (res->passes = 1;; res->passes++) {
+		t3 = mono();
 		rc = apply_change(nl, ch, &log, &ar);
+		log_debug("txn: pass %d applied in %.1f ms", res->passes,
+			  (mono() - t3) * 1e3);
 		res->ops_done += ar.done;
 		if (rc) {
 			snprintf(res->msg, sizeof(res->msg), "%s", ar.msg);
@@ -126,8 +151,9 @@ int txn_run(struct nlctx *nl, const struct kstate *target,
 		}
 		/* verify: read again; what is left is converged next pass
 		 * or, past the last pass, a failure */
-		change_free(&next);
-		rc = txn_diff(nl, target, o, &next, e, sizeof(e));
+		t3 = mono();
+		rc = txn_diff(nl, target, o, &next[res->passes], e, sizeof(e));
+		log_debug("txn: verified in %.1f ms", (mono() - t3) * 1e3);
 		if (rc < 0) {
 			snprintf(res->msg, sizeof(res->msg), "verify: %s", e);
 			break;
@@ -140,14 +166,14 @@ int txn_run(struct nlctx *nl, const struct kstate *target,
 			snprintf(res->msg, sizeof(res->msg),
 				 "verify: %d difference(s) remain after %d "
 				 "passes; first: %s",
-				 next.n, res->passes,
-				 op_format(&next.ops[0], b, sizeof(b)));
+				 next[res->passes].n, res->passes,
+				 op_format(&next[res->passes].ops[0], b,
+					   sizeof(b)));
 			rc = -EAGAIN;
 			break;
 		}
-		ch = &next;
+		ch = &next[res->passes];
 	}
-	change_free(&next);
 	if (rc) {
 		int bad = apply_undo(nl, &log);
 
@@ -161,6 +187,8 @@ int txn_run(struct nlctx *nl, const struct kstate *target,
 		res->err = rc;
 	}
 	change_free(&log);
+	for (int i = 0; i <= MAX_PASSES; i++)
+		change_free(&next[i]);
 	res->writes = nl->writes - writes0;
 	/* A failed undo keeps the journal: the next start restores the
 	 * state it holds. */

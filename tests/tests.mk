@@ -18,6 +18,13 @@ $(B)/tests/egnet-agent-fp: $(call obj,agent/main.c tests/support/failpoint.c) $(
 
 TESTS_BUILD_EXTRA += $(B)/tests/egnet-agent-fp
 
+
+# Benchmark drivers (bench/), linked against the real libraries.
+$(B)/bench/%: $(call obj,bench/%.c agent/failpoint_none.c) $(LIBAGENT) $(LIBCOMMON)
+	$(call msg,LD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(AGENT_LIBS)
+
 # Last, so every fragment's TESTS_BUILD_EXTRA is in.
 .PHONY: tests-build
 tests-build: $(UNIT_PROGS) $(TESTS_BUILD_EXTRA)
