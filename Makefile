@@ -113,6 +113,11 @@ demo: deps all
 	@echo "The live demo (a simulated province of agents reporting to a"
 	@echo "collector) arrives with the collector."
 
+# Benchmarks print figures and ratios against baselines run side by side;
+# they are not tests.  Root: they make network namespaces.
+bench: all tests-build
+	$(Q)B=$(B) bench/apply
+
 clean:
 	rm -rf build
 
@@ -125,6 +130,7 @@ help:
 	@echo '  check        make deps, then unit, golden and integration tests (integration needs root)'
 	@echo '  deps         install build and test dependencies (apt-get or dnf), quiet when present'
 	@echo '  demo         validate and render the example province (live demo: with the collector)'
+	@echo '  bench        benchmarks with their baselines side by side (root)'
 	@echo '  clean        remove build/'
 	@echo '  format       clang-format the sources'
 	@echo 'variables: V=1 (full commands), SANITIZE=1 (ASan+UBSan, in build/sanitize)'
