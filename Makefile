@@ -118,6 +118,26 @@ demo: deps all
 bench: all tests-build
 	$(Q)B=$(B) bench/apply
 
+PREFIX  ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/egnet
+UNITDIR ?= /lib/systemd/system
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(DATADIR)/profiles/include \
+		$(DESTDIR)$(DATADIR)/profiles/examples \
+		$(DESTDIR)/etc/iproute2/rt_protos.d $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)/etc/egnet
+	install -m 0755 $(B)/egnet-agent $(B)/egnet-collector $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(B)/egnetctl $(DESTDIR)$(BINDIR)/
+	install -m 0644 profiles/*.conf $(DESTDIR)$(DATADIR)/profiles/
+	install -m 0644 profiles/include/*.conf $(DESTDIR)$(DATADIR)/profiles/include/
+	install -m 0644 profiles/examples/* $(DESTDIR)$(DATADIR)/profiles/examples/
+	install -m 0644 packaging/iproute2/egnet.conf $(DESTDIR)/etc/iproute2/rt_protos.d/
+	install -m 0644 packaging/systemd/egnet-agent.service $(DESTDIR)$(UNITDIR)/
+
 clean:
 	rm -rf build
 
@@ -131,6 +151,7 @@ help:
 	@echo '  deps         install build and test dependencies (apt-get or dnf), quiet when present'
 	@echo '  demo         validate and render the example province (live demo: with the collector)'
 	@echo '  bench        benchmarks with their baselines side by side (root)'
+	@echo '  install      install programs, profiles, unit and rt_protos entry (DESTDIR, PREFIX)'
 	@echo '  clean        remove build/'
 	@echo '  format       clang-format the sources'
 	@echo 'variables: V=1 (full commands), SANITIZE=1 (ASan+UBSan, in build/sanitize)'

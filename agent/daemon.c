@@ -515,6 +515,8 @@ int daemon_run(struct agent *a)
 	arm_pending(&dm);
 	log_info("ready: node %s, state %s, control socket %s", a->in.nc.name,
 		 agent_state_words[a->state], a->sockpath);
+	log_info("not in this build yet: the zone firewall (nftables), link "
+		 "monitoring and reporting");
 	notify_ready();
 	event_base_dispatch(dm.base);
 	notify_stopping();

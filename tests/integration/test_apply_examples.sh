@@ -4,6 +4,14 @@
 # and bridge -j), and a second apply plans nothing and writes nothing.
 . "$(dirname "$0")/lib.sh"
 
+# `ip route` names our protocol once packaging/iproute2/egnet.conf is in
+proto_file=/etc/iproute2/rt_protos.d/egnet.conf
+if [ ! -e "$proto_file" ]; then
+	mkdir -p /etc/iproute2/rt_protos.d
+	cp "$ROOT/packaging/iproute2/egnet.conf" "$proto_file"
+	trap 'rm -f "$proto_file"; teardown' EXIT
+fi
+
 for level in township county; do
 	ns=egt-ex-$level-$$
 	dir=$T/$level
@@ -32,6 +40,8 @@ $(cat "$dir/diff")"
 	n=$(ip -n "$ns" -j route show table all proto 147 |
 		python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 	[ "$n" -gt 5 ] || fail "$level: only $n routes of proto 147"
+	ip -n "$ns" route show table 100 | grep -q "proto egnet" ||
+		fail "$level: ip route does not show proto egnet"
 	agent_stop
 	echo "PASS: $level applied exactly as rendered; re-apply wrote nothing"
 done
