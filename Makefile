@@ -45,7 +45,7 @@ else
 NOTIFY_SRC  := agent/notify_none.c
 endif
 COMMON_PKGS := libconfig jansson
-AGENT_PKGS  := libnl-3.0 libnl-route-3.0 libevent $(AGENT_PKGS_EXTRA)
+AGENT_PKGS  := libnl-3.0 libnl-route-3.0 libnftnl libmnl libevent $(AGENT_PKGS_EXTRA)
 CFLAGS  += $(call pc_cflags,$(COMMON_PKGS) $(AGENT_PKGS))
 COMMON_LIBS := $(call pc_libs,$(COMMON_PKGS))
 AGENT_LIBS  := $(call pc_libs,$(AGENT_PKGS))

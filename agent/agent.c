@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "agent/fw.h"
 #include "agent/kjson.h"
 #include "agent/txn.h"
 #include "common/log.h"
@@ -68,15 +69,25 @@ static int load_inputs(struct agent *a, struct inputs *in, json_t **resp)
 	return rc;
 }
 
-static void target_of(const struct inputs *in, struct kstate *t,
-		      struct state_meta *m)
+/* The kernel state a configuration asks for, firewall included. */
+static int target_of(const struct inputs *in, struct kstate *t,
+		     struct state_meta *m, json_t **refusal)
 {
+	char err[300];
+
 	kstate_from_desired(t, &in->ds);
+	t->fw = xcalloc(1, sizeof(*t->fw));
+	if (fw_compile(&in->ds, t->fw, err, sizeof(err))) {
+		*refusal = json_pack("{s:b, s:s}", "ok", 0, "error", err);
+		kstate_free(t);
+		return -EINVAL;
+	}
 	memset(m, 0, sizeof(*m));
 	snprintf(m->profile, sizeof(m->profile), "%s", in->p.name);
 	snprintf(m->version, sizeof(m->version), "%s", in->p.version);
 	kstate_hash(t, m->hash);
 	m->time = now_s();
+	return 0;
 }
 
 /* Adopt a configuration that loaded without problems. */
@@ -385,7 +396,10 @@ json_t *agent_plan(struct agent *a)
 
 	if (load_inputs(a, &in, &resp))
 		return resp;
-	target_of(&in, &t, &m);
+	if (target_of(&in, &t, &m, &resp)) {
+		inputs_free(&in);
+		return resp;
+	}
 	txn_opts_for(a, &o, agent_target(a));
 	o.dry_run = true;
 	if (txn_run(&a->nl, &t, &o, &r))
@@ -423,7 +437,10 @@ json_t *agent_apply(struct agent *a, int confirm_secs, bool when_reachable)
 	if (when_reachable && confirm_secs <= 0)
 		confirm_secs = 120;
 	confirm = confirm_secs > 0;
-	target_of(&in, &t, &m);
+	if (target_of(&in, &t, &m, &resp)) {
+		inputs_free(&in);
+		return resp;
+	}
 	txn_opts_for(a, &o, agent_target(a));
 	if (confirm) {
 		pend = json_pack("{s:I, s:b, s:o, s:{s:s, s:s, s:s, s:I}}",
@@ -674,5 +691,36 @@ json_t *agent_status(struct agent *a)
 				  (json_int_t)a->last.writes));
 	if (a->drift)
 		json_object_set(s, "drift", a->drift);
+	if (agent_target(a) && agent_target(a)->fw) {
+		struct fw_counter *c;
+		struct fwstate fw;
+		char err[300];
+		int n;
+
+		if (nft_read(&fw, &c, &n, err, sizeof(err)) == 0) {
+			json_t *pairs = json_object();
+
+			for (int i = 0; i < n; i++)
+				json_object_set_new(
+					pairs, c[i].pair,
+					json_pack("{s:{s:I, s:I}, s:{s:I, s:I}}",
+						  "accepted", "packets",
+						  (json_int_t)c[i].acc_pkts,
+						  "bytes",
+						  (json_int_t)c[i].acc_bytes,
+						  "dropped", "packets",
+						  (json_int_t)c[i].drop_pkts,
+						  "bytes",
+						  (json_int_t)c[i].drop_bytes));
+			json_object_set_new(
+				s, "firewall",
+				json_pack("{s:s, s:b, s:i, s:o}", "table",
+					  "inet egnet", "present", fw.present,
+					  "rules", fw.n_rules, "pairs", pairs));
+			free(fw.canon);
+			free(fw.msgs);
+			free(c);
+		}
+	}
 	return s;
 }

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "agent/failpoint.h"
+#include "agent/fw.h"
 #include "common/log.h"
 
 /* Interface indexes by name, looked up once per name and batch. */
@@ -256,6 +257,31 @@ static bool is_link_op(int type)
 	       type == OP_PORT_DEL;
 }
 
+/*
+ * The firewall is one nftables transaction of its own: run it alone and
+ * record its result like a netlink request's.
+ */
+static int run_fw(const struct op *op, struct change *log,
+		  struct apply_result *res, int index)
+{
+	char err[400], b[200];
+	int rc = nft_replace(op->fw, err, sizeof(err));
+
+	if (rc == 0) {
+		if (log)
+			*change_add(log, op->type) = *op;
+		res->done++;
+		return 0;
+	}
+	if (!res->err) {
+		res->err = rc;
+		res->failed_op = index;
+		snprintf(res->msg, sizeof(res->msg), "%s: %s",
+			 op_format(op, b, sizeof(b)), err);
+	}
+	return 1;
+}
+
 static int op_msg(const struct op *op, struct ifcache *m, struct nl_msg **msg)
 {
 	switch (op->type) {
@@ -298,6 +324,28 @@ static int run_ops(struct nlctx *nl, const struct op *ops, int n,
 		struct ifcache m = {.n = 0};
 		int start = i, cnt = 0, rc = 0, fp = 0;
 
+		if (ops[i].type == OP_FW_REPLACE) {
+			int f = failpoint("apply.op", i);
+
+			if (f) {
+				char b[200];
+
+				if (!res->err) {
+					res->err = f;
+					res->failed_op = i;
+					snprintf(res->msg, sizeof(res->msg),
+						 "%s: failure point",
+						 op_format(&ops[i], b, sizeof(b)));
+				}
+				failures++;
+				break;
+			}
+			failures += run_fw(&ops[i], log, res, i);
+			i++;
+			if (res->err && stop_early)
+				break;
+			continue;
+		}
 		/* one link op alone, or a run of other ops */
 		do {
 			fp = failpoint("apply.op", i);
@@ -310,7 +358,8 @@ static int run_ops(struct nlctx *nl, const struct op *ops, int n,
 			cnt++;
 			i++;
 		} while (i < n && !is_link_op(ops[i - 1].type) &&
-			 !is_link_op(ops[i].type));
+			 !is_link_op(ops[i].type) &&
+			 ops[i].type != OP_FW_REPLACE);
 		if (cnt) {
 			int brc = nl_batch(nl, msgs, (size_t)cnt, rr);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/fw.h"
 #include "common/log.h"
 
 static const char *const rt_type_names[] = {"unicast", "blackhole",
@@ -428,6 +429,13 @@ int change_compute(const struct kstate *cur, const struct kstate *target,
 	}
 	diff_rules(cur, target, out);
 	diff_routes(cur, target, gone, n_gone, out);
+	/* the firewall: replaced whole when its text differs */
+	if (target->fw && !fw_same(target->fw, cur->fw)) {
+		struct op *op = new_op(out, OP_FW_REPLACE);
+
+		op->fw = target->fw;
+		op->old_fw = cur->fw;
+	}
 	free(gone);
 	order_phases(out);
 	return 0;
@@ -488,6 +496,10 @@ struct op op_inverse(const struct op *op)
 		break;
 	case OP_LINK_ADD:
 		inv.type = OP_LINK_DEL;
+		break;
+	case OP_FW_REPLACE:
+		inv.fw = op->old_fw;
+		inv.old_fw = op->fw;
 		break;
 	case OP_LINK_SET:
 		inv.mtu = op->old_mtu;
@@ -612,18 +624,73 @@ char *op_format(const struct op *op, char *buf, size_t len)
 			 op->dev, op->mtu, op->up ? "up" : "down", op->old_mtu,
 			 op->old_up ? "up" : "down");
 		break;
+	case OP_FW_REPLACE:
+		if (op->fw && op->fw->present)
+			snprintf(buf, len, "firewall replace table inet egnet "
+				 "(%d rules, %d sets, %d elements)",
+				 op->fw->n_rules, op->fw->n_sets,
+				 op->fw->n_elems);
+		else
+			snprintf(buf, len, "firewall delete table inet egnet");
+		break;
 	default:
 		snprintf(buf, len, "?");
 	}
 	return buf;
 }
 
+#define FW_LINES_SHOWN 200
+
+/* What a firewall replace changes, line by line ("+ ..." / "- ..."). */
+static void fw_detail(const struct op *op,
+		      void (*emit)(const char *line, void *arg), void *arg)
+{
+	char **add, **del, buf[1200];
+	int na = fw_diff_lines(op->fw, op->old_fw, &add);
+	int nd = fw_diff_lines(op->old_fw, op->fw, &del);
+
+	for (int i = 0; i < nd; i++) {
+		if (i < FW_LINES_SHOWN) {
+			snprintf(buf, sizeof(buf), "  - %s", del[i]);
+			emit(buf, arg);
+		}
+		free(del[i]);
+	}
+	for (int i = 0; i < na; i++) {
+		if (i < FW_LINES_SHOWN) {
+			snprintf(buf, sizeof(buf), "  + %s", add[i]);
+			emit(buf, arg);
+		}
+		free(add[i]);
+	}
+	if (na > FW_LINES_SHOWN || nd > FW_LINES_SHOWN) {
+		snprintf(buf, sizeof(buf), "  (%d lines added, %d removed; "
+			 "the first %d of each shown)", na, nd, FW_LINES_SHOWN);
+		emit(buf, arg);
+	}
+	free(add);
+	free(del);
+}
+
+static void emit_file(const char *line, void *arg)
+{
+	fprintf(arg, "%s\n", line);
+}
+
+static void emit_json(const char *line, void *arg)
+{
+	json_array_append_new(arg, json_string(line));
+}
+
 void change_print(const struct change *ch, FILE *out)
 {
 	char buf[512];
 
-	for (int i = 0; i < ch->n; i++)
+	for (int i = 0; i < ch->n; i++) {
 		fprintf(out, "%s\n", op_format(&ch->ops[i], buf, sizeof(buf)));
+		if (ch->ops[i].type == OP_FW_REPLACE)
+			fw_detail(&ch->ops[i], emit_file, out);
+	}
 }
 
 json_t *change_json(const struct change *ch)
@@ -631,8 +698,11 @@ json_t *change_json(const struct change *ch)
 	json_t *a = json_array();
 	char buf[512];
 
-	for (int i = 0; i < ch->n; i++)
+	for (int i = 0; i < ch->n; i++) {
 		json_array_append_new(
 			a, json_string(op_format(&ch->ops[i], buf, sizeof(buf))));
+		if (ch->ops[i].type == OP_FW_REPLACE)
+			fw_detail(&ch->ops[i], emit_json, a);
+	}
 	return a;
 }

@@ -29,6 +29,7 @@ enum op_type {
 	OP_RULE_ADD,
 	OP_ROUTE_ADD,
 	OP_ROUTE_REPLACE,
+	OP_FW_REPLACE,
 	OP_COUNT,
 };
 
@@ -50,6 +51,7 @@ struct op {
 	const struct ds_rule *rule;   /* RULE_* */
 	const struct ds_route *route; /* ROUTE_* */
 	const struct ds_route *old_route; /* ROUTE_REPLACE: before */
+	const struct fwstate *fw, *old_fw; /* FW_REPLACE: after, before */
 };
 
 #define CHANGE_MAX_OWNED 8

@@ -13,6 +13,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
 #include <netinet/icmp6.h>
 #include <netinet/ip_icmp.h>
@@ -39,9 +40,9 @@ struct daemon {
 	struct event_base *base;
 	struct evconnlistener *ctl;
 	struct event *sig_hup, *sig_term, *sig_int;
-	struct event *mon_ev, *drift_timer, *drift_tick;
+	struct event *mon_ev, *nfmon_ev, *drift_timer, *drift_tick;
 	struct event *confirm_timer, *reach_timer, *reach_ev;
-	int mon_fd, reach_fd;
+	int mon_fd, nfmon_fd, reach_fd;
 	uint16_t reach_seq;
 };
 
@@ -289,7 +290,26 @@ static int mon_open(struct daemon *dm)
 	dm->mon_fd = fd;
 	dm->mon_ev = event_new(dm->base, fd, EV_READ | EV_PERSIST, mon_read,
 			       dm);
-	return event_add(dm->mon_ev, NULL);
+	event_add(dm->mon_ev, NULL);
+
+	/* nftables changes (a rule added or deleted by hand in our table) */
+	int g = NFNLGRP_NFTABLES;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    NETLINK_NETFILTER);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g,
+		       sizeof(g)) < 0) {
+		log_warn("nftables events (firewall drift will be seen every "
+			 "%d s only)", DRIFT_PERIOD);
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	dm->nfmon_fd = fd;
+	dm->nfmon_ev = event_new(dm->base, fd, EV_READ | EV_PERSIST, mon_read,
+				 dm);
+	return event_add(dm->nfmon_ev, NULL);
 fail:
 	log_warn("netlink events (drift will be seen every %d s only)",
 		 DRIFT_PERIOD);
@@ -486,7 +506,8 @@ static void on_term(evutil_socket_t fd, short what, void *arg)
 int daemon_run(struct agent *a)
 {
 	struct timeval tick = {DRIFT_PERIOD, 0};
-	struct daemon dm = {.a = a, .mon_fd = -1, .reach_fd = -1};
+	struct daemon dm = {.a = a, .mon_fd = -1, .nfmon_fd = -1,
+			    .reach_fd = -1};
 	char err[300];
 	int rc = 0;
 
@@ -515,8 +536,7 @@ int daemon_run(struct agent *a)
 	arm_pending(&dm);
 	log_info("ready: node %s, state %s, control socket %s", a->in.nc.name,
 		 agent_state_words[a->state], a->sockpath);
-	log_info("not in this build yet: the zone firewall (nftables), link "
-		 "monitoring and reporting");
+	log_info("not in this build yet: link monitoring and reporting");
 	notify_ready();
 	event_base_dispatch(dm.base);
 	notify_stopping();
@@ -526,6 +546,10 @@ int daemon_run(struct agent *a)
 		event_free(dm.mon_ev);
 	if (dm.mon_fd >= 0)
 		close(dm.mon_fd);
+	if (dm.nfmon_ev)
+		event_free(dm.nfmon_ev);
+	if (dm.nfmon_fd >= 0)
+		close(dm.nfmon_fd);
 	event_free(dm.drift_timer);
 	event_free(dm.drift_tick);
 	event_free(dm.confirm_timer);

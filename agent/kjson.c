@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agent/fw.h"
 #include "common/log.h"
 
 static const char *const kind_names[] = {"physical", "bridge", "vxlan", NULL};
@@ -95,8 +96,12 @@ json_t *kstate_to_json(const struct kstate *ks)
 				  "prefsrc", jaddr(&r->prefsrc), "nexthops",
 				  nhs));
 	}
-	return json_pack("{s:i, s:o, s:o, s:o}", "format", 1, "links", links,
-			 "rules", rules, "routes", routes);
+	json_t *j = json_pack("{s:i, s:o, s:o, s:o}", "format", 1, "links",
+			      links, "rules", rules, "routes", routes);
+
+	if (ks->fw)
+		json_object_set_new(j, "firewall", fw_to_json(ks->fw));
+	return j;
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -309,6 +314,12 @@ int kstate_from_json(const json_t *j, struct kstate *ks, char *err,
 			if (rc)
 				snprintf(err, errlen, "routes[%zu]: %s", i, e);
 		}
+	}
+	if (!rc && json_object_get(j, "firewall")) {
+		rc = fw_from_json(json_object_get(j, "firewall"), &ks->fw, e,
+				  sizeof(e));
+		if (rc)
+			snprintf(err, errlen, "%s", e);
 	}
 	if (rc)
 		kstate_free(ks);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/fw.h"
 #include "common/log.h"
 
 #define GROW(arr, n)                                                           \
@@ -70,6 +71,8 @@ static void normalise_route(struct ds_route *r)
 void kstate_copy(struct kstate *dst, const struct kstate *src)
 {
 	memset(dst, 0, sizeof(*dst));
+	if (src->fw)
+		dst->fw = fw_dup(src->fw);
 	for (int i = 0; i < src->n_links; i++)
 		kstate_add_link(dst, &src->links[i]);
 	if (src->n_rules) {
@@ -115,6 +118,7 @@ void kstate_free(struct kstate *ks)
 		free(ks->links[i].addrs);
 		free(ks->links[i].remotes);
 	}
+	fw_free(ks->fw);
 	free(ks->links);
 	free(ks->kports);
 	free(ks->rules);
@@ -158,6 +162,7 @@ void kscope_build(struct kscope *sc, const struct kstate *target,
 	for (int s = 0; s < 2; s++) {
 		if (!st[s])
 			continue;
+		sc->fw |= st[s]->fw != NULL;
 		for (int i = 0; i < st[s]->n_links; i++) {
 			const struct ds_link *l = &st[s]->links[i];
 
@@ -541,6 +546,12 @@ int kstate_read(struct nlctx *nl, const struct kscope *sc, struct kstate *out,
 		goto out;
 	}
 	read_rules(rules, sc, out);
+	if (sc->fw) {
+		out->fw = xcalloc(1, sizeof(*out->fw));
+		rc = nft_read(out->fw, NULL, NULL, err, errlen);
+		if (rc)
+			goto out;
+	}
 	rc_ctx.names.links = links;
 	rc_ctx.names.last_idx = -1;
 	rc = nl_rawdump(RTM_GETROUTE, AF_UNSPEC, sizeof(struct rtmsg), route_one,

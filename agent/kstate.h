@@ -22,7 +22,10 @@ struct kport {
 	bool up;
 };
 
+struct fwstate;
+
 struct kstate {
+	struct fwstate *fw; /* table inet egnet; NULL: not ours to manage */
 	struct ds_link *links;
 	int n_links;
 	struct kport *kports; /* kernel state only: the scope's ports */
@@ -39,6 +42,7 @@ struct kscope {
 	int n_links;
 	char (*ports)[IFNAMSIZ];
 	int n_ports;
+	bool fw; /* read table inet egnet too */
 	int prio_lo, prio_hi;
 };
 

@@ -1,0 +1,570 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * nftables through libnftnl and libmnl: replacing table inet egnet in one
+ * transaction, reading it back, and firewall states in JSON.  No other
+ * table is ever named in a message we send; a state read from a file is
+ * refused unless every one of its messages is for table inet egnet.
+ */
+#include "agent/fw.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "agent/fwobj.h"
+#include "common/log.h"
+
+/* ---- socket ------------------------------------------------------------------ */
+
+static struct mnl_socket *nft_open(size_t sndbuf, char *err, size_t errlen)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	int v;
+
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		snprintf(err, errlen, "nftables netlink socket: %s",
+			 strerror(errno));
+		if (nl)
+			mnl_socket_close(nl);
+		return NULL;
+	}
+	/* a whole transaction goes in one datagram: the buffer must hold it */
+	v = (int)(sndbuf < (1u << 20) ? (1u << 20) : sndbuf + (1u << 20));
+	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUFFORCE, &v,
+		       sizeof(v)) < 0)
+		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUF, &v,
+			   sizeof(v));
+	v = 8 << 20;
+	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &v,
+		       sizeof(v)) < 0)
+		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &v,
+			   sizeof(v));
+	v = 1;
+	setsockopt(mnl_socket_get_fd(nl), SOL_NETLINK, NETLINK_EXT_ACK, &v,
+		   sizeof(v));
+	return nl;
+}
+
+/* The kernel's reason in an error message (extended ack), if any. */
+static void ext_ack(const struct nlmsghdr *h, char *out, size_t len)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+	const struct nlattr *attr;
+	size_t off = sizeof(*e);
+
+	out[0] = '\0';
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(h->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	mnl_attr_for_each_payload((const void *)((const char *)e +
+						 MNL_ALIGN(off)),
+				  mnl_nlmsg_get_payload_len(h) - MNL_ALIGN(off))
+	{
+		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG) {
+			snprintf(out, len, "%s", mnl_attr_get_str(attr));
+			out[strcspn(out, "\n")] = '\0';
+			return;
+		}
+	}
+}
+
+/* ---- replace ------------------------------------------------------------------ */
+
+static struct nlmsghdr *table_msg(char *buf, int type, uint16_t flags,
+				  uint32_t seq)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *h;
+
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, FW_TABLE);
+	h = nftnl_nlmsg_build_hdr(buf, (uint16_t)type, NFPROTO_INET, flags,
+				  seq);
+	nftnl_table_nlmsg_build_payload(h, t);
+	nftnl_table_free(t);
+	return h;
+}
+
+int nft_replace(const struct fwstate *fw, char *err, size_t errlen)
+{
+	size_t cap = (fw && fw->present ? fw->len : 0) + 4 * 4096;
+	char *buf = xcalloc(1, cap), rbuf[MNL_SOCKET_BUFFER_SIZE * 4];
+	uint32_t seq = (uint32_t)time(NULL) << 8, first = seq;
+	struct mnl_socket *nl;
+	size_t len = 0;
+	struct nlmsghdr *h;
+	int rc = 0, fd;
+
+	nl = nft_open(cap, err, errlen);
+	if (!nl) {
+		free(buf);
+		return -EIO;
+	}
+	nftnl_batch_begin(buf, seq++);
+	len += NLMSG_ALIGN(((struct nlmsghdr *)buf)->nlmsg_len);
+	/* create (so the delete cannot fail), delete, create anew */
+	h = table_msg(buf + len, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_ACK,
+		      seq++);
+	len += NLMSG_ALIGN(h->nlmsg_len);
+	h = table_msg(buf + len, NFT_MSG_DELTABLE, NLM_F_ACK, seq++);
+	len += NLMSG_ALIGN(h->nlmsg_len);
+	if (fw && fw->present) {
+		h = table_msg(buf + len, NFT_MSG_NEWTABLE,
+			      NLM_F_CREATE | NLM_F_ACK, seq++);
+		len += NLMSG_ALIGN(h->nlmsg_len);
+		for (size_t off = 0; off + sizeof(*h) <= fw->len;) {
+			const struct nlmsghdr *m = (const void *)(fw->msgs + off);
+			size_t ml = NLMSG_ALIGN(m->nlmsg_len);
+
+			if (m->nlmsg_len < sizeof(*h) || off + ml > fw->len)
+				break;
+			memcpy(buf + len, m, ml);
+			h = (struct nlmsghdr *)(buf + len);
+			h->nlmsg_seq = seq++;
+			h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+			len += ml;
+			off += ml;
+		}
+	}
+	nftnl_batch_end(buf + len, seq++);
+	len += NLMSG_ALIGN(((struct nlmsghdr *)(buf + len))->nlmsg_len);
+
+	if (mnl_socket_sendto(nl, buf, len) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "sending the nftables transaction "
+			 "(%zu bytes): %s", len, strerror(errno));
+		goto out;
+	}
+	/* The batch is handled while sendmsg runs: every answer is queued
+	 * now.  An error anywhere means the kernel took none of it. */
+	fd = mnl_socket_get_fd(nl);
+	for (uint32_t acked = 0; acked < seq - first - 2;) {
+		ssize_t n = recv(fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+
+		if (n < 0)
+			break; /* nothing more queued */
+		for (h = (struct nlmsghdr *)rbuf; mnl_nlmsg_ok(h, (int)n);
+		     h = mnl_nlmsg_next(h, (int *)&n)) {
+			const struct nlmsgerr *e;
+
+			if (h->nlmsg_type != NLMSG_ERROR)
+				continue;
+			e = mnl_nlmsg_get_payload(h);
+			acked++;
+			if (e->error && !rc) {
+				char why[200];
+
+				rc = e->error;
+				ext_ack(h, why, sizeof(why));
+				snprintf(err, errlen,
+					 "nftables refused the transaction "
+					 "(message %u): %s%s%s",
+					 h->nlmsg_seq - first, strerror(-rc),
+					 why[0] ? ": " : "", why);
+			}
+		}
+	}
+out:
+	mnl_socket_close(nl);
+	free(buf);
+	return rc;
+}
+
+/* ---- read ---------------------------------------------------------------------- */
+
+struct dump_ctx {
+	struct fwobjs *o;
+	int type;
+	const char *set; /* GETSETELEM: the set the elements go to */
+	struct nftnl_set *s;
+	bool table_seen;
+};
+
+static int dump_cb(const struct nlmsghdr *h, void *data)
+{
+	struct dump_ctx *c = data;
+
+	switch (c->type) {
+	case NFT_MSG_GETTABLE: {
+		struct nftnl_table *t = nftnl_table_alloc();
+
+		if (nftnl_table_nlmsg_parse(h, t) == 0 &&
+		    nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY) == NFPROTO_INET &&
+		    !strcmp(nftnl_table_get_str(t, NFTNL_TABLE_NAME), FW_TABLE))
+			c->table_seen = true;
+		nftnl_table_free(t);
+		break;
+	}
+	case NFT_MSG_GETCHAIN: {
+		struct nftnl_chain *ch = nftnl_chain_alloc();
+
+		if (nftnl_chain_nlmsg_parse(h, ch) == 0 &&
+		    nftnl_chain_get_u32(ch, NFTNL_CHAIN_FAMILY) == NFPROTO_INET &&
+		    !strcmp(nftnl_chain_get_str(ch, NFTNL_CHAIN_TABLE), FW_TABLE))
+			fwobjs_add_chain(c->o, ch);
+		else
+			nftnl_chain_free(ch);
+		break;
+	}
+	case NFT_MSG_GETSET: {
+		struct nftnl_set *s = nftnl_set_alloc();
+
+		if (nftnl_set_nlmsg_parse(h, s) == 0 &&
+		    nftnl_set_get_u32(s, NFTNL_SET_FAMILY) == NFPROTO_INET &&
+		    !strcmp(nftnl_set_get_str(s, NFTNL_SET_TABLE), FW_TABLE))
+			fwobjs_add_set(c->o, s);
+		else
+			nftnl_set_free(s);
+		break;
+	}
+	case NFT_MSG_GETSETELEM:
+		nftnl_set_elems_nlmsg_parse(h, c->s);
+		break;
+	case NFT_MSG_GETRULE: {
+		struct nftnl_rule *r = nftnl_rule_alloc();
+
+		if (nftnl_rule_nlmsg_parse(h, r) == 0 &&
+		    nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) == NFPROTO_INET &&
+		    !strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), FW_TABLE))
+			fwobjs_add_rule(c->o, r);
+		else
+			nftnl_rule_free(r);
+		break;
+	}
+	}
+	return MNL_CB_OK;
+}
+
+static int dump(struct mnl_socket *nl, struct dump_ctx *c, int type)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE * 8];
+	uint32_t seq = (uint32_t)time(NULL), port = mnl_socket_get_portid(nl);
+	struct nlmsghdr *h;
+	int rc;
+
+	c->type = type;
+	h = nftnl_nlmsg_build_hdr(buf, (uint16_t)type, NFPROTO_INET,
+				  NLM_F_DUMP | NLM_F_ACK, seq);
+	if (type == NFT_MSG_GETSETELEM) {
+		nftnl_set_elems_nlmsg_build_payload(h, c->s);
+	} else if (type == NFT_MSG_GETSET || type == NFT_MSG_GETRULE ||
+		   type == NFT_MSG_GETCHAIN) {
+		/* ask for our table's only; filtered again when parsed */
+		mnl_attr_put_strz(h, type == NFT_MSG_GETSET ? NFTA_SET_TABLE
+				     : type == NFT_MSG_GETRULE
+					     ? NFTA_RULE_TABLE
+					     : NFTA_CHAIN_TABLE,
+				  FW_TABLE);
+	}
+	if (mnl_socket_sendto(nl, h, h->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+
+		if (n < 0)
+			return -errno;
+		rc = mnl_cb_run(buf, (size_t)n, seq, port, dump_cb, c);
+		if (rc <= 0)
+			return rc < 0 ? -errno : 0;
+	}
+}
+
+static void count_rules(const struct fwobjs *o, struct fw_counter **ctr,
+			int *n_ctr)
+{
+	*ctr = NULL;
+	*n_ctr = 0;
+	for (int i = 0; i < o->n_rules; i++) {
+		char com[128], pair[80], act[16];
+		struct nftnl_expr_iter *it;
+		struct nftnl_expr *e;
+		struct fw_counter *c = NULL;
+
+		fwobj_rule_comment(o->rules[i], com, sizeof(com));
+		if (sscanf(com, "egnet %79s %15s", pair, act) != 2 ||
+		    (strcmp(act, "accept") && strcmp(act, "drop")))
+			continue;
+		for (int k = 0; k < *n_ctr && !c; k++)
+			if (!strcmp((*ctr)[k].pair, pair))
+				c = &(*ctr)[k];
+		if (!c) {
+			*ctr = xrealloc(*ctr, (size_t)(*n_ctr + 1) * sizeof(**ctr));
+			c = &(*ctr)[(*n_ctr)++];
+			memset(c, 0, sizeof(*c));
+			snprintf(c->pair, sizeof(c->pair), "%s", pair);
+		}
+		it = nftnl_expr_iter_create(o->rules[i]);
+		while (it && (e = nftnl_expr_iter_next(it))) {
+			if (strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME),
+				   "counter"))
+				continue;
+			if (!strcmp(act, "accept")) {
+				c->acc_pkts += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
+				c->acc_bytes += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
+			} else {
+				c->drop_pkts += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
+				c->drop_bytes += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
+			}
+		}
+		if (it)
+			nftnl_expr_iter_destroy(it);
+	}
+}
+
+int nft_read(struct fwstate *out, struct fw_counter **ctr, int *n_ctr,
+	     char *err, size_t errlen)
+{
+	struct mnl_socket *nl;
+	struct fwobjs o;
+	struct dump_ctx c = {.o = &o};
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (ctr) {
+		*ctr = NULL;
+		*n_ctr = 0;
+	}
+	nl = nft_open(0, err, errlen);
+	if (!nl)
+		return -EIO;
+	fwobjs_init(&o);
+	if ((rc = dump(nl, &c, NFT_MSG_GETTABLE)) < 0)
+		goto fail;
+	if (!c.table_seen) {
+		out->present = false;
+		out->canon = xstrdup("");
+		goto done;
+	}
+	if ((rc = dump(nl, &c, NFT_MSG_GETCHAIN)) < 0 ||
+	    (rc = dump(nl, &c, NFT_MSG_GETSET)) < 0)
+		goto fail;
+	for (int i = 0; i < o.n_sets; i++) {
+		c.s = o.sets[i];
+		if ((rc = dump(nl, &c, NFT_MSG_GETSETELEM)) < 0)
+			goto fail;
+	}
+	if ((rc = dump(nl, &c, NFT_MSG_GETRULE)) < 0)
+		goto fail;
+	if (ctr)
+		count_rules(&o, ctr, n_ctr);
+	fwobjs_to_state(&o, out, err, errlen);
+done:
+	fwobjs_free(&o);
+	mnl_socket_close(nl);
+	return 0;
+fail:
+	snprintf(err, errlen, "reading table inet " FW_TABLE ": %s",
+		 strerror(-rc));
+	fwobjs_free(&o);
+	mnl_socket_close(nl);
+	return rc;
+}
+
+/* ---- JSON ----------------------------------------------------------------------- */
+
+static const char b64[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static char *b64_encode(const uint8_t *p, size_t n)
+{
+	char *o = xmalloc(4 * ((n + 2) / 3) + 1), *w = o;
+
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 |
+			     (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
+			     (i + 2 < n ? p[i + 2] : 0);
+
+		*w++ = b64[v >> 18 & 63];
+		*w++ = b64[v >> 12 & 63];
+		*w++ = i + 1 < n ? b64[v >> 6 & 63] : '=';
+		*w++ = i + 2 < n ? b64[v & 63] : '=';
+	}
+	*w = '\0';
+	return o;
+}
+
+static int b64_decode(const char *s, uint8_t **out, size_t *len)
+{
+	size_t n = strlen(s), k = 0;
+	uint8_t *o;
+
+	if (n % 4)
+		return -EINVAL;
+	o = xmalloc(n / 4 * 3 + 1);
+	for (size_t i = 0; i < n; i += 4) {
+		uint32_t v = 0;
+		int pad = 0;
+
+		for (int j = 0; j < 4; j++) {
+			const char *c = strchr(b64, s[i + j]);
+
+			if (s[i + j] == '=' && i + 4 == n && j >= 2) {
+				pad++;
+				v <<= 6;
+				continue;
+			}
+			if (!c || !s[i + j] || pad) {
+				free(o);
+				return -EINVAL;
+			}
+			v = v << 6 | (uint32_t)(c - b64);
+		}
+		o[k++] = (uint8_t)(v >> 16);
+		if (pad < 2)
+			o[k++] = (uint8_t)(v >> 8);
+		if (pad < 1)
+			o[k++] = (uint8_t)v;
+	}
+	*out = o;
+	*len = k;
+	return 0;
+}
+
+/*
+ * libnftnl numbers the elements of a message it builds 1, 2, 3...  where
+ * the kernel (and libnftnl's own parser) expect NFTA_LIST_ELEM for each:
+ * renumber them before parsing our own messages back.
+ */
+static void fix_elem_types(struct nlmsghdr *h)
+{
+	struct nlattr *a;
+
+	mnl_attr_for_each(a, h, sizeof(struct nfgenmsg))
+	{
+		struct nlattr *e;
+
+		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
+			continue;
+		mnl_attr_for_each_nested(e, a)
+			e->nla_type = (uint16_t)((e->nla_type & ~NLA_TYPE_MASK) |
+						 NFTA_LIST_ELEM);
+	}
+}
+
+json_t *fw_to_json(const struct fwstate *fw)
+{
+	char *m;
+	json_t *j;
+
+	if (!fw->present)
+		return json_pack("{s:b}", "present", 0);
+	m = b64_encode(fw->msgs, fw->len);
+	j = json_pack("{s:b, s:s}", "present", 1, "messages", m);
+	free(m);
+	return j;
+}
+
+int fw_from_json(const json_t *j, struct fwstate **out, char *err,
+		 size_t errlen)
+{
+	const char *m = json_string_value(json_object_get(j, "messages"));
+	struct fwobjs o;
+	uint8_t *p = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	*out = NULL;
+	if (!json_is_object(j) || !json_is_boolean(json_object_get(j, "present"))) {
+		snprintf(err, errlen, "firewall: not a firewall state");
+		return -EINVAL;
+	}
+	if (!json_is_true(json_object_get(j, "present"))) {
+		*out = xcalloc(1, sizeof(**out));
+		(*out)->canon = xstrdup("");
+		return 0;
+	}
+	if (!m || b64_decode(m, &p, &len)) {
+		snprintf(err, errlen, "firewall: messages are not base64");
+		return -EINVAL;
+	}
+	/* Parse every message back into an object of table inet egnet:
+	 * anything else is refused, and the canonical text comes from the
+	 * objects, never from the file. */
+	fwobjs_init(&o);
+	for (size_t off = 0; off < len && !rc;) {
+		const struct nlmsghdr *h = (const void *)(p + off);
+		int type;
+		const char *table = NULL;
+
+		if (len - off < sizeof(*h) || h->nlmsg_len < sizeof(*h) ||
+		    NLMSG_ALIGN(h->nlmsg_len) > len - off ||
+		    (h->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES) {
+			rc = -EINVAL;
+			break;
+		}
+		type = h->nlmsg_type & 0xff;
+		if (type == NFT_MSG_NEWCHAIN) {
+			struct nftnl_chain *c = nftnl_chain_alloc();
+
+			fwobjs_add_chain(&o, c);
+			if (nftnl_chain_nlmsg_parse(h, c) < 0)
+				rc = -EINVAL;
+			table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
+		} else if (type == NFT_MSG_NEWSET) {
+			struct nftnl_set *s = nftnl_set_alloc();
+
+			fwobjs_add_set(&o, s);
+			if (nftnl_set_nlmsg_parse(h, s) < 0)
+				rc = -EINVAL;
+			table = nftnl_set_get_str(s, NFTNL_SET_TABLE);
+		} else if (type == NFT_MSG_NEWSETELEM) {
+			struct nftnl_set *tmp = nftnl_set_alloc();
+			struct nftnl_set *s = NULL;
+
+			fix_elem_types((struct nlmsghdr *)h);
+			if (nftnl_set_elems_nlmsg_parse(h, tmp) < 0)
+				rc = -EINVAL;
+			table = nftnl_set_get_str(tmp, NFTNL_SET_TABLE);
+			for (int i = 0; !rc && i < o.n_sets && !s; i++)
+				if (nftnl_set_get_str(tmp, NFTNL_SET_NAME) &&
+				    !strcmp(nftnl_set_get_str(o.sets[i],
+							      NFTNL_SET_NAME),
+					    nftnl_set_get_str(tmp,
+							      NFTNL_SET_NAME)))
+					s = o.sets[i];
+			if (!rc && s && table && !strcmp(table, FW_TABLE))
+				nftnl_set_elems_nlmsg_parse(h, s);
+			else
+				rc = -EINVAL;
+			nftnl_set_free(tmp);
+			table = FW_TABLE;
+		} else if (type == NFT_MSG_NEWRULE) {
+			struct nftnl_rule *r = nftnl_rule_alloc();
+
+			fwobjs_add_rule(&o, r);
+			if (nftnl_rule_nlmsg_parse(h, r) < 0)
+				rc = -EINVAL;
+			table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
+		} else {
+			rc = -EINVAL;
+		}
+		if (!rc && (!table || strcmp(table, FW_TABLE)))
+			rc = -EINVAL;
+		off += NLMSG_ALIGN(h->nlmsg_len);
+	}
+	free(p);
+	if (rc) {
+		snprintf(err, errlen, "firewall: a message that is not one of "
+			 "table inet " FW_TABLE "'s");
+		fwobjs_free(&o);
+		return rc;
+	}
+	*out = xcalloc(1, sizeof(**out));
+	fwobjs_to_state(&o, *out, err, errlen);
+	fwobjs_free(&o);
+	return 0;
+}
