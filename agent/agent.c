@@ -292,6 +292,29 @@ void agent_free(struct agent *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/*
+ * A gateway forwards: IPv4 and IPv6 forwarding on (a file write, no
+ * command).  Returns 0 or -errno; the caller logs.
+ */
+static int enable_forwarding(char *err, size_t errlen)
+{
+	static const char *const files[] = {
+		"/proc/sys/net/ipv4/ip_forward",
+		"/proc/sys/net/ipv6/conf/all/forwarding",
+	};
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		FILE *f = fopen(files[i], "w");
+
+		if (!f || fputs("1\n", f) == EOF || fclose(f) == EOF) {
+			snprintf(err, errlen, "%s: %s", files[i],
+				 strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
 /* ---- recovery ----------------------------------------------------------- */
 
 /* A journal means an apply was cut short: put back the state before it. */
@@ -345,6 +368,10 @@ static void recover_journal(struct agent *a)
 
 void agent_startup(struct agent *a)
 {
+	char err[300];
+
+	if (enable_forwarding(err, sizeof(err)))
+		log_warnx("cannot turn forwarding on: %s", err);
 	recover_journal(a);
 	if (a->pending) {
 		if (now_s() >= a->deadline) {

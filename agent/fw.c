@@ -445,6 +445,46 @@ static void default_drop(struct fwobjs *o, const struct profile *p,
 	verdict(r, NF_DROP);
 }
 
+/*
+ * The underlay of our own VXLAN overlays: from each remote end, on the
+ * underlay link, to the overlay's port.  Without it the default drop of
+ * the underlay's zone would cut the dedicated zone off.
+ */
+static void overlays(struct fwobjs *o, const struct desired *ds)
+{
+	for (int i = 0; i < ds->n_links; i++) {
+		const struct ds_link *l = &ds->links[i];
+		uint16_t port = htons((uint16_t)l->port);
+		char comment[64];
+
+		if (l->kind != KIND_VXLAN || !l->underlay[0])
+			continue;
+		snprintf(comment, sizeof(comment), "egnet overlay %s", l->name);
+		for (int r = 0; r < l->n_remotes; r++) {
+			const struct ip_addr *a = &l->remotes[r];
+			bool v6 = a->family == AF_INET6;
+			uint8_t nfproto = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+			struct nftnl_rule *rule = new_rule(o, "input", comment);
+			char key[IFNAMSIZ] = {0};
+
+			memcpy(key, l->underlay, strnlen(l->underlay,
+							 IFNAMSIZ - 1));
+			meta(rule, NFT_META_IIFNAME);
+			cmp(rule, key, IFNAMSIZ);
+			meta(rule, NFT_META_NFPROTO);
+			cmp(rule, &nfproto, 1);
+			payload(rule, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12,
+				v6 ? 16 : 4);
+			cmp(rule, a->a, v6 ? 16 : 4);
+			match_l4(rule, IPPROTO_UDP);
+			payload(rule, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
+			cmp(rule, &port, 2);
+			counter(rule);
+			verdict(rule, NF_ACCEPT);
+		}
+	}
+}
+
 int fw_compile(const struct desired *ds, struct fwstate *out, char *err,
 	       size_t errlen)
 {
@@ -487,6 +527,7 @@ int fw_compile(const struct desired *ds, struct fwstate *out, char *err,
 		counter(r);
 		verdict(r, NF_ACCEPT);
 	}
+	overlays(&o, ds);
 	for (int i = 0; i < p->n_rules; i++)
 		if (!strcmp(p->rules[i].to, ZONE_LOCAL))
 			policy_rule(&o, p, &p->rules[i]);

@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "agent/failpoint.h"
 #include "agent/fwobj.h"
 #include "common/log.h"
 
@@ -101,7 +102,7 @@ static struct nlmsghdr *table_msg(char *buf, int type, uint16_t flags,
 
 int nft_replace(const struct fwstate *fw, char *err, size_t errlen)
 {
-	size_t cap = (fw && fw->present ? fw->len : 0) + 4 * 4096;
+	size_t cap = (fw && fw->present ? fw->len : 0) + 8 * 4096;
 	char *buf = xcalloc(1, cap), rbuf[MNL_SOCKET_BUFFER_SIZE * 4];
 	uint32_t seq = (uint32_t)time(NULL) << 8, first = seq;
 	struct mnl_socket *nl;
@@ -139,6 +140,23 @@ int nft_replace(const struct fwstate *fw, char *err, size_t errlen)
 			len += ml;
 			off += ml;
 		}
+	}
+	if (failpoint("nft.batch", 0)) {
+		/* tests: a rule for a chain that does not exist, so the
+		 * kernel refuses the transaction after everything else in
+		 * it went through */
+		struct nftnl_rule *r = nftnl_rule_alloc();
+
+		nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, FW_TABLE);
+		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, "no-such-chain");
+		h = nftnl_nlmsg_build_hdr(buf + len, NFT_MSG_NEWRULE,
+					  NFPROTO_INET,
+					  NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK,
+					  seq++);
+		nftnl_rule_nlmsg_build_payload(h, r);
+		nftnl_rule_free(r);
+		len += NLMSG_ALIGN(h->nlmsg_len);
 	}
 	nftnl_batch_end(buf + len, seq++);
 	len += NLMSG_ALIGN(((struct nlmsghdr *)(buf + len))->nlmsg_len);

@@ -136,6 +136,19 @@ static void text_firewall(const struct desired *ds, FILE *out)
 		fprintf(out, "\n");
 	}
 	fprintf(out, "  established,related accept\n");
+	fprintf(out, "  icmpv6 neighbour discovery to local accept\n");
+	for (int i = 0; i < ds->n_links; i++) {
+		const struct ds_link *l = &ds->links[i];
+		char ab[IP_STRLEN];
+
+		if (l->kind != KIND_VXLAN || !l->underlay[0])
+			continue;
+		for (int r = 0; r < l->n_remotes; r++)
+			fprintf(out, "  overlay %s: udp/%d from %s on %s to local "
+				"accept counter\n", l->name, l->port,
+				ip_format_addr(&l->remotes[r], ab, sizeof(ab)),
+				l->underlay);
+	}
 	for (int i = 0; i < p->n_rules; i++) {
 		const struct prof_rule *r = &p->rules[i];
 

@@ -3,7 +3,7 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_PROGS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 CMOCKA_LIBS := $(call pc_libs,cmocka)
 
-$(B)/tests/unit/%: $(call obj,tests/unit/%.c) $(LIBAGENT) $(LIBCTL) $(LIBCOMMON)
+$(B)/tests/unit/%: $(call obj,tests/unit/%.c agent/failpoint_none.c) $(LIBAGENT) $(LIBCTL) $(LIBCOMMON)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(AGENT_LIBS) $(CMOCKA_LIBS)
