@@ -66,4 +66,14 @@ expect drop internet\>local "$I" udp 192.0.2.34 7789
 # the drops are logged with the zone pair, at the profile's rate
 ip netns exec "$G" nft list chain inet egnet forward | grep -q 'log prefix "egnet drop internet>common "' ||
 	fail "no log rule naming internet>common"
+# a rule deleted or added by hand in our table is drift, put right
+h=$(ip netns exec "$G" nft -a list chain inet egnet forward |
+	grep 'comment "egnet internet>common drop"' | head -1 | sed 's/.*# handle //')
+[ -n "$h" ] || fail "no internet>common drop rule to delete"
+ip netns exec "$G" nft delete rule inet egnet forward handle "$h"
+ip netns exec "$G" nft add rule inet egnet forward tcp dport 4444 accept
+wait_for 2 sh -c "ip netns exec $G nft list chain inet egnet forward | grep -q 'egnet internet>common drop' &&
+	! ip netns exec $G nft list chain inet egnet forward | grep -q 4444" ||
+	fail "firewall drift not corrected: $(ip netns exec "$G" nft list chain inet egnet forward | head -20)"
+expect drop internet\>common "$I" tcp 10.16.64.66 80
 echo "PASS: $checks flows across every zone pair of the county behave as the policy says, counters moved"
