@@ -117,6 +117,7 @@ demo: deps all
 # they are not tests.  Root: they make network namespaces.
 bench: all tests-build
 	$(Q)B=$(B) bench/apply
+	$(Q)B=$(B) bench/firewall
 
 PREFIX  ?= /usr
 SBINDIR ?= $(PREFIX)/sbin

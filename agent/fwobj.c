@@ -241,6 +241,9 @@ static char *canon_of(const struct fwobjs *o, int *n_elems)
 
 /* ---- messages -------------------------------------------------------------- */
 
+/* ~40 bytes each: a message stays well under a page */
+#define ELEMS_PER_MSG 64
+
 struct buf {
 	uint8_t *p;
 	size_t len, cap;
@@ -262,6 +265,23 @@ static char *room(struct buf *b)
 static void done(struct buf *b, struct nlmsghdr *h)
 {
 	b->len += NLMSG_ALIGN(h->nlmsg_len);
+}
+
+/* Key and flags: all an element of ours has (libnftnl's clone is not
+ * exported). */
+static struct nftnl_set_elem *elem_copy(struct nftnl_set_elem *e)
+{
+	struct nftnl_set_elem *c = nftnl_set_elem_alloc();
+	uint32_t len = 0;
+	const void *k = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+
+	if (k)
+		nftnl_set_elem_set(c, NFTNL_SET_ELEM_KEY, k, len);
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS))
+		nftnl_set_elem_set_u32(c, NFTNL_SET_ELEM_FLAGS,
+				       nftnl_set_elem_get_u32(
+					       e, NFTNL_SET_ELEM_FLAGS));
+	return c;
 }
 
 int fwobjs_to_state(const struct fwobjs *o, struct fwstate *out, char *err,
@@ -293,18 +313,28 @@ int fwobjs_to_state(const struct fwobjs *o, struct fwstate *out, char *err,
 					  NFPROTO_INET, NLM_F_CREATE, 0);
 		nftnl_set_nlmsg_build_payload(h, s);
 		done(&b, h);
+		/* Elements go in chunks, a message each: libnftnl's own
+		 * splitting iterator crashes past the first full message. */
 		it = nftnl_set_elems_iter_create(s);
-		/* elements split over as many messages as they need */
-		while (it && nftnl_set_elems_iter_cur(it)) {
-			int more;
+		for (struct nftnl_set_elem *e = it ? nftnl_set_elems_iter_next(it)
+						   : NULL;
+		     e;) {
+			struct nftnl_set *chunk = nftnl_set_alloc();
 
+			nftnl_set_set_u32(chunk, NFTNL_SET_FAMILY, NFPROTO_INET);
+			nftnl_set_set_str(chunk, NFTNL_SET_TABLE, FW_TABLE);
+			nftnl_set_set_str(chunk, NFTNL_SET_NAME,
+					  nftnl_set_get_str(s, NFTNL_SET_NAME));
+			nftnl_set_set_u32(chunk, NFTNL_SET_ID, (uint32_t)i + 1);
+			for (int k = 0; e && k < ELEMS_PER_MSG; k++) {
+				nftnl_set_elem_add(chunk, elem_copy(e));
+				e = nftnl_set_elems_iter_next(it);
+			}
 			h = nftnl_nlmsg_build_hdr(room(&b), NFT_MSG_NEWSETELEM,
-						  NFPROTO_INET, NLM_F_CREATE,
-						  0);
-			more = nftnl_set_elems_nlmsg_build_payload_iter(h, it);
+						  NFPROTO_INET, NLM_F_CREATE, 0);
+			nftnl_set_elems_nlmsg_build_payload(h, chunk);
 			done(&b, h);
-			if (more <= 0) /* 1: the message is full, go on */
-				break;
+			nftnl_set_free(chunk);
 		}
 		if (it)
 			nftnl_set_elems_iter_destroy(it);
