@@ -31,6 +31,7 @@ county_world() { # TAG [PROFILE]
 	ip -n "$U" addr add 172.17.16.1/30 dev vxd
 	ip -n "$U" route add 172.17.0.0/16 via 172.17.16.2
 	ip -n "$U" route add 10.16.64.64/26 via 172.17.16.2 table 7 # for dedicated>common
+	ip -n "$U" route add 192.0.2.32/29 via 172.17.16.2 table 7  # for dedicated>internet
 	ip -n "$U" rule add from 172.17.16.1 lookup 7 pref 100
 
 	ip -n "$L" link set lan0 up
@@ -40,6 +41,7 @@ county_world() { # TAG [PROFILE]
 	ip -n "$I" link set inet0 up
 	ip -n "$I" addr add 192.0.2.33/29 dev inet0
 	ip -n "$I" route add 10.16.64.64/26 via 192.0.2.34
+	ip -n "$I" route add 172.17.16.32/30 via 192.0.2.34
 
 	ip -n "$TW" link set t0 up
 	ip -n "$TW" addr add 10.16.64.130/30 dev t0
@@ -71,6 +73,8 @@ cross_routes() {
 	ip -n "$G" route add 10.16.64.64/26 dev eg-lan table 102
 	ip -n "$G" route add 10.16.64.64/26 dev eg-lan table 101
 	ip -n "$G" route add 172.17.16.32/30 dev eg-ded-down table 100
+	ip -n "$G" route add 172.17.16.32/30 dev eg-ded-down table 102
+	ip -n "$G" route add 192.0.2.32/29 dev eth4 table 101
 }
 
 # flow NS proto host port [src]: 0 when it passes

@@ -47,6 +47,9 @@ expect drop common\>internet "$L" icmp 192.0.2.33
 # internet > common: nothing
 expect drop internet\>common "$I" tcp 10.16.64.66 80
 expect drop internet\>common "$I" icmp 10.16.64.66
+# internet <> dedicated: never
+expect drop internet\>dedicated "$I" tcp 172.17.16.34 8080
+expect drop dedicated\>internet "$U" tcp 192.0.2.33 80 172.17.16.1
 # common <> dedicated: never
 expect drop common\>dedicated "$L" tcp 172.17.16.34 8080
 expect drop dedicated\>common "$U" tcp 10.16.64.66 8080 172.17.16.1
