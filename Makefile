@@ -45,7 +45,7 @@ else
 NOTIFY_SRC  := agent/notify_none.c
 endif
 COMMON_PKGS := libconfig jansson
-AGENT_PKGS  := libnl-3.0 libnl-route-3.0 libnftnl libmnl libevent $(AGENT_PKGS_EXTRA)
+AGENT_PKGS  := libnl-3.0 libnl-route-3.0 libnftnl libmnl libbpf libevent $(AGENT_PKGS_EXTRA)
 CFLAGS  += $(call pc_cflags,$(COMMON_PKGS) $(AGENT_PKGS))
 COMMON_LIBS := $(call pc_libs,$(COMMON_PKGS))
 AGENT_LIBS  := $(call pc_libs,$(AGENT_PKGS))
@@ -76,6 +76,9 @@ $(B)/obj/%.o: %.c
 
 $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 $(LIBAGENT): $(call obj,$(AGENT_SRC))
+
+# the link monitor embeds the BPF object through its skeleton
+$(call obj,agent/linkmon.c): $(B)/bpf/linkmon.skel.h
 $(LIBCOLL): $(call obj,$(COLL_SRC))
 $(LIBCTL): $(call obj,$(CTL_SRC))
 $(B)/lib%.a:
@@ -118,6 +121,7 @@ demo: deps all
 bench: all tests-build
 	$(Q)B=$(B) bench/apply
 	$(Q)B=$(B) bench/firewall
+	$(Q)B=$(B) bench/linkmon
 
 PREFIX  ?= /usr
 SBINDIR ?= $(PREFIX)/sbin

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/monitor.h"
 #include "agent/notify.h"
 #include "common/log.h"
 
@@ -44,7 +45,11 @@ struct daemon {
 	struct event *confirm_timer, *reach_timer, *reach_ev;
 	int mon_fd, nfmon_fd, reach_fd;
 	uint16_t reach_seq;
+	struct monitor mon;
+	struct event *probe_timer, *probe_ev[4];
 };
+
+static void probe_arm(struct daemon *dm);
 
 static void arm_pending(struct daemon *dm);
 
@@ -59,8 +64,18 @@ static json_t *dispatch(struct daemon *dm, const json_t *req)
 	if (!cmd)
 		return json_pack("{s:b, s:s}", "ok", 0, "error",
 				 "a request is {\"cmd\": ...}");
-	if (!strcmp(cmd, "status"))
-		return agent_status(a);
+	if (!strcmp(cmd, "status")) {
+		json_t *s = agent_status(a), *l = monitor_links(&dm->mon,
+							       &a->in.ds);
+
+		/* how links are watched, and the targets' states */
+		json_object_set(s, "monitor", json_object_get(l, "monitor"));
+		json_object_set(s, "targets", json_object_get(l, "targets"));
+		json_decref(l);
+		return s;
+	}
+	if (!strcmp(cmd, "links"))
+		return monitor_links(&dm->mon, &a->in.ds);
 	if (!strcmp(cmd, "plan"))
 		return agent_plan(a);
 	if (!strcmp(cmd, "apply")) {
@@ -79,6 +94,8 @@ static json_t *dispatch(struct daemon *dm, const json_t *req)
 					 "\"reachable\"");
 		resp = agent_apply(a, (int)secs, when != NULL);
 		arm_pending(dm);
+		monitor_update(&dm->mon, &a->in.ds);
+		probe_arm(dm);
 		return resp;
 	}
 	if (!strcmp(cmd, "confirm")) {
@@ -91,11 +108,15 @@ static json_t *dispatch(struct daemon *dm, const json_t *req)
 		arm_pending(dm);
 		return resp;
 	}
-	if (!strcmp(cmd, "reload"))
-		return agent_reload(a);
+	if (!strcmp(cmd, "reload")) {
+		resp = agent_reload(a);
+		monitor_update(&dm->mon, &a->in.ds);
+		probe_arm(dm);
+		return resp;
+	}
 	return json_pack("{s:b, s:s}", "ok", 0, "error",
-			 "unknown command (status, plan, apply, confirm, "
-			 "rollback, reload)");
+			 "unknown command (status, links, plan, apply, "
+			 "confirm, rollback, reload)");
 }
 
 static void ctl_written(struct bufferevent *bev, void *arg)
@@ -483,6 +504,56 @@ static void arm_pending(struct daemon *dm)
 		reach_start(dm);
 }
 
+/* ---- probes ----------------------------------------------------------------- */
+
+static void probe_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *dm = arg;
+
+	(void)fd;
+	(void)what;
+	prober_tick(&dm->mon.probe);
+}
+
+static void probe_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *dm = arg;
+
+	(void)what;
+	prober_read(&dm->mon.probe, fd);
+}
+
+/* (Re)start the probe timer at the profile's interval; sockets watched. */
+static void probe_arm(struct daemon *dm)
+{
+	struct prober *p = &dm->mon.probe;
+	struct timeval tv;
+	int fds[4];
+
+	if (!dm->mon.probing)
+		return;
+	fds[0] = p->udp4;
+	fds[1] = p->udp6;
+	fds[2] = p->icmp4;
+	fds[3] = p->icmp6;
+	p->interval_ms = dm->a->in.p.probe.interval_ms;
+	p->down_after = dm->a->in.p.probe.down_after;
+	p->up_after = dm->a->in.p.probe.up_after;
+	tv.tv_sec = p->interval_ms / 1000;
+	tv.tv_usec = (p->interval_ms % 1000) * 1000;
+	if (!dm->probe_timer)
+		dm->probe_timer = event_new(dm->base, -1, EV_PERSIST,
+					    probe_tick, dm);
+	event_add(dm->probe_timer, &tv);
+	for (int i = 0; i < 4; i++)
+		if (!dm->probe_ev[i] && fds[i] >= 0) {
+			dm->probe_ev[i] = event_new(dm->base, fds[i],
+						    EV_READ | EV_PERSIST,
+						    probe_read, dm);
+			event_add(dm->probe_ev[i], NULL);
+		}
+}
+
 /* ---- signals and the loop ------------------------------------------------- */
 
 static void on_hup(evutil_socket_t fd, short what, void *arg)
@@ -492,6 +563,8 @@ static void on_hup(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	json_decref(agent_reload(dm->a));
+	monitor_update(&dm->mon, &dm->a->in.ds);
+	probe_arm(dm);
 }
 
 static void on_term(evutil_socket_t fd, short what, void *arg)
@@ -534,14 +607,22 @@ int daemon_run(struct agent *a)
 
 	agent_startup(a);
 	arm_pending(&dm);
+	monitor_open(&dm.mon, &a->in.ds);
+	probe_arm(&dm);
 	log_info("ready: node %s, state %s, control socket %s", a->in.nc.name,
 		 agent_state_words[a->state], a->sockpath);
-	log_info("not in this build yet: link monitoring and reporting");
+	log_info("not in this build yet: reporting to the collector");
 	notify_ready();
 	event_base_dispatch(dm.base);
 	notify_stopping();
 
 	reach_stop(&dm);
+	for (int i = 0; i < 4; i++)
+		if (dm.probe_ev[i])
+			event_free(dm.probe_ev[i]);
+	if (dm.probe_timer)
+		event_free(dm.probe_timer);
+	monitor_close(&dm.mon);
 	if (dm.mon_ev)
 		event_free(dm.mon_ev);
 	if (dm.mon_fd >= 0)

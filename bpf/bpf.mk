@@ -8,10 +8,13 @@
 # the objects are CO-RE and carry no kernel headers.
 #
 # Uses from the top Makefile: B CC CLANG BPFTOOL Q msg CFLAGS LDFLAGS
-# pc_cflags pc_libs.
+# pc_cflags pc_libs obj LIBAGENT LIBCOMMON COMMON_LIBS AGENT_LIBS (all
+# defined before this file is included).  The top Makefile makes
+# agent/linkmon.c's object wait for its skeleton.
 # Defines: targets `bpf` (all objects and skeletons) and $(B)/tests/bpf_chain;
-#          variables BPF_SKELS, BPF_OBJS, BPF_ARCH, BPF_CFLAGS, VMLINUX_BTF,
-#          and appends $(B)/tests/bpf_chain to TESTS_BUILD_EXTRA.
+#          variables BPF_SKELS, BPF_OBJS, BPF_ARCH, BPF_CFLAGS, BPF_LIBS,
+#          VMLINUX_BTF, and appends $(B)/tests/bpf_chain to
+#          TESTS_BUILD_EXTRA.
 
 # Kernel BTF to generate vmlinux.h from; override to build for another kernel.
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
@@ -60,18 +63,21 @@ $(B)/bpf/%.skel.h: $(B)/bpf/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && \
 		mv $@.tmp $@
 
-# Integration helper: loads linkmon through its skeleton and attaches it.
-# It finds the skeleton as "bpf/linkmon.skel.h" through the top CFLAGS'
+# Integration helper: its chain mode loads linkmon through the skeleton
+# directly (and so also needs it first); its linkmon mode drives
+# agent/linkmon.c's API, so it links the agent library like the unit tests.
+# Both find the skeleton as "bpf/linkmon.skel.h" through the top CFLAGS'
 # -I$(B).  Linked against the shared libbpf, which brings libelf and zlib
 # itself; pkg-config lists those (Requires.private) only for static links.
-BPF_CHAIN_LIBS := $(call pc_libs,libbpf)
+BPF_LIBS := $(call pc_libs,libbpf)
 
-$(B)/tests/bpf_chain: tests/integration/bpf_chain.c $(B)/bpf/linkmon.skel.h
-	$(call msg,CC,$@)
+$(call obj,tests/integration/bpf_chain.c): $(B)/bpf/linkmon.skel.h
+
+$(B)/tests/bpf_chain: $(call obj,tests/integration/bpf_chain.c) $(LIBAGENT) $(LIBCOMMON)
+	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $(call pc_cflags,libbpf) -MMD -MP -MF $@.d -MT $@ \
-		-o $@ $< $(LDFLAGS) $(BPF_CHAIN_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(AGENT_LIBS) $(BPF_LIBS)
 
 TESTS_BUILD_EXTRA += $(B)/tests/bpf_chain
 
--include $(wildcard $(B)/bpf/*.d $(B)/tests/bpf_chain.d)
+-include $(wildcard $(B)/bpf/*.d)

@@ -1,21 +1,106 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * linkmon.bpf.c - per-interface packet and byte counters at the tc hooks.
+ * linkmon.bpf.c - per-link packet and byte counters by traffic class at the
+ * tc hooks, and kernel timestamps of egnet's own probes.
  *
- * Two tc programs, one per direction, add each packet to a per-CPU hash
- * keyed by (ifindex, direction).  They only observe: whatever happens
- * (map full, lookup failure) they return TC_ACT_OK so monitoring can never
- * change what the gateway forwards.  No packet data is read, so there is
- * nothing to bounds-check; skb->len and skb->ifindex come from the context.
+ * Two tc programs, one per direction, parse Ethernet (one VLAN tag), IPv4
+ * and IPv6 far enough to put each packet in a class (linkmon.h) and add it
+ * to a per-CPU hash keyed by (ifindex, direction, class).  On the way they
+ * recognise egnet probes: a request leaving and its reply coming back have
+ * their times recorded by sequence number, so the agent measures the
+ * link's round trip without its own scheduling in it.
+ *
+ * The programs only observe.  Every header is read through lm_load(),
+ * which checks it against data_end (or copies it with bpf_skb_load_bytes()
+ * when it is not in the linear part); a header that cannot be read makes
+ * the packet OTHER (or the class its IP protocol says), never an error.
+ * Whatever happens the verdict is TC_ACT_UNSPEC, "no opinion": the packet
+ * goes on to the next tc filter, or passes when there is none, exactly as
+ * if linkmon were not there.  (TC_ACT_OK would end classification and
+ * skip filters that other software attached after ours.)
  */
 #include "vmlinux.h"
+#include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include "linkmon.h"
 
-/* A uapi macro (linux/pkt_cls.h), so vmlinux.h does not carry it. */
-#ifndef TC_ACT_OK
-#define TC_ACT_OK 0
-#endif
+/* uapi macros (linux/pkt_cls.h, if_ether.h, ip.h, in6.h), not in vmlinux.h */
+#define TC_ACT_UNSPEC	(-1)
+#define LM_ETH_P_IP	0x0800
+#define LM_ETH_P_IPV6	0x86dd
+#define LM_ETH_P_8021Q	0x8100
+#define LM_ETH_P_8021AD 0x88a8
+#define LM_IP_OFFSET	0x1fff /* fragment offset bits of frag_off */
+#define LM_PROTO_ICMP	1
+#define LM_PROTO_TCP	6
+#define LM_PROTO_UDP	17
+#define LM_PROTO_ICMPV6 58
+
+/*
+ * Headers have their wire layout and no CO-RE: they come from the packet,
+ * not from kernel memory.  (vmlinux.h applies preserve_access_index only
+ * to its own types.)
+ */
+struct lm_eth {
+	__u8 dst[6];
+	__u8 src[6];
+	__be16 proto;
+};
+
+struct lm_vlan {
+	__be16 tci;
+	__be16 proto;
+};
+
+struct lm_ip4 {
+	__u8 ver_ihl;
+	__u8 tos;
+	__be16 tot_len;
+	__be16 id;
+	__be16 frag_off;
+	__u8 ttl;
+	__u8 protocol;
+	__be16 check;
+	__be32 saddr;
+	__be32 daddr;
+};
+
+struct lm_ip6 {
+	__be32 ver_tc_flow;
+	__be16 payload_len;
+	__u8 nexthdr;
+	__u8 hop_limit;
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+struct lm_udp {
+	__be16 source;
+	__be16 dest;
+	__be16 len;
+	__be16 check;
+};
+
+/* The first 16 bytes of a TCP header: enough for the header length. */
+struct lm_tcp {
+	__be16 source;
+	__be16 dest;
+	__be32 seq;
+	__be32 ack_seq;
+	__u8 doff_res; /* data offset in the high nibble, 32-bit words */
+	__u8 flags;
+	__be16 window;
+};
+
+/*
+ * Headers linkmon reads all lie in the first LM_PARSE_MAX bytes (Ethernet,
+ * one tag, IPv4 with options, UDP, the probe: 14 + 4 + 60 + 8 + 32).  The
+ * bound also keeps every offset small enough for the verifier.
+ */
+#define LM_PARSE_MAX 128
+
+/* UDP port of egnet probes, host order; set by the loader before load. */
+const volatile __u16 probe_port = 7789;
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -25,54 +110,298 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, LINKMON_MAX_ENTRIES);
-	__type(key, struct linkmon_key);
-	__type(value, struct linkmon_counters);
+	__uint(max_entries, LM_COUNTERS_MAX);
+	__type(key, struct lm_key);
+	__type(value, struct lm_value);
 } link_counters SEC(".maps");
 
+/* Probe seq (host order) -> when the request left, when the reply came. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LM_PROBE_TS_MAX);
+	__type(key, __u32);
+	__type(value, struct lm_probe_ts);
+} probe_ts SEC(".maps");
+
+/* What the parser learnt beyond the class. */
+struct lm_parse {
+	/* Bytes of headers before the L4 payload, as far as parsed: what
+	 * every segment of a GSO/GRO packet repeats on the wire. */
+	__u32 hdr_len;
+};
+
 /*
- * Add one packet of skb->len bytes to the (ifindex, dir) counters.
- * The first packet creates the entry with BPF_NOEXIST; if that fails because
- * a packet on another CPU created it first, look it up again and count into
- * it so that packet is not lost.  If the map is full it stays uncounted.
+ * Copy @len bytes at offset @off of the packet into @to.  Straight from
+ * the linear data when it is there (checked against data_end), else with
+ * bpf_skb_load_bytes(), which also reaches paged data without pulling it.
+ * Returns 0, or a negative error when the packet is shorter.  @len must be
+ * a constant after inlining.
  */
-static __always_inline void linkmon_count(struct __sk_buff *skb, __u32 dir)
+static __always_inline int lm_load(struct __sk_buff *skb, __u32 off, void *to,
+				   __u32 len)
 {
-	struct linkmon_key key = {
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	void *p;
+
+	if (off > LM_PARSE_MAX)
+		return -1;
+	p = data + off;
+	if (p + len <= data_end) {
+		__builtin_memcpy(to, p, len);
+		return 0;
+	}
+	return bpf_skb_load_bytes(skb, off, to, len);
+}
+
+/*
+ * Record the kernel time of a probe: a request leaving (egress, to the
+ * probe port) starts a fresh entry for its seq, its reply coming back
+ * (ingress, from the probe port) completes it.  The first reply wins; a
+ * reply without a request seen here still gets its rx time so user space
+ * can tell "request not seen" from "no reply".
+ */
+static __always_inline void lm_probe_stamp(const struct egnet_probe *pr,
+					   __u32 dir, __u16 sport, __u16 dport)
+{
+	__u32 seq = bpf_ntohl(pr->seq);
+	struct lm_probe_ts *ts;
+	__u64 now;
+
+	if (dir == LM_EGRESS && pr->type == EGNET_PROBE_REQUEST &&
+	    dport == probe_port) {
+		struct lm_probe_ts fresh = {.tx_ns = bpf_ktime_get_ns()};
+
+		bpf_map_update_elem(&probe_ts, &seq, &fresh, BPF_ANY);
+		return;
+	}
+	if (dir != LM_INGRESS || pr->type != EGNET_PROBE_REPLY ||
+	    sport != probe_port)
+		return;
+	now = bpf_ktime_get_ns();
+	ts = bpf_map_lookup_elem(&probe_ts, &seq);
+	if (ts) {
+		if (!ts->rx_ns)
+			ts->rx_ns = now;
+		return;
+	}
+	{
+		struct lm_probe_ts late = {.rx_ns = now};
+
+		bpf_map_update_elem(&probe_ts, &seq, &late, BPF_NOEXIST);
+	}
+}
+
+/*
+ * A UDP header at @off: PROBE when it is to or from the probe port and
+ * its payload starts with the magic, else UDP.  Complete probes get their
+ * timestamps recorded.
+ */
+static __always_inline __u32 lm_udp(struct __sk_buff *skb, __u32 off, __u32 dir,
+				    struct lm_parse *p)
+{
+	struct egnet_probe pr;
+	struct lm_udp uh;
+	__u16 sport, dport, ulen;
+
+	if (lm_load(skb, off, &uh, sizeof(uh)))
+		return LM_UDP;
+	p->hdr_len = off + sizeof(uh);
+	sport = bpf_ntohs(uh.source);
+	dport = bpf_ntohs(uh.dest);
+	if (sport != probe_port && dport != probe_port)
+		return LM_UDP;
+	/* The UDP length, not the frame, says where the payload ends
+	 * (Ethernet padding follows short datagrams). */
+	ulen = bpf_ntohs(uh.len);
+	if (ulen < sizeof(uh) + sizeof(pr.magic) ||
+	    lm_load(skb, off + sizeof(uh), &pr.magic, sizeof(pr.magic)) ||
+	    pr.magic != bpf_htonl(EGNET_PROBE_MAGIC))
+		return LM_UDP;
+	if (ulen >= sizeof(uh) + sizeof(pr) &&
+	    !lm_load(skb, off + sizeof(uh), &pr, sizeof(pr)))
+		lm_probe_stamp(&pr, dir, sport, dport);
+	return LM_PROBE;
+}
+
+/* A TCP header at @off: only its length is wanted. */
+static __always_inline __u32 lm_tcp(struct __sk_buff *skb, __u32 off,
+				    struct lm_parse *p)
+{
+	struct lm_tcp th;
+
+	if (!lm_load(skb, off, &th, sizeof(th)) && (th.doff_res >> 4) >= 5)
+		p->hdr_len = off + (th.doff_res >> 4) * 4;
+	return LM_TCP;
+}
+
+/*
+ * IPv4 at @off.  The header length comes from IHL; a non-first fragment
+ * has no L4 header, so it is classed by its protocol number alone (and
+ * can never be a probe).
+ */
+static __always_inline __u32 lm_ipv4(struct __sk_buff *skb, __u32 off,
+				     __u32 dir, struct lm_parse *p)
+{
+	struct lm_ip4 iph;
+	__u32 ihl, l4;
+
+	if (lm_load(skb, off, &iph, sizeof(iph)))
+		return LM_OTHER;
+	ihl = (iph.ver_ihl & 0x0f) * 4;
+	if ((iph.ver_ihl >> 4) != 4 || ihl < sizeof(iph))
+		return LM_OTHER;
+	l4 = off + ihl;
+	p->hdr_len = l4;
+	if (iph.frag_off & bpf_htons(LM_IP_OFFSET)) {
+		switch (iph.protocol) {
+		case LM_PROTO_TCP:
+			return LM_TCP;
+		case LM_PROTO_UDP:
+			return LM_UDP;
+		case LM_PROTO_ICMP:
+			return LM_ICMP;
+		default:
+			return LM_OTHER;
+		}
+	}
+	switch (iph.protocol) {
+	case LM_PROTO_TCP:
+		return lm_tcp(skb, l4, p);
+	case LM_PROTO_UDP:
+		return lm_udp(skb, l4, dir, p);
+	case LM_PROTO_ICMP:
+		p->hdr_len = l4 + 8;
+		return LM_ICMP;
+	default:
+		return LM_OTHER;
+	}
+}
+
+/*
+ * IPv6 at @off.  Only an upper-layer header right after the fixed header
+ * is looked at; a packet with extension headers (fragments included) is
+ * OTHER.
+ */
+static __always_inline __u32 lm_ipv6(struct __sk_buff *skb, __u32 off,
+				     __u32 dir, struct lm_parse *p)
+{
+	struct lm_ip6 ip6h;
+	__u32 l4 = off + sizeof(ip6h);
+
+	if (lm_load(skb, off, &ip6h, sizeof(ip6h)) ||
+	    (bpf_ntohl(ip6h.ver_tc_flow) >> 28) != 6)
+		return LM_OTHER;
+	p->hdr_len = l4;
+	switch (ip6h.nexthdr) {
+	case LM_PROTO_TCP:
+		return lm_tcp(skb, l4, p);
+	case LM_PROTO_UDP:
+		return lm_udp(skb, l4, dir, p);
+	case LM_PROTO_ICMPV6:
+		p->hdr_len = l4 + 8;
+		return LM_ICMP;
+	default:
+		return LM_OTHER;
+	}
+}
+
+/* The class of the packet in @skb, from the Ethernet header on. */
+static __always_inline __u32 lm_classify(struct __sk_buff *skb, __u32 dir,
+					 struct lm_parse *p)
+{
+	__u32 off = sizeof(struct lm_eth);
+	struct lm_eth eth;
+	__be16 proto;
+
+	if (lm_load(skb, 0, &eth, sizeof(eth)))
+		return LM_OTHER;
+	p->hdr_len = off;
+	proto = eth.proto;
+	/* A tag the driver left in the frame (one; a second one makes the
+	 * packet OTHER).  Tags taken out into skb metadata are not seen. */
+	if (proto == bpf_htons(LM_ETH_P_8021Q) ||
+	    proto == bpf_htons(LM_ETH_P_8021AD)) {
+		struct lm_vlan vh;
+
+		if (lm_load(skb, off, &vh, sizeof(vh)))
+			return LM_OTHER;
+		proto = vh.proto;
+		off += sizeof(vh);
+		p->hdr_len = off;
+	}
+	if (proto == bpf_htons(LM_ETH_P_IP))
+		return lm_ipv4(skb, off, dir, p);
+	if (proto == bpf_htons(LM_ETH_P_IPV6))
+		return lm_ipv6(skb, off, dir, p);
+	return LM_OTHER;
+}
+
+/*
+ * Add the packet to (ifindex, @dir, @cls).  A GSO or GRO packet stands for
+ * gso_segs packets on the wire, each with its own copy of the headers, so
+ * it counts that many packets and its length plus the repeated headers
+ * (as tc's own qdisc statistics do).
+ *
+ * The first packet creates the entry with BPF_NOEXIST; if that fails
+ * because a packet on another CPU created it first, look it up again and
+ * count into it so that packet is not lost.  If the map is full it stays
+ * uncounted.
+ */
+static __always_inline void lm_count(struct __sk_buff *skb, __u32 dir,
+				     __u32 cls, const struct lm_parse *p)
+{
+	struct lm_key key = {
 		.ifindex = skb->ifindex,
 		.dir = dir,
+		.cls = cls,
 	};
-	struct linkmon_counters *c;
+	__u64 segs = skb->gso_segs;
+	__u64 bytes = skb->len;
+	struct lm_value *v;
 
-	c = bpf_map_lookup_elem(&link_counters, &key);
-	if (!c) {
-		struct linkmon_counters first = {
-			.packets = 1,
-			.bytes = skb->len,
+	if (segs > 1)
+		bytes += (segs - 1) * p->hdr_len;
+	else
+		segs = 1;
+	v = bpf_map_lookup_elem(&link_counters, &key);
+	if (!v) {
+		struct lm_value first = {
+			.packets = segs,
+			.bytes = bytes,
 		};
 
 		if (bpf_map_update_elem(&link_counters, &key, &first,
 					BPF_NOEXIST) == 0)
 			return;
-		c = bpf_map_lookup_elem(&link_counters, &key);
-		if (!c)
+		v = bpf_map_lookup_elem(&link_counters, &key);
+		if (!v)
 			return;
 	}
 	/* This CPU's own slot: plain adds are enough. */
-	c->packets++;
-	c->bytes += skb->len;
+	v->packets += segs;
+	v->bytes += bytes;
+}
+
+static __always_inline void lm_handle(struct __sk_buff *skb, __u32 dir)
+{
+	struct lm_parse p = {};
+	__u32 cls;
+
+	cls = lm_classify(skb, dir, &p);
+	lm_count(skb, dir, cls, &p);
 }
 
 SEC("tc")
 int linkmon_ingress(struct __sk_buff *skb)
 {
-	linkmon_count(skb, LINKMON_DIR_INGRESS);
-	return TC_ACT_OK;
+	lm_handle(skb, LM_INGRESS);
+	return TC_ACT_UNSPEC;
 }
 
 SEC("tc")
 int linkmon_egress(struct __sk_buff *skb)
 {
-	linkmon_count(skb, LINKMON_DIR_EGRESS);
-	return TC_ACT_OK;
+	lm_handle(skb, LM_EGRESS);
+	return TC_ACT_UNSPEC;
 }

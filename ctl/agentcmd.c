@@ -109,6 +109,85 @@ static void print_time(const char *label, json_int_t t)
 	printf("%s%s", label, b);
 }
 
+static double jnum(const json_t *o, const char *k)
+{
+	const json_t *v = json_object_get(o, k);
+
+	return json_is_number(v) ? json_number_value(v) : -1;
+}
+
+static void human(double v, const char *unit, char *buf, size_t len)
+{
+	const char *p[] = {"", "k", "M", "G", "T"};
+	int i = 0;
+
+	while (v >= 1000 && i < 4) {
+		v /= 1000;
+		i++;
+	}
+	snprintf(buf, len, "%.1f%s%s", v, p[i], unit);
+}
+
+static void print_ms(double v)
+{
+	if (v < 0)
+		printf(" %8s", "-");
+	else
+		printf(" %8.2f", v);
+}
+
+static void print_links(const json_t *r)
+{
+	const json_t *links = json_object_get(r, "links"),
+		     *tg = json_object_get(r, "targets"),
+		     *mon = json_object_get(r, "monitor");
+	char a[32], b[32], c[32], d[32];
+
+	printf("%-14s %-8s %-9s %-10s %12s %10s %12s %10s\n", "LINK", "ROLE",
+	       "ZONE", "STATE", "RX pkts", "RX rate", "TX pkts", "TX rate");
+	for (size_t i = 0; i < json_array_size(links); i++) {
+		const json_t *l = json_array_get(links, i);
+		const json_t *c0 = json_object_get(l, "counters");
+
+		printf("%-14s %-8s %-9s %-10s",
+		       json_string_value(json_object_get(l, "name")),
+		       json_string_value(json_object_get(l, "role")),
+		       json_string_value(json_object_get(l, "zone")),
+		       json_string_value(json_object_get(l, "state")));
+		if (c0) {
+			human(jnum(c0, "rx_packets"), "", a, sizeof(a));
+			human(jnum(c0, "rx_bps"), "b/s", b, sizeof(b));
+			human(jnum(c0, "tx_packets"), "", c, sizeof(c));
+			human(jnum(c0, "tx_bps"), "b/s", d, sizeof(d));
+			printf(" %12s %10s %12s %10s", a, b, c, d);
+		}
+		printf("\n");
+	}
+	printf("\n%-8s %-13s %-16s %-6s %-8s %8s %8s %8s %8s %6s  %s\n",
+	       "TARGET", "CODE", "ADDRESS", "PROBE", "STATE", "RTT ms",
+	       "avg", "jitter", "max", "loss%", "NAME");
+	for (size_t i = 0; i < json_array_size(tg); i++) {
+		const json_t *t = json_array_get(tg, i);
+
+		printf("%-8s %-13s %-16s %-6s %-8s",
+		       json_string_value(json_object_get(t, "relation")),
+		       json_string_value(json_object_get(t, "code")),
+		       json_string_value(json_object_get(t, "address")),
+		       json_string_value(json_object_get(t, "method")),
+		       json_string_value(json_object_get(t, "state")));
+		print_ms(jnum(t, "rtt_ms"));
+		print_ms(jnum(t, "rtt_avg_ms"));
+		print_ms(jnum(t, "jitter_ms"));
+		print_ms(jnum(t, "rtt_max_ms"));
+		printf(" %6.1f  %s\n", jnum(t, "loss_pct"),
+		       json_string_value(json_object_get(t, "name")));
+	}
+	if (mon && strcmp(json_string_value(json_object_get(mon, "counters")) ?: "",
+			  "ebpf"))
+		printf("\ncounters: none (%s)\n",
+		       json_string_value(json_object_get(mon, "reason")));
+}
+
 static int status_code(const json_t *r)
 {
 	const char *st = json_string_value(json_object_get(r, "state"));
@@ -166,7 +245,25 @@ static void print_status(const json_t *r)
 	print_strings(json_object_get(r, "drift"), "  needs: ");
 }
 
+static int run_once(const char *cmd, const struct agentcmd_args *a);
+
 int agentcmd_run(const char *cmd, const struct agentcmd_args *a)
+{
+	int rc;
+
+	if (!a->watch)
+		return run_once(cmd, a);
+	for (;;) {
+		printf("\033[H\033[J"); /* home, clear */
+		rc = run_once(cmd, a);
+		if (rc == EXIT_NOAGENT)
+			return rc;
+		fflush(stdout);
+		sleep(1);
+	}
+}
+
+static int run_once(const char *cmd, const struct agentcmd_args *a)
 {
 	json_t *req, *resp;
 	char err[512];
@@ -204,6 +301,8 @@ int agentcmd_run(const char *cmd, const struct agentcmd_args *a)
 				"undone; the previous state is in place\n", cmd);
 	} else if (!strcmp(cmd, "status")) {
 		print_status(resp);
+	} else if (!strcmp(cmd, "links")) {
+		print_links(resp);
 	} else if (!strcmp(cmd, "plan")) {
 		const json_t *ops = json_object_get(resp, "ops");
 

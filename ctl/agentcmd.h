@@ -23,6 +23,7 @@ struct agentcmd_args {
 	bool json;
 	int confirm;	    /* apply --confirm SECONDS */
 	bool reachable;	    /* apply --confirm-when reachable */
+	bool watch;	    /* links --watch */
 };
 
 /*

@@ -40,6 +40,9 @@ static void usage(FILE *out)
 		"            pending apply now)\n"
 		"  status    profile, state (converged, drift, failed,\n"
 		"            pending-confirm), last apply\n"
+		"  links [--watch]\n"
+		"            every managed link (state, packets, bytes, rates)\n"
+		"            and every probe target (state, RTT, jitter, loss)\n"
 		"  help      this text\n"
 		"\n"
 		"options: --json (machine-readable), --socket PATH (the agent's\n"
@@ -51,13 +54,12 @@ static void usage(FILE *out)
 		"failed (an apply that fails is rolled back); 2 usage; 3 no agent\n"
 		"answers; status only: 4 drift, 5 pending-confirm, 6 unapplied\n"
 		"or failed.\n"
-		"\n"
-		"Not in this build yet: links (link monitoring).\n");
+		"");
 }
 
 struct args {
 	const char *profile, *node, *inventory, *socket, *confirm_when;
-	int json, confirm;
+	int json, confirm, watch;
 };
 
 static int parse_args(int argc, char **argv, struct args *a)
@@ -70,6 +72,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{"socket", required_argument, NULL, 's'},
 		{"confirm", required_argument, NULL, 'C'},
 		{"confirm-when", required_argument, NULL, 'W'},
+		{"watch", no_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -93,6 +96,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 's':
 			a->socket = optarg;
+			break;
+		case 'w':
+			a->watch = 1;
 			break;
 		case 'C': {
 			char *end;
@@ -192,7 +198,8 @@ static int cmd_agent(const char *cmd, struct args *a)
 {
 	struct agentcmd_args ac = {.json = a->json,
 				   .confirm = a->confirm,
-				   .reachable = a->confirm_when != NULL};
+				   .reachable = a->confirm_when != NULL,
+				   .watch = a->watch != 0};
 	static struct nodeconf nc;
 	struct diag d;
 
@@ -238,7 +245,7 @@ int main(int argc, char **argv)
 		return cmd_render(&a);
 	if (!strcmp(cmd, "plan") || !strcmp(cmd, "apply") ||
 	    !strcmp(cmd, "confirm") || !strcmp(cmd, "rollback") ||
-	    !strcmp(cmd, "status"))
+	    !strcmp(cmd, "status") || !strcmp(cmd, "links"))
 		return cmd_agent(cmd, &a);
 	fprintf(stderr, "egnetctl: unknown or not yet available command '%s' "
 			"(see egnetctl help)\n", cmd);

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Link monitoring glue: linkmon (eBPF) and the prober under one roof, with
+ * rates computed between two reads.  Without BPF the agent still probes,
+ * with the sockets' kernel receive timestamps, and says so.
+ */
+#include "agent/monitor.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/linkmon.h"
+#include "common/desired.h"
+#include "common/log.h"
+
+static const char *const class_words[] = {"tcp", "udp", "icmp", "other",
+					  "probe"};
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_change(const struct probe_target *t, void *arg)
+{
+	static const char *const rels[] = {"parent", "child", "village"};
+	struct monitor *m = arg;
+	char cb[CODE_STRLEN], ab[IP_STRLEN];
+
+	log_warnx("%s %s (%s, %s) is %s", rels[t->rel],
+		  code_format(t->code, cb), t->name,
+		  ip_format_addr(&t->addr, ab, sizeof(ab)),
+		  probe_state_words[t->state]);
+	json_array_append_new(
+		m->events,
+		json_pack("{s:I, s:s, s:s, s:s, s:s}", "time_ms",
+			  (json_int_t)t->since_wall, "code", cb, "name", t->name,
+			  "relation", rels[t->rel], "state",
+			  probe_state_words[t->state]));
+	while (json_array_size(m->events) > 100)
+		json_array_remove(m->events, 0);
+}
+
+static void attach_links(struct monitor *m, const struct desired *ds)
+{
+	char(*names)[16] = xcalloc((size_t)ds->n_links + 1, sizeof(*names));
+	char err[256];
+
+	if (!m->lm) {
+		free(names);
+		return;
+	}
+	for (int i = 0; i < ds->n_links; i++)
+		snprintf(names[i], 16, "%s", ds->links[i].name);
+	if (linkmon_sync(m->lm, names, ds->n_links, err, sizeof(err)))
+		log_warnx("link monitor: %s", err);
+	free(names);
+}
+
+void monitor_open(struct monitor *m, const struct desired *ds)
+{
+	char err[256];
+
+	memset(m, 0, sizeof(*m));
+	m->events = json_array();
+	m->lm = linkmon_open((uint16_t)ds->p->probe.port, err, sizeof(err));
+	if (!m->lm) {
+		snprintf(m->lm_reason, sizeof(m->lm_reason), "%s", err);
+		log_warnx("link monitor without eBPF: %s; probes use socket "
+			  "timestamps", err);
+	}
+	attach_links(m, ds);
+	if (prober_open(&m->probe, ds, err, sizeof(err)) == 0) {
+		m->probing = true;
+		m->probe.lm = m->lm;
+		m->probe.on_change = on_change;
+		m->probe.arg = m;
+	} else {
+		snprintf(m->probe_reason, sizeof(m->probe_reason), "%s", err);
+		log_warnx("probes: %s", err);
+	}
+}
+
+void monitor_close(struct monitor *m)
+{
+	if (m->probing)
+		prober_close(&m->probe);
+	if (m->lm)
+		linkmon_close(m->lm); /* detaches */
+	free(m->prev);
+	json_decref(m->events);
+	memset(m, 0, sizeof(*m));
+}
+
+void monitor_update(struct monitor *m, const struct desired *ds)
+{
+	attach_links(m, ds);
+	if (m->probing)
+		prober_retarget(&m->probe, ds);
+}
+
+/* Up and running (carrier) as the kernel says. */
+static const char *oper(const char *name)
+{
+	struct ifreq ifr = {0};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	const char *s = "absent";
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+		s = !(ifr.ifr_flags & IFF_UP)	      ? "down"
+		    : (ifr.ifr_flags & IFF_RUNNING) ? "up"
+						     : "no-carrier";
+	if (fd >= 0)
+		close(fd);
+	return s;
+}
+
+static struct mon_prev *prev_of(struct monitor *m, const char *name)
+{
+	for (int i = 0; i < m->n_prev; i++)
+		if (!strcmp(m->prev[i].name, name))
+			return &m->prev[i];
+	m->prev = xrealloc(m->prev, (size_t)(m->n_prev + 1) * sizeof(*m->prev));
+	memset(&m->prev[m->n_prev], 0, sizeof(m->prev[0]));
+	snprintf(m->prev[m->n_prev].name, IFNAMSIZ, "%s", name);
+	return &m->prev[m->n_prev++];
+}
+
+json_t *monitor_links(struct monitor *m, const struct desired *ds)
+{
+	json_t *links = json_array(), *r;
+
+	for (int i = 0; i < ds->n_links; i++) {
+		const struct ds_link *l = &ds->links[i];
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "name", l->name,
+				      "role", link_role_words[l->role], "zone",
+				      l->zone, "state", oper(l->name));
+		struct lm_counts c;
+
+		if (m->lm && linkmon_read(m->lm, l->name, &c) == 0) {
+			struct mon_prev *p = prev_of(m, l->name);
+			uint64_t tot[2][2] = {{0}};
+			json_t *cls = json_object();
+			double now = mono();
+
+			for (int d = 0; d < 2; d++)
+				for (int k = 0; k < LM_CLASSES; k++) {
+					tot[d][0] += c.packets[d][k];
+					tot[d][1] += c.bytes[d][k];
+				}
+			for (int k = 0; k < LM_CLASSES; k++)
+				json_object_set_new(
+					cls, class_words[k],
+					json_pack("{s:I, s:I, s:I, s:I}",
+						  "rx_packets",
+						  (json_int_t)c.packets[0][k],
+						  "rx_bytes",
+						  (json_int_t)c.bytes[0][k],
+						  "tx_packets",
+						  (json_int_t)c.packets[1][k],
+						  "tx_bytes",
+						  (json_int_t)c.bytes[1][k]));
+			/* rates over the time since the last read (at least
+			 * half a second, or the last rates stand) */
+			if (p->t > 0 && now - p->t >= 0.5) {
+				double dt = now - p->t;
+
+				p->rx_pps = (double)(tot[0][0] - p->rx_pkts) / dt;
+				p->rx_bps = 8.0 * (double)(tot[0][1] - p->rx_bytes) / dt;
+				p->tx_pps = (double)(tot[1][0] - p->tx_pkts) / dt;
+				p->tx_bps = 8.0 * (double)(tot[1][1] - p->tx_bytes) / dt;
+			}
+			if (p->t == 0 || now - p->t >= 0.5) {
+				p->t = now;
+				p->rx_pkts = tot[0][0];
+				p->rx_bytes = tot[0][1];
+				p->tx_pkts = tot[1][0];
+				p->tx_bytes = tot[1][1];
+			}
+			json_object_set_new(
+				o, "counters",
+				json_pack("{s:I, s:I, s:I, s:I, s:f, s:f, s:f, "
+					  "s:f, s:o}",
+					  "rx_packets", (json_int_t)tot[0][0],
+					  "rx_bytes", (json_int_t)tot[0][1],
+					  "tx_packets", (json_int_t)tot[1][0],
+					  "tx_bytes", (json_int_t)tot[1][1],
+					  "rx_pps", p->rx_pps, "rx_bps",
+					  p->rx_bps, "tx_pps", p->tx_pps,
+					  "tx_bps", p->tx_bps, "classes", cls));
+		}
+		json_array_append_new(links, o);
+	}
+	r = json_pack("{s:b, s:o, s:o, s:O}", "ok", 1, "links", links,
+		      "targets",
+		      m->probing ? prober_json(&m->probe) : json_array(),
+		      "events", m->events);
+	json_object_set_new(
+		r, "monitor",
+		json_pack("{s:s, s:s, s:b, s:s, s:I, s:I}", "counters",
+			  m->lm ? "ebpf" : "none", "reason", m->lm_reason,
+			  "probing", m->probing, "probe_reason",
+			  m->probe_reason, "probe_bad",
+			  (json_int_t)(m->probing ? m->probe.bad : 0),
+			  "echo_answered",
+			  (json_int_t)(m->probing ? m->probe.answered : 0)));
+	return r;
+}

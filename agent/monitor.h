@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Watching links: the eBPF counters of every managed link (when BPF is
+ * available here) with their rates, the links' state, and the prober's
+ * targets — what `egnetctl links` shows.
+ */
+#ifndef EGNET_MONITOR_H
+#define EGNET_MONITOR_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "agent/probe.h"
+
+struct linkmon;
+struct desired;
+
+struct mon_prev {
+	char name[IFNAMSIZ];
+	double t;
+	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes;
+	double rx_pps, rx_bps, tx_pps, tx_bps;
+};
+
+struct monitor {
+	struct linkmon *lm; /* NULL: no BPF here (reason below) */
+	char lm_reason[256];
+	struct prober probe;
+	bool probing;
+	char probe_reason[256];
+	struct mon_prev *prev;
+	int n_prev;
+	json_t *events; /* recent state changes, newest last */
+};
+
+/* Load BPF (falling back to socket timestamps), attach to ds's links,
+ * open the prober.  Never fails: what is missing is said in status. */
+void monitor_open(struct monitor *m, const struct desired *ds);
+void monitor_close(struct monitor *m);
+
+/* After an apply or reload: attach to the new links, new targets. */
+void monitor_update(struct monitor *m, const struct desired *ds);
+
+/* Counters and rates of ds's links, and the targets. */
+json_t *monitor_links(struct monitor *m, const struct desired *ds);
+
+#endif

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Probing the parent and the children: egnet echo (UDP) to gateways that
+ * run an agent, ICMP echo to villages that do not.  Every agent answers
+ * egnet echo on the probe port.  Per target: RTT, loss and jitter over a
+ * sliding window; down after N probes in a row are lost, up again after M
+ * answers in a row; a change of state is an event at once.  Probes carry a
+ * sequence number and the sender's code: a reply that does not match a
+ * probe we sent to that address is ignored and counted.
+ */
+#ifndef EGNET_PROBE_H
+#define EGNET_PROBE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/desired.h"
+
+#define PROBE_WINDOW_MAX 3600
+
+enum probe_state { PS_UNKNOWN, PS_UP, PS_DOWN };
+extern const char *const probe_state_words[];
+
+struct probe_slot {
+	uint32_t seq;
+	double sent;   /* monotonic seconds */
+	double rtt;    /* ms; < 0: no answer (yet) */
+	bool kernel;   /* rtt from kernel timestamps */
+};
+
+struct probe_target {
+	code_t code;
+	char name[INV_NAME_LEN];
+	int rel, method;    /* enum target_rel, target_method */
+	struct ip_addr addr;
+	int state;	    /* enum probe_state */
+	int misses, answers; /* in a row */
+	double since;	    /* monotonic time of the last change */
+	long long since_wall;	/* milliseconds since the epoch */
+	uint64_t sent, received, bad;
+	struct probe_slot *win; /* ring of `window` slots */
+	int head;		/* next slot to use */
+	double last_rtt, last_user_rtt;
+	bool last_kernel;
+};
+
+struct linkmon;
+
+struct prober {
+	code_t self;
+	uint16_t port;
+	int interval_ms, down_after, up_after, window;
+	int udp4, udp6, icmp4, icmp6; /* -1 when not open */
+	uint32_t next_seq;
+	uint16_t echo_ident;
+	struct probe_target *t;
+	int n;
+	uint64_t bad;	/* replies that matched nothing */
+	uint64_t answered; /* echo requests we answered */
+	struct linkmon *lm; /* kernel timestamps when not NULL */
+	/* called on every change of a target's state */
+	void (*on_change)(const struct probe_target *t, void *arg);
+	void *arg;
+};
+
+/*
+ * Open the sockets (UDP echo on port, v4 and v6; raw ICMP for villages)
+ * and take the targets of ds.  Returns 0 or -errno with the reason.
+ */
+int prober_open(struct prober *p, const struct desired *ds, char *err,
+		size_t errlen);
+void prober_close(struct prober *p);
+
+/* New targets (after an apply or reload); a target kept keeps its figures. */
+void prober_retarget(struct prober *p, const struct desired *ds);
+
+/* One interval: account the probes not answered, send the next ones. */
+void prober_tick(struct prober *p);
+
+/* A socket is readable: answer requests, take replies. */
+void prober_read(struct prober *p, int fd);
+
+/* Figures of a target over its window. */
+struct probe_stats {
+	double loss;	/* percent */
+	double rtt_avg, rtt_min, rtt_max, jitter; /* ms; < 0 when none */
+	int samples;
+};
+void probe_stats(const struct prober *p, const struct probe_target *t,
+		 struct probe_stats *st);
+
+json_t *prober_json(const struct prober *p);
+
+#endif

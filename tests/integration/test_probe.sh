@@ -1,0 +1,158 @@
+#!/bin/bash
+# Probes from the example township: its parent (an egnet echo responder in
+# the parent's namespace) and its villages (no agent: ICMP).  RTT comes
+# from kernel timestamps and is not above the user-space RTT; a delaying
+# relay raises it by about the delay; a cut of the parent's link is marked
+# down within (down_after + 1) intervals and up again when restored; a
+# reply with the wrong sequence number is ignored and counted; a village
+# that answers is up with 0% loss, one that does not is down with 100%.
+. "$(dirname "$0")/lib.sh"
+
+ECHO="python3 $ROOT/tests/integration/echo.py"
+G=egt-pg-$$ P=egt-pp-$$ V=egt-pv-$$ L=egt-pl-$$
+for n in $G $P $V $L; do
+	ip netns add $n || fail "netns"
+	NSES+=($n)
+	ip -n $n link set lo up
+done
+ip -n $G link add eth0 type veth peer name up0 netns $P
+ip -n $G link add eth1 type veth peer name v0 netns $V
+ip -n $G link add eth2 type veth peer name l0 netns $L
+ip -n $P link set up0 up
+ip -n $P addr add 10.16.64.129/30 dev up0
+ip -n $P route add default via 10.16.64.130
+ip -n $V link set v0 up
+ip -n $V addr add fd45:676e:410:404::1/127 dev v0 nodad
+ip -n $V route add default via fd45:676e:410:404::
+ip -n $L link set l0 up
+ip -n $L addr add 10.16.64.250/26 dev l0
+ip -n $L route add default via 10.16.64.193
+
+# a fast probe profile: 200 ms, down after 3, up after 2
+cp -r "$ROOT/profiles" "$T/p"
+sed -i 's/interval = 1000;/interval = 200;/' "$T/p/include/probe.conf"
+dir=$T/t
+mkdir -p "$dir"
+node_conf "$dir/node.conf" 210102001000 "$T/p/township.conf" enforce \
+	'uplink = "eth0"; downlink = [ "eth1" ]; lan = [ "eth2" ];'
+
+start_echo() {
+	ip netns exec $P $ECHO "$@" >/dev/null 2>&1 &
+	ECHO_PID=$!
+	PIDS+=($ECHO_PID)
+	disown $ECHO_PID
+	sleep 0.3
+}
+start_echo
+agent_start $G "$dir/node.conf" || fail "agent did not start"
+
+target() { # CODE FIELD: from egnetctl links --json
+	ctl "$dir" links --json >"$T/l.json" || return 1
+	json_field "$T/l.json" "[t['$2'] for t in d['targets'] if t['code'] == '$1'][0]"
+}
+PARENT=210102000000
+wait_for 3 sh -c "[ \"\$(python3 -c \"import json;d=json.load(open('$T/l.json'));print([t['state'] for t in d['targets'] if t['code']=='$PARENT'][0])\" 2>/dev/null)\" = up ] || { \"$CTL\" links --json --socket \"$dir/agent.sock\" >\"$T/l.json\"; false; }" ||
+	fail "parent never up: $(cat "$T/l.json")"
+sleep 2
+
+# RTT from the kernel, positive, not above the user-space RTT
+# with eBPF here, the RTT must come from the kernel's timestamps
+if [ "$(json_field "$T/l.json" 'd["monitor"]["counters"]')" = ebpf ]; then
+	[ "$(target $PARENT kernel_timestamps)" = True ] ||
+		fail "eBPF is attached but the RTT is not from kernel timestamps"
+else
+	echo "note: no eBPF here ($(json_field "$T/l.json" 'd["monitor"]["reason"]')): socket timestamps"
+fi
+python3 - "$T/l.json" <<'PY' || fail "RTT: $(cat "$T/l.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = [t for t in d["targets"] if t["relation"] == "parent"][0]
+assert t["rtt_ms"] is not None and t["rtt_ms"] > 0, t
+assert t["rtt_ms"] <= t["user_rtt_ms"], t
+assert t["received"] > 0 and t["loss_pct"] < 50, t  # the first may die in ARP
+PY
+base=$(target $PARENT rtt_avg_ms)
+
+# a delaying relay: +50 ms
+kill $ECHO_PID
+start_echo --delay 50
+sleep 3
+ctl "$dir" links --json >"$T/l.json"
+python3 - "$T/l.json" "$base" <<'PY' || fail "delay not seen: $(cat "$T/l.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = [t for t in d["targets"] if t["relation"] == "parent"][0]
+rise = t["rtt_ms"] - float(sys.argv[2])
+assert 40 <= rise <= 80, (rise, t)
+print("RTT %.3f ms -> %.3f ms with a 50 ms relay" % (float(sys.argv[2]), t["rtt_ms"]))
+PY
+kill $ECHO_PID
+start_echo
+
+# a cut, then back (the parent answering steadily first)
+parent_is() {
+	ctl "$dir" links --json >"$T/l.json" 2>/dev/null &&
+		[ "$(json_field "$T/l.json" "[t['state'] for t in d['targets'] if t['code'] == '$PARENT'][0]")" = "$1" ]
+}
+wait_for 3 parent_is up || fail "parent not up before the cut"
+sleep 1
+t0=$(date +%s%3N)
+ip -n $P link set up0 down
+wait_for 3 sh -c "\"$CTL\" links --json --socket \"$dir/agent.sock\" >\"$T/l.json\"; python3 -c \"import json;d=json.load(open('$T/l.json'));exit([t['state'] for t in d['targets'] if t['code']=='$PARENT'][0] != 'down')\"" ||
+	fail "the cut was not seen"
+# the agent's own time of the event, not our polling's
+t1=$(json_field "$T/l.json" "[t['since_ms'] for t in d['targets'] if t['code'] == '$PARENT'][0]")
+took=$(python3 -c "print(($t1 - $t0) / 1000)")
+# (3 + 1) intervals, and 50 ms for the timers' scheduling on a busy machine
+python3 -c "import sys; sys.exit(0 if $took <= (3 + 1) * 0.2 + 0.05 else 1)" ||
+	fail "down after $took s, more than (3+1) intervals of 0.2 s"
+grep -q "parent $PARENT .* is down" "$dir/agent.log" || fail "no down event in the log"
+ip -n $P link set up0 up
+wait_for 3 sh -c "\"$CTL\" links --json --socket \"$dir/agent.sock\" >\"$T/l.json\"; python3 -c \"import json;d=json.load(open('$T/l.json'));exit([t['state'] for t in d['targets'] if t['code']=='$PARENT'][0] != 'up')\"" ||
+	fail "not up again after the restore"
+echo "cut seen in $took s"
+
+# villages: 001 answers ICMP (IPv6 plan), 002 has nobody, 003 is the
+# inventory's IPv4 address on the LAN
+sleep 1.5
+ctl "$dir" links --json >"$T/l.json"
+python3 - "$T/l.json" <<'PY' || fail "villages: $(cat "$T/l.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+v = {t["code"]: t for t in d["targets"] if t["relation"] == "village"}
+assert v["210102001001"]["method"] == "icmp"
+# up, answering: at most the first probes lost to neighbour discovery
+assert v["210102001001"]["state"] == "up" and v["210102001001"]["loss_pct"] < 20, v["210102001001"]
+assert v["210102001002"]["state"] == "down" and v["210102001002"]["loss_pct"] == 100, v["210102001002"]
+assert v["210102001003"]["state"] == "up" and v["210102001003"]["address"] == "10.16.64.250", v["210102001003"]
+PY
+
+# a reply with the wrong sequence number is ignored and counted
+kill $ECHO_PID
+start_echo --wrong-seq
+bad0=$(target $PARENT bad)
+sleep 1.5
+bad1=$(target $PARENT bad)
+[ "$bad1" -gt "$bad0" ] || fail "wrong replies not counted ($bad0 -> $bad1)"
+[ "$(target $PARENT state)" = down ] || fail "wrong replies kept the parent up"
+
+# the human view
+ctl "$dir" links >"$T/links.txt" || fail "egnetctl links"
+grep -q "^parent .*$PARENT" "$T/links.txt" || fail "links output: $(cat "$T/links.txt")"
+# the agent's programs: one per direction while it runs, none after it
+# stops, still one after a crash and two restarts
+ours() { ip netns exec $G tc filter show dev eth0 "$1" | grep -c "linkmon_" || true; }
+if [ "$(json_field "$T/l.json" 'd["monitor"]["counters"]')" = ebpf ]; then
+	[ "$(ours ingress)" = 1 ] && [ "$(ours egress)" = 1 ] ||
+		fail "while running: $(ours ingress) in, $(ours egress) out"
+	agent_stop
+	[ "$(ours ingress)" = 0 ] && [ "$(ours egress)" = 0 ] ||
+		fail "programs left after the agent stopped"
+	agent_start $G "$dir/node.conf" || fail "restart 1"
+	kill -9 "$AGENT_PID"
+	sleep 0.2
+	agent_start $G "$dir/node.conf" || fail "restart 2"
+	[ "$(ours ingress)" = 1 ] && [ "$(ours egress)" = 1 ] ||
+		fail "after a crash and a restart: $(ours ingress) in, $(ours egress) out"
+fi
+echo "PASS: probes: kernel RTT, +50 ms seen, cut in $took s, villages by ICMP, wrong replies counted"
