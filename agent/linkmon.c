@@ -662,11 +662,6 @@ struct linkmon *linkmon_open(uint16_t probe_port, char *err, size_t errlen)
 	char eb[128];
 
 	libbpf_set_print(lm_libbpf_print);
-	if (!probe_port) {
-		lm_seterr(err, errlen, "probe port 0 is not valid");
-		errno = EINVAL;
-		return NULL;
-	}
 	lm = xcalloc(1, sizeof(*lm));
 	lm->ncpus = libbpf_num_possible_cpus();
 	if (lm->ncpus <= 0) {

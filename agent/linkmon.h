@@ -36,7 +36,8 @@ struct lm_counts {
 };
 
 /*
- * Load the programs, probe_port (host order, not 0) set before load.
+ * Load the programs, probe_port (host order) set before load; with 0 no
+ * packet is a probe (the counters work all the same).
  * Returns NULL with the reason in err (and errno set) when BPF is not
  * available here (no CAP_BPF, no kernel BTF, old kernel): the caller then
  * runs without.  Routes libbpf's messages to the logger one level down

@@ -99,7 +99,10 @@ struct lm_tcp {
  */
 #define LM_PARSE_MAX 128
 
-/* UDP port of egnet probes, host order; set by the loader before load. */
+/*
+ * UDP port of egnet probes, host order; set by the loader before load.
+ * 0: no probes (port 0 is not a port UDP sends to).
+ */
 const volatile __u16 probe_port = 7789;
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -209,7 +212,7 @@ static __always_inline __u32 lm_udp(struct __sk_buff *skb, __u32 off, __u32 dir,
 	p->hdr_len = off + sizeof(uh);
 	sport = bpf_ntohs(uh.source);
 	dport = bpf_ntohs(uh.dest);
-	if (sport != probe_port && dport != probe_port)
+	if (!probe_port || (sport != probe_port && dport != probe_port))
 		return LM_UDP;
 	/* The UDP length, not the frame, says where the payload ends
 	 * (Ethernet padding follows short datagrams). */

@@ -22,6 +22,12 @@
  * closes linkmon (which detaches) and exits 0; killed, it leaves its
  * filters attached like a crashed agent.
  *
+ *   bpf_chain linkmon [-v] IFNAME SECONDS
+ *
+ * attaches to IFNAME through the same API (probe port 7789), prints
+ * "attached ifname=IFNAME", and after SECONDS or a stop signal prints
+ * "ok in.CLASS=PACKETS/BYTES ... out.CLASS=PACKETS/BYTES" and closes.
+ *
  * Helpers return 0 or a negative errno and print nothing; the chain mode's
  * main reports each failure once, naming the step and the interface, and
  * unwinds through its one cleanup label.  Exit status: 0 success, 1
@@ -373,6 +379,7 @@ cleanup:
 #define LMDRV_LINE     1024
 #define LMDRV_MAX_ARGS 32
 #define LMDRV_PROBE_MS 2000 /* default wait for a probe's reply */
+#define LMDRV_PORT     7789 /* probe port of the one-shot mode */
 
 static const char *const lmdrv_class[LM_CLASSES] = {
 	[LM_TCP] = "tcp",     [LM_UDP] = "udp",	    [LM_ICMP] = "icmp",
@@ -624,17 +631,72 @@ static void lmdrv_run(struct lmdrv *d, int argc, char **argv)
 	}
 }
 
+/*
+ * bpf_chain linkmon IFNAME SECONDS: attach through the API for SECONDS (or
+ * until SIGINT/SIGTERM/SIGHUP), then print the counters as the read
+ * command does and close.  For benchmarks and manual checks.
+ */
+static int lmdrv_oneshot(const char *ifname, const char *secs)
+{
+	struct lmdrv d = {.port = LMDRV_PORT};
+	unsigned int seconds;
+	char err[256];
+	sigset_t stop;
+	int ret;
+
+	if (chain_parse_seconds(secs, &seconds)) {
+		fprintf(stderr, "bpf_chain: SECONDS must be 1-%d\n",
+			CHAIN_MAX_SECONDS);
+		return 2;
+	}
+	/* Blocked before anything is attached: a stop signal then only ends
+	 * the wait, so the programs are always detached. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
+	d.lm = linkmon_open(d.port, err, sizeof(err));
+	if (!d.lm) {
+		fprintf(stderr, "bpf_chain: %s\n", err);
+		return 1;
+	}
+	ret = linkmon_attach(d.lm, ifname, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "bpf_chain: %s\n", err);
+		goto out;
+	}
+	printf("attached ifname=%s\n", ifname);
+	fflush(stdout);
+	ret = chain_wait(&stop, seconds);
+	if (ret)
+		fprintf(stderr, "bpf_chain: wait: %s\n", strerror(-ret));
+	else
+		lmdrv_read(&d, ifname);
+out:
+	linkmon_close(d.lm);
+	return ret ? 1 : 0;
+}
+
 static int lmdrv_main(int argc, char **argv)
 {
 	struct lmdrv d = {0};
 	char line[LMDRV_LINE], *args[LMDRV_MAX_ARGS], *save, *tok;
-	int n;
+	bool verbose = false;
+	int n, i = 2;
 
-	if (argc > 3 || (argc == 3 && strcmp(argv[2], "-v") != 0)) {
-		fprintf(stderr, "usage: %s linkmon [-v]\n", argv[0]);
+	if (argc > i && strcmp(argv[i], "-v") == 0) {
+		verbose = true;
+		i++;
+	}
+	log_init("bpf_chain", verbose ? LOG_LVL_DEBUG : LOG_LVL_WARN);
+	if (argc == i + 2)
+		return lmdrv_oneshot(argv[i], argv[i + 1]);
+	if (argc != i) {
+		fprintf(stderr, "usage: %s linkmon [-v] [IFNAME SECONDS]\n",
+			argv[0]);
 		return 2;
 	}
-	log_init("bpf_chain", argc == 3 ? LOG_LVL_DEBUG : LOG_LVL_WARN);
 	while (fgets(line, sizeof(line), stdin)) {
 		n = 0;
 		save = NULL;

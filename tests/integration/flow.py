@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Real traffic for the firewall tests, inside the test's namespaces.
 
-  flow.py serve                 echo on TCP 22 80 443 8080 and UDP 53 7789
-                                9999, every address; runs until killed
-  flow.py try tcp|udp HOST PORT [SRC]
+  flow.py serve                 echo on TCP 22 80 443 8080 and UDP 53 9999,
+                                every address; runs until killed
+  flow.py try tcp|udp|egnet HOST PORT [SRC]
+                                (egnet: an egnet echo request, answered by
+                                the agent itself)
                                 exit 0 when an echo comes back within 1 s
 """
 import socket
@@ -11,7 +13,7 @@ import sys
 import threading
 
 TCP = (22, 80, 443, 8080)
-UDP = (53, 7789, 9999)
+UDP = (53, 9999)  # 7789 is the agent's own egnet echo
 
 
 def serve():
@@ -45,6 +47,19 @@ def serve():
 
 
 def try_flow(proto, host, port, src=None):
+    if proto == "egnet":
+        import struct
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(1)
+        if src:
+            s.bind((src, 0))
+        req = struct.pack("!IBBHIIQQ", 0x45474E31, 1, 1, 0, 77, 0, 0, 0)
+        try:
+            s.sendto(req, (host, port))
+            data = s.recvfrom(64)[0]
+            return 0 if len(data) >= 32 and data[4] == 2 else 1
+        except OSError:
+            return 1
     kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
     s = socket.socket(socket.AF_INET, kind)
     s.settimeout(1)

@@ -57,14 +57,14 @@ expect drop dedicated\>common "$U" tcp 10.16.64.66 8080 172.17.16.1
 expect pass dedicated\>dedicated "$U" tcp 172.17.16.34 8080 172.17.16.1
 expect pass dedicated\>dedicated "$U" icmp 172.17.16.34 0 172.17.16.1
 # to the gateway itself
-expect pass common\>local "$L" udp 10.16.64.65 7789
+expect pass common\>local "$L" egnet 10.16.64.65 7789
 expect pass common\>local "$L" icmp 10.16.64.65
 expect drop common\>local "$L" tcp 10.16.64.65 22    # ssh: the NOC only
 expect drop common\>local "$L" udp 10.16.64.65 9999
 expect pass dedicated\>local "$U" icmp 172.17.16.2 0 172.17.16.1
 expect drop dedicated\>local "$U" tcp 172.17.16.2 22 172.17.16.1
 expect drop internet\>local "$I" icmp 192.0.2.34
-expect drop internet\>local "$I" udp 192.0.2.34 7789
+expect drop internet\>local "$I" egnet 192.0.2.34 7789
 
 # the drops are logged with the zone pair, at the profile's rate
 ip netns exec "$G" nft list chain inet egnet forward | grep -q 'log prefix "egnet drop internet>common "' ||

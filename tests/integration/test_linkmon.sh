@@ -506,6 +506,11 @@ else
 	echo "note: setpriv missing, unprivileged open not checked"
 fi
 
+# Probe port 0 (probing off in the profile): counters without probes.
+ans=$(printf 'open 0\nquit\n' | in_a "$prog" linkmon 2>"$tmp/port0.err") ||
+	fail "driver with probe port 0 failed: $(cat "$tmp/port0.err")"
+[ "$ans" = ok ] || fail "open with probe port 0 answered '$ans'"
+
 # ---- A crash and a restart: still one egnet filter per hook.
 drv_ok d1 sync veth-a >/dev/null
 ids1=$(expect_one veth-a) || fail
@@ -761,5 +766,28 @@ expect_none veth-a
 expect_none veth-c
 foreign ingress >/dev/null
 foreign egress >/dev/null
+
+# ---- The one-shot mode benchmarks use: attach, count, close on SIGTERM.
+ip netns exec "$ns_a" "$prog" linkmon veth-a 30 >"$tmp/oneshot.out" \
+	2>"$tmp/oneshot.err" &
+oneshot=$!
+for _ in $(seq 100); do
+	grep -q '^attached ' "$tmp/oneshot.out" && break
+	kill -0 "$oneshot" 2>/dev/null || break
+	sleep 0.05
+done
+grep -q '^attached ifname=veth-a$' "$tmp/oneshot.out" ||
+	fail "one-shot mode did not attach"
+expect_one veth-a >/dev/null
+in_b ping -c 3 -i 0.2 -s 100 -W 2 -q "$ip_a" >"$tmp/ping.out" ||
+	fail "ping from the peer failed"
+kill -TERM "$oneshot"
+rc=0
+wait "$oneshot" || rc=$?
+[ "$rc" -eq 0 ] || fail "one-shot mode exited with status $rc"
+ans=$(grep '^ok ' "$tmp/oneshot.out") || fail "one-shot mode printed no counters"
+[ "$(field "$ans" in.icmp)" = 3/426 ] && [ "$(field "$ans" out.icmp)" = 3/426 ] ||
+	fail "one-shot mode counted '$ans', want 3/426 ICMP each way"
+expect_none veth-a
 
 echo "PASS: linkmon counted exactly on veth-a:$summary; probe kernel RTT up to $kmax ns; one filter after a crash and restart; foreign filters intact"
