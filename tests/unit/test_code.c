@@ -21,43 +21,7 @@
 
 #include "common/code.h"
 
-/* ---- registration of one cmocka test per table row ---- */
-
-#define MAX_TESTS 160
-#define NAME_LEN  96
-
-static struct CMUnitTest tests[MAX_TESTS];
-static char names[MAX_TESTS][NAME_LEN];
-static size_t ntests;
-
-__attribute__((format(printf, 3, 4))) static void
-add_test(CMUnitTestFunction fn, const void *row, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ntests == MAX_TESTS) {
-		fprintf(stderr, "test_code: raise MAX_TESTS\n");
-		exit(1);
-	}
-	va_start(ap, fmt);
-	vsnprintf(names[ntests], NAME_LEN, fmt, ap);
-	va_end(ap);
-	tests[ntests] = (struct CMUnitTest){
-		.name = names[ntests],
-		.test_func = fn,
-		.initial_state = (void *)(uintptr_t)row,
-	};
-	ntests++;
-}
-
-#define ROWS(t) (sizeof(t) / sizeof((t)[0]))
-
-/* Fill the error buffer so that a message left from before cannot pass. */
-static void poison(char *err, size_t len)
-{
-	memset(err, 'Z', len - 1);
-	err[len - 1] = '\0';
-}
+#include "tests/unit/rows.h"
 
 /* ---- code_parse: accepted forms ---- */
 
