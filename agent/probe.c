@@ -406,6 +406,26 @@ static double cmsg_time(struct msghdr *mh)
 	return 0;
 }
 
+/* One datagram: its sender and the kernel's receive time (0 if none). */
+static ssize_t recv_one(int fd, void *buf, size_t len,
+			struct sockaddr_storage *from, socklen_t *fromlen,
+			double *rx_kernel)
+{
+	char ctl[256];
+	struct iovec iov = {buf, len};
+	struct msghdr mh = {.msg_name = from,
+			    .msg_namelen = sizeof(*from),
+			    .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl,
+			    .msg_controllen = sizeof(ctl)};
+	ssize_t n = recvmsg(fd, &mh, 0);
+
+	*fromlen = mh.msg_namelen;
+	*rx_kernel = n >= 0 ? cmsg_time(&mh) : 0;
+	return n;
+}
+
 static void read_udp(struct prober *p, int fd)
 {
 	for (;;) {
@@ -414,15 +434,10 @@ static void read_udp(struct prober *p, int fd)
 			struct egnet_probe m;
 			uint8_t raw[512];
 		} buf;
-		char ctl[256];
-		struct iovec iov = {&buf, sizeof(buf)};
-		struct msghdr mh = {.msg_name = &from,
-				    .msg_namelen = sizeof(from),
-				    .msg_iov = &iov,
-				    .msg_iovlen = 1,
-				    .msg_control = ctl,
-				    .msg_controllen = sizeof(ctl)};
-		ssize_t n = recvmsg(fd, &mh, 0);
+		socklen_t fromlen;
+		double rxk;
+		ssize_t n = recv_one(fd, &buf, sizeof(buf), &from, &fromlen,
+				     &rxk);
 		double now = mono();
 		struct probe_target *t = NULL;
 		struct probe_slot *s;
@@ -439,7 +454,7 @@ static void read_udp(struct prober *p, int fd)
 			/* answer: the same message back, as a reply */
 			buf.m.type = EGNET_PROBE_REPLY;
 			sendto(fd, &buf.m, sizeof(buf.m), 0,
-			       (struct sockaddr *)&from, mh.msg_namelen);
+			       (struct sockaddr *)&from, fromlen);
 			p->answered++;
 			continue;
 		}
@@ -453,7 +468,7 @@ static void read_udp(struct prober *p, int fd)
 					p->t[i].bad++;
 			continue;
 		}
-		answered(p, t, s, now, cmsg_time(&mh));
+		answered(p, t, s, now, rxk);
 	}
 }
 
@@ -462,15 +477,9 @@ static void read_icmp(struct prober *p, int fd, int v6)
 	for (;;) {
 		struct sockaddr_storage from;
 		uint8_t buf[1500];
-		char ctl[256];
-		struct iovec iov = {buf, sizeof(buf)};
-		struct msghdr mh = {.msg_name = &from,
-				    .msg_namelen = sizeof(from),
-				    .msg_iov = &iov,
-				    .msg_iovlen = 1,
-				    .msg_control = ctl,
-				    .msg_controllen = sizeof(ctl)};
-		ssize_t n = recvmsg(fd, &mh, 0);
+		socklen_t fromlen;
+		double rxk;
+		ssize_t n = recv_one(fd, buf, sizeof(buf), &from, &fromlen, &rxk);
 		double now = mono();
 		struct probe_target *t = NULL;
 		struct probe_slot *s;
@@ -498,7 +507,7 @@ static void read_icmp(struct prober *p, int fd, int v6)
 			p->bad++;
 			continue;
 		}
-		answered(p, t, s, now, cmsg_time(&mh));
+		answered(p, t, s, now, rxk);
 	}
 }
 
