@@ -28,3 +28,9 @@ $(B)/bench/%: $(call obj,bench/%.c agent/failpoint_none.c) $(LIBAGENT) $(LIBCOMM
 # Last, so every fragment's TESTS_BUILD_EXTRA is in.
 .PHONY: tests-build
 tests-build: $(UNIT_PROGS) $(TESTS_BUILD_EXTRA)
+
+# BPF program cost (bench/linkmon): both skeletons, libbpf
+$(B)/bench/linkmon_cost: bench/linkmon_cost.c $(B)/bpf/linkmon.skel.h $(B)/bpf/empty.skel.h
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(call pc_libs,libbpf)
