@@ -95,10 +95,7 @@ static void adopt(struct agent *a, struct inputs *in)
 {
 	if (a->loaded)
 		inputs_free(&a->in);
-	a->in = *in;
-	/* the desired state points into its inputs: follow the move */
-	a->in.ds.p = &a->in.p;
-	a->in.ds.nc = &a->in.nc;
+	inputs_move(&a->in, in);
 	a->loaded = true;
 	a->drift_policy = a->in.nc.drift;
 	a->prio_lo = a->in.p.rule_priority;

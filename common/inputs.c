@@ -43,6 +43,14 @@ int inputs_load(struct inputs *in, const char *node, const char *profile,
 	return diag_count(d) > before ? -EINVAL : 0;
 }
 
+void inputs_move(struct inputs *dst, struct inputs *src)
+{
+	*dst = *src;
+	dst->ds.p = &dst->p;
+	dst->ds.nc = &dst->nc;
+	memset(src, 0, sizeof(*src));
+}
+
 void inputs_free(struct inputs *in)
 {
 	if (in->have_ds)

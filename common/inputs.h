@@ -28,4 +28,8 @@ int inputs_load(struct inputs *in, const char *node, const char *profile,
 		   const char *inventory, struct diag *d);
 void inputs_free(struct inputs *in);
 
+/* Move *src into *dst (dst uninitialised): the desired state points into
+ * its own inputs, so a plain struct copy would leave it pointing at src. */
+void inputs_move(struct inputs *dst, struct inputs *src);
+
 #endif
