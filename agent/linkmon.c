@@ -29,9 +29,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "bpf/linkmon.skel.h" /* generated into $(B)/bpf */
@@ -47,7 +49,14 @@
 struct lm_link {
 	char name[IF_NAMESIZE];
 	int ifindex;	   /* when attached: a re-created device has another */
+	__u32 slot;	   /* its counters' place in link_counters */
 	bool hook_created; /* we made its clsact qdisc */
+};
+
+/* A name of the kernel's enum skb_drop_reason. */
+struct lm_reason {
+	__u32 value;
+	char name[48];
 };
 
 struct linkmon {
@@ -57,6 +66,10 @@ struct linkmon {
 	__u32 prog_id[2];      /* [enum lm_dir], to recognise our filters */
 	struct lm_link *links;
 	int n_links;
+	bool slot_used[LM_SLOTS]; /* slot 0 is never used: "not watched" */
+	char drops_off[200];	  /* why drops are not counted, "" if they are */
+	struct lm_reason *reasons; /* from kernel BTF, by value */
+	int n_reasons;
 };
 
 /* egnet's filter on one hook, and whether anything else is there. */
@@ -354,15 +367,90 @@ static int lm_hook_destroy_unused(int ifindex)
 	return ret;
 }
 
-/* Drop every counter of @ifindex from the map, so it does not fill up. */
-static void lm_forget(struct linkmon *lm, int ifindex)
+/* Zero the counters at @slot, for the link that takes it next. */
+static int lm_slot_zero(struct linkmon *lm, __u32 slot)
 {
-	struct lm_key key = {.ifindex = (__u32)ifindex};
+	size_t vsize = (size_t)lm->ncpus * sizeof(*lm->vals);
+	__u32 dir, cls, idx;
+	int ret;
 
-	for (key.dir = LM_INGRESS; key.dir <= LM_EGRESS; key.dir++)
-		for (key.cls = 0; key.cls < LM_CLASSES; key.cls++)
-			bpf_map__delete_elem(lm->skel->maps.link_counters, &key,
-					     sizeof(key), 0);
+	memset(lm->vals, 0, vsize);
+	for (dir = LM_INGRESS; dir <= LM_EGRESS; dir++)
+		for (cls = 0; cls < LM_CLASSES; cls++) {
+			idx = lm_counter_index(slot, dir, cls);
+			ret = bpf_map__update_elem(lm->skel->maps.link_counters,
+						   &idx, sizeof(idx), lm->vals,
+						   vsize, BPF_ANY);
+			if (ret)
+				return ret;
+		}
+	return 0;
+}
+
+/* Say in link_slot(_far) that @ifindex is counted at @slot (0: not). */
+static int lm_slot_map(struct linkmon *lm, int ifindex, __u32 slot)
+{
+	__u32 key = (__u32)ifindex;
+	int ret;
+
+	if (key < LM_IFINDEX_DIRECT)
+		return bpf_map__update_elem(lm->skel->maps.link_slot, &key,
+					    sizeof(key), &slot, sizeof(slot),
+					    BPF_ANY);
+	if (slot)
+		return bpf_map__update_elem(lm->skel->maps.link_slot_far, &key,
+					    sizeof(key), &slot, sizeof(slot),
+					    BPF_ANY);
+	ret = bpf_map__delete_elem(lm->skel->maps.link_slot_far, &key,
+				   sizeof(key), 0);
+	return ret == -ENOENT ? 0 : ret;
+}
+
+/*
+ * A free slot with zeroed counters, mapped to @ifindex; 0 with -ENOSPC
+ * when every slot is taken.
+ */
+static int lm_slot_take(struct linkmon *lm, int ifindex, __u32 *slot)
+{
+	__u32 s;
+	int ret;
+
+	for (s = 1; s < LM_SLOTS && lm->slot_used[s]; s++)
+		;
+	if (s == LM_SLOTS)
+		return -ENOSPC;
+	ret = lm_slot_zero(lm, s);
+	if (!ret)
+		ret = lm_slot_map(lm, ifindex, s);
+	if (ret)
+		return ret;
+	lm->slot_used[s] = true;
+	*slot = s;
+	return 0;
+}
+
+/* Drop every drop counter of @ifindex, so the map does not fill up. */
+static void lm_drops_forget(struct linkmon *lm, int ifindex)
+{
+	struct bpf_map *map = lm->skel->maps.link_drops;
+	struct lm_drop_key key, next, *prev = NULL;
+
+	while (bpf_map__get_next_key(map, prev, &next, sizeof(next)) == 0) {
+		key = next;
+		if (key.ifindex == (__u32)ifindex &&
+		    bpf_map__delete_elem(map, &key, sizeof(key), 0) == 0)
+			continue; /* deleted: start over from the same place */
+		prev = &key;
+	}
+}
+
+/* @ifindex is not counted any more: its slot and drops are let go. */
+static void lm_forget(struct linkmon *lm, int ifindex, __u32 slot)
+{
+	lm_slot_map(lm, ifindex, 0);
+	lm_drops_forget(lm, ifindex);
+	if (slot && slot < LM_SLOTS)
+		lm->slot_used[slot] = false;
 }
 
 static struct lm_link *lm_find(struct linkmon *lm, const char *ifname)
@@ -394,7 +482,8 @@ int linkmon_attach(struct linkmon *lm, const char *ifname, char *err,
 	struct bpf_tc_hook hook;
 	struct lm_link *l;
 	bool created = false;
-	int ifindex, dir, ret;
+	int ifindex, dir = LM_INGRESS, ret;
+	__u32 slot = 0;
 	char eb[128];
 
 	ifindex = lm_ifindex(ifname);
@@ -406,10 +495,30 @@ int linkmon_attach(struct linkmon *lm, const char *ifname, char *err,
 	}
 	l = lm_find(lm, ifname);
 	if (l && l->ifindex != ifindex) {
-		/* Re-created: the old device took its filters with it. */
-		lm_forget(lm, l->ifindex);
+		/* Re-created: the old device took its filters with it.  The
+		 * new one starts from zero in the same slot. */
+		lm_slot_map(lm, l->ifindex, 0);
+		lm_drops_forget(lm, l->ifindex);
+		ret = lm_slot_zero(lm, l->slot);
+		if (!ret)
+			ret = lm_slot_map(lm, ifindex, l->slot);
+		if (ret) {
+			lm_seterr(err, errlen, "%s: counter slot: %s", ifname,
+				  lm_strerror(ret, eb, sizeof(eb)));
+			return ret;
+		}
 		l->ifindex = ifindex;
 		l->hook_created = false;
+	} else if (!l) {
+		/* Counted from the first packet the programs see. */
+		ret = lm_slot_take(lm, ifindex, &slot);
+		if (ret) {
+			lm_seterr(err, errlen, "%s: counter slot: %s", ifname,
+				  ret == -ENOSPC
+					  ? "every slot is taken"
+					  : lm_strerror(ret, eb, sizeof(eb)));
+			return ret;
+		}
 	}
 
 	lm_hook(&hook, ifindex, BPF_TC_INGRESS);
@@ -419,7 +528,7 @@ int linkmon_attach(struct linkmon *lm, const char *ifname, char *err,
 	} else if (ret != -EEXIST) {
 		lm_seterr(err, errlen, "%s: create clsact qdisc: %s", ifname,
 			  lm_strerror(ret, eb, sizeof(eb)));
-		return ret;
+		goto undo;
 	}
 	for (dir = LM_INGRESS; dir <= LM_EGRESS; dir++) {
 		ret = lm_tc_attach(lm, ifindex, dir);
@@ -441,6 +550,7 @@ int linkmon_attach(struct linkmon *lm, const char *ifname, char *err,
 		memset(l, 0, sizeof(*l));
 		snprintf(l->name, sizeof(l->name), "%s", ifname);
 		l->ifindex = ifindex;
+		l->slot = slot;
 	}
 	l->hook_created |= created;
 	return 0;
@@ -449,10 +559,11 @@ undo:
 	/* A link we had before keeps what it has; a new one is put back
 	 * as it was (best effort: the first error is what is reported). */
 	if (!l) {
-		while (--dir >= LM_INGRESS)
+		while (--dir >= LM_INGRESS) /* the ones attached */
 			lm_tc_detach(ifindex, dir);
 		if (created)
 			lm_hook_destroy_unused(ifindex);
+		lm_forget(lm, ifindex, slot);
 	}
 	return ret;
 }
@@ -471,7 +582,7 @@ int linkmon_detach(struct linkmon *lm, const char *ifname)
 		return ret; /* the record stays: close or sync tries again */
 	if (l && l->hook_created && !others)
 		ret = lm_hook_destroy_unused(ifindex);
-	lm_forget(lm, ifindex);
+	lm_forget(lm, ifindex, l ? l->slot : 0);
 	if (l)
 		*l = lm->links[--lm->n_links];
 	return ret;
@@ -578,31 +689,84 @@ int linkmon_read(struct linkmon *lm, const char *ifname, struct lm_counts *out)
 {
 	size_t vsize = (size_t)lm->ncpus * sizeof(*lm->vals);
 	struct lm_link *l = lm_find(lm, ifname);
-	struct lm_key key = {0};
-	int ifindex, ret, cpu;
+	__u32 dir, cls, idx;
+	int ret, cpu;
 
 	memset(out, 0, sizeof(*out));
-	ifindex = l ? l->ifindex : lm_ifindex(ifname);
-	if (!ifindex)
+	if (!l)
 		return 0;
-	key.ifindex = (__u32)ifindex;
-	for (key.dir = LM_INGRESS; key.dir <= LM_EGRESS; key.dir++)
-		for (key.cls = 0; key.cls < LM_CLASSES; key.cls++) {
+	for (dir = LM_INGRESS; dir <= LM_EGRESS; dir++)
+		for (cls = 0; cls < LM_CLASSES; cls++) {
+			idx = lm_counter_index(l->slot, dir, cls);
 			ret = bpf_map__lookup_elem(lm->skel->maps.link_counters,
-						   &key, sizeof(key), lm->vals,
+						   &idx, sizeof(idx), lm->vals,
 						   vsize, 0);
-			if (ret == -ENOENT)
-				continue; /* nothing of that class yet */
 			if (ret)
 				return ret;
 			for (cpu = 0; cpu < lm->ncpus; cpu++) {
-				out->packets[key.dir][key.cls] +=
-					lm->vals[cpu].packets;
-				out->bytes[key.dir][key.cls] +=
-					lm->vals[cpu].bytes;
+				out->packets[dir][cls] += lm->vals[cpu].packets;
+				out->bytes[dir][cls] += lm->vals[cpu].bytes;
 			}
 		}
 	return 0;
+}
+
+const char *linkmon_drops_off(const struct linkmon *lm)
+{
+	return lm->drops_off[0] ? lm->drops_off : NULL;
+}
+
+const char *linkmon_reason_name(const struct linkmon *lm, uint32_t reason,
+				char *buf, size_t len)
+{
+	int lo = 0, hi = lm->n_reasons - 1;
+
+	while (lo <= hi) { /* the table is sorted by value */
+		int mid = (lo + hi) / 2;
+
+		if (lm->reasons[mid].value == reason)
+			return lm->reasons[mid].name;
+		if (lm->reasons[mid].value < reason)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	snprintf(buf, len, "0x%x", reason);
+	return buf;
+}
+
+int linkmon_drops(struct linkmon *lm, const char *ifname,
+		  struct lm_drop *out, int max)
+{
+	size_t vsize = (size_t)lm->ncpus * sizeof(*lm->vals);
+	struct bpf_map *map = lm->skel->maps.link_drops;
+	struct lm_drop_key key, *prev = NULL;
+	struct lm_link *l = lm_find(lm, ifname);
+	int n = 0, ret, cpu;
+
+	if (!l || lm->drops_off[0])
+		return 0;
+	while (bpf_map__get_next_key(map, prev, &key, sizeof(key)) == 0) {
+		prev = &key;
+		if (key.ifindex != (__u32)l->ifindex)
+			continue;
+		ret = bpf_map__lookup_elem(map, &key, sizeof(key), lm->vals,
+					   vsize, 0);
+		if (ret == -ENOENT)
+			continue; /* deleted meanwhile */
+		if (ret)
+			return ret;
+		if (n == max)
+			break;
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].reason = key.reason;
+		for (cpu = 0; cpu < lm->ncpus; cpu++) {
+			out[n].packets += lm->vals[cpu].packets;
+			out[n].bytes += lm->vals[cpu].bytes;
+		}
+		n++;
+	}
+	return n;
 }
 
 int linkmon_probe_ts(struct linkmon *lm, uint32_t seq, uint64_t *tx_ns,
@@ -652,12 +816,79 @@ static void lm_free(struct linkmon *lm)
 	linkmon_bpf__destroy(lm->skel);
 	free(lm->vals);
 	free(lm->links);
+	free(lm->reasons);
 	free(lm);
+}
+
+static int lm_reason_cmp(const void *a, const void *b)
+{
+	const struct lm_reason *x = a, *y = b;
+
+	return x->value < y->value ? -1 : x->value > y->value;
+}
+
+/*
+ * The names of the kernel's drop reasons, from its BTF: enum
+ * skb_drop_reason, SKB_DROP_REASON_ taken off (the kernel's own trace
+ * output prints them so).  Returns false when the kernel has no such
+ * enum: it has no drop reasons to count then.
+ */
+static bool lm_load_reasons(struct linkmon *lm)
+{
+	static const char prefix[] = "SKB_DROP_REASON_";
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	const struct btf_enum *e;
+	int id, i, n;
+
+	if (!btf)
+		return false;
+	id = btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM);
+	if (id < 0) {
+		btf__free(btf);
+		return false;
+	}
+	t = btf__type_by_id(btf, id);
+	e = btf_enum(t);
+	n = btf_vlen(t);
+	lm->reasons = xcalloc((size_t)n + 1, sizeof(*lm->reasons));
+	for (i = 0; i < n; i++) {
+		const char *name = btf__name_by_offset(btf, e[i].name_off);
+
+		if (!name)
+			continue;
+		if (!strncmp(name, prefix, sizeof(prefix) - 1))
+			name += sizeof(prefix) - 1;
+		lm->reasons[lm->n_reasons].value = (__u32)e[i].val;
+		snprintf(lm->reasons[lm->n_reasons].name,
+			 sizeof(lm->reasons[0].name), "%s", name);
+		lm->n_reasons++;
+	}
+	qsort(lm->reasons, (size_t)lm->n_reasons, sizeof(*lm->reasons),
+	      lm_reason_cmp);
+	btf__free(btf);
+	return true;
+}
+
+/* Open the skeleton and set what has to be set before load. */
+static int lm_skel_open(struct linkmon *lm, uint16_t probe_port, __u32 netns,
+			bool drops)
+{
+	lm->skel = linkmon_bpf__open();
+	if (!lm->skel)
+		return -errno;
+	lm->skel->rodata->probe_port = probe_port;
+	lm->skel->rodata->netns_ino = netns;
+	bpf_program__set_autoload(lm->skel->progs.linkmon_drop, drops);
+	return 0;
 }
 
 struct linkmon *linkmon_open(uint16_t probe_port, char *err, size_t errlen)
 {
 	struct linkmon *lm;
+	struct stat st;
+	__u32 netns = 0;
+	bool drops;
 	int dir, ret;
 	char eb[128];
 
@@ -672,20 +903,44 @@ struct linkmon *linkmon_open(uint16_t probe_port, char *err, size_t errlen)
 	}
 	lm->vals = xcalloc((size_t)lm->ncpus, sizeof(*lm->vals));
 
+	/* Drops are counted where the kernel names their reasons, for
+	 * this namespace's devices only. */
+	drops = lm_load_reasons(lm);
+	if (!drops)
+		snprintf(lm->drops_off, sizeof(lm->drops_off),
+			 "the kernel gives no drop reasons");
+	else if (stat("/proc/self/ns/net", &st) == 0)
+		netns = (__u32)st.st_ino;
+	else {
+		drops = false;
+		snprintf(lm->drops_off, sizeof(lm->drops_off),
+			 "/proc/self/ns/net: %s", strerror(errno));
+	}
+
 	/* Opening parses the embedded object; nothing reaches the kernel
-	 * before load, so the knob below is in the programs as loaded. */
-	lm->skel = linkmon_bpf__open();
-	if (!lm->skel) {
-		ret = -errno;
+	 * before load, so the knobs are in the programs as loaded. */
+	ret = lm_skel_open(lm, probe_port, netns, drops);
+	if (ret) {
 		lm_seterr(err, errlen, "BPF not available: open linkmon: %s",
 			  lm_strerror(ret, eb, sizeof(eb)));
 		goto fail;
 	}
-	lm->skel->rodata->probe_port = probe_port;
 
 	/* The load is the feature probe: privileges, BPF, tc programs, BTF
-	 * and the context fields used all have to be there. */
+	 * and the context fields used all have to be there.  The drop
+	 * program needs more (BTF tracepoints, CAP_PERFMON): without it
+	 * the counters still work. */
 	ret = linkmon_bpf__load(lm->skel);
+	if (ret && drops) {
+		snprintf(lm->drops_off, sizeof(lm->drops_off),
+			 "the kfree_skb program did not load: %s",
+			 lm_strerror(ret, eb, sizeof(eb)));
+		drops = false;
+		linkmon_bpf__destroy(lm->skel);
+		ret = lm_skel_open(lm, probe_port, netns, false);
+		if (!ret)
+			ret = linkmon_bpf__load(lm->skel);
+	}
 	if (ret) {
 		if (access(LM_VMLINUX_BTF, R_OK))
 			lm_seterr(err, errlen,
@@ -705,6 +960,16 @@ struct linkmon *linkmon_open(uint16_t probe_port, char *err, size_t errlen)
 				  lm_strerror(ret, eb, sizeof(eb)));
 			goto fail;
 		}
+	}
+	if (drops) {
+		/* A BPF link: it goes away with the skeleton, or with the
+		 * process if that dies. */
+		lm->skel->links.linkmon_drop =
+			bpf_program__attach(lm->skel->progs.linkmon_drop);
+		if (!lm->skel->links.linkmon_drop)
+			snprintf(lm->drops_off, sizeof(lm->drops_off),
+				 "attach to skb:kfree_skb: %s",
+				 lm_strerror(-errno, eb, sizeof(eb)));
 	}
 	return lm;
 

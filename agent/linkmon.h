@@ -3,7 +3,8 @@
  * Link monitoring in the kernel: the linkmon BPF programs (bpf/linkmon.bpf.c)
  * loaded once and attached at tc ingress and egress of each managed link,
  * counting packets and bytes by class and direction and timestamping egnet
- * probes.  Functions return 0 or a negative errno and write the reason
+ * probes, and on the skb:kfree_skb tracepoint counting the managed links'
+ * drops by reason.  Functions return 0 or a negative errno and write the reason
  * into err where they take one; they never log (libbpf's own messages go
  * to common/log.h at debug level).
  *
@@ -78,6 +79,29 @@ int linkmon_sync(struct linkmon *lm, char (*ifnames)[16], int n, char *err,
  * All 0 when the link is unknown or saw nothing.
  */
 int linkmon_read(struct linkmon *lm, const char *ifname, struct lm_counts *out);
+
+/* Drops of one (link, reason), summed over CPUs. */
+struct lm_drop {
+	uint32_t reason; /* the kernel's enum skb_drop_reason */
+	uint64_t packets, bytes;
+};
+
+/*
+ * The drops counted on ifname since it was attached, by reason, into
+ * out[0..max): returns how many reasons (or -errno).  0 when drops are
+ * not counted here (linkmon_drops_off() says why).
+ */
+int linkmon_drops(struct linkmon *lm, const char *ifname, struct lm_drop *out,
+		  int max);
+
+/* Why drops are not counted (no reasons in this kernel, no tracepoint
+ * program), or NULL when they are. */
+const char *linkmon_drops_off(const struct linkmon *lm);
+
+/* The kernel's name of a drop reason ("NETFILTER_DROP"), else its number
+ * in hex written into buf. */
+const char *linkmon_reason_name(const struct linkmon *lm, uint32_t reason,
+				char *buf, size_t len);
 
 /*
  * Kernel timestamps (CLOCK_MONOTONIC ns) of the probe with sequence number

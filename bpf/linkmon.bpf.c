@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * linkmon.bpf.c - per-link packet and byte counters by traffic class at the
- * tc hooks, and kernel timestamps of egnet's own probes.
+ * tc hooks, kernel timestamps of egnet's own probes, and drops by reason.
  *
  * Two tc programs, one per direction, parse Ethernet (one VLAN tag), IPv4
  * and IPv6 far enough to put each packet in a class (linkmon.h) and add it
- * to a per-CPU hash keyed by (ifindex, direction, class).  On the way they
+ * to a per-CPU array at (link slot, direction, class).  On the way they
  * recognise egnet probes: a request leaving and its reply coming back have
  * their times recorded by sequence number, so the agent measures the
  * link's round trip without its own scheduling in it.
  *
- * The programs only observe.  Every header is read through lm_load(),
+ * The programs only observe.  Every header is read through lm_hdr(),
  * which checks it against data_end (or copies it with bpf_skb_load_bytes()
  * when it is not in the linear part); a header that cannot be read makes
  * the packet OTHER (or the class its IP protocol says), never an error.
@@ -18,10 +18,14 @@
  * goes on to the next tc filter, or passes when there is none, exactly as
  * if linkmon were not there.  (TC_ACT_OK would end classification and
  * skip filters that other software attached after ours.)
+ *
+ * A third program, on the skb:kfree_skb tracepoint, counts the packets the
+ * kernel drops on watched links by the reason it gives.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
 #include "linkmon.h"
 
 /* uapi macros (linux/pkt_cls.h, if_ether.h, ip.h, in6.h), not in vmlinux.h */
@@ -108,15 +112,46 @@ const volatile __u16 probe_port = 7789;
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /*
+ * This agent's network namespace (the inode number of /proc/self/ns/net),
+ * set by the loader: the drop tracepoint sees every namespace's packets,
+ * and ifindexes only mean something within one.
+ */
+const volatile __u32 netns_ino = 0;
+
+/* ifindex -> slot for ifindexes below LM_IFINDEX_DIRECT; 0: not watched. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LM_IFINDEX_DIRECT);
+	__type(key, __u32);
+	__type(value, __u32);
+} link_slot SEC(".maps");
+
+/* ifindex -> slot for the rest. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LM_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} link_slot_far SEC(".maps");
+
+/*
  * Per-CPU so the hot path needs no atomics and CPUs never contend on a
  * cache line; user space sums the per-CPU values when it reads.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, LM_COUNTERS_MAX);
-	__type(key, struct lm_key);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LM_COUNTERS);
+	__type(key, __u32);
 	__type(value, struct lm_value);
 } link_counters SEC(".maps");
+
+/* (ifindex, reason) -> drops, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, LM_DROPS_MAX);
+	__type(key, struct lm_drop_key);
+	__type(value, struct lm_value);
+} link_drops SEC(".maps");
 
 /* Probe seq (host order) -> when the request left, when the reply came. */
 struct {
@@ -134,27 +169,29 @@ struct lm_parse {
 };
 
 /*
- * Copy @len bytes at offset @off of the packet into @to.  Straight from
- * the linear data when it is there (checked against data_end), else with
- * bpf_skb_load_bytes(), which also reaches paged data without pulling it.
- * Returns 0, or a negative error when the packet is shorter.  @len must be
+ * The @len bytes at offset @off of the packet: a pointer straight into the
+ * linear data when they are there (checked against data_end), else a copy
+ * in @buf made with bpf_skb_load_bytes(), which also reaches paged data
+ * without pulling it.  NULL when the packet is shorter.  Headers are read
+ * in place, not copied: a copy from a pointer of unknown alignment is
+ * compiled into byte loads, a dozen instructions per field.  @len must be
  * a constant after inlining.
  */
-static __always_inline int lm_load(struct __sk_buff *skb, __u32 off, void *to,
-				   __u32 len)
+static __always_inline const void *lm_hdr(struct __sk_buff *skb, __u32 off,
+					  __u32 len, void *buf)
 {
 	void *data = (void *)(long)skb->data;
 	void *data_end = (void *)(long)skb->data_end;
 	void *p;
 
 	if (off > LM_PARSE_MAX)
-		return -1;
+		return NULL;
 	p = data + off;
-	if (p + len <= data_end) {
-		__builtin_memcpy(to, p, len);
-		return 0;
-	}
-	return bpf_skb_load_bytes(skb, off, to, len);
+	if (p + len <= data_end)
+		return p;
+	if (bpf_skb_load_bytes(skb, off, buf, len))
+		return NULL;
+	return buf;
 }
 
 /*
@@ -203,38 +240,49 @@ static __always_inline void lm_probe_stamp(const struct egnet_probe *pr,
 static __always_inline __u32 lm_udp(struct __sk_buff *skb, __u32 off, __u32 dir,
 				    struct lm_parse *p)
 {
-	struct egnet_probe pr;
-	struct lm_udp uh;
+	const struct egnet_probe *pr;
+	const struct lm_udp *uh;
+	const __u32 *magic;
+	struct egnet_probe prbuf;
+	struct lm_udp ubuf;
 	__u16 sport, dport, ulen;
 
-	if (lm_load(skb, off, &uh, sizeof(uh)))
+	uh = lm_hdr(skb, off, sizeof(*uh), &ubuf);
+	if (!uh)
 		return LM_UDP;
-	p->hdr_len = off + sizeof(uh);
-	sport = bpf_ntohs(uh.source);
-	dport = bpf_ntohs(uh.dest);
+	p->hdr_len = off + sizeof(*uh);
+	sport = bpf_ntohs(uh->source);
+	dport = bpf_ntohs(uh->dest);
 	if (!probe_port || (sport != probe_port && dport != probe_port))
 		return LM_UDP;
 	/* The UDP length, not the frame, says where the payload ends
 	 * (Ethernet padding follows short datagrams). */
-	ulen = bpf_ntohs(uh.len);
-	if (ulen < sizeof(uh) + sizeof(pr.magic) ||
-	    lm_load(skb, off + sizeof(uh), &pr.magic, sizeof(pr.magic)) ||
-	    pr.magic != bpf_htonl(EGNET_PROBE_MAGIC))
+	ulen = bpf_ntohs(uh->len);
+	off += sizeof(*uh);
+	if (ulen >= sizeof(*uh) + sizeof(*pr)) {
+		pr = lm_hdr(skb, off, sizeof(*pr), &prbuf);
+		if (!pr || pr->magic != bpf_htonl(EGNET_PROBE_MAGIC))
+			return LM_UDP;
+		lm_probe_stamp(pr, dir, sport, dport);
+		return LM_PROBE;
+	}
+	if (ulen < sizeof(*uh) + sizeof(*magic))
 		return LM_UDP;
-	if (ulen >= sizeof(uh) + sizeof(pr) &&
-	    !lm_load(skb, off + sizeof(uh), &pr, sizeof(pr)))
-		lm_probe_stamp(&pr, dir, sport, dport);
-	return LM_PROBE;
+	magic = lm_hdr(skb, off, sizeof(*magic), &prbuf);
+	return magic && *magic == bpf_htonl(EGNET_PROBE_MAGIC) ? LM_PROBE
+							       : LM_UDP;
 }
 
 /* A TCP header at @off: only its length is wanted. */
 static __always_inline __u32 lm_tcp(struct __sk_buff *skb, __u32 off,
 				    struct lm_parse *p)
 {
-	struct lm_tcp th;
+	const struct lm_tcp *th;
+	struct lm_tcp buf;
 
-	if (!lm_load(skb, off, &th, sizeof(th)) && (th.doff_res >> 4) >= 5)
-		p->hdr_len = off + (th.doff_res >> 4) * 4;
+	th = lm_hdr(skb, off, sizeof(*th), &buf);
+	if (th && (th->doff_res >> 4) >= 5)
+		p->hdr_len = off + (th->doff_res >> 4) * 4;
 	return LM_TCP;
 }
 
@@ -246,18 +294,22 @@ static __always_inline __u32 lm_tcp(struct __sk_buff *skb, __u32 off,
 static __always_inline __u32 lm_ipv4(struct __sk_buff *skb, __u32 off,
 				     __u32 dir, struct lm_parse *p)
 {
-	struct lm_ip4 iph;
+	const struct lm_ip4 *iph;
+	struct lm_ip4 buf;
 	__u32 ihl, l4;
+	__u8 proto;
 
-	if (lm_load(skb, off, &iph, sizeof(iph)))
+	iph = lm_hdr(skb, off, sizeof(*iph), &buf);
+	if (!iph)
 		return LM_OTHER;
-	ihl = (iph.ver_ihl & 0x0f) * 4;
-	if ((iph.ver_ihl >> 4) != 4 || ihl < sizeof(iph))
+	ihl = (iph->ver_ihl & 0x0f) * 4;
+	if ((iph->ver_ihl >> 4) != 4 || ihl < sizeof(*iph))
 		return LM_OTHER;
 	l4 = off + ihl;
 	p->hdr_len = l4;
-	if (iph.frag_off & bpf_htons(LM_IP_OFFSET)) {
-		switch (iph.protocol) {
+	proto = iph->protocol;
+	if (iph->frag_off & bpf_htons(LM_IP_OFFSET)) {
+		switch (proto) {
 		case LM_PROTO_TCP:
 			return LM_TCP;
 		case LM_PROTO_UDP:
@@ -268,7 +320,7 @@ static __always_inline __u32 lm_ipv4(struct __sk_buff *skb, __u32 off,
 			return LM_OTHER;
 		}
 	}
-	switch (iph.protocol) {
+	switch (proto) {
 	case LM_PROTO_TCP:
 		return lm_tcp(skb, l4, p);
 	case LM_PROTO_UDP:
@@ -289,14 +341,15 @@ static __always_inline __u32 lm_ipv4(struct __sk_buff *skb, __u32 off,
 static __always_inline __u32 lm_ipv6(struct __sk_buff *skb, __u32 off,
 				     __u32 dir, struct lm_parse *p)
 {
-	struct lm_ip6 ip6h;
-	__u32 l4 = off + sizeof(ip6h);
+	const struct lm_ip6 *ip6h;
+	struct lm_ip6 buf;
+	__u32 l4 = off + sizeof(*ip6h);
 
-	if (lm_load(skb, off, &ip6h, sizeof(ip6h)) ||
-	    (bpf_ntohl(ip6h.ver_tc_flow) >> 28) != 6)
+	ip6h = lm_hdr(skb, off, sizeof(*ip6h), &buf);
+	if (!ip6h || (bpf_ntohl(ip6h->ver_tc_flow) >> 28) != 6)
 		return LM_OTHER;
 	p->hdr_len = l4;
-	switch (ip6h.nexthdr) {
+	switch (ip6h->nexthdr) {
 	case LM_PROTO_TCP:
 		return lm_tcp(skb, l4, p);
 	case LM_PROTO_UDP:
@@ -314,23 +367,27 @@ static __always_inline __u32 lm_classify(struct __sk_buff *skb, __u32 dir,
 					 struct lm_parse *p)
 {
 	__u32 off = sizeof(struct lm_eth);
-	struct lm_eth eth;
+	const struct lm_eth *eth;
+	struct lm_eth buf;
 	__be16 proto;
 
-	if (lm_load(skb, 0, &eth, sizeof(eth)))
+	eth = lm_hdr(skb, 0, sizeof(*eth), &buf);
+	if (!eth)
 		return LM_OTHER;
 	p->hdr_len = off;
-	proto = eth.proto;
+	proto = eth->proto;
 	/* A tag the driver left in the frame (one; a second one makes the
 	 * packet OTHER).  Tags taken out into skb metadata are not seen. */
 	if (proto == bpf_htons(LM_ETH_P_8021Q) ||
 	    proto == bpf_htons(LM_ETH_P_8021AD)) {
-		struct lm_vlan vh;
+		const struct lm_vlan *vh;
+		struct lm_vlan vbuf;
 
-		if (lm_load(skb, off, &vh, sizeof(vh)))
+		vh = lm_hdr(skb, off, sizeof(*vh), &vbuf);
+		if (!vh)
 			return LM_OTHER;
-		proto = vh.proto;
-		off += sizeof(vh);
+		proto = vh->proto;
+		off += sizeof(*vh);
 		p->hdr_len = off;
 	}
 	if (proto == bpf_htons(LM_ETH_P_IP))
@@ -340,25 +397,29 @@ static __always_inline __u32 lm_classify(struct __sk_buff *skb, __u32 dir,
 	return LM_OTHER;
 }
 
+/* The slot of @ifindex, 0 when it is not watched. */
+static __always_inline __u32 lm_slot(__u32 ifindex)
+{
+	__u32 *slot;
+
+	if (ifindex < LM_IFINDEX_DIRECT)
+		slot = bpf_map_lookup_elem(&link_slot, &ifindex);
+	else
+		slot = bpf_map_lookup_elem(&link_slot_far, &ifindex);
+	return slot && *slot < LM_SLOTS ? *slot : 0;
+}
+
 /*
- * Add the packet to (ifindex, @dir, @cls).  A GSO or GRO packet stands for
+ * Add the packet to (@slot, @dir, @cls).  A GSO or GRO packet stands for
  * gso_segs packets on the wire, each with its own copy of the headers, so
  * it counts that many packets and its length plus the repeated headers
  * (as tc's own qdisc statistics do).
- *
- * The first packet creates the entry with BPF_NOEXIST; if that fails
- * because a packet on another CPU created it first, look it up again and
- * count into it so that packet is not lost.  If the map is full it stays
- * uncounted.
  */
-static __always_inline void lm_count(struct __sk_buff *skb, __u32 dir,
-				     __u32 cls, const struct lm_parse *p)
+static __always_inline void lm_count(struct __sk_buff *skb, __u32 slot,
+				     __u32 dir, __u32 cls,
+				     const struct lm_parse *p)
 {
-	struct lm_key key = {
-		.ifindex = skb->ifindex,
-		.dir = dir,
-		.cls = cls,
-	};
+	__u32 idx = lm_counter_index(slot, dir, cls);
 	__u64 segs = skb->gso_segs;
 	__u64 bytes = skb->len;
 	struct lm_value *v;
@@ -367,20 +428,9 @@ static __always_inline void lm_count(struct __sk_buff *skb, __u32 dir,
 		bytes += (segs - 1) * p->hdr_len;
 	else
 		segs = 1;
-	v = bpf_map_lookup_elem(&link_counters, &key);
-	if (!v) {
-		struct lm_value first = {
-			.packets = segs,
-			.bytes = bytes,
-		};
-
-		if (bpf_map_update_elem(&link_counters, &key, &first,
-					BPF_NOEXIST) == 0)
-			return;
-		v = bpf_map_lookup_elem(&link_counters, &key);
-		if (!v)
-			return;
-	}
+	v = bpf_map_lookup_elem(&link_counters, &idx);
+	if (!v)
+		return;
 	/* This CPU's own slot: plain adds are enough. */
 	v->packets += segs;
 	v->bytes += bytes;
@@ -389,10 +439,13 @@ static __always_inline void lm_count(struct __sk_buff *skb, __u32 dir,
 static __always_inline void lm_handle(struct __sk_buff *skb, __u32 dir)
 {
 	struct lm_parse p = {};
+	__u32 slot = lm_slot(skb->ifindex);
 	__u32 cls;
 
+	/* Probes are timestamped on any link; only watched ones count. */
 	cls = lm_classify(skb, dir, &p);
-	lm_count(skb, dir, cls, &p);
+	if (slot)
+		lm_count(skb, slot, dir, cls, &p);
 }
 
 SEC("tc")
@@ -407,4 +460,45 @@ int linkmon_egress(struct __sk_buff *skb)
 {
 	lm_handle(skb, LM_EGRESS);
 	return TC_ACT_UNSPEC;
+}
+
+/*
+ * A packet the kernel dropped, with its reason (skb:kfree_skb; packets
+ * freed after use go to skb:consume_skb instead).  It is counted on the
+ * device it was on when dropped: the one it came in on for drops on the
+ * way in and in forwarding (netfilter's included), the one it was to
+ * leave by for drops in the qdisc or driver.  A packet with no device
+ * (dropped at a socket after the device was let go of) is not counted,
+ * nor a device of another namespace.
+ */
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(linkmon_drop, struct sk_buff *skb, void *location,
+	     enum skb_drop_reason reason)
+{
+	struct net_device *dev = skb->dev;
+	struct lm_drop_key key;
+	struct lm_value *v;
+
+	if (!dev || dev->nd_net.net->ns.inum != netns_ino)
+		return 0;
+	key.ifindex = dev->ifindex;
+	if (!lm_slot(key.ifindex))
+		return 0;
+	key.reason = reason;
+	v = bpf_map_lookup_elem(&link_drops, &key);
+	if (!v) {
+		struct lm_value first = {.packets = 1, .bytes = skb->len};
+
+		/* Another CPU may have made the entry first: then count
+		 * into that one. */
+		if (bpf_map_update_elem(&link_drops, &key, &first,
+					BPF_NOEXIST) == 0)
+			return 0;
+		v = bpf_map_lookup_elem(&link_drops, &key);
+		if (!v)
+			return 0;
+	}
+	v->packets++;
+	v->bytes += skb->len;
+	return 0;
 }

@@ -35,20 +35,41 @@ enum lm_class {
 };
 
 /*
- * Room for 409 links' 10 (direction, class) pairs.  When the map is full
- * new links are simply not counted: the programs never drop traffic
- * because of monitoring.  User space deletes a link's entries when it
- * detaches from it.
+ * Links are counted by slot, not by ifindex: user space gives each link
+ * it watches a slot (1 .. LM_SLOTS - 1; 0 is "not watched") in
+ * link_slot, and the counters are a per-CPU array indexed by
+ * lm_counter_index(slot, dir, class).  An array lookup is a bounds check
+ * and an add, where a hash costs a key hash and a compare on every
+ * packet.  link_slot is itself an array indexed by ifindex for the
+ * ifindexes below LM_IFINDEX_DIRECT (all of them, on a gateway); a
+ * device with a larger ifindex is looked up in link_slot_far, a hash.
+ * A packet on a link without a slot is not counted: the programs never
+ * drop traffic because of monitoring.
  */
-#define LM_COUNTERS_MAX 4096
+#define LM_SLOTS	  256
+#define LM_IFINDEX_DIRECT 16384
+#define LM_COUNTERS	  (LM_SLOTS * 2 * LM_CLASSES)
 
-struct lm_key {
+static inline __u32 lm_counter_index(__u32 slot, __u32 dir, __u32 cls)
+{
+	return (slot * 2 + dir) * LM_CLASSES + cls;
+}
+
+/*
+ * Drops, from the skb:kfree_skb tracepoint: per (ifindex, reason) of the
+ * links with a slot, in this agent's network namespace.  The reason is
+ * the kernel's enum skb_drop_reason (its high 16 bits name a subsystem's
+ * own reasons).  Room for LM_DROPS_MAX pairs; when full, new pairs are
+ * not counted.
+ */
+#define LM_DROPS_MAX 4096
+
+struct lm_drop_key {
 	__u32 ifindex;
-	__u32 dir; /* enum lm_dir */
-	__u32 cls; /* enum lm_class */
+	__u32 reason;
 };
 
-/* One per CPU in the map; readers sum them. */
+/* Counter and drop values; one per CPU in the maps, readers sum them. */
 struct lm_value {
 	__u64 packets; /* on the wire: a GSO/GRO packet counts its segments */
 	__u64 bytes;   /* their lengths from the Ethernet header on */

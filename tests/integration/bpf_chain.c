@@ -58,6 +58,7 @@
 
 #define CHAIN_MAX_SECONDS 3600
 #define CHAIN_DIRS	  2 /* enum lm_dir */
+#define CHAIN_SLOT	  1 /* the one link's counters (its ifindex is small) */
 
 /* Everything cleanup may have to undo; zeroed means nothing to undo. */
 struct chain {
@@ -231,16 +232,15 @@ static int chain_wait(const sigset_t *stop, unsigned int seconds)
 }
 
 /*
- * Sum the per-CPU counters of (c->ifindex, @dir) over all classes into
- * @out.  No entry means no packet of that class went that way, which is
- * zeros, not an error.
+ * Sum the per-CPU counters of slot CHAIN_SLOT in direction @dir over all
+ * classes into @out.
  */
 static int chain_read(const struct chain *c, enum lm_dir dir,
 		      struct chain_totals *out)
 {
-	struct lm_key key = {.ifindex = c->ifindex, .dir = dir};
 	struct lm_value *vals;
 	int ncpus, err = 0, i;
+	__u32 cls, idx;
 
 	memset(out, 0, sizeof(*out));
 	ncpus = libbpf_num_possible_cpus();
@@ -249,14 +249,11 @@ static int chain_read(const struct chain *c, enum lm_dir dir,
 	vals = calloc(ncpus, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
-	for (key.cls = 0; !err && key.cls < LM_CLASSES; key.cls++) {
-		err = bpf_map__lookup_elem(c->skel->maps.link_counters, &key,
-					   sizeof(key), vals,
+	for (cls = 0; !err && cls < LM_CLASSES; cls++) {
+		idx = lm_counter_index(CHAIN_SLOT, dir, cls);
+		err = bpf_map__lookup_elem(c->skel->maps.link_counters, &idx,
+					   sizeof(idx), vals,
 					   ncpus * sizeof(*vals), 0);
-		if (err == -ENOENT) {
-			err = 0;
-			continue;
-		}
 		for (i = 0; !err && i < ncpus; i++) {
 			out->packets += vals[i].packets;
 			out->bytes += vals[i].bytes;
@@ -306,10 +303,23 @@ static int chain_main(int argc, char **argv)
 		chain_report(&c, "open linkmon skeleton for", err);
 		goto cleanup;
 	}
+	/* The raw skeleton: no tracepoint, only the tc programs. */
+	bpf_program__set_autoload(c.skel->progs.linkmon_drop, false);
 	err = linkmon_bpf__load(c.skel);
 	if (err) {
 		chain_report(&c, "load linkmon programs for", err);
 		goto cleanup;
+	}
+	{
+		__u32 key = (__u32)c.ifindex, slot = CHAIN_SLOT;
+
+		err = bpf_map__update_elem(c.skel->maps.link_slot, &key,
+					   sizeof(key), &slot, sizeof(slot),
+					   BPF_ANY);
+		if (err) {
+			chain_report(&c, "give a counter slot to", err);
+			goto cleanup;
+		}
 	}
 
 	err = chain_hook_create(&c);
@@ -440,6 +450,32 @@ static void lmdrv_read(struct lmdrv *d, const char *ifname)
 	printf("\n");
 }
 
+/* "ok REASON=P/B ..." for one link, or "off: WHY". */
+static void lmdrv_drops(struct lmdrv *d, const char *ifname)
+{
+	struct lm_drop dr[64];
+	char buf[16];
+	int n, i;
+
+	if (linkmon_drops_off(d->lm)) {
+		printf("off: %s\n", linkmon_drops_off(d->lm));
+		return;
+	}
+	n = linkmon_drops(d->lm, ifname, dr, 64);
+	if (n < 0) {
+		printf("error drops %s: %s\n", ifname, strerror(-n));
+		return;
+	}
+	printf("ok");
+	for (i = 0; i < n; i++)
+		printf(" %s=%llu/%llu",
+		       linkmon_reason_name(d->lm, dr[i].reason, buf,
+					   sizeof(buf)),
+		       (unsigned long long)dr[i].packets,
+		       (unsigned long long)dr[i].bytes);
+	printf("\n");
+}
+
 /*
  * Send one egnet probe request with sequence number @seq to @addr on the
  * probe port, wait up to @ms for its reply, then ask linkmon for the
@@ -532,6 +568,8 @@ out:
  *   detach IF         linkmon_detach
  *   sync [IF...]      linkmon_sync (no IF: detach from every link)
  *   read IF           linkmon_read, "ok in.CLASS=P/B ... out.CLASS=P/B"
+ *   drops IF          linkmon_drops, "ok REASON=P/B ..." ("off: WHY" when
+ *                     drops are not counted)
  *   probe ADDR SEQ [MS]  see lmdrv_probe()
  *   probe_ts SEQ      linkmon_probe_ts, "ok tx=T rx=R"
  *   close             linkmon_close
@@ -608,6 +646,8 @@ static void lmdrv_run(struct lmdrv *d, int argc, char **argv)
 		free(names);
 	} else if (strcmp(argv[0], "read") == 0 && argc == 2) {
 		lmdrv_read(d, argv[1]);
+	} else if (strcmp(argv[0], "drops") == 0 && argc == 2) {
+		lmdrv_drops(d, argv[1]);
 	} else if (strcmp(argv[0], "probe") == 0 && (argc == 3 || argc == 4)) {
 		if (lmdrv_number(argv[2], UINT32_MAX, &v) ||
 		    (argc == 4 && lmdrv_number(argv[3], 60000, &ms))) {
