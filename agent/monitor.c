@@ -20,6 +20,9 @@
 #include "common/desired.h"
 #include "common/log.h"
 
+/* Reasons shown per link: the kernel has about a hundred. */
+#define MON_DROP_REASONS 256
+
 static const char *const class_words[] = {"tcp", "udp", "icmp", "other",
 					  "probe"};
 
@@ -78,6 +81,9 @@ void monitor_open(struct monitor *m, const struct desired *ds)
 		snprintf(m->lm_reason, sizeof(m->lm_reason), "%s", err);
 		log_warnx("link monitor without eBPF: %s; probes use socket "
 			  "timestamps", err);
+	} else if (linkmon_drops_off(m->lm)) {
+		log_info("drops by reason are not counted: %s",
+			  linkmon_drops_off(m->lm));
 	}
 	attach_links(m, ds);
 	if (prober_open(&m->probe, ds, err, sizeof(err)) == 0) {
@@ -126,6 +132,16 @@ static const char *oper(const char *name)
 	return s;
 }
 
+/* More packets first, then by reason, so the order is stable. */
+static int drop_cmp(const void *a, const void *b)
+{
+	const struct lm_drop *x = a, *y = b;
+
+	if (x->packets != y->packets)
+		return x->packets > y->packets ? -1 : 1;
+	return x->reason < y->reason ? -1 : x->reason > y->reason;
+}
+
 static struct mon_prev *prev_of(struct monitor *m, const char *name)
 {
 	for (int i = 0; i < m->n_prev; i++)
@@ -135,6 +151,37 @@ static struct mon_prev *prev_of(struct monitor *m, const char *name)
 	memset(&m->prev[m->n_prev], 0, sizeof(m->prev[0]));
 	snprintf(m->prev[m->n_prev].name, IFNAMSIZ, "%s", name);
 	return &m->prev[m->n_prev++];
+}
+
+/*
+ * The drops on a link since it was attached: totals and by the kernel's
+ * reason, most first.  null when they cannot be read.
+ */
+static json_t *drops_json(struct monitor *m, const char *name)
+{
+	struct lm_drop dr[MON_DROP_REASONS];
+	uint64_t packets = 0, bytes = 0;
+	json_t *reasons;
+	char buf[16];
+	int n = linkmon_drops(m->lm, name, dr, MON_DROP_REASONS);
+
+	if (n < 0)
+		return json_null();
+	qsort(dr, (size_t)n, sizeof(dr[0]), drop_cmp);
+	reasons = json_object();
+	for (int i = 0; i < n; i++) {
+		packets += dr[i].packets;
+		bytes += dr[i].bytes;
+		json_object_set_new(
+			reasons,
+			linkmon_reason_name(m->lm, dr[i].reason, buf,
+					    sizeof(buf)),
+			json_pack("{s:I, s:I}", "packets",
+				  (json_int_t)dr[i].packets, "bytes",
+				  (json_int_t)dr[i].bytes));
+	}
+	return json_pack("{s:I, s:I, s:o}", "packets", (json_int_t)packets,
+			 "bytes", (json_int_t)bytes, "reasons", reasons);
 }
 
 json_t *monitor_links(struct monitor *m, const struct desired *ds)
@@ -200,6 +247,8 @@ json_t *monitor_links(struct monitor *m, const struct desired *ds)
 					  p->rx_bps, "tx_pps", p->tx_pps,
 					  "tx_bps", p->tx_bps, "classes", cls));
 		}
+		if (m->lm && !linkmon_drops_off(m->lm))
+			json_object_set_new(o, "drops", drops_json(m, l->name));
 		json_array_append_new(links, o);
 	}
 	r = json_pack("{s:b, s:o, s:o, s:O}", "ok", 1, "links", links,
@@ -208,8 +257,13 @@ json_t *monitor_links(struct monitor *m, const struct desired *ds)
 		      "events", m->events);
 	json_object_set_new(
 		r, "monitor",
-		json_pack("{s:s, s:s, s:b, s:s, s:I, s:I}", "counters",
+		json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:I, s:I}", "counters",
 			  m->lm ? "ebpf" : "none", "reason", m->lm_reason,
+			  "drops",
+			  m->lm && !linkmon_drops_off(m->lm) ? "ebpf" : "none",
+			  "drops_reason",
+			  !m->lm ? m->lm_reason
+				 : linkmon_drops_off(m->lm) ?: "",
 			  "probing", m->probing, "probe_reason",
 			  m->probe_reason, "probe_bad",
 			  (json_int_t)(m->probing ? m->probe.bad : 0),

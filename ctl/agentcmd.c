@@ -125,7 +125,8 @@ static void human(double v, const char *unit, char *buf, size_t len)
 		v /= 1000;
 		i++;
 	}
-	snprintf(buf, len, "%.1f%s%s", v, p[i], unit);
+	/* whole numbers below a thousand stay whole: "12", not "12.0" */
+	snprintf(buf, len, i ? "%.1f%s%s" : "%.0f%s%s", v, p[i], unit);
 }
 
 static void print_ms(double v)
@@ -136,6 +137,31 @@ static void print_ms(double v)
 		printf(" %8.2f", v);
 }
 
+/* "drops on eth4: NETFILTER_DROP 20, NO_SOCKET 3" for links with drops. */
+static void print_drops(const json_t *links)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < json_array_size(links); i++) {
+		const json_t *l = json_array_get(links, i);
+		const json_t *rs = json_object_get(json_object_get(l, "drops"),
+						   "reasons");
+		const char *reason, *sep = "";
+		const json_t *v;
+
+		if (!json_object_size(rs))
+			continue;
+		printf("%sdrops on %s:", first ? "\n" : "",
+		       json_string_value(json_object_get(l, "name")));
+		json_object_foreach((json_t *)rs, reason, v) {
+			printf("%s %s %.0f", sep, reason, jnum(v, "packets"));
+			sep = ",";
+		}
+		printf("\n");
+		first = false;
+	}
+}
+
 static void print_links(const json_t *r)
 {
 	const json_t *links = json_object_get(r, "links"),
@@ -143,8 +169,9 @@ static void print_links(const json_t *r)
 		     *mon = json_object_get(r, "monitor");
 	char a[32], b[32], c[32], d[32];
 
-	printf("%-14s %-8s %-9s %-10s %12s %10s %12s %10s\n", "LINK", "ROLE",
-	       "ZONE", "STATE", "RX pkts", "RX rate", "TX pkts", "TX rate");
+	printf("%-14s %-8s %-9s %-10s %12s %10s %12s %10s %8s\n", "LINK",
+	       "ROLE", "ZONE", "STATE", "RX pkts", "RX rate", "TX pkts",
+	       "TX rate", "DROPS");
 	for (size_t i = 0; i < json_array_size(links); i++) {
 		const json_t *l = json_array_get(links, i);
 		const json_t *c0 = json_object_get(l, "counters");
@@ -161,8 +188,14 @@ static void print_links(const json_t *r)
 			human(jnum(c0, "tx_bps"), "b/s", d, sizeof(d));
 			printf(" %12s %10s %12s %10s", a, b, c, d);
 		}
+		if (json_is_object(json_object_get(l, "drops"))) {
+			human(jnum(json_object_get(l, "drops"), "packets"), "",
+			      a, sizeof(a));
+			printf(" %8s", a);
+		}
 		printf("\n");
 	}
+	print_drops(links);
 	printf("\n%-8s %-13s %-16s %-6s %-8s %8s %8s %8s %8s %6s  %s\n",
 	       "TARGET", "CODE", "ADDRESS", "PROBE", "STATE", "RTT ms",
 	       "avg", "jitter", "max", "loss%", "NAME");
@@ -186,6 +219,10 @@ static void print_links(const json_t *r)
 			  "ebpf"))
 		printf("\ncounters: none (%s)\n",
 		       json_string_value(json_object_get(mon, "reason")));
+	else if (mon && strcmp(json_string_value(json_object_get(mon, "drops")) ?: "",
+			       "ebpf"))
+		printf("\ndrops: not counted (%s)\n",
+		       json_string_value(json_object_get(mon, "drops_reason")));
 }
 
 static int status_code(const json_t *r)

@@ -14,6 +14,9 @@
 #    sockets - TCP, UDP and egnet probes over IPv4 with options, IPv6,
 #    non-first fragments, VLAN-tagged frames, ARP, malformed headers - each
 #    with the class it must get;
+#  - drops by the kernel's reason: datagrams to a closed port and to a port
+#    a netfilter rule drops count exactly as NO_SOCKET and NETFILTER_DROP
+#    on the link they came in by; drops in another namespace do not count;
 #  - probe timestamps: tx < rx, rx - tx within the RTT user space measured
 #    around its send and receive, deleted once read; half-seen probes;
 #  - linkmon_sync() attaches and detaches to match its list, keeps links in
@@ -674,6 +677,50 @@ f_out=$(($(foreign egress) - f_out0))
 	fail "foreign ingress filter saw $f_in packets, want $tot_in (or $((tot_in - 3)) with a GSO skb)"
 echo "foreign filters saw $f_in of $tot_in packets in, $f_out of $tot_out out"
 
+# ---- Drops by reason (skb:kfree_skb), where the kernel gives reasons.
+# reason_count ANSWER REASON: packets of REASON in a "drops" answer.
+reason_count() {
+	local n
+	n=$(sed -n "s/.* $2=\([0-9]*\)\/.*/\1/p" <<<"$1")
+	echo "${n:-0}"
+}
+ans=$(drv d2 drops veth-a)
+case $ans in
+"off: the kernel gives no drop reasons")
+	echo "drops: skipped, the kernel gives no drop reasons"
+	drops_summary=" (drops: kernel without reasons)" ;;
+ok*)
+	command -v nft >/dev/null || fail "nft missing (make deps)"
+	d0=$ans
+	c0=$(drv_ok d2 drops veth-c)
+	# 6 datagrams to a closed port: the socket lookup drops them; 4 to
+	# a port a netfilter rule drops; both on the way in on veth-a.
+	in_a nft -f - <<'NFT' || fail "nft rule for the drop test"
+table inet egt_drop {
+	chain in { type filter hook input priority 0; udp dport 9556 drop; }
+}
+NFT
+	in_b python3 "$tmp/pk.py" udp "$ip_a" 9555 20 6 || fail "UDP to a closed port"
+	in_b python3 "$tmp/pk.py" udp "$ip_a" 9556 20 4 || fail "UDP to a dropped port"
+	# Drops in another namespace are not ours, even on a device with
+	# the same ifindex as a watched one (veth-b in B and veth-a in A).
+	in_a python3 "$tmp/pk.py" udp "$ip_b" 9557 20 5 || fail "UDP to the peer's closed port"
+	idx_a=$(in_a cat /sys/class/net/veth-a/ifindex)
+	idx_b=$(in_b cat /sys/class/net/veth-b/ifindex)
+	sleep 0.2
+	d1=$(drv_ok d2 drops veth-a)
+	nosock=$(($(reason_count "$d1" NO_SOCKET) - $(reason_count "$d0" NO_SOCKET)))
+	nfdrop=$(($(reason_count "$d1" NETFILTER_DROP) - $(reason_count "$d0" NETFILTER_DROP)))
+	[ "$nosock" -eq 6 ] && [ "$nfdrop" -eq 4 ] ||
+		fail "drops on veth-a: NO_SOCKET +$nosock (want 6), NETFILTER_DROP +$nfdrop (want 4); before '$d0', after '$d1' (veth-b in the peer namespace has ifindex $idx_b, veth-a $idx_a)"
+	[ "$(drv_ok d2 drops veth-c)" = "$c0" ] ||
+		fail "veth-c counted drops it did not have: '$c0' -> '$(drv d2 drops veth-c)'"
+	in_a nft delete table inet egt_drop
+	echo "drops on veth-a: NO_SOCKET +$nosock, NETFILTER_DROP +$nfdrop; none from the peer namespace (veth-b ifindex $idx_b, veth-a $idx_a)"
+	drops_summary="; drops NO_SOCKET=$nosock NETFILTER_DROP=$nfdrop" ;;
+*) fail "drops veth-a: $ans" ;;
+esac
+
 # ---- sync: links in place stay as they are; unlisted links are detached,
 # and the clsact qdisc egnet made goes with them when nothing else is on it.
 # tc monitor shows every change the kernel makes: none may touch veth-a.
@@ -790,4 +837,4 @@ ans=$(grep '^ok ' "$tmp/oneshot.out") || fail "one-shot mode printed no counters
 	fail "one-shot mode counted '$ans', want 3/426 ICMP each way"
 expect_none veth-a
 
-echo "PASS: linkmon counted exactly on veth-a:$summary; probe kernel RTT up to $kmax ns; one filter after a crash and restart; foreign filters intact"
+echo "PASS: linkmon counted exactly on veth-a:$summary; probe kernel RTT up to $kmax ns$drops_summary; one filter after a crash and restart; foreign filters intact"
