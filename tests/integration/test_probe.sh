@@ -147,6 +147,7 @@ bad1=$(target $PARENT bad)
 # the human view
 ctl "$dir" links >"$T/links.txt" || fail "egnetctl links"
 grep -q "^parent .*$PARENT" "$T/links.txt" || fail "links output: $(cat "$T/links.txt")"
+grep -q "^village .* socket " "$T/links.txt" || fail "links output, TIMES: $(cat "$T/links.txt")"
 # the agent's programs: one per direction while it runs, none after it
 # stops, still one after a crash and two restarts
 ours() { ip netns exec $G tc filter show dev eth0 "$1" | grep -c "linkmon_" || true; }

@@ -63,6 +63,8 @@ t = [t for t in d["targets"] if t["relation"] == "parent"][0]
 assert t["timestamps"] == "socket" and t["kernel_timestamps"] is True, t
 assert t["rtt_ms"] is not None and 0 < t["rtt_ms"] <= t["user_rtt_ms"], t
 PY
+ctl "$dir" links >"$T/links.txt" || fail "egnetctl links"
+grep -q "^parent .* socket " "$T/links.txt" || fail "links does not show the timestamps: $(cat "$T/links.txt")"
 ip netns exec $G tc filter show dev eth0 ingress | grep -q linkmon && fail "a program got attached"
 
 # the error queue is drained: a socket with anything left on it reports an
