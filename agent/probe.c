@@ -5,11 +5,20 @@
  * BPF timestamps, so kernel and user RTTs compare.  A reply is accepted
  * only from the target's address, with our code, for a sequence number we
  * sent it that is still in its window and unanswered.
+ *
+ * Without BPF the sockets timestamp probes themselves (SO_TIMESTAMPING,
+ * software): the receive time comes with each datagram, the send time on
+ * the socket's error queue with a copy of the packet it belongs to, which
+ * is how it is matched to its probe.  Taken in the driver (SND) when the
+ * device stamps, else before the qdisc (SCHED); either leaves out the
+ * prober's own scheduling, which user-space times do not.
  */
 #include "agent/probe.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
 #include <linux/types.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
@@ -26,6 +35,11 @@
 #include "common/log.h"
 
 const char *const probe_state_words[] = {"unknown", "up", "down"};
+const char *const probe_ts_words[] = {"user", "socket-rx", "socket", "ebpf"};
+
+/* An ICMP echo probe: the header, then the 32-bit sequence number, then 4
+ * bytes of zeros. */
+#define ICMP_PROBE_LEN 16
 
 static long long wall_ms(void)
 {
@@ -50,6 +64,22 @@ static uint64_t htonll(uint64_t v)
 
 #define ntohll htonll
 
+/*
+ * Kernel timestamps on fd: receive and transmit, software, reported as
+ * SCM_TIMESTAMPING; where SO_TIMESTAMPING is refused, at least the receive
+ * time (SO_TIMESTAMPNS).  The transmit stamps come back with the packet's
+ * bytes (no SOF_TIMESTAMPING_OPT_TSONLY): they are what names the probe.
+ */
+static void timestamps_on(int fd)
+{
+	int ts = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_TX_SOFTWARE |
+		 SOF_TIMESTAMPING_TX_SCHED | SOF_TIMESTAMPING_SOFTWARE;
+	int one = 1;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &ts, sizeof(ts)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+}
+
 static int udp_socket(int family, uint16_t port, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss = {0};
@@ -60,8 +90,8 @@ static int udp_socket(int family, uint16_t port, char *err, size_t errlen)
 	if (fd < 0)
 		goto fail;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	/* a receive timestamp from the kernel when BPF gives none */
-	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+	/* the kernel's times when BPF gives none */
+	timestamps_on(fd);
 	if (family == AF_INET6) {
 		struct sockaddr_in6 *s6 = (void *)&ss;
 
@@ -89,12 +119,11 @@ fail:
 
 static int icmp_socket(int family)
 {
-	int one = 1;
 	int fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
 
 	if (fd >= 0)
-		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+		timestamps_on(fd); /* BPF stamps egnet probes only */
 	if (fd >= 0 && family == AF_INET6) {
 		struct icmp6_filter f;
 
@@ -132,6 +161,7 @@ static void take_targets(struct prober *p, const struct desired *ds,
 			t->since = mono();
 			t->since_wall = wall_ms();
 			t->last_rtt = t->last_user_rtt = -1;
+			t->last_ts = -1;
 		}
 		snprintf(t->name, sizeof(t->name), "%s", d->name);
 		t->rel = d->rel;
@@ -255,8 +285,10 @@ static void send_probe(struct prober *p, struct probe_target *t)
 	t->head = (t->head + 1) % p->window;
 	s->seq = seq;
 	s->sent = now;
+	s->sent_kernel = 0;
+	s->sent_snd = false;
 	s->rtt = -1;
-	s->kernel = false;
+	s->ts = PT_USER;
 	t->sent++;
 	if (t->method == PROBE_UDP) {
 		struct egnet_probe m = {0};
@@ -273,7 +305,7 @@ static void send_probe(struct prober *p, struct probe_target *t)
 			    : sendto(fd, &m, sizeof(m), 0,
 				     (struct sockaddr *)&ss, len);
 	} else {
-		uint8_t pkt[16] = {0};
+		uint8_t pkt[ICMP_PROBE_LEN] = {0};
 		int v6 = t->addr.family == AF_INET6;
 		int fd = v6 ? p->icmp6 : p->icmp4;
 
@@ -347,18 +379,24 @@ static void answered(struct prober *p, struct probe_target *t,
 	uint64_t ktx = 0, krx = 0;
 
 	s->rtt = (rx_user - s->sent) * 1e3;
+	s->ts = PT_USER;
 	t->last_user_rtt = s->rtt;
-	s->kernel = false;
+	/* the best pair of times there is; BPF stamps egnet probes only,
+	 * and only on the links it is attached to */
 	if (p->lm && linkmon_probe_ts(p->lm, s->seq, &ktx, &krx) == 0 &&
 	    ktx && krx > ktx) {
 		s->rtt = (double)(krx - ktx) / 1e6;
-		s->kernel = true;
+		s->ts = PT_EBPF;
+	} else if (rx_kernel > 0 && s->sent_kernel > 0 &&
+		   rx_kernel > s->sent_kernel) {
+		s->rtt = (rx_kernel - s->sent_kernel) * 1e3;
+		s->ts = PT_SOCKET;
 	} else if (rx_kernel > 0 && rx_kernel >= s->sent) {
-		/* the receive time from the socket's kernel timestamp */
 		s->rtt = (rx_kernel - s->sent) * 1e3;
+		s->ts = PT_SOCKET_RX;
 	}
 	t->last_rtt = s->rtt;
-	t->last_kernel = s->kernel;
+	t->last_ts = s->ts;
 	t->received++;
 	t->misses = 0;
 	t->answers++;
@@ -387,23 +425,215 @@ static void from_sockaddr(const struct sockaddr_storage *ss, struct ip_addr *a)
 	}
 }
 
+static double secs(const struct timespec *ts)
+{
+	return (double)ts->tv_sec + (double)ts->tv_nsec / 1e9;
+}
+
+/*
+ * A socket timestamp on the prober's clock, or 0.  The stamps are wall
+ * clock: converted at once, as the packet is read, so that a step of the
+ * wall clock can only fall between the stamp and its reading.  The wall
+ * clock is read between two monotonic readings, again if they lie far
+ * apart (preempted in between), which would shift the stamp as much.
+ */
+static double stamp_mono(const struct timespec *ts)
+{
+	struct timespec m0, rt, m1;
+	double v;
+
+	if (ts->tv_sec <= 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000)
+		return 0;
+	for (int i = 0; i < 3; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &m0);
+		clock_gettime(CLOCK_REALTIME, &rt);
+		clock_gettime(CLOCK_MONOTONIC, &m1);
+		if (secs(&m1) - secs(&m0) < 20e-6)
+			break;
+	}
+	v = (secs(&m0) + secs(&m1)) / 2 - (secs(&rt) - secs(ts));
+	return v > 0 ? v : 0;
+}
+
+/* The software timestamp of SCM_TIMESTAMPING or SO_TIMESTAMPNS, or 0. */
 static double cmsg_time(struct msghdr *mh)
 {
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
-		if (c->cmsg_level == SOL_SOCKET &&
-		    c->cmsg_type == SO_TIMESTAMPNS &&
-		    c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
-			struct timespec ts, rt, mt;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		struct timespec ts;
 
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		if ((c->cmsg_type == SO_TIMESTAMPNS &&
+		     c->cmsg_len >= CMSG_LEN(sizeof(ts))) ||
+		    (c->cmsg_type == SO_TIMESTAMPING &&
+		     c->cmsg_len >=
+			     CMSG_LEN(sizeof(struct scm_timestamping)))) {
+			/* ts[0], the software stamp, comes first */
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-			/* the stamp is wall clock: bring it to monotonic */
-			clock_gettime(CLOCK_REALTIME, &rt);
-			clock_gettime(CLOCK_MONOTONIC, &mt);
-			return (double)mt.tv_sec + mt.tv_nsec / 1e9 -
-			       ((double)rt.tv_sec + rt.tv_nsec / 1e9 -
-				((double)ts.tv_sec + ts.tv_nsec / 1e9));
+			return stamp_mono(&ts);
 		}
+	}
 	return 0;
+}
+
+/*
+ * Room for link-layer headers (Ethernet, VLAN tags) and tunnel headers
+ * before the IP header in the looped copy of a packet.
+ */
+#define LOOPED_L2_MAX 128
+
+/* Our probe request to dst exactly at b, IP header first. */
+static bool looped_at(const struct prober *p, int method, int family,
+		      const uint8_t *b, size_t len, struct ip_addr *dst,
+		      uint32_t *seq)
+{
+	size_t l4len = method == PROBE_UDP ? 8 + sizeof(struct egnet_probe)
+					   : ICMP_PROBE_LEN;
+	uint8_t proto = IPPROTO_UDP;
+	const uint8_t *l4;
+	uint32_t v;
+
+	if (method == PROBE_ICMP)
+		proto = family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+	memset(dst, 0, sizeof(*dst));
+	if (family == AF_INET) {
+		size_t hl;
+
+		if (len < 20 || b[0] >> 4 != 4)
+			return false;
+		hl = (size_t)(b[0] & 0x0f) * 4;
+		/* the exact length we sent, never a fragment */
+		if (hl < 20 || len < hl + l4len || b[9] != proto ||
+		    (size_t)(b[2] << 8 | b[3]) != hl + l4len || (b[6] & 0x3f) ||
+		    b[7])
+			return false;
+		dst->family = AF_INET;
+		memcpy(dst->a, b + 16, 4);
+		l4 = b + hl;
+	} else {
+		/* ours never carry extension headers */
+		if (len < 40 + l4len || b[0] >> 4 != 6 || b[6] != proto ||
+		    (size_t)(b[4] << 8 | b[5]) != l4len)
+			return false;
+		dst->family = AF_INET6;
+		memcpy(dst->a, b + 24, 16);
+		l4 = b + 40;
+	}
+	if (method == PROBE_UDP) {
+		struct egnet_probe m;
+
+		if ((l4[2] << 8 | l4[3]) != p->port ||
+		    (size_t)(l4[4] << 8 | l4[5]) != l4len)
+			return false;
+		memcpy(&m, l4 + 8, sizeof(m));
+		/* a request with our code: the replies we send to those
+		 * probing us come back here too */
+		if (ntohl(m.magic) != EGNET_PROBE_MAGIC ||
+		    m.type != EGNET_PROBE_REQUEST || ntohll(m.code) != p->self)
+			return false;
+		*seq = ntohl(m.seq);
+		return true;
+	}
+	if (l4[0] != (family == AF_INET6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO) ||
+	    (uint16_t)(l4[4] << 8 | l4[5]) != p->echo_ident)
+		return false;
+	memcpy(&v, l4 + 8, 4);
+	*seq = ntohl(v);
+	return true;
+}
+
+/*
+ * The kernel gives the packet from where the device's headers begin:
+ * Ethernet on veth and NICs (with VLAN tags in the data on some), nothing
+ * on L3 devices (tun, WireGuard), the outer headers when a tunnel's lower
+ * device stamps.  Rather than know every device, look for our exact packet
+ * at each offset in the first bytes: version, protocol, every length, the
+ * port or echo identifier and our code must all match.
+ */
+int probe_looped(const struct prober *p, int method, int family,
+		 const uint8_t *pkt, size_t len, struct ip_addr *dst,
+		 uint32_t *seq)
+{
+	if (family != AF_INET && family != AF_INET6)
+		return -1;
+	for (size_t off = 0; off <= LOOPED_L2_MAX && off < len; off++)
+		if (looped_at(p, method, family, pkt + off, len - off, dst,
+			      seq))
+			return 0;
+	return -1;
+}
+
+/*
+ * Transmit timestamps from fd's error queue into the slots of their
+ * probes.  Drained to the end every time: while it holds anything the
+ * socket reports an error (EPOLLERR, which the event loop passes on as
+ * readable), and it is charged to the socket's receive buffer.  Whatever
+ * is not a stamp of one of our probes still open in its window (the
+ * echo replies we sent, anything else) is dropped.
+ */
+static void read_errqueue(struct prober *p, int fd, int method, int family)
+{
+	for (;;) {
+		uint8_t buf[512];
+		union {
+			char b[512];
+			struct cmsghdr align;
+		} ctl;
+		struct iovec iov = {buf, sizeof(buf)};
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = ctl.b,
+				    .msg_controllen = sizeof(ctl.b)};
+		struct timespec ts = {0};
+		struct probe_target *t;
+		struct probe_slot *s;
+		struct ip_addr dst;
+		uint32_t seq;
+		int kind = -1;
+		double at;
+		/* an entry is taken off the queue even when copying it out
+		 * fails, so every call makes progress; -1 and EAGAIN: empty */
+		ssize_t n = recvmsg(fd, &mh, MSG_ERRQUEUE);
+
+		if (n < 0)
+			return;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c;
+		     c = CMSG_NXTHDR(&mh, c)) {
+			struct sock_extended_err ee;
+
+			if (c->cmsg_level == SOL_SOCKET &&
+			    c->cmsg_type == SO_TIMESTAMPING &&
+			    c->cmsg_len >=
+				    CMSG_LEN(sizeof(struct scm_timestamping))) {
+				memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			} else if (((c->cmsg_level == SOL_IP &&
+				     c->cmsg_type == IP_RECVERR) ||
+				    (c->cmsg_level == SOL_IPV6 &&
+				     c->cmsg_type == IPV6_RECVERR)) &&
+				   c->cmsg_len >= CMSG_LEN(sizeof(ee))) {
+				memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+				if (ee.ee_errno == ENOMSG &&
+				    ee.ee_origin == SO_EE_ORIGIN_TIMESTAMPING &&
+				    (ee.ee_info == SCM_TSTAMP_SND ||
+				     ee.ee_info == SCM_TSTAMP_SCHED))
+					kind = (int)ee.ee_info;
+			}
+		}
+		if (kind < 0 || !(at = stamp_mono(&ts)) ||
+		    probe_looped(p, method, family, buf, (size_t)n, &dst,
+				 &seq) ||
+		    !(s = find_slot(p, &dst, seq, method, &t)))
+			continue;
+		/* SND is taken in the driver, as the packet leaves; SCHED
+		 * before the qdisc, the best there is where the driver
+		 * does not stamp */
+		if (kind == SCM_TSTAMP_SND) {
+			s->sent_kernel = at;
+			s->sent_snd = true;
+		} else if (!s->sent_snd) {
+			s->sent_kernel = at;
+		}
+	}
 }
 
 /* One datagram: its sender and the kernel's receive time (0 if none). */
@@ -411,14 +641,17 @@ static ssize_t recv_one(int fd, void *buf, size_t len,
 			struct sockaddr_storage *from, socklen_t *fromlen,
 			double *rx_kernel)
 {
-	char ctl[256];
+	union {
+		char b[256];
+		struct cmsghdr align;
+	} ctl;
 	struct iovec iov = {buf, len};
 	struct msghdr mh = {.msg_name = from,
 			    .msg_namelen = sizeof(*from),
 			    .msg_iov = &iov,
 			    .msg_iovlen = 1,
-			    .msg_control = ctl,
-			    .msg_controllen = sizeof(ctl)};
+			    .msg_control = ctl.b,
+			    .msg_controllen = sizeof(ctl.b)};
 	ssize_t n = recvmsg(fd, &mh, 0);
 
 	*fromlen = mh.msg_namelen;
@@ -511,14 +744,20 @@ static void read_icmp(struct prober *p, int fd, int v6)
 	}
 }
 
+/* The error queue first: a probe's send time before its reply. */
 void prober_read(struct prober *p, int fd)
 {
-	if (fd == p->udp4 || fd == p->udp6)
+	if (fd == p->udp4 || fd == p->udp6) {
+		read_errqueue(p, fd, PROBE_UDP,
+			      fd == p->udp6 ? AF_INET6 : AF_INET);
 		read_udp(p, fd);
-	else if (fd == p->icmp4)
+	} else if (fd == p->icmp4) {
+		read_errqueue(p, fd, PROBE_ICMP, AF_INET);
 		read_icmp(p, fd, 0);
-	else if (fd == p->icmp6)
+	} else if (fd == p->icmp6) {
+		read_errqueue(p, fd, PROBE_ICMP, AF_INET6);
 		read_icmp(p, fd, 1);
+	}
 }
 
 /* ---- figures ---------------------------------------------------------------- */
@@ -583,24 +822,31 @@ json_t *prober_json(const struct prober *p)
 		probe_stats(p, t, &st);
 		json_array_append_new(
 			a,
-			json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o, "
-				  "s:o, s:o, s:o, s:o, s:o, s:b, s:I, s:I, s:I}",
-				  "code", code_format(t->code, cb), "name",
-				  t->name, "relation", rels[t->rel], "method",
-				  t->method == PROBE_UDP ? "egnet" : "icmp",
-				  "address",
-				  ip_format_addr(&t->addr, ab, sizeof(ab)),
-				  "state", probe_state_words[t->state], "since_ms",
-				  (json_int_t)t->since_wall, "rtt_ms",
-				  num(t->last_rtt), "user_rtt_ms",
-				  num(t->last_user_rtt), "rtt_avg_ms",
-				  num(st.rtt_avg), "rtt_min_ms", num(st.rtt_min),
-				  "rtt_max_ms", num(st.rtt_max), "jitter_ms",
-				  num(st.jitter), "loss_pct",
-				  json_real(st.loss), "kernel_timestamps",
-				  t->last_kernel, "sent", (json_int_t)t->sent,
-				  "received", (json_int_t)t->received, "bad",
-				  (json_int_t)t->bad));
+			json_pack(
+				"{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o, "
+				"s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:I, s:I, "
+				"s:I}",
+				"code", code_format(t->code, cb), "name",
+				t->name, "relation", rels[t->rel], "method",
+				t->method == PROBE_UDP ? "egnet" : "icmp",
+				"address",
+				ip_format_addr(&t->addr, ab, sizeof(ab)),
+				"state", probe_state_words[t->state],
+				"since_ms", (json_int_t)t->since_wall, "rtt_ms",
+				num(t->last_rtt), "user_rtt_ms",
+				num(t->last_user_rtt), "rtt_avg_ms",
+				num(st.rtt_avg), "rtt_min_ms", num(st.rtt_min),
+				"rtt_max_ms", num(st.rtt_max), "jitter_ms",
+				num(st.jitter), "loss_pct", json_real(st.loss),
+				"timestamps",
+				t->last_ts < 0
+					? json_null()
+					: json_string(
+						  probe_ts_words[t->last_ts]),
+				"kernel_timestamps", t->last_ts >= PT_SOCKET,
+				"sent", (json_int_t)t->sent, "received",
+				(json_int_t)t->received, "bad",
+				(json_int_t)t->bad));
 	}
 	return a;
 }

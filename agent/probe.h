@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/desired.h"
@@ -22,11 +23,22 @@
 enum probe_state { PS_UNKNOWN, PS_UP, PS_DOWN };
 extern const char *const probe_state_words[];
 
+/*
+ * Where the two times of an RTT were taken, worst to best: around sendto()
+ * and recvmsg() in user space; the receive time from the socket's kernel
+ * timestamp; both from the socket's kernel timestamps (SO_TIMESTAMPING, the
+ * send time from the error queue); both by the linkmon programs at tc.
+ */
+enum probe_ts { PT_USER, PT_SOCKET_RX, PT_SOCKET, PT_EBPF };
+extern const char *const probe_ts_words[];
+
 struct probe_slot {
 	uint32_t seq;
-	double sent;   /* monotonic seconds */
-	double rtt;    /* ms; < 0: no answer (yet) */
-	bool kernel;   /* rtt from kernel timestamps */
+	double sent;	    /* monotonic seconds, before sendto() */
+	double sent_kernel; /* the socket's transmit timestamp; 0: none */
+	bool sent_snd;	    /* sent_kernel is the driver's, not the qdisc's */
+	double rtt;	    /* ms; < 0: no answer (yet) */
+	int ts;		    /* enum probe_ts: where rtt comes from */
 };
 
 struct probe_target {
@@ -42,7 +54,7 @@ struct probe_target {
 	struct probe_slot *win; /* ring of `window` slots */
 	int head;		/* next slot to use */
 	double last_rtt, last_user_rtt;
-	bool last_kernel;
+	int last_ts; /* enum probe_ts of last_rtt; -1 before an answer */
 };
 
 struct linkmon;
@@ -80,6 +92,17 @@ void prober_tick(struct prober *p);
 
 /* A socket is readable: answer requests, take replies. */
 void prober_read(struct prober *p, int fd);
+
+/*
+ * The looped copy of a probe we sent, as a transmit timestamp brings it
+ * back on the error queue (from the link-layer header on): the probe's
+ * destination and sequence number.  method is the target's (enum
+ * target_method), family the socket's.  0, or -1 when the bytes are not a
+ * probe request of ours.
+ */
+int probe_looped(const struct prober *p, int method, int family,
+		 const uint8_t *pkt, size_t len, struct ip_addr *dst,
+		 uint32_t *seq);
 
 /* Figures of a target over its window. */
 struct probe_stats {

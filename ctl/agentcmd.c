@@ -196,9 +196,11 @@ static void print_links(const json_t *r)
 		printf("\n");
 	}
 	print_drops(links);
-	printf("\n%-8s %-13s %-16s %-6s %-8s %8s %8s %8s %8s %6s  %s\n",
-	       "TARGET", "CODE", "ADDRESS", "PROBE", "STATE", "RTT ms",
-	       "avg", "jitter", "max", "loss%", "NAME");
+	/* TIMES: where the last RTT's times were taken (ebpf, socket,
+	 * socket-rx, user) */
+	printf("\n%-8s %-13s %-16s %-6s %-8s %8s %8s %8s %8s %6s  %-9s %s\n",
+	       "TARGET", "CODE", "ADDRESS", "PROBE", "STATE", "RTT ms", "avg",
+	       "jitter", "max", "loss%", "TIMES", "NAME");
 	for (size_t i = 0; i < json_array_size(tg); i++) {
 		const json_t *t = json_array_get(tg, i);
 
@@ -212,7 +214,9 @@ static void print_links(const json_t *r)
 		print_ms(jnum(t, "rtt_avg_ms"));
 		print_ms(jnum(t, "jitter_ms"));
 		print_ms(jnum(t, "rtt_max_ms"));
-		printf(" %6.1f  %s\n", jnum(t, "loss_pct"),
+		printf(" %6.1f  %-9s %s\n", jnum(t, "loss_pct"),
+		       json_string_value(json_object_get(t, "timestamps"))
+			       ?: "-",
 		       json_string_value(json_object_get(t, "name")));
 	}
 	if (mon && strcmp(json_string_value(json_object_get(mon, "counters")) ?: "",

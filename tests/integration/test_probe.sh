@@ -1,11 +1,13 @@
 #!/bin/bash
 # Probes from the example township: its parent (an egnet echo responder in
 # the parent's namespace) and its villages (no agent: ICMP).  RTT comes
-# from kernel timestamps and is not above the user-space RTT; a delaying
-# relay raises it by about the delay; a cut of the parent's link is marked
-# down within (down_after + 1) intervals and up again when restored; a
-# reply with the wrong sequence number is ignored and counted; a village
-# that answers is up with 0% loss, one that does not is down with 100%.
+# from kernel timestamps (eBPF's for egnet echo, the sockets' for ICMP
+# echo, which the programs do not stamp) and is not above the user-space
+# RTT; a delaying relay raises it by about the delay; a cut of the parent's
+# link is marked down within (down_after + 1) intervals and up again when
+# restored; a reply with the wrong sequence number is ignored and counted;
+# a village that answers is up with 0% loss, one that does not is down
+# with 100%.
 . "$(dirname "$0")/lib.sh"
 
 ECHO="python3 $ROOT/tests/integration/echo.py"
@@ -58,8 +60,9 @@ sleep 2
 # RTT from the kernel, positive, not above the user-space RTT
 # with eBPF here, the RTT must come from the kernel's timestamps
 if [ "$(json_field "$T/l.json" 'd["monitor"]["counters"]')" = ebpf ]; then
-	[ "$(target $PARENT kernel_timestamps)" = True ] ||
-		fail "eBPF is attached but the RTT is not from kernel timestamps"
+	[ "$(target $PARENT timestamps)" = ebpf ] &&
+		[ "$(target $PARENT kernel_timestamps)" = True ] ||
+		fail "eBPF is attached but the RTT is not from its timestamps: $(target $PARENT timestamps)"
 else
 	echo "note: no eBPF here ($(json_field "$T/l.json" 'd["monitor"]["reason"]')): socket timestamps"
 fi
@@ -125,6 +128,11 @@ assert v["210102001001"]["method"] == "icmp"
 assert v["210102001001"]["state"] == "up" and v["210102001001"]["loss_pct"] < 20, v["210102001001"]
 assert v["210102001002"]["state"] == "down" and v["210102001002"]["loss_pct"] == 100, v["210102001002"]
 assert v["210102001003"]["state"] == "up" and v["210102001003"]["address"] == "10.16.64.250", v["210102001003"]
+# ICMPv6 and ICMP: both times from the socket, not above user space's
+for c in ("210102001001", "210102001003"):
+    assert v[c]["timestamps"] == "socket" and v[c]["kernel_timestamps"] is True, v[c]
+    assert 0 < v[c]["rtt_ms"] <= v[c]["user_rtt_ms"], v[c]
+assert v["210102001002"]["timestamps"] is None, v["210102001002"]
 PY
 
 # a reply with the wrong sequence number is ignored and counted
@@ -139,6 +147,7 @@ bad1=$(target $PARENT bad)
 # the human view
 ctl "$dir" links >"$T/links.txt" || fail "egnetctl links"
 grep -q "^parent .*$PARENT" "$T/links.txt" || fail "links output: $(cat "$T/links.txt")"
+grep -q "^village .* socket " "$T/links.txt" || fail "links output, TIMES: $(cat "$T/links.txt")"
 # the agent's programs: one per direction while it runs, none after it
 # stops, still one after a crash and two restarts
 ours() { ip netns exec $G tc filter show dev eth0 "$1" | grep -c "linkmon_" || true; }
@@ -155,4 +164,4 @@ if [ "$(json_field "$T/l.json" 'd["monitor"]["counters"]')" = ebpf ]; then
 	[ "$(ours ingress)" = 1 ] && [ "$(ours egress)" = 1 ] ||
 		fail "after a crash and a restart: $(ours ingress) in, $(ours egress) out"
 fi
-echo "PASS: probes: kernel RTT, +50 ms seen, cut in $took s, villages by ICMP, wrong replies counted"
+echo "PASS: probes: kernel RTT, +50 ms seen, cut in $took s, villages by ICMP (socket timestamps), wrong replies counted"

@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_TESTS 256
-#define NAME_LEN  128
+#define MAX_TESTS     256
+#define TEST_NAME_LEN 128
 
 static struct CMUnitTest tests[MAX_TESTS];
-static char names[MAX_TESTS][NAME_LEN];
+static char names[MAX_TESTS][TEST_NAME_LEN];
 static size_t ntests;
 
 __attribute__((format(printf, 3, 4))) static void
@@ -31,7 +31,7 @@ add_test(CMUnitTestFunction fn, const void *row, const char *fmt, ...)
 		exit(1);
 	}
 	va_start(ap, fmt);
-	vsnprintf(names[ntests], NAME_LEN, fmt, ap);
+	vsnprintf(names[ntests], TEST_NAME_LEN, fmt, ap);
 	va_end(ap);
 	tests[ntests] = (struct CMUnitTest){
 		.name = names[ntests],
@@ -44,7 +44,7 @@ add_test(CMUnitTestFunction fn, const void *row, const char *fmt, ...)
 #define ROWS(t) (sizeof(t) / sizeof((t)[0]))
 
 /* Fill the error buffer so that a message left from before cannot pass. */
-static void poison(char *err, size_t len)
+__attribute__((unused)) static void poison(char *err, size_t len)
 {
 	memset(err, 'Z', len - 1);
 	err[len - 1] = '\0';
