@@ -45,27 +45,54 @@ static void on_change(const struct probe_target *t, void *arg)
 		  ip_format_addr(&t->addr, ab, sizeof(ab)),
 		  probe_state_words[t->state]);
 	json_array_append_new(
-		m->events,
-		json_pack("{s:I, s:s, s:s, s:s, s:s}", "time_ms",
-			  (json_int_t)t->since_wall, "code", cb, "name", t->name,
-			  "relation", rels[t->rel], "state",
-			  probe_state_words[t->state]));
+		m->events, json_pack("{s:I, s:s, s:s, s:s, s:s}", "time_ms",
+				     (json_int_t)t->since_wall, "code", cb,
+				     "name", t->name, "relation", rels[t->rel],
+				     "state", probe_state_words[t->state]));
 	while (json_array_size(m->events) > 100)
 		json_array_remove(m->events, 0);
 }
 
+/* Links and bridge ports: how many names watch_names() gives. */
+static int n_watched(const struct desired *ds)
+{
+	int n = ds->n_links;
+
+	for (int i = 0; i < ds->n_links; i++)
+		n += ds->links[i].n_ports;
+	return n;
+}
+
+/*
+ * Every managed link, and every port of a managed bridge: a port is where
+ * one child's line is, and its counters and drops are that line's.
+ */
+static int watch_names(const struct desired *ds, char (*names)[16])
+{
+	int n = 0;
+
+	for (int i = 0; i < ds->n_links; i++) {
+		const struct ds_link *l = &ds->links[i];
+
+		snprintf(names[n++], 16, "%s", l->name);
+		for (int k = 0; k < l->n_ports; k++)
+			snprintf(names[n++], 16, "%s", l->ports[k]);
+	}
+	return n;
+}
+
 static void attach_links(struct monitor *m, const struct desired *ds)
 {
-	char(*names)[16] = xcalloc((size_t)ds->n_links + 1, sizeof(*names));
+	char(*names)[16] = xcalloc((size_t)n_watched(ds) + 1, sizeof(*names));
 	char err[256];
+	int n;
 
 	if (!m->lm) {
 		free(names);
 		return;
 	}
-	for (int i = 0; i < ds->n_links; i++)
-		snprintf(names[i], 16, "%s", ds->links[i].name);
-	if (linkmon_sync(m->lm, names, ds->n_links, err, sizeof(err)))
+	n = watch_names(ds, names);
+	if (linkmon_sync(m->lm, names, n, err, sizeof(err)))
 		log_warnx("link monitor: %s", err);
 	free(names);
 }
@@ -80,10 +107,11 @@ void monitor_open(struct monitor *m, const struct desired *ds)
 	if (!m->lm) {
 		snprintf(m->lm_reason, sizeof(m->lm_reason), "%s", err);
 		log_warnx("link monitor without eBPF: %s; probes use socket "
-			  "timestamps", err);
+			  "timestamps",
+			  err);
 	} else if (linkmon_drops_off(m->lm)) {
 		log_info("drops by reason are not counted: %s",
-			  linkmon_drops_off(m->lm));
+			 linkmon_drops_off(m->lm));
 	}
 	attach_links(m, ds);
 	if (prober_open(&m->probe, ds, err, sizeof(err)) == 0) {
@@ -124,9 +152,9 @@ static const char *oper(const char *name)
 
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	if (fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
-		s = !(ifr.ifr_flags & IFF_UP)	      ? "down"
+		s = !(ifr.ifr_flags & IFF_UP)	    ? "down"
 		    : (ifr.ifr_flags & IFF_RUNNING) ? "up"
-						     : "no-carrier";
+						    : "no-carrier";
 	if (fd >= 0)
 		close(fd);
 	return s;
@@ -172,16 +200,76 @@ static json_t *drops_json(struct monitor *m, const char *name)
 	for (int i = 0; i < n; i++) {
 		packets += dr[i].packets;
 		bytes += dr[i].bytes;
-		json_object_set_new(
-			reasons,
-			linkmon_reason_name(m->lm, dr[i].reason, buf,
-					    sizeof(buf)),
-			json_pack("{s:I, s:I}", "packets",
-				  (json_int_t)dr[i].packets, "bytes",
-				  (json_int_t)dr[i].bytes));
+		json_object_set_new(reasons,
+				    linkmon_reason_name(m->lm, dr[i].reason,
+							buf, sizeof(buf)),
+				    json_pack("{s:I, s:I}", "packets",
+					      (json_int_t)dr[i].packets,
+					      "bytes",
+					      (json_int_t)dr[i].bytes));
 	}
 	return json_pack("{s:I, s:I, s:o}", "packets", (json_int_t)packets,
 			 "bytes", (json_int_t)bytes, "reasons", reasons);
+}
+
+/* Counters, rates and drops of one watched device into @o. */
+static void link_figures(struct monitor *m, const char *name, json_t *o)
+{
+	struct lm_counts c;
+
+	if (m->lm && linkmon_read(m->lm, name, &c) == 0) {
+		struct mon_prev *p = prev_of(m, name);
+		uint64_t tot[2][2] = {{0}};
+		json_t *cls = json_object();
+		double now = mono();
+
+		for (int d = 0; d < 2; d++)
+			for (int k = 0; k < LM_CLASSES; k++) {
+				tot[d][0] += c.packets[d][k];
+				tot[d][1] += c.bytes[d][k];
+			}
+		for (int k = 0; k < LM_CLASSES; k++)
+			json_object_set_new(
+				cls, class_words[k],
+				json_pack(
+					"{s:I, s:I, s:I, s:I}", "rx_packets",
+					(json_int_t)c.packets[0][k], "rx_bytes",
+					(json_int_t)c.bytes[0][k], "tx_packets",
+					(json_int_t)c.packets[1][k], "tx_bytes",
+					(json_int_t)c.bytes[1][k]));
+		/* rates over the time since the last read (at least
+		 * half a second, or the last rates stand) */
+		if (p->t > 0 && now - p->t >= 0.5) {
+			double dt = now - p->t;
+
+			p->rx_pps = (double)(tot[0][0] - p->rx_pkts) / dt;
+			p->rx_bps =
+				8.0 * (double)(tot[0][1] - p->rx_bytes) / dt;
+			p->tx_pps = (double)(tot[1][0] - p->tx_pkts) / dt;
+			p->tx_bps =
+				8.0 * (double)(tot[1][1] - p->tx_bytes) / dt;
+		}
+		if (p->t == 0 || now - p->t >= 0.5) {
+			p->t = now;
+			p->rx_pkts = tot[0][0];
+			p->rx_bytes = tot[0][1];
+			p->tx_pkts = tot[1][0];
+			p->tx_bytes = tot[1][1];
+		}
+		json_object_set_new(
+			o, "counters",
+			json_pack("{s:I, s:I, s:I, s:I, s:f, s:f, s:f, "
+				  "s:f, s:o}",
+				  "rx_packets", (json_int_t)tot[0][0],
+				  "rx_bytes", (json_int_t)tot[0][1],
+				  "tx_packets", (json_int_t)tot[1][0],
+				  "tx_bytes", (json_int_t)tot[1][1], "rx_pps",
+				  p->rx_pps, "rx_bps", p->rx_bps, "tx_pps",
+				  p->tx_pps, "tx_bps", p->tx_bps, "classes",
+				  cls));
+	}
+	if (m->lm && !linkmon_drops_off(m->lm))
+		json_object_set_new(o, "drops", drops_json(m, name));
 }
 
 json_t *monitor_links(struct monitor *m, const struct desired *ds)
@@ -193,63 +281,17 @@ json_t *monitor_links(struct monitor *m, const struct desired *ds)
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "name", l->name,
 				      "role", link_role_words[l->role], "zone",
 				      l->zone, "state", oper(l->name));
-		struct lm_counts c;
 
-		if (m->lm && linkmon_read(m->lm, l->name, &c) == 0) {
-			struct mon_prev *p = prev_of(m, l->name);
-			uint64_t tot[2][2] = {{0}};
-			json_t *cls = json_object();
-			double now = mono();
-
-			for (int d = 0; d < 2; d++)
-				for (int k = 0; k < LM_CLASSES; k++) {
-					tot[d][0] += c.packets[d][k];
-					tot[d][1] += c.bytes[d][k];
-				}
-			for (int k = 0; k < LM_CLASSES; k++)
-				json_object_set_new(
-					cls, class_words[k],
-					json_pack("{s:I, s:I, s:I, s:I}",
-						  "rx_packets",
-						  (json_int_t)c.packets[0][k],
-						  "rx_bytes",
-						  (json_int_t)c.bytes[0][k],
-						  "tx_packets",
-						  (json_int_t)c.packets[1][k],
-						  "tx_bytes",
-						  (json_int_t)c.bytes[1][k]));
-			/* rates over the time since the last read (at least
-			 * half a second, or the last rates stand) */
-			if (p->t > 0 && now - p->t >= 0.5) {
-				double dt = now - p->t;
-
-				p->rx_pps = (double)(tot[0][0] - p->rx_pkts) / dt;
-				p->rx_bps = 8.0 * (double)(tot[0][1] - p->rx_bytes) / dt;
-				p->tx_pps = (double)(tot[1][0] - p->tx_pkts) / dt;
-				p->tx_bps = 8.0 * (double)(tot[1][1] - p->tx_bytes) / dt;
-			}
-			if (p->t == 0 || now - p->t >= 0.5) {
-				p->t = now;
-				p->rx_pkts = tot[0][0];
-				p->rx_bytes = tot[0][1];
-				p->tx_pkts = tot[1][0];
-				p->tx_bytes = tot[1][1];
-			}
-			json_object_set_new(
-				o, "counters",
-				json_pack("{s:I, s:I, s:I, s:I, s:f, s:f, s:f, "
-					  "s:f, s:o}",
-					  "rx_packets", (json_int_t)tot[0][0],
-					  "rx_bytes", (json_int_t)tot[0][1],
-					  "tx_packets", (json_int_t)tot[1][0],
-					  "tx_bytes", (json_int_t)tot[1][1],
-					  "rx_pps", p->rx_pps, "rx_bps",
-					  p->rx_bps, "tx_pps", p->tx_pps,
-					  "tx_bps", p->tx_bps, "classes", cls));
-		}
-		if (m->lm && !linkmon_drops_off(m->lm))
-			json_object_set_new(o, "drops", drops_json(m, l->name));
+		link_figures(m, l->name, o);
 		json_array_append_new(links, o);
+		for (int k = 0; k < l->n_ports; k++) {
+			o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name",
+				      l->ports[k], "role", "port", "bridge",
+				      l->name, "zone", l->zone, "state",
+				      oper(l->ports[k]));
+			link_figures(m, l->ports[k], o);
+			json_array_append_new(links, o);
+		}
 	}
 	r = json_pack("{s:b, s:o, s:o, s:O}", "ok", 1, "links", links,
 		      "targets",

@@ -175,10 +175,12 @@ static void print_links(const json_t *r)
 	for (size_t i = 0; i < json_array_size(links); i++) {
 		const json_t *l = json_array_get(links, i);
 		const json_t *c0 = json_object_get(l, "counters");
+		const char *role = json_string_value(json_object_get(l, "role"));
+		bool port = role && !strcmp(role, "port");
 
-		printf("%-14s %-8s %-9s %-10s",
-		       json_string_value(json_object_get(l, "name")),
-		       json_string_value(json_object_get(l, "role")),
+		/* a bridge's ports under it, indented */
+		printf("%s%-*s %-8s %-9s %-10s", port ? "  " : "", port ? 12 : 14,
+		       json_string_value(json_object_get(l, "name")), role,
 		       json_string_value(json_object_get(l, "zone")),
 		       json_string_value(json_object_get(l, "state")));
 		if (c0) {

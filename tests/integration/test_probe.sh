@@ -135,6 +135,50 @@ for c in ("210102001001", "210102001003"):
 assert v["210102001002"]["timestamps"] is None, v["210102001002"]
 PY
 
+# a child's link cut in the child's namespace (village 001 on eth1), then
+# back: down within (3 + 1) intervals by the agent's clock, up again
+VIL=210102001001
+vil_is() {
+	ctl "$dir" links --json >"$T/l.json" 2>/dev/null &&
+		[ "$(json_field "$T/l.json" "[t['state'] for t in d['targets'] if t['code'] == '$VIL'][0]")" = "$1" ]
+}
+t0=$(date +%s%3N)
+ip -n $V link set v0 down
+wait_for 3 vil_is down || fail "the child's cut was not seen: $(cat "$T/l.json")"
+t1=$(json_field "$T/l.json" "[t['since_ms'] for t in d['targets'] if t['code'] == '$VIL'][0]")
+vtook=$(python3 -c "print(($t1 - $t0) / 1000)")
+python3 -c "import sys; sys.exit(0 if $vtook <= (3 + 1) * 0.2 + 0.05 else 1)" ||
+	fail "child down after $vtook s, more than (3+1) intervals of 0.2 s"
+grep -q "village $VIL .* is down" "$dir/agent.log" || fail "no down event for the child in the log"
+ip -n $V link set v0 up
+# a link going down takes its IPv6 addresses and routes with it
+ip -n $V addr replace fd45:676e:410:404::1/127 dev v0 nodad
+ip -n $V route replace default via fd45:676e:410:404::
+wait_for 4 vil_is up || fail "the child is not up again after the restore"
+echo "child's cut seen in $vtook s"
+
+# the links' counters through egnetctl: the egnet probes to the parent
+# both ways on eth0, the ICMP echoes to the village on the downlink
+# bridge eg-down and on eth1, its port
+if [ "$(json_field "$T/l.json" 'd["monitor"]["counters"]')" = ebpf ]; then
+	python3 - "$T/l.json" <<'PY' || fail "link counters: $(cat "$T/l.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+l = {l["name"]: l for l in d["links"]}
+p = l["eth0"]["counters"]["classes"]["probe"]
+assert p["tx_packets"] > 0 and p["rx_packets"] > 0, l["eth0"]
+assert p["tx_bytes"] == p["tx_packets"] * 74, p  # 14 + 20 + 8 + 32
+i = l["eg-down"]["counters"]["classes"]["icmp"]
+assert i["tx_packets"] > 0 and i["rx_packets"] > 0, l["eg-down"]
+# and on eth1 itself, the bridge's port: the village's own line
+assert l["eth1"]["role"] == "port" and l["eth1"]["bridge"] == "eg-down", l["eth1"]
+i = l["eth1"]["counters"]["classes"]["icmp"]
+assert i["tx_packets"] > 0 and i["rx_packets"] > 0, l["eth1"]
+c = l["eth0"]["counters"]
+assert c["tx_packets"] >= p["tx_packets"] and c["rx_packets"] >= p["rx_packets"], c
+PY
+fi
+
 # a reply with the wrong sequence number is ignored and counted
 kill $ECHO_PID
 start_echo --wrong-seq
@@ -164,4 +208,4 @@ if [ "$(json_field "$T/l.json" 'd["monitor"]["counters"]')" = ebpf ]; then
 	[ "$(ours ingress)" = 1 ] && [ "$(ours egress)" = 1 ] ||
 		fail "after a crash and a restart: $(ours ingress) in, $(ours egress) out"
 fi
-echo "PASS: probes: kernel RTT, +50 ms seen, cut in $took s, villages by ICMP (socket timestamps), wrong replies counted"
+echo "PASS: probes: kernel RTT, +50 ms seen, cut in $took s, child's cut in $vtook s, villages by ICMP (socket timestamps), wrong replies counted"
