@@ -50,6 +50,7 @@ struct daemon {
 };
 
 static void probe_arm(struct daemon *dm);
+static void monitor_refresh(struct daemon *dm);
 
 static void arm_pending(struct daemon *dm);
 
@@ -94,8 +95,7 @@ static json_t *dispatch(struct daemon *dm, const json_t *req)
 					 "\"reachable\"");
 		resp = agent_apply(a, (int)secs, when != NULL);
 		arm_pending(dm);
-		monitor_update(&dm->mon, &a->in.ds);
-		probe_arm(dm);
+		monitor_refresh(dm);
 		return resp;
 	}
 	if (!strcmp(cmd, "confirm")) {
@@ -110,8 +110,7 @@ static json_t *dispatch(struct daemon *dm, const json_t *req)
 	}
 	if (!strcmp(cmd, "reload")) {
 		resp = agent_reload(a);
-		monitor_update(&dm->mon, &a->in.ds);
-		probe_arm(dm);
+		monitor_refresh(dm);
 		return resp;
 	}
 	return json_pack("{s:b, s:s}", "ok", 0, "error",
@@ -554,6 +553,23 @@ static void probe_arm(struct daemon *dm)
 		}
 }
 
+/*
+ * After an apply or a reload: the monitor follows the new configuration.
+ * When the prober's sockets are to be reopened, their events go first:
+ * a closed descriptor's number may come back for a new socket.
+ */
+static void monitor_refresh(struct daemon *dm)
+{
+	if (monitor_probe_reopens(&dm->mon, &dm->a->in.ds))
+		for (int i = 0; i < 4; i++)
+			if (dm->probe_ev[i]) {
+				event_free(dm->probe_ev[i]);
+				dm->probe_ev[i] = NULL;
+			}
+	monitor_update(&dm->mon, &dm->a->in.ds);
+	probe_arm(dm);
+}
+
 /* ---- signals and the loop ------------------------------------------------- */
 
 static void on_hup(evutil_socket_t fd, short what, void *arg)
@@ -563,8 +579,7 @@ static void on_hup(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	json_decref(agent_reload(dm->a));
-	monitor_update(&dm->mon, &dm->a->in.ds);
-	probe_arm(dm);
+	monitor_refresh(dm);
 }
 
 static void on_term(evutil_socket_t fd, short what, void *arg)

@@ -711,6 +711,13 @@ int linkmon_read(struct linkmon *lm, const char *ifname, struct lm_counts *out)
 	return 0;
 }
 
+void linkmon_set_probe_port(struct linkmon *lm, uint16_t port)
+{
+	/* A store into the map's memory: the programs see it at their
+	 * next packet. */
+	__atomic_store_n(&lm->skel->data->probe_port, port, __ATOMIC_RELAXED);
+}
+
 const char *linkmon_drops_off(const struct linkmon *lm)
 {
 	return lm->drops_off[0] ? lm->drops_off : NULL;
@@ -877,7 +884,7 @@ static int lm_skel_open(struct linkmon *lm, uint16_t probe_port, __u32 netns,
 	lm->skel = linkmon_bpf__open();
 	if (!lm->skel)
 		return -errno;
-	lm->skel->rodata->probe_port = probe_port;
+	lm->skel->data->probe_port = probe_port;
 	lm->skel->rodata->netns_ino = netns;
 	bpf_program__set_autoload(lm->skel->progs.linkmon_drop, drops);
 	return 0;

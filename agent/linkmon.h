@@ -46,6 +46,10 @@ struct lm_counts {
  */
 struct linkmon *linkmon_open(uint16_t probe_port, char *err, size_t errlen);
 
+/* The probe port (host order, 0: none) from now on, for the attached
+ * programs as they run. */
+void linkmon_set_probe_port(struct linkmon *lm, uint16_t port);
+
 /* Detach from every link this linkmon attached to, unload, free.  NULL ok. */
 void linkmon_close(struct linkmon *lm);
 

@@ -97,6 +97,22 @@ static void attach_links(struct monitor *m, const struct desired *ds)
 	free(names);
 }
 
+static void open_prober(struct monitor *m, const struct desired *ds)
+{
+	char err[256];
+
+	m->probe_reason[0] = 0;
+	if (prober_open(&m->probe, ds, err, sizeof(err)) == 0) {
+		m->probing = true;
+		m->probe.lm = m->lm;
+		m->probe.on_change = on_change;
+		m->probe.arg = m;
+	} else {
+		snprintf(m->probe_reason, sizeof(m->probe_reason), "%s", err);
+		log_warnx("probes: %s", err);
+	}
+}
+
 void monitor_open(struct monitor *m, const struct desired *ds)
 {
 	char err[256];
@@ -114,15 +130,7 @@ void monitor_open(struct monitor *m, const struct desired *ds)
 			 linkmon_drops_off(m->lm));
 	}
 	attach_links(m, ds);
-	if (prober_open(&m->probe, ds, err, sizeof(err)) == 0) {
-		m->probing = true;
-		m->probe.lm = m->lm;
-		m->probe.on_change = on_change;
-		m->probe.arg = m;
-	} else {
-		snprintf(m->probe_reason, sizeof(m->probe_reason), "%s", err);
-		log_warnx("probes: %s", err);
-	}
+	open_prober(m, ds);
 }
 
 void monitor_close(struct monitor *m)
@@ -136,11 +144,33 @@ void monitor_close(struct monitor *m)
 	memset(m, 0, sizeof(*m));
 }
 
+bool monitor_probe_reopens(const struct monitor *m, const struct desired *ds)
+{
+	const struct prof_probe *pp = &ds->p->probe;
+	int window = pp->window > PROBE_WINDOW_MAX ? PROBE_WINDOW_MAX
+						   : pp->window;
+
+	return !m->probing || m->probe.port != (uint16_t)pp->port ||
+	       m->probe.window != window;
+}
+
 void monitor_update(struct monitor *m, const struct desired *ds)
 {
 	attach_links(m, ds);
-	if (m->probing)
+	if (m->lm)
+		linkmon_set_probe_port(m->lm, (uint16_t)ds->p->probe.port);
+	if (!monitor_probe_reopens(m, ds)) {
 		prober_retarget(&m->probe, ds);
+		return;
+	}
+	/* Another port, another window, or no sockets yet: new sockets,
+	 * the targets start afresh. */
+	if (m->probing) {
+		log_info("probes: port or window changed, sockets reopened");
+		prober_close(&m->probe);
+		m->probing = false;
+	}
+	open_prober(m, ds);
 }
 
 /* Up and running (carrier) as the kernel says. */

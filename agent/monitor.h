@@ -38,8 +38,14 @@ struct monitor {
 void monitor_open(struct monitor *m, const struct desired *ds);
 void monitor_close(struct monitor *m);
 
-/* After an apply or reload: attach to the new links, new targets. */
+/*
+ * After an apply or reload: attach to the new links, new targets.  A new
+ * probe port or window (or probes that could not start before) reopens
+ * the prober's sockets: the caller stops watching the old ones first
+ * (monitor_probe_reopens() says whether that will happen).
+ */
 void monitor_update(struct monitor *m, const struct desired *ds);
+bool monitor_probe_reopens(const struct monitor *m, const struct desired *ds);
 
 /* Counters and rates of ds's links, and the targets. */
 json_t *monitor_links(struct monitor *m, const struct desired *ds);

@@ -104,10 +104,12 @@ struct lm_tcp {
 #define LM_PARSE_MAX 128
 
 /*
- * UDP port of egnet probes, host order; set by the loader before load.
- * 0: no probes (port 0 is not a port UDP sends to).
+ * UDP port of egnet probes, host order; 0: no probes (port 0 is not a
+ * port UDP sends to).  In .data, not .rodata: the agent changes it in
+ * place (the skeleton maps it) when a reload changes the profile's port,
+ * without reloading the programs or losing a counter.
  */
-const volatile __u16 probe_port = 7789;
+__u16 probe_port = 7789;
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """An egnet echo responder for tests: answers egnet probe requests on UDP
-7789 (IPv4 and IPv6) like an agent does, optionally after a delay (a
+7789 or PORT (IPv4 and IPv6) like an agent does, optionally after a delay (a
 "delaying relay" in the test path), or with a wrong sequence number.
 
-  echo.py [--delay MS] [--wrong-seq]
+  echo.py [--delay MS] [--wrong-seq] [--port PORT]
 """
 import socket
 import struct
@@ -14,6 +14,9 @@ import time
 MAGIC = 0x45474E31
 delay = 0.0
 wrong = "--wrong-seq" in sys.argv
+port = 7789
+if "--port" in sys.argv:
+    port = int(sys.argv[sys.argv.index("--port") + 1])
 if "--delay" in sys.argv:
     delay = float(sys.argv[sys.argv.index("--delay") + 1]) / 1000.0
 
@@ -22,7 +25,7 @@ def serve(family, addr):
     s = socket.socket(family, socket.SOCK_DGRAM)
     if family == socket.AF_INET6:
         s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-    s.bind((addr, 7789))
+    s.bind((addr, port))
     while True:
         data, peer = s.recvfrom(512)
         if len(data) < 32 or struct.unpack("!I", data[:4])[0] != MAGIC \

@@ -192,6 +192,35 @@ bad1=$(target $PARENT bad)
 ctl "$dir" links >"$T/links.txt" || fail "egnetctl links"
 grep -q "^parent .*$PARENT" "$T/links.txt" || fail "links output: $(cat "$T/links.txt")"
 grep -q "^village .* socket " "$T/links.txt" || fail "links output, TIMES: $(cat "$T/links.txt")"
+# a reload with another probe port: new sockets, and the programs already
+# attached take the new port at once (the parent's RTT from eBPF again,
+# its probes still counted as probes on eth0)
+probes_out() {
+	ctl "$dir" links --json >"$T/l.json" &&
+		json_field "$T/l.json" "[l for l in d['links'] if l['name'] == 'eth0'][0]['counters']['classes']['probe']['tx_packets']"
+}
+n0=$(probes_out)
+sed -i 's/port = 7789;/port = 7790;/' "$T/p/include/probe.conf"
+kill $ECHO_PID
+start_echo --port 7790
+kill -HUP "$AGENT_PID"
+wait_for 4 parent_is up || fail "parent not up on the new port: $(cat "$T/l.json")"
+sleep 0.5
+ctl "$dir" links --json >"$T/l.json"
+if [ "$(json_field "$T/l.json" 'd["monitor"]["counters"]')" = ebpf ]; then
+	[ "$(target $PARENT timestamps)" = ebpf ] ||
+		fail "new port: the RTT is not from eBPF: $(target $PARENT timestamps)"
+	n1=$(probes_out)
+	[ "$n1" -gt "$n0" ] || fail "new port: probes not counted as probes ($n0 -> $n1)"
+fi
+ip netns exec $G ss -uln | grep -q ':7790 ' || fail "no socket on the new port"
+ip netns exec $G ss -uln | grep -q ':7789 ' && fail "the old port is still open"
+sed -i 's/port = 7790;/port = 7789;/' "$T/p/include/probe.conf"
+kill $ECHO_PID
+start_echo
+kill -HUP "$AGENT_PID"
+wait_for 4 parent_is up || fail "parent not up on the old port again"
+
 # the agent's programs: one per direction while it runs, none after it
 # stops, still one after a crash and two restarts
 ours() { ip netns exec $G tc filter show dev eth0 "$1" | grep -c "linkmon_" || true; }
@@ -208,4 +237,4 @@ if [ "$(json_field "$T/l.json" 'd["monitor"]["counters"]')" = ebpf ]; then
 	[ "$(ours ingress)" = 1 ] && [ "$(ours egress)" = 1 ] ||
 		fail "after a crash and a restart: $(ours ingress) in, $(ours egress) out"
 fi
-echo "PASS: probes: kernel RTT, +50 ms seen, cut in $took s, child's cut in $vtook s, villages by ICMP (socket timestamps), wrong replies counted"
+echo "PASS: probes: kernel RTT, +50 ms seen, cut in $took s, child's cut in $vtook s, villages by ICMP (socket timestamps), wrong replies counted, probe port changed by a reload"
