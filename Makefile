@@ -111,10 +111,9 @@ demo: deps all
 		$(B)/egnetctl validate --node profiles/examples/$$n.conf >/dev/null && \
 		echo "== $$n: profiles/examples/$$n.conf is valid"; \
 	done
-	$(Q)$(B)/egnetctl render --node profiles/examples/county.conf
-	@echo
-	@echo "The live demo (a simulated province of agents reporting to a"
-	@echo "collector) arrives with the collector."
+	$(Q)if [ "$$(id -u)" = 0 ]; then B=$(B) demo/province.sh; else \
+		$(B)/egnetctl render --node profiles/examples/county.conf; \
+		echo; echo "As root (sudo make demo): the live demo in network namespaces."; fi
 
 # Benchmarks print figures and ratios against baselines run side by side;
 # they are not tests.  Root: they make network namespaces.
@@ -154,7 +153,7 @@ help:
 	@echo '  all          build/egnet-agent, build/egnet-collector, build/egnetctl, BPF objects'
 	@echo '  check        make deps, then unit, golden and integration tests (integration needs root)'
 	@echo '  deps         install build and test dependencies (apt-get or dnf), quiet when present'
-	@echo '  demo         validate and render the example province (live demo: with the collector)'
+	@echo '  demo         validate the example province and run a live slice of it (root)'
 	@echo '  bench        benchmarks with their baselines side by side (root)'
 	@echo '  install      install programs, profiles, unit and rt_protos entry (DESTDIR, PREFIX)'
 	@echo '  clean        remove build/'
