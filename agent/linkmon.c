@@ -53,6 +53,12 @@ struct lm_link {
 	bool hook_created; /* we made its clsact qdisc */
 };
 
+/* One (ifindex, reason) of the drop map, summed over CPUs. */
+struct lm_drop_entry {
+	__u32 ifindex;
+	struct lm_drop d;
+};
+
 /* A name of the kernel's enum skb_drop_reason. */
 struct lm_reason {
 	__u32 value;
@@ -67,9 +73,11 @@ struct linkmon {
 	struct lm_link *links;
 	int n_links;
 	bool slot_used[LM_SLOTS]; /* slot 0 is never used: "not watched" */
-	char drops_off[200];	  /* why drops are not counted, "" if they are */
+	char drops_off[200]; /* why drops are not counted, "" if they are */
 	struct lm_reason *reasons; /* from kernel BTF, by value */
 	int n_reasons;
+	struct lm_drop_entry *drops; /* as linkmon_drops_refresh() read them */
+	int n_drops, cap_drops;
 };
 
 /* egnet's filter on one hook, and whether anything else is there. */
@@ -742,37 +750,57 @@ const char *linkmon_reason_name(const struct linkmon *lm, uint32_t reason,
 	return buf;
 }
 
-int linkmon_drops(struct linkmon *lm, const char *ifname,
-		  struct lm_drop *out, int max)
+int linkmon_drops_refresh(struct linkmon *lm)
 {
 	size_t vsize = (size_t)lm->ncpus * sizeof(*lm->vals);
 	struct bpf_map *map = lm->skel->maps.link_drops;
 	struct lm_drop_key key, *prev = NULL;
-	struct lm_link *l = lm_find(lm, ifname);
-	int n = 0, ret, cpu;
+	int ret, cpu;
 
-	if (!l || lm->drops_off[0])
+	lm->n_drops = 0;
+	if (lm->drops_off[0])
 		return 0;
 	while (bpf_map__get_next_key(map, prev, &key, sizeof(key)) == 0) {
+		struct lm_drop_entry *e;
+
 		prev = &key;
-		if (key.ifindex != (__u32)l->ifindex)
-			continue;
 		ret = bpf_map__lookup_elem(map, &key, sizeof(key), lm->vals,
 					   vsize, 0);
 		if (ret == -ENOENT)
 			continue; /* deleted meanwhile */
 		if (ret)
 			return ret;
-		if (n == max)
-			break;
-		memset(&out[n], 0, sizeof(out[n]));
-		out[n].reason = key.reason;
-		for (cpu = 0; cpu < lm->ncpus; cpu++) {
-			out[n].packets += lm->vals[cpu].packets;
-			out[n].bytes += lm->vals[cpu].bytes;
+		if (lm->n_drops == LM_DROPS_MAX)
+			break; /* the map holds no more; a guard all the same */
+		if (lm->n_drops == lm->cap_drops) {
+			lm->cap_drops = lm->cap_drops ? 2 * lm->cap_drops : 64;
+			lm->drops =
+				xrealloc(lm->drops, (size_t)lm->cap_drops *
+							    sizeof(*lm->drops));
 		}
-		n++;
+		e = &lm->drops[lm->n_drops++];
+		memset(e, 0, sizeof(*e));
+		e->ifindex = key.ifindex;
+		e->d.reason = key.reason;
+		for (cpu = 0; cpu < lm->ncpus; cpu++) {
+			e->d.packets += lm->vals[cpu].packets;
+			e->d.bytes += lm->vals[cpu].bytes;
+		}
 	}
+	return 0;
+}
+
+int linkmon_drops(struct linkmon *lm, const char *ifname, struct lm_drop *out,
+		  int max)
+{
+	struct lm_link *l = lm_find(lm, ifname);
+	int n = 0, i;
+
+	if (!l)
+		return 0;
+	for (i = 0; i < lm->n_drops && n < max; i++)
+		if (lm->drops[i].ifindex == (__u32)l->ifindex)
+			out[n++] = lm->drops[i].d;
 	return n;
 }
 
@@ -824,6 +852,7 @@ static void lm_free(struct linkmon *lm)
 	free(lm->vals);
 	free(lm->links);
 	free(lm->reasons);
+	free(lm->drops);
 	free(lm);
 }
 

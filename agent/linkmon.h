@@ -91,9 +91,17 @@ struct lm_drop {
 };
 
 /*
- * The drops counted on ifname since it was attached, by reason, into
- * out[0..max): returns how many reasons (or -errno).  0 when drops are
- * not counted here (linkmon_drops_off() says why).
+ * Read the drop counters of every watched link from the kernel, in one
+ * pass over the map, for the linkmon_drops() calls that follow: a caller
+ * showing all links reads the map once, not once a link.  0 or -errno.
+ */
+int linkmon_drops_refresh(struct linkmon *lm);
+
+/*
+ * The drops on ifname since it was attached, by reason, as the last
+ * linkmon_drops_refresh() read them, into out[0..max): returns how many
+ * reasons.  0 when drops are not counted here (linkmon_drops_off() says
+ * why).
  */
 int linkmon_drops(struct linkmon *lm, const char *ifname, struct lm_drop *out,
 		  int max);

@@ -147,8 +147,8 @@ void monitor_close(struct monitor *m)
 bool monitor_probe_reopens(const struct monitor *m, const struct desired *ds)
 {
 	const struct prof_probe *pp = &ds->p->probe;
-	int window = pp->window > PROBE_WINDOW_MAX ? PROBE_WINDOW_MAX
-						   : pp->window;
+	int window =
+		pp->window > PROBE_WINDOW_MAX ? PROBE_WINDOW_MAX : pp->window;
 
 	return !m->probing || m->probe.port != (uint16_t)pp->port ||
 	       m->probe.window != window;
@@ -212,8 +212,8 @@ static struct mon_prev *prev_of(struct monitor *m, const char *name)
 }
 
 /*
- * The drops on a link since it was attached: totals and by the kernel's
- * reason, most first.  null when they cannot be read.
+ * The drops on a link since it was attached, as linkmon_drops_refresh()
+ * read them: totals and by the kernel's reason, most first.
  */
 static json_t *drops_json(struct monitor *m, const char *name)
 {
@@ -223,8 +223,6 @@ static json_t *drops_json(struct monitor *m, const char *name)
 	char buf[16];
 	int n = linkmon_drops(m->lm, name, dr, MON_DROP_REASONS);
 
-	if (n < 0)
-		return json_null();
 	qsort(dr, (size_t)n, sizeof(dr[0]), drop_cmp);
 	reasons = json_object();
 	for (int i = 0; i < n; i++) {
@@ -243,7 +241,8 @@ static json_t *drops_json(struct monitor *m, const char *name)
 }
 
 /* Counters, rates and drops of one watched device into @o. */
-static void link_figures(struct monitor *m, const char *name, json_t *o)
+static void link_figures(struct monitor *m, const char *name, json_t *o,
+			 bool drops_read)
 {
 	struct lm_counts c;
 
@@ -299,12 +298,17 @@ static void link_figures(struct monitor *m, const char *name, json_t *o)
 				  cls));
 	}
 	if (m->lm && !linkmon_drops_off(m->lm))
-		json_object_set_new(o, "drops", drops_json(m, name));
+		json_object_set_new(o, "drops",
+				    drops_read ? drops_json(m, name)
+					       : json_null());
 }
 
 json_t *monitor_links(struct monitor *m, const struct desired *ds)
 {
 	json_t *links = json_array(), *r;
+	/* all links' drops in one pass over the map */
+	bool drops_read = m->lm && !linkmon_drops_off(m->lm) &&
+			  linkmon_drops_refresh(m->lm) == 0;
 
 	for (int i = 0; i < ds->n_links; i++) {
 		const struct ds_link *l = &ds->links[i];
@@ -312,14 +316,14 @@ json_t *monitor_links(struct monitor *m, const struct desired *ds)
 				      "role", link_role_words[l->role], "zone",
 				      l->zone, "state", oper(l->name));
 
-		link_figures(m, l->name, o);
+		link_figures(m, l->name, o, drops_read);
 		json_array_append_new(links, o);
 		for (int k = 0; k < l->n_ports; k++) {
 			o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name",
 				      l->ports[k], "role", "port", "bridge",
 				      l->name, "zone", l->zone, "state",
 				      oper(l->ports[k]));
-			link_figures(m, l->ports[k], o);
+			link_figures(m, l->ports[k], o, drops_read);
 			json_array_append_new(links, o);
 		}
 	}

@@ -461,7 +461,9 @@ static void lmdrv_drops(struct lmdrv *d, const char *ifname)
 		printf("off: %s\n", linkmon_drops_off(d->lm));
 		return;
 	}
-	n = linkmon_drops(d->lm, ifname, dr, 64);
+	n = linkmon_drops_refresh(d->lm);
+	if (!n)
+		n = linkmon_drops(d->lm, ifname, dr, 64);
 	if (n < 0) {
 		printf("error drops %s: %s\n", ifname, strerror(-n));
 		return;
@@ -568,7 +570,8 @@ out:
  *   detach IF         linkmon_detach
  *   sync [IF...]      linkmon_sync (no IF: detach from every link)
  *   read IF           linkmon_read, "ok in.CLASS=P/B ... out.CLASS=P/B"
- *   drops IF          linkmon_drops, "ok REASON=P/B ..." ("off: WHY" when
+ *   drops IF          linkmon_drops_refresh + linkmon_drops, "ok
+ *                     REASON=P/B ..." ("off: WHY" when
  *                     drops are not counted)
  *   probe ADDR SEQ [MS]  see lmdrv_probe()
  *   probe_ts SEQ      linkmon_probe_ts, "ok tx=T rx=R"
