@@ -224,17 +224,30 @@ wait_for 4 parent_is up || fail "parent not up on the old port again"
 # the agent's programs: one per direction while it runs, none after it
 # stops, still one after a crash and two restarts
 ours() { ip netns exec $G tc filter show dev eth0 "$1" | grep -c "linkmon_" || true; }
+# bpftool's view: linkmon programs on any device of the namespace
+bpf_seen() {
+	ip netns exec $G bpftool -j net show 2>/dev/null | python3 -c '
+import json, sys
+print(sum(1 for d in json.load(sys.stdin) for t in d.get("tc", [])
+          if t.get("name", "").startswith("linkmon_")))'
+}
 if [ "$(json_field "$T/l.json" 'd["monitor"]["counters"]')" = ebpf ]; then
+	n_watched=$(json_field "$T/l.json" 'len(d["links"])')
 	[ "$(ours ingress)" = 1 ] && [ "$(ours egress)" = 1 ] ||
 		fail "while running: $(ours ingress) in, $(ours egress) out"
+	[ "$(bpf_seen)" = $((2 * n_watched)) ] ||
+		fail "bpftool net: $(bpf_seen) linkmon programs, want 2 on each of $n_watched links"
 	agent_stop
 	[ "$(ours ingress)" = 0 ] && [ "$(ours egress)" = 0 ] ||
 		fail "programs left after the agent stopped"
+	[ "$(bpf_seen)" = 0 ] || fail "bpftool net still shows $(bpf_seen) linkmon programs after the stop"
 	agent_start $G "$dir/node.conf" || fail "restart 1"
 	kill -9 "$AGENT_PID"
 	sleep 0.2
 	agent_start $G "$dir/node.conf" || fail "restart 2"
 	[ "$(ours ingress)" = 1 ] && [ "$(ours egress)" = 1 ] ||
 		fail "after a crash and a restart: $(ours ingress) in, $(ours egress) out"
+	[ "$(bpf_seen)" = $((2 * n_watched)) ] ||
+		fail "bpftool net after a crash and a restart: $(bpf_seen) linkmon programs, want $((2 * n_watched))"
 fi
 echo "PASS: probes: kernel RTT, +50 ms seen, cut in $took s, child's cut in $vtook s, villages by ICMP (socket timestamps), wrong replies counted, probe port changed by a reload"
