@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "agent/fw.h"
+#include "agent/goodconf.h"
 #include "agent/kjson.h"
 #include "agent/txn.h"
 #include "common/log.h"
@@ -229,6 +230,81 @@ static int read_pending(struct agent *a, char *e, size_t elen)
 	return 0;
 }
 
+/*
+ * The configuration on disk has @problems: take the copy of the applied
+ * one instead, if there is a sound one.  0 and @in loaded, or -errno.
+ */
+static int load_good(struct agent *a, struct inputs *in, json_t *problems)
+{
+	char dir[4096];
+	struct diag d;
+	int rc;
+
+	goodconf_statedir(a->conf, dir, sizeof(dir));
+	diag_init(&d);
+	rc = goodconf_load(dir, "good", in, &d, &a->good_saved);
+	if (rc) {
+		if (rc != -ENOENT)
+			log_warnx("the copy of the last good configuration in "
+				  "%s/good has problems too", dir);
+		if (rc != -ENOENT)
+			inputs_free(in);
+		diag_free(&d);
+		return rc;
+	}
+	diag_free(&d);
+	a->conf_problems = json_deep_copy(problems);
+	for (size_t i = 0; i < json_array_size(problems); i++)
+		log_warnx("%s", json_string_value(json_array_get(problems, i)));
+	log_warnx("the configuration has problems: running with the last good "
+		  "one, kept in %s/good; fix the files and reload", dir);
+	return 0;
+}
+
+/*
+ * Keep a copy of the files of the configuration just committed (meta @m),
+ * unless they changed since they were loaded: the copy is loaded back and
+ * must give the same state.
+ */
+static void save_good(struct agent *a, const struct state_meta *m)
+{
+	struct state_meta gm;
+	struct inputs in;
+	struct kstate t;
+	struct diag d;
+	json_t *ref = NULL;
+	long long saved;
+	bool same = false;
+	char err[600];
+
+	if (!a->loaded || a->conf_problems)
+		return; /* running with the copy: it stays as it is */
+	if (goodconf_write(a->statedir, &a->in, err, sizeof(err))) {
+		log_warnx("last good configuration not kept: %s", err);
+		return;
+	}
+	diag_init(&d);
+	if (goodconf_load(a->statedir, "good.new", &in, &d, &saved) == 0) {
+		if (target_of(&in, &t, &gm, &ref) == 0) {
+			same = !strcmp(gm.hash, m->hash);
+			kstate_free(&t);
+		}
+		json_decref(ref);
+	}
+	inputs_free(&in);
+	diag_free(&d);
+	if (!same) {
+		goodconf_discard(a->statedir);
+		log_warnx("last good configuration not kept: the files differ "
+			  "from the configuration applied");
+		return;
+	}
+	if (goodconf_commit(a->statedir, err, sizeof(err)))
+		log_warnx("last good configuration not kept: %s", err);
+	else
+		a->good_saved = saved;
+}
+
 int agent_init(struct agent *a, const char *conf, const char *profile,
 	       const char *inventory, char *err, size_t errlen)
 {
@@ -252,8 +328,11 @@ int agent_init(struct agent *a, const char *conf, const char *profile,
 						 "%s%s", i ? "\n" : "",
 						 json_string_value(
 							 json_array_get(p, i)));
+		if (load_good(a, &in, p)) {
+			json_decref(refusal);
+			return -EINVAL;
+		}
 		json_decref(refusal);
-		return -EINVAL;
 	}
 	adopt(a, &in);
 	snprintf(a->statedir, sizeof(a->statedir), "%s", a->in.nc.state_dir);
@@ -288,6 +367,7 @@ void agent_free(struct agent *a)
 		kstate_free(&a->pending_before);
 	}
 	json_decref(a->drift);
+	json_decref(a->conf_problems);
 	nlctx_close(&a->nl);
 	memset(a, 0, sizeof(*a));
 }
@@ -386,6 +466,9 @@ void agent_startup(struct agent *a)
 		return;
 	}
 	if (a->have_applied) {
+		/* an agent from before copies were kept makes its first */
+		if (!goodconf_exists(a->statedir, "good"))
+			save_good(a, &a->applied_meta);
 		agent_check_drift(a);
 		return;
 	}
@@ -405,6 +488,11 @@ json_t *agent_reload(struct agent *a)
 		return resp;
 	}
 	adopt(a, &in);
+	if (a->conf_problems) {
+		json_decref(a->conf_problems);
+		a->conf_problems = NULL;
+		log_info("the configuration has no problems any more");
+	}
 	log_info("configuration reloaded (profile %s %s)", a->in.p.name,
 		 a->in.p.version);
 	return json_pack("{s:b}", "ok", 1);
@@ -500,6 +588,7 @@ json_t *agent_apply(struct agent *a, int confirm_secs, bool when_reachable)
 		/* nothing to change, nothing to confirm */
 		if (!a->have_applied || strcmp(a->applied_meta.hash, m.hash))
 			commit_applied(a, &t, &m);
+		save_good(a, &m);
 		set_last(a, "ok", &r, "no change");
 		a->state = AGENT_CONVERGED;
 		clear_drift(a);
@@ -516,6 +605,7 @@ json_t *agent_apply(struct agent *a, int confirm_secs, bool when_reachable)
 			 when_reachable ? " or the parent answers" : "");
 	} else {
 		commit_applied(a, &t, &m);
+		save_good(a, &m);
 		a->state = AGENT_CONVERGED;
 		clear_drift(a);
 		set_last(a, "ok", &r, "applied");
@@ -541,6 +631,7 @@ json_t *agent_confirm(struct agent *a)
 		return json_pack("{s:b, s:s}", "ok", 0, "error",
 				 "nothing to confirm");
 	commit_applied(a, &a->pending_target, &a->pending_meta);
+	save_good(a, &a->pending_meta);
 	clear_pending(a);
 	a->state = AGENT_CONVERGED;
 	set_last(a, "ok", NULL, "confirmed");
@@ -612,8 +703,10 @@ json_t *agent_rollback(struct agent *a)
 		kstate_free(&prev);
 		return resp;
 	}
-	/* previous <-> applied */
+	/* previous <-> applied, and so their configurations */
 	commit_applied(a, &prev, &pm);
+	if (goodconf_swap(a->statedir, e, sizeof(e)))
+		log_warnx("last good configuration: %s", e);
 	a->state = AGENT_CONVERGED;
 	clear_drift(a);
 	set_last(a, "rolled-back", &r, "returned to the previous state");
@@ -718,6 +811,14 @@ json_t *agent_status(struct agent *a)
 				  (json_int_t)a->last.writes));
 	if (a->drift)
 		json_object_set(s, "drift", a->drift);
+	if (a->conf_problems)
+		json_object_set_new(
+			s, "config",
+			json_pack("{s:b, s:O, s:s, s:I}", "ok", 0, "problems",
+				  a->conf_problems, "running", "last-good",
+				  "saved", (json_int_t)a->good_saved));
+	else
+		json_object_set_new(s, "config", json_pack("{s:b}", "ok", 1));
 	if (agent_target(a) && agent_target(a)->fw) {
 		struct fw_counter *c;
 		struct fwstate fw;

@@ -32,6 +32,10 @@ struct agent {
 
 	struct inputs in; /* the last good configuration */
 	bool loaded;
+	/* The files on disk have these problems: running with the copy of
+	 * the applied configuration (goodconf.h) saved then.  NULL: fine. */
+	json_t *conf_problems;
+	long long good_saved;
 	char statedir[4096];
 	char sockpath[108];
 	int drift_policy;

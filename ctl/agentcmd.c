@@ -238,7 +238,10 @@ static int status_code(const json_t *r)
 	if (!st)
 		return EXIT_FAILED;
 	if (!strcmp(st, "converged"))
-		return EXIT_OK;
+		return json_is_false(json_object_get(
+			       json_object_get(r, "config"), "ok"))
+			       ? EXIT_BADCONF
+			       : EXIT_OK;
 	if (!strcmp(st, "drift"))
 		return EXIT_DRIFT;
 	if (!strcmp(st, "pending-confirm"))
@@ -282,6 +285,15 @@ static void print_status(const json_t *r)
 			       json_object_get(l, "writes")));
 		print_time("", json_integer_value(json_object_get(l, "time")));
 		printf("\n");
+	}
+	if (json_is_false(json_object_get(json_object_get(r, "config"), "ok"))) {
+		const json_t *c = json_object_get(r, "config");
+
+		printf("config   HAS PROBLEMS: running with the last good one, ");
+		print_time("kept ",
+			   json_integer_value(json_object_get(c, "saved")));
+		printf("\n");
+		print_strings(json_object_get(c, "problems"), "  ");
 	}
 	printf("drift    policy %s\n",
 	       json_string_value(json_object_get(r, "drift_policy")));

@@ -17,6 +17,8 @@
 #define EXIT_DRIFT	4 /* status: the kernel differs from the profile */
 #define EXIT_PENDING	5 /* status: a commit-confirm waits */
 #define EXIT_UNAPPLIED	6 /* status: nothing applied, or the last failed */
+#define EXIT_BADCONF	7 /* status: converged, but on the last good
+			   * configuration: the files have problems */
 
 struct agentcmd_args {
 	const char *socket; /* control socket path */

@@ -53,7 +53,8 @@ static void usage(FILE *out)
 		"exit codes: 0 ok (status: converged); 1 problems, refused or\n"
 		"failed (an apply that fails is rolled back); 2 usage; 3 no agent\n"
 		"answers; status only: 4 drift, 5 pending-confirm, 6 unapplied\n"
-		"or failed.\n"
+		"or failed, 7 converged but on the last good configuration (the\n"
+		"files have problems).\n"
 		"");
 }
 
