@@ -323,9 +323,30 @@ static void add_link_contents(const struct kstate *cur, const struct ds_link *t,
 	}
 }
 
+/*
+ * A physical link we managed and manage no more: the addresses the state
+ * we leave had on it go (another link may carry them now), the rest of it
+ * (its state, other addresses) is left as it is.
+ */
+static void release_link(const struct ds_link *c, const struct kstate *left,
+			 struct change *ch)
+{
+	const struct ds_link *l = left ? kstate_link(left, c->name) : NULL;
+
+	if (!l)
+		return;
+	for (int a = 0; a < c->n_addrs; a++)
+		if (has_addr(l, &c->addrs[a])) {
+			struct op *op = new_op(ch, OP_ADDR_DEL);
+
+			snprintf(op->dev, IFNAMSIZ, "%s", c->name);
+			op->addr = c->addrs[a];
+		}
+}
+
 static int diff_links(const struct kstate *cur, const struct kstate *tgt,
-		      char (**gone)[IFNAMSIZ], int *n_gone, struct change *ch,
-		      char *err, size_t errlen)
+		      const struct kstate *left, char (**gone)[IFNAMSIZ],
+		      int *n_gone, struct change *ch, char *err, size_t errlen)
 {
 	for (int i = 0; i < tgt->n_links; i++) {
 		const struct ds_link *t = &tgt->links[i];
@@ -381,12 +402,16 @@ static int diff_links(const struct kstate *cur, const struct kstate *tgt,
 				port_del(cur, c->ports[p], c->name, ch);
 		add_link_contents(cur, t, c, ch);
 	}
-	/* owned virtual links no longer wanted; physical ones are left be */
+	/* owned virtual links no longer wanted go; physical ones are let go */
 	for (int i = 0; i < cur->n_links; i++) {
 		const struct ds_link *c = &cur->links[i];
 
-		if (kstate_link(tgt, c->name) || c->kind == KIND_PHYSICAL)
+		if (kstate_link(tgt, c->name))
 			continue;
+		if (c->kind == KIND_PHYSICAL) {
+			release_link(c, left, ch);
+			continue;
+		}
 		del_link_contents(cur, c, ch);
 		link_op(ch, OP_LINK_DEL, c);
 		*gone = xrealloc(*gone, (size_t)(*n_gone + 1) * sizeof(**gone));
@@ -415,13 +440,14 @@ static void order_phases(struct change *ch)
 }
 
 int change_compute(const struct kstate *cur, const struct kstate *target,
-		   struct change *out, char *err, size_t errlen)
+		   const struct kstate *left, struct change *out, char *err,
+		   size_t errlen)
 {
 	char(*gone)[IFNAMSIZ] = NULL;
 	int n_gone = 0, rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = diff_links(cur, target, &gone, &n_gone, out, err, errlen);
+	rc = diff_links(cur, target, left, &gone, &n_gone, out, err, errlen);
 	if (rc) {
 		free(gone);
 		change_free(out);

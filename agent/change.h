@@ -75,9 +75,12 @@ void change_move(struct change *dst, struct change *src);
 /*
  * Operations that turn cur into target.  Fails (-EINVAL, reason in err)
  * when it cannot be done safely: a physical interface that is missing, or a
- * name we must create that exists as another kind of link.
+ * name we must create that exists as another kind of link.  @left (may be
+ * NULL) is the state being left: a physical link it had and target has
+ * not is let go of, with the addresses left had put on it removed.
  */
 int change_compute(const struct kstate *cur, const struct kstate *target,
+		   const struct kstate *left,
 		   struct change *out, char *err, size_t errlen);
 void change_free(struct change *ch);
 

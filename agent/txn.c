@@ -46,7 +46,7 @@ int txn_diff(struct nlctx *nl, const struct kstate *target,
 	rc = read_current(nl, target, o, &cur, err, errlen);
 	if (rc)
 		return rc;
-	rc = change_compute(&cur, target, &ch, err, errlen);
+	rc = change_compute(&cur, target, o->also, &ch, err, errlen);
 	if (rc) {
 		kstate_free(&cur);
 		return rc;
@@ -84,7 +84,8 @@ int txn_run(struct nlctx *nl, const struct kstate *target,
 		snprintf(res->msg, sizeof(res->msg), "%s", e);
 		return res->err = rc;
 	}
-	rc = change_compute(&before, target, &res->plan, e, sizeof(e));
+	rc = change_compute(&before, target, o->also, &res->plan, e,
+			    sizeof(e));
 	if (rc) {
 		snprintf(res->msg, sizeof(res->msg), "%s", e);
 		kstate_free(&before);

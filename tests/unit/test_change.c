@@ -110,7 +110,7 @@ static void test_empty_to_node(void **state)
 	add_rule(&tgt, 10000, "eth0");
 	add_route(&tgt, "0.0.0.0/0", "10.0.0.1", "eth0", 0);
 
-	assert_int_equal(change_compute(&cur, &tgt, &ch, err, sizeof(err)), 0);
+	assert_int_equal(change_compute(&cur, &tgt, NULL, &ch, err, sizeof(err)), 0);
 	plan_text(&ch, text, sizeof(text));
 	/* creations in phase order: links, ports, addresses, rules, routes */
 	assert_string_equal(text,
@@ -137,7 +137,7 @@ static void test_empty_to_node(void **state)
 	change_free(&ch);
 
 	/* the same state planned against itself: nothing */
-	assert_int_equal(change_compute(&tgt, &tgt, &ch, err, sizeof(err)), 0);
+	assert_int_equal(change_compute(&tgt, &tgt, NULL, &ch, err, sizeof(err)), 0);
 	assert_int_equal(ch.n, 0);
 	change_free(&ch);
 	kstate_free(&cur);
@@ -162,7 +162,7 @@ static void test_replace_and_delete(void **state)
 	add_route(&tgt, "10.6.0.0/16", "10.0.0.1", NULL, 0);
 	add_rule(&cur, 10001, "eth9");
 
-	assert_int_equal(change_compute(&cur, &tgt, &ch, err, sizeof(err)), 0);
+	assert_int_equal(change_compute(&cur, &tgt, NULL, &ch, err, sizeof(err)), 0);
 	plan_text(&ch, text, sizeof(text));
 	assert_string_equal(text,
 			    "route del 10.8.0.0/16 via 10.0.0.1 dev eth0 table "
@@ -203,7 +203,7 @@ static void test_vxlan_recreated(void **state)
 	add_route(&cur, "0.0.0.0/0", "172.16.0.1", "vx0", 0);
 	add_route(&tgt, "0.0.0.0/0", "172.16.0.1", "vx0", 0);
 
-	assert_int_equal(change_compute(&cur, &tgt, &ch, err, sizeof(err)), 0);
+	assert_int_equal(change_compute(&cur, &tgt, NULL, &ch, err, sizeof(err)), 0);
 	plan_text(&ch, text, sizeof(text));
 	assert_string_equal(
 		text,
@@ -226,7 +226,7 @@ static void test_refusals(void **state)
 
 	(void)state;
 	add_link(&tgt, "eth0", KIND_PHYSICAL, 1500, true);
-	assert_int_equal(change_compute(&cur, &tgt, &ch, err, sizeof(err)),
+	assert_int_equal(change_compute(&cur, &tgt, NULL, &ch, err, sizeof(err)),
 			 -EINVAL);
 	assert_string_equal(err, "interface eth0 (uplink) does not exist");
 	kstate_free(&tgt);
@@ -235,7 +235,7 @@ static void test_refusals(void **state)
 	add_link(&tgt, "br0", KIND_BRIDGE, 1500, true);
 	snprintf(add_link(&cur, "br0", KIND_PHYSICAL, 1500, true)->ktype, 16,
 		 "veth");
-	assert_int_equal(change_compute(&cur, &tgt, &ch, err, sizeof(err)),
+	assert_int_equal(change_compute(&cur, &tgt, NULL, &ch, err, sizeof(err)),
 			 -EINVAL);
 	assert_string_equal(err, "br0 exists as a veth link; egnet creates "
 				 "its bridge only under a free name");
@@ -290,6 +290,48 @@ static void test_json_round_trip(void **state)
 	kstate_free(&ks);
 }
 
+/*
+ * A physical link that leaves the configuration: the addresses the state
+ * we leave had put on it go, foreign ones stay; the link stays.  Without
+ * the state we leave, nothing is known to be ours: nothing is done.
+ */
+static void test_physical_released(void **state)
+{
+	struct kstate cur = {0}, tgt = {0}, left = {0};
+	struct change ch;
+	char err[200], text[4096];
+	struct ds_link *l;
+
+	(void)state;
+	l = add_link(&cur, "eth0", KIND_PHYSICAL, 1500, true);
+	add_addr(l, "10.16.64.130/30");
+	add_addr(l, "192.0.2.7/24"); /* somebody else's */
+	l = add_link(&cur, "eth3", KIND_PHYSICAL, 1500, true);
+	l = add_link(&tgt, "eth3", KIND_PHYSICAL, 1500, true);
+	add_addr(l, "10.16.64.130/30");
+	l = add_link(&left, "eth0", KIND_PHYSICAL, 1500, true);
+	add_addr(l, "10.16.64.130/30");
+
+	assert_int_equal(change_compute(&cur, &tgt, &left, &ch, err,
+					sizeof(err)),
+			 0);
+	plan_text(&ch, text, sizeof(text));
+	assert_string_equal(text, "address del 10.16.64.130/30 dev eth0\n"
+				  "address add 10.16.64.130/30 dev eth3\n");
+	assert_int_equal(ch.ops[0].type, OP_ADDR_DEL);
+	change_free(&ch);
+
+	assert_int_equal(change_compute(&cur, &tgt, NULL, &ch, err,
+					sizeof(err)),
+			 0);
+	plan_text(&ch, text, sizeof(text));
+	assert_string_equal(text, "address add 10.16.64.130/30 dev eth3\n");
+	change_free(&ch);
+	kstate_free(&cur);
+	kstate_free(&tgt);
+	kstate_free(&left);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_replace_and_delete),
 		cmocka_unit_test(test_vxlan_recreated),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_physical_released),
 		cmocka_unit_test(test_json_round_trip),
 	};
 
