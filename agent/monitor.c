@@ -104,7 +104,7 @@ static void open_prober(struct monitor *m, const struct desired *ds)
 	m->probe_reason[0] = 0;
 	if (prober_open(&m->probe, ds, err, sizeof(err)) == 0) {
 		m->probing = true;
-		m->probe.lm = m->lm;
+		prober_use_linkmon(&m->probe, m->lm);
 		m->probe.on_change = on_change;
 		m->probe.arg = m;
 	} else {

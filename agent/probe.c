@@ -201,6 +201,24 @@ int prober_open(struct prober *p, const struct desired *ds, char *err,
 	return 0;
 }
 
+void prober_use_linkmon(struct prober *p, struct linkmon *lm)
+{
+	/* With BPF stamping egnet probes the UDP sockets need no transmit
+	 * stamps: each would be one more read of the error queue per probe
+	 * and per echo answered.  Receive stamps stay, for a probe BPF
+	 * missed; ICMP keeps both, BPF does not stamp it. */
+	int rx = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+	int fds[] = {p->udp4, p->udp6};
+
+	p->lm = lm;
+	if (!lm)
+		return;
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			setsockopt(fds[i], SOL_SOCKET, SO_TIMESTAMPING, &rx,
+				   sizeof(rx));
+}
+
 void prober_close(struct prober *p)
 {
 	int fds[] = {p->udp4, p->udp6, p->icmp4, p->icmp6};

@@ -84,6 +84,9 @@ int prober_open(struct prober *p, const struct desired *ds, char *err,
 		size_t errlen);
 void prober_close(struct prober *p);
 
+/* Take kernel timestamps of egnet probes from lm (NULL: the sockets'). */
+void prober_use_linkmon(struct prober *p, struct linkmon *lm);
+
 /* New targets (after an apply or reload); a target kept keeps its figures. */
 void prober_retarget(struct prober *p, const struct desired *ds);
 
