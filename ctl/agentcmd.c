@@ -198,17 +198,27 @@ static void print_links(const json_t *r)
 		printf("\n");
 	}
 	print_drops(links);
+	/* the address column as wide as the longest (IPv6 ones are) */
+	int aw = 15;
+
+	for (size_t i = 0; i < json_array_size(tg); i++) {
+		const char *ad = json_string_value(
+			json_object_get(json_array_get(tg, i), "address"));
+
+		if (ad && (int)strlen(ad) > aw && strlen(ad) < 40)
+			aw = (int)strlen(ad);
+	}
 	/* TIMES: where the last RTT's times were taken (ebpf, socket,
 	 * socket-rx, user) */
-	printf("\n%-8s %-13s %-16s %-6s %-8s %8s %8s %8s %8s %6s  %-9s %s\n",
-	       "TARGET", "CODE", "ADDRESS", "PROBE", "STATE", "RTT ms", "avg",
-	       "jitter", "max", "loss%", "TIMES", "NAME");
+	printf("\n%-8s %-13s %-*s %-6s %-8s %8s %8s %8s %8s %6s  %-9s %s\n",
+	       "TARGET", "CODE", aw, "ADDRESS", "PROBE", "STATE", "RTT ms",
+	       "avg", "jitter", "max", "loss%", "TIMES", "NAME");
 	for (size_t i = 0; i < json_array_size(tg); i++) {
 		const json_t *t = json_array_get(tg, i);
 
-		printf("%-8s %-13s %-16s %-6s %-8s",
+		printf("%-8s %-13s %-*s %-6s %-8s",
 		       json_string_value(json_object_get(t, "relation")),
-		       json_string_value(json_object_get(t, "code")),
+		       json_string_value(json_object_get(t, "code")), aw,
 		       json_string_value(json_object_get(t, "address")),
 		       json_string_value(json_object_get(t, "method")),
 		       json_string_value(json_object_get(t, "state")));
