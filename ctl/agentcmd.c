@@ -167,11 +167,11 @@ static void print_links(const json_t *r)
 	const json_t *links = json_object_get(r, "links"),
 		     *tg = json_object_get(r, "targets"),
 		     *mon = json_object_get(r, "monitor");
-	char a[32], b[32], c[32], d[32];
+	char a[32], b[32], c[32], d[32], e[32], f[32];
 
-	printf("%-14s %-8s %-9s %-10s %12s %10s %12s %10s %8s\n", "LINK",
-	       "ROLE", "ZONE", "STATE", "RX pkts", "RX rate", "TX pkts",
-	       "TX rate", "DROPS");
+	printf("%-14s %-8s %-9s %-10s %8s %8s %10s %8s %8s %10s %7s\n",
+	       "LINK", "ROLE", "ZONE", "STATE", "RX pkts", "bytes", "rate",
+	       "TX pkts", "bytes", "rate", "DROPS");
 	for (size_t i = 0; i < json_array_size(links); i++) {
 		const json_t *l = json_array_get(links, i);
 		const json_t *c0 = json_object_get(l, "counters");
@@ -185,15 +185,17 @@ static void print_links(const json_t *r)
 		       json_string_value(json_object_get(l, "state")));
 		if (c0) {
 			human(jnum(c0, "rx_packets"), "", a, sizeof(a));
-			human(jnum(c0, "rx_bps"), "b/s", b, sizeof(b));
-			human(jnum(c0, "tx_packets"), "", c, sizeof(c));
-			human(jnum(c0, "tx_bps"), "b/s", d, sizeof(d));
-			printf(" %12s %10s %12s %10s", a, b, c, d);
+			human(jnum(c0, "rx_bytes"), "B", b, sizeof(b));
+			human(jnum(c0, "rx_bps"), "b/s", c, sizeof(c));
+			human(jnum(c0, "tx_packets"), "", d, sizeof(d));
+			human(jnum(c0, "tx_bytes"), "B", e, sizeof(e));
+			human(jnum(c0, "tx_bps"), "b/s", f, sizeof(f));
+			printf(" %8s %8s %10s %8s %8s %10s", a, b, c, d, e, f);
 		}
 		if (json_is_object(json_object_get(l, "drops"))) {
 			human(jnum(json_object_get(l, "drops"), "packets"), "",
 			      a, sizeof(a));
-			printf(" %8s", a);
+			printf(" %7s", a);
 		}
 		printf("\n");
 	}
