@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The copy of the last good configuration (agent/goodconf.c): the example
+ * township copied and loaded back gives the same desired state; commits
+ * and swaps move the copies as the applied states move; a copy whose
+ * meta.json is damaged or hostile is refused, not followed; a profile
+ * that includes a file outside its folder is not copied.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent/goodconf.h"
+#include "common/render.h"
+
+static char sd[64];
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(sd, sizeof(sd), "/tmp/egnet-test-good-XXXXXX");
+	return mkdtemp(sd) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return nftw(sd, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static void write_file(const char *rel, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", sd, rel);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The desired state as egnetctl render prints it. */
+static char *rendered(const struct inputs *in)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	render_text(&in->ds, f);
+	fclose(f);
+	return buf;
+}
+
+static void test_round_trip(void **state)
+{
+	struct inputs in, back;
+	struct diag d;
+	long long saved = 0;
+	char err[600], *a, *b, path[256];
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(inputs_load(&in, "profiles/examples/township.conf",
+				     NULL, NULL, &d),
+			 0);
+	assert_int_equal(goodconf_write(sd, &in, err, sizeof(err)), 0);
+	assert_true(goodconf_exists(sd, "good.new"));
+	assert_false(goodconf_exists(sd, "good"));
+	snprintf(path, sizeof(path), "%s/good.new/profile/include/probe.conf",
+		 sd);
+	assert_int_equal(access(path, R_OK), 0);
+
+	assert_int_equal(goodconf_load(sd, "good.new", &back, &d, &saved), 0);
+	assert_true(saved > 0);
+	a = rendered(&in);
+	b = rendered(&back);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	inputs_free(&back);
+
+	/* commit: good.new -> good; again: the first becomes good.previous */
+	assert_int_equal(goodconf_commit(sd, err, sizeof(err)), 0);
+	assert_true(goodconf_exists(sd, "good"));
+	assert_false(goodconf_exists(sd, "good.new"));
+	write_file("good/marker", "first");
+	assert_int_equal(goodconf_write(sd, &in, err, sizeof(err)), 0);
+	assert_int_equal(goodconf_commit(sd, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/good.previous/marker", sd);
+	assert_int_equal(access(path, F_OK), 0);
+
+	/* a rollback swaps them */
+	assert_int_equal(goodconf_swap(sd, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/good/marker", sd);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(goodconf_swap(sd, err, sizeof(err)), 0);
+	assert_int_not_equal(access(path, F_OK), 0);
+
+	/* written and thrown away */
+	assert_int_equal(goodconf_write(sd, &in, err, sizeof(err)), 0);
+	goodconf_discard(sd);
+	assert_false(goodconf_exists(sd, "good.new"));
+	inputs_free(&in);
+	diag_free(&d);
+}
+
+/* A copy with this meta.json: what goodconf_load() says. */
+static int load_with_meta(const char *meta)
+{
+	struct inputs in;
+	struct diag d;
+	long long saved;
+	char path[256];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/bad", sd);
+	mkdir(path, 0750);
+	if (meta)
+		write_file("bad/meta.json", meta);
+	else {
+		snprintf(path, sizeof(path), "%s/bad/meta.json", sd);
+		unlink(path);
+	}
+	diag_init(&d);
+	rc = goodconf_load(sd, "bad", &in, &d, &saved);
+	inputs_free(&in);
+	diag_free(&d);
+	return rc;
+}
+
+static void test_hostile_meta(void **state)
+{
+	static const char *const bad[] = {
+		"not json",
+		"[]",
+		"{\"profile\": \"../../etc/shadow\", \"inventory\": false}",
+		"{\"profile\": \"include/plan.conf\", \"inventory\": false}",
+		"{\"profile\": \"\", \"inventory\": false}",
+		"{\"profile\": \"..\", \"inventory\": false}",
+		"{\"profile\": 5, \"inventory\": false}",
+		"{\"profile\": \"township.conf\"}",
+		"{\"profile\": \"township.conf\", \"inventory\": \"yes\"}",
+	};
+
+	(void)state;
+	assert_int_equal(load_with_meta(NULL), -ENOENT);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		print_message("meta.json: %s\n", bad[i]);
+		assert_int_equal(load_with_meta(bad[i]), -EINVAL);
+	}
+	/* a sound meta.json in a copy without its files: refused by the
+	 * loader, with the reason in the diagnostics */
+	assert_int_equal(load_with_meta("{\"profile\": \"township.conf\", "
+					"\"inventory\": false}"),
+			 -EINVAL);
+}
+
+static void test_include_outside(void **state)
+{
+	struct inputs in;
+	char err[600], path[256];
+
+	(void)state;
+	mkdir(strcat(strcpy(path, sd), "/src"), 0750);
+	write_file("src/node.conf", "node = {};\n");
+	write_file("src/p.conf", "@include \"ok.conf\"\n");
+	write_file("src/ok.conf", "@include \"../outside.conf\"\n");
+	write_file("outside.conf", "x = 1;\n");
+	memset(&in, 0, sizeof(in));
+	snprintf(in.nc.path, sizeof(in.nc.path), "%s/src/node.conf", sd);
+	snprintf(in.nc.profile, sizeof(in.nc.profile), "%s/src/p.conf", sd);
+	assert_int_not_equal(goodconf_write(sd, &in, err, sizeof(err)), 0);
+	assert_string_equal(err, "the profile includes \"../outside.conf\": "
+				 "only paths inside its folder can be kept");
+	assert_false(goodconf_exists(sd, "good.new"));
+	snprintf(path, sizeof(path), "%s/good.new", sd);
+	assert_int_not_equal(access(path, F_OK), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_hostile_meta),
+		cmocka_unit_test(test_include_outside),
+	};
+
+	return cmocka_run_group_tests_name("goodconf", tests, setup, teardown);
+}
