@@ -244,11 +244,11 @@ static int load_good(struct agent *a, struct inputs *in, json_t *problems)
 	diag_init(&d);
 	rc = goodconf_load(dir, "good", in, &d, &a->good_saved);
 	if (rc) {
-		if (rc != -ENOENT)
+		if (rc != -ENOENT) {
 			log_warnx("the copy of the last good configuration in "
 				  "%s/good has problems too", dir);
-		if (rc != -ENOENT)
 			inputs_free(in);
+		}
 		diag_free(&d);
 		return rc;
 	}

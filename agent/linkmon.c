@@ -505,8 +505,7 @@ int linkmon_attach(struct linkmon *lm, const char *ifname, char *err,
 	if (l && l->ifindex != ifindex) {
 		/* Re-created: the old device took its filters with it.  The
 		 * new one starts from zero in the same slot. */
-		lm_slot_map(lm, l->ifindex, 0);
-		lm_drops_forget(lm, l->ifindex);
+		lm_forget(lm, l->ifindex, 0); /* the slot stays the link's */
 		ret = lm_slot_zero(lm, l->slot);
 		if (!ret)
 			ret = lm_slot_map(lm, ifindex, l->slot);

@@ -147,11 +147,9 @@ void monitor_close(struct monitor *m)
 bool monitor_probe_reopens(const struct monitor *m, const struct desired *ds)
 {
 	const struct prof_probe *pp = &ds->p->probe;
-	int window =
-		pp->window > PROBE_WINDOW_MAX ? PROBE_WINDOW_MAX : pp->window;
 
 	return !m->probing || m->probe.port != (uint16_t)pp->port ||
-	       m->probe.window != window;
+	       m->probe.window != probe_window(pp);
 }
 
 void monitor_update(struct monitor *m, const struct desired *ds)

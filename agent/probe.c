@@ -176,6 +176,11 @@ static void take_targets(struct prober *p, const struct desired *ds,
 	}
 }
 
+int probe_window(const struct prof_probe *pp)
+{
+	return pp->window > PROBE_WINDOW_MAX ? PROBE_WINDOW_MAX : pp->window;
+}
+
 int prober_open(struct prober *p, const struct desired *ds, char *err,
 		size_t errlen)
 {
@@ -187,8 +192,7 @@ int prober_open(struct prober *p, const struct desired *ds, char *err,
 	p->interval_ms = pp->interval_ms;
 	p->down_after = pp->down_after;
 	p->up_after = pp->up_after;
-	p->window = pp->window > PROBE_WINDOW_MAX ? PROBE_WINDOW_MAX
-						  : pp->window;
+	p->window = probe_window(pp);
 	p->echo_ident = (uint16_t)(getpid() & 0xffff);
 	p->next_seq = (uint32_t)time(NULL) << 12;
 	p->udp4 = udp_socket(AF_INET, p->port, err, errlen);

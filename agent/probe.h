@@ -84,6 +84,10 @@ int prober_open(struct prober *p, const struct desired *ds, char *err,
 		size_t errlen);
 void prober_close(struct prober *p);
 
+/* The window of probes kept per target: the profile's, at most
+ * PROBE_WINDOW_MAX. */
+int probe_window(const struct prof_probe *pp);
+
 /* Take kernel timestamps of egnet probes from lm (NULL: the sockets'). */
 void prober_use_linkmon(struct prober *p, struct linkmon *lm);
 

@@ -289,6 +289,25 @@ static __always_inline __u32 lm_tcp(struct __sk_buff *skb, __u32 off,
 }
 
 /*
+ * The upper-layer header @proto at @l4, for IPv4 and IPv6 alike; @icmp is
+ * the family's ICMP protocol number.
+ */
+static __always_inline __u32 lm_l4(struct __sk_buff *skb, __u8 proto,
+				   __u8 icmp, __u32 l4, __u32 dir,
+				   struct lm_parse *p)
+{
+	if (proto == LM_PROTO_TCP)
+		return lm_tcp(skb, l4, p);
+	if (proto == LM_PROTO_UDP)
+		return lm_udp(skb, l4, dir, p);
+	if (proto == icmp) {
+		p->hdr_len = l4 + 8;
+		return LM_ICMP;
+	}
+	return LM_OTHER;
+}
+
+/*
  * IPv4 at @off.  The header length comes from IHL; a non-first fragment
  * has no L4 header, so it is classed by its protocol number alone (and
  * can never be a probe).
@@ -322,17 +341,7 @@ static __always_inline __u32 lm_ipv4(struct __sk_buff *skb, __u32 off,
 			return LM_OTHER;
 		}
 	}
-	switch (proto) {
-	case LM_PROTO_TCP:
-		return lm_tcp(skb, l4, p);
-	case LM_PROTO_UDP:
-		return lm_udp(skb, l4, dir, p);
-	case LM_PROTO_ICMP:
-		p->hdr_len = l4 + 8;
-		return LM_ICMP;
-	default:
-		return LM_OTHER;
-	}
+	return lm_l4(skb, proto, LM_PROTO_ICMP, l4, dir, p);
 }
 
 /*
@@ -351,17 +360,7 @@ static __always_inline __u32 lm_ipv6(struct __sk_buff *skb, __u32 off,
 	if (!ip6h || (bpf_ntohl(ip6h->ver_tc_flow) >> 28) != 6)
 		return LM_OTHER;
 	p->hdr_len = l4;
-	switch (ip6h->nexthdr) {
-	case LM_PROTO_TCP:
-		return lm_tcp(skb, l4, p);
-	case LM_PROTO_UDP:
-		return lm_udp(skb, l4, dir, p);
-	case LM_PROTO_ICMPV6:
-		p->hdr_len = l4 + 8;
-		return LM_ICMP;
-	default:
-		return LM_OTHER;
-	}
+	return lm_l4(skb, ip6h->nexthdr, LM_PROTO_ICMPV6, l4, dir, p);
 }
 
 /* The class of the packet in @skb, from the Ethernet header on. */
