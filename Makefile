@@ -36,13 +36,10 @@ LDFLAGS += $(SANFLAGS)
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
-# Build-time choices, one file each: failure points (tests only) and
-# service-manager notification (when libsystemd is there).
+# Build-time choice: service-manager notification when libsystemd is there
+# (agent/sys/sys.mk picks the file).
 ifeq ($(shell $(PKG_CONFIG) --exists libsystemd && echo y),y)
-NOTIFY_SRC  := agent/notify_systemd.c
 AGENT_PKGS_EXTRA := libsystemd
-else
-NOTIFY_SRC  := agent/notify_none.c
 endif
 COMMON_PKGS := libconfig jansson
 AGENT_PKGS  := libnl-3.0 libnl-route-3.0 libnftnl libmnl libbpf libevent $(AGENT_PKGS_EXTRA)
@@ -50,18 +47,7 @@ CFLAGS  += $(call pc_cflags,$(COMMON_PKGS) $(AGENT_PKGS))
 COMMON_LIBS := $(call pc_libs,$(COMMON_PKGS))
 AGENT_LIBS  := $(call pc_libs,$(AGENT_PKGS))
 
-COMMON_SRC := $(wildcard common/*.c)
-AGENT_SRC  := $(filter-out agent/main.c agent/failpoint_none.c agent/notify_%.c,\
-		$(wildcard agent/*.c)) $(NOTIFY_SRC)
-COLL_SRC   := $(filter-out collector/main.c,$(wildcard collector/*.c))
-CTL_SRC    := $(filter-out ctl/main.c,$(wildcard ctl/*.c))
-
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
-
-LIBCOMMON := $(B)/libegnet-common.a
-LIBAGENT  := $(B)/libegnet-agent.a
-LIBCOLL   := $(B)/libegnet-collector.a
-LIBCTL    := $(B)/libegnet-ctl.a
 
 PROGS := $(B)/egnet-agent $(B)/egnet-collector $(B)/egnetctl
 
@@ -74,21 +60,18 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(LIBCOMMON): $(call obj,$(COMMON_SRC))
-$(LIBAGENT): $(call obj,$(AGENT_SRC))
+# One fragment per part; each adds its sources, its library and its
+# program's prerequisites.
+include common/common.mk
+include agent/agent.mk
+include collector/collector.mk
+include ctl/ctl.mk
 
-# the link monitor embeds the BPF object through its skeleton
-$(call obj,agent/linkmon.c): $(B)/bpf/linkmon.skel.h
-$(LIBCOLL): $(call obj,$(COLL_SRC))
-$(LIBCTL): $(call obj,$(CTL_SRC))
 $(B)/lib%.a:
 	$(call msg,AR,$@)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(B)/egnet-agent: $(call obj,agent/main.c agent/failpoint_none.c) $(LIBAGENT) $(LIBCOMMON)
-$(B)/egnet-collector: $(call obj,collector/main.c) $(LIBCOLL) $(LIBCOMMON)
-$(B)/egnetctl: $(call obj,ctl/main.c) $(LIBCTL) $(LIBCOMMON)
 $(PROGS):
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(if $(findstring agent,$@),$(AGENT_LIBS))

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "agent/fw.h"
-#include "agent/goodconf.h"
-#include "agent/kjson.h"
-#include "agent/txn.h"
+#include "agent/fw/fw.h"
+#include "agent/apply/goodconf.h"
+#include "agent/apply/kjson.h"
+#include "agent/apply/txn.h"
 #include "common/log.h"
 
 const char *const agent_state_words[] = {"unapplied", "converged", "drift",

@@ -11,9 +11,9 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "agent/change.h"
-#include "agent/nl.h"
-#include "agent/statedir.h"
+#include "agent/apply/change.h"
+#include "agent/apply/nl.h"
+#include "agent/apply/statedir.h"
 #include "common/inputs.h"
 
 enum agent_state {

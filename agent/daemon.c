@@ -27,8 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent/monitor.h"
-#include "agent/notify.h"
+#include "agent/watch/monitor.h"
+#include "agent/sys/notify.h"
 #include "common/log.h"
 
 #define CTL_MAX	     (64 * 1024)

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "agent/txn.h"
+#include "agent/apply/txn.h"
 #include "common/inputs.h"
 #include "common/log.h"
 

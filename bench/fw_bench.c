@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "agent/fw.h"
+#include "agent/fw/fw.h"
 #include "common/inputs.h"
 #include "common/log.h"
 

@@ -10,7 +10,7 @@
 # Uses from the top Makefile: B CC CLANG BPFTOOL Q msg CFLAGS LDFLAGS
 # pc_cflags pc_libs obj LIBAGENT LIBCOMMON COMMON_LIBS AGENT_LIBS (all
 # defined before this file is included).  The top Makefile makes
-# agent/linkmon.c's object wait for its skeleton.
+# agent/watch/linkmon.c's object wait for its skeleton.
 # Defines: targets `bpf` (all objects and skeletons) and $(B)/tests/bpf_chain;
 #          variables BPF_SKELS, BPF_OBJS, BPF_ARCH, BPF_CFLAGS, BPF_LIBS,
 #          VMLINUX_BTF, and appends $(B)/tests/bpf_chain to
@@ -65,7 +65,7 @@ $(B)/bpf/%.skel.h: $(B)/bpf/%.bpf.o
 
 # Integration helper: its chain mode loads linkmon through the skeleton
 # directly (and so also needs it first); its linkmon mode drives
-# agent/linkmon.c's API, so it links the agent library like the unit tests.
+# agent/watch/linkmon.c's API, so it links the agent library like the unit tests.
 # Both find the skeleton as "bpf/linkmon.skel.h" through the top CFLAGS'
 # -I$(B).  Linked against the shared libbpf, which brings libelf and zlib
 # itself; pkg-config lists those (Requires.private) only for static links.

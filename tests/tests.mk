@@ -3,14 +3,14 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_PROGS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 CMOCKA_LIBS := $(call pc_libs,cmocka)
 
-$(B)/tests/unit/%: $(call obj,tests/unit/%.c agent/failpoint_none.c) $(LIBAGENT) $(LIBCTL) $(LIBCOMMON)
+$(B)/tests/unit/%: $(call obj,tests/unit/%.c $(FAILPOINT_NONE)) $(LIBAGENT) $(LIBCTL) $(LIBCOMMON)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(AGENT_LIBS) $(CMOCKA_LIBS)
 
 
 # The agent with failure points armed by EGNET_FAILPOINT, for integration
-# tests only (the product links agent/failpoint_none.c).
+# tests only (the product links $(FAILPOINT_NONE)).
 $(B)/tests/egnet-agent-fp: $(call obj,agent/main.c tests/support/failpoint.c) $(LIBAGENT) $(LIBCOMMON)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
@@ -20,7 +20,7 @@ TESTS_BUILD_EXTRA += $(B)/tests/egnet-agent-fp
 
 
 # Benchmark drivers (bench/), linked against the real libraries.
-$(B)/bench/%: $(call obj,bench/%.c agent/failpoint_none.c) $(LIBAGENT) $(LIBCOMMON)
+$(B)/bench/%: $(call obj,bench/%.c $(FAILPOINT_NONE)) $(LIBAGENT) $(LIBCOMMON)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(AGENT_LIBS)

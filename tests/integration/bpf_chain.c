@@ -51,7 +51,7 @@
 #include <linux/types.h>
 #include <bpf/libbpf.h>
 
-#include "agent/linkmon.h"
+#include "agent/watch/linkmon.h"
 #include "bpf/linkmon.h"
 #include "bpf/linkmon.skel.h" /* generated into $(B)/bpf */
 #include "common/log.h"

@@ -4,7 +4,7 @@
  * EGNET_FAILPOINT="apply.op:3:kill" kills the agent before the fourth
  * operation of an apply.
  */
-#include "agent/failpoint.h"
+#include "agent/sys/failpoint.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/change.h"
-#include "agent/kjson.h"
+#include "agent/apply/change.h"
+#include "agent/apply/kjson.h"
 #include "common/log.h"
 
 static struct ds_link *add_link(struct kstate *ks, const char *name, int kind,

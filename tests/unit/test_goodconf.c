@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent/goodconf.h"
+#include "agent/apply/goodconf.h"
 #include "common/render.h"
 
 static char sd[64];

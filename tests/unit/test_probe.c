@@ -24,7 +24,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "agent/probe.h"
+#include "agent/watch/probe.h"
 #include "bpf/linkmon.h"
 
 #include "tests/unit/rows.h"

@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "agent/kstate.h"
+#include "agent/apply/kstate.h"
 
 json_t *kstate_to_json(const struct kstate *ks);
 

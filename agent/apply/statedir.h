@@ -16,7 +16,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "agent/kstate.h"
+#include "agent/apply/kstate.h"
 
 struct state_meta {
 	char profile[64];  /* name */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Built without libsystemd: nothing to notify. */
-#include "agent/notify.h"
+#include "agent/sys/notify.h"
 
 void notify_ready(void)
 {

@@ -4,7 +4,7 @@
  * function per kind of object) and sent by nl_batch(); link operations are
  * sent one per batch because later requests need their interface indexes.
  */
-#include "agent/apply.h"
+#include "agent/apply/apply.h"
 
 #include <errno.h>
 #include <linux/fib_rules.h>
@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/failpoint.h"
-#include "agent/fw.h"
+#include "agent/sys/failpoint.h"
+#include "agent/fw/fw.h"
 #include "common/log.h"
 
 /* Interface indexes by name, looked up once per name and batch. */

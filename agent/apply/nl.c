@@ -5,7 +5,7 @@
  * reads the acks itself, because libnl sends one request per datagram and
  * waits for each ack.
  */
-#include "agent/nl.h"
+#include "agent/apply/nl.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -7,7 +7,7 @@
  * table and the kernel's copy of it compare equal, and a rule added or
  * removed by hand does not.
  */
-#include "agent/fwobj.h"
+#include "agent/fw/fwobj.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>

@@ -9,7 +9,7 @@
 #ifndef EGNET_KSTATE_H
 #define EGNET_KSTATE_H
 
-#include "agent/nl.h"
+#include "agent/apply/nl.h"
 #include "common/desired.h"
 
 /* Route protocol of our routes; /etc/iproute2/rt_protos.d/egnet.conf. */

@@ -8,8 +8,8 @@
 #ifndef EGNET_APPLY_H
 #define EGNET_APPLY_H
 
-#include "agent/change.h"
-#include "agent/nl.h"
+#include "agent/apply/change.h"
+#include "agent/apply/nl.h"
 
 struct apply_result {
 	int err;	   /* 0 or the failing operation's -errno */

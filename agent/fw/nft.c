@@ -5,7 +5,7 @@
  * table is ever named in a message we send; a state read from a file is
  * refused unless every one of its messages is for table inet egnet.
  */
-#include "agent/fw.h"
+#include "agent/fw/fw.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -24,8 +24,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "agent/failpoint.h"
-#include "agent/fwobj.h"
+#include "agent/sys/failpoint.h"
+#include "agent/fw/fwobj.h"
 #include "common/log.h"
 
 /* ---- socket ------------------------------------------------------------------ */

@@ -5,13 +5,13 @@
  * A route's key is (family, table, destination, metric), as in the kernel;
  * two routes with the same key and different next hops are a replace.
  */
-#include "agent/change.h"
+#include "agent/apply/change.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/fw.h"
+#include "agent/fw/fw.h"
 #include "common/log.h"
 
 static const char *const rt_type_names[] = {"unicast", "blackhole",

@@ -7,7 +7,7 @@
  * rule has a counter and a comment naming its zone pair and action, which
  * is how counters are read back per zone pair.
  */
-#include "agent/fw.h"
+#include "agent/fw/fw.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/fwobj.h"
+#include "agent/fw/fwobj.h"
 #include "common/desired.h"
 #include "common/fwpolicy.h"
 #include "common/log.h"

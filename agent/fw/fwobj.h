@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "agent/fw.h"
+#include "agent/fw/fw.h"
 
 struct nftnl_chain;
 struct nftnl_set;

@@ -16,7 +16,7 @@
  * logs except the libbpf print hook, which passes libbpf's warnings to
  * the logger at debug level.
  */
-#include "agent/linkmon.h"
+#include "agent/watch/linkmon.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>

@@ -13,7 +13,7 @@
  * device stamps, else before the qdisc (SCHED); either leaves out the
  * prober's own scheduling, which user-space times do not.
  */
-#include "agent/probe.h"
+#include "agent/watch/probe.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent/linkmon.h"
+#include "agent/watch/linkmon.h"
 #include "bpf/linkmon.h"
 #include "common/log.h"
 

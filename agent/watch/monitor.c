@@ -4,7 +4,7 @@
  * rates computed between two reads.  Without BPF the agent still probes,
  * with the sockets' kernel receive timestamps, and says so.
  */
-#include "agent/monitor.h"
+#include "agent/watch/monitor.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent/linkmon.h"
+#include "agent/watch/linkmon.h"
 #include "common/desired.h"
 #include "common/log.h"
 

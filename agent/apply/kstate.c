@@ -3,7 +3,7 @@
  * Reading the kernel through libnl caches, and copying states.  Nothing
  * here writes to the kernel.
  */
-#include "agent/kstate.h"
+#include "agent/apply/kstate.h"
 
 #include <errno.h>
 #include <linux/neighbour.h>
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/fw.h"
+#include "agent/fw/fw.h"
 #include "common/log.h"
 
 #define GROW(arr, n)                                                           \

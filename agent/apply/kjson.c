@@ -3,13 +3,13 @@
  * Kernel state <-> JSON.  Only the fields the kernel holds are written; the
  * desired state's annotations (zones, origins) are not part of it.
  */
-#include "agent/kjson.h"
+#include "agent/apply/kjson.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "agent/fw.h"
+#include "agent/fw/fw.h"
 #include "common/log.h"
 
 static const char *const kind_names[] = {"physical", "bridge", "vxlan", NULL};

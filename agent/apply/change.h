@@ -12,7 +12,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#include "agent/kstate.h"
+#include "agent/apply/kstate.h"
 
 enum op_type {
 	OP_ROUTE_DEL,

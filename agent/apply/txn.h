@@ -11,8 +11,8 @@
 
 #include <jansson.h>
 
-#include "agent/apply.h"
-#include "agent/kstate.h"
+#include "agent/apply/apply.h"
+#include "agent/apply/kstate.h"
 
 struct txn_opts {
 	bool dry_run;	     /* compute the plan only */

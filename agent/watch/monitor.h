@@ -10,7 +10,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "agent/probe.h"
+#include "agent/watch/probe.h"
 
 struct linkmon;
 struct desired;

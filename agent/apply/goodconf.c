@@ -5,7 +5,7 @@
  * refused) and written with fsync before the folder is renamed into
  * place, so a crash leaves either the old copy or the new one.
  */
-#include "agent/goodconf.h"
+#include "agent/apply/goodconf.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* State files; see statedir.h for the layout and the write discipline. */
-#include "agent/statedir.h"
+#include "agent/apply/statedir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent/kjson.h"
+#include "agent/apply/kjson.h"
 #include "common/log.h"
 
 static void path_of(const char *dir, const char *name, char *buf, size_t len)

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Apply transactions; see txn.h. */
-#include "agent/txn.h"
+#include "agent/apply/txn.h"
 
 #include <errno.h>
 #include <time.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "agent/failpoint.h"
-#include "agent/kjson.h"
-#include "agent/statedir.h"
+#include "agent/sys/failpoint.h"
+#include "agent/apply/kjson.h"
+#include "agent/apply/statedir.h"
 #include "common/log.h"
 
 #define MAX_PASSES 3

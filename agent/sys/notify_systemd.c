@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* sd_notify through libsystemd; a no-op outside systemd. */
-#include "agent/notify.h"
+#include "agent/sys/notify.h"
 
 #include <systemd/sd-daemon.h>
 

@@ -1,0 +1,8 @@
+# collector/collector.mk - egnet-collector.  Sub-folders by concern (ingest,
+# store, topology, web) add their sources to COLL_SRC as they come; the
+# collector minus main.c is $(LIBCOLL), linked by the tests.
+COLL_SRC := $(filter-out collector/main.c,$(wildcard collector/*.c))
+LIBCOLL  := $(B)/libegnet-collector.a
+$(LIBCOLL): $(call obj,$(COLL_SRC))
+
+$(B)/egnet-collector: $(call obj,collector/main.c) $(LIBCOLL) $(LIBCOMMON)
