@@ -101,13 +101,6 @@ static void adopt(struct agent *a, struct inputs *in)
 	a->drift_policy = a->in.nc.drift;
 	a->prio_lo = a->in.p.rule_priority;
 	a->prio_hi = a->prio_lo + RULE_RANGE;
-	memset(a->parent, 0, sizeof(a->parent));
-	for (int i = 0; i < a->in.ds.n_targets; i++)
-		if (a->in.ds.targets[i].rel == TGT_PARENT)
-			for (int f = 0; f < FAM_COUNT; f++)
-				if (a->in.ds.targets[i].has[f])
-					a->parent[f] =
-						a->in.ds.targets[i].addr[f];
 }
 
 static void txn_opts_for(const struct agent *a, struct txn_opts *o,

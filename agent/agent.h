@@ -52,8 +52,7 @@ struct agent {
 	struct kstate pending_target, pending_before;
 	struct state_meta pending_meta;
 	long long deadline; /* seconds since the epoch */
-	bool confirm_reachable;
-	struct ip_addr parent[2]; /* to check reachability (v4, v6) */
+	bool confirm_reachable; /* the prober's parent target decides */
 
 	int state;
 	struct {

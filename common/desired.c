@@ -14,6 +14,8 @@
 
 #include "common/log.h"
 
+const char *const target_rel_words[] = {"parent", "child", "village"};
+
 #define GROW(arr, n)                                                           \
 	((arr) = xrealloc((arr), (size_t)((n) + 1) * sizeof(*(arr))),          \
 	 memset(&(arr)[(n)], 0, sizeof(*(arr))), &(arr)[(n)++])

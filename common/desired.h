@@ -63,6 +63,7 @@ struct ds_route {
 };
 
 enum target_rel { TGT_PARENT, TGT_CHILD, TGT_VILLAGE };
+extern const char *const target_rel_words[]; /* "parent", ... */
 enum target_method { PROBE_UDP, PROBE_ICMP };
 
 struct ds_target {

@@ -11,7 +11,6 @@
 
 static const char *const type_words[] = {"unicast", "blackhole",
 					 "unreachable"};
-static const char *const rel_words[] = {"parent", "child", "village"};
 static const char *const method_words[] = {"udp", "icmp"};
 
 static const char *fam_name(int af)
@@ -185,7 +184,7 @@ static void text_probes(const struct desired *ds, FILE *out)
 	for (int i = 0; i < ds->n_targets; i++) {
 		const struct ds_target *t = &ds->targets[i];
 
-		fprintf(out, "  %-7s %s %-4s", rel_words[t->rel],
+		fprintf(out, "  %-7s %s %-4s", target_rel_words[t->rel],
 			code_format(t->code, cb), method_words[t->method]);
 		for (int f = 0; f < FAM_COUNT; f++)
 			if (t->has[f])
@@ -388,7 +387,7 @@ static json_t *json_probes(const struct desired *ds)
 		const struct ds_target *t = &ds->targets[i];
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "code",
 				      code_format(t->code, cb), "name", t->name,
-				      "relation", rel_words[t->rel], "method",
+				      "relation", target_rel_words[t->rel], "method",
 				      method_words[t->method]);
 
 		json_object_set_new(o, "ipv4",

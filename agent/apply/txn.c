@@ -11,16 +11,9 @@
 #include "agent/apply/kjson.h"
 #include "agent/apply/statedir.h"
 #include "common/log.h"
+#include "common/now.h"
 
 #define MAX_PASSES 3
-
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int read_current(struct nlctx *nl, const struct kstate *target,
 			const struct txn_opts *o, struct kstate *cur, char *err,
@@ -74,12 +67,12 @@ int txn_run(struct nlctx *nl, const struct kstate *target,
 	char e[400];
 	int rc;
 
-	double t0 = mono(), t1, t2, t3;
+	double t0 = now_mono(), t1, t2, t3;
 
 	memset(&log, 0, sizeof(log));
 	memset(res, 0, sizeof(*res));
 	rc = read_current(nl, target, o, &before, e, sizeof(e));
-	t1 = mono();
+	t1 = now_mono();
 	if (rc) {
 		snprintf(res->msg, sizeof(res->msg), "%s", e);
 		return res->err = rc;
@@ -93,7 +86,7 @@ int txn_run(struct nlctx *nl, const struct kstate *target,
 	}
 	/* the plan points into the state it was made from: keep it there;
 	 * `before` stays readable as the plan's first owned state */
-	t2 = mono();
+	t2 = now_mono();
 	log_debug("txn: read %.1f ms, plan %.1f ms, %d operations",
 		  (t1 - t0) * 1e3, (t2 - t1) * 1e3, res->plan.n);
 	change_adopt(&res->plan, &before);
@@ -135,10 +128,10 @@ int txn_run(struct nlctx *nl, const struct kstate *target,
 	memset(next, 0, sizeof(next));
 
 	for (res->passes = 1;; res->passes++) {
-		t3 = mono();
+		t3 = now_mono();
 		rc = apply_change(nl, ch, &log, &ar);
 		log_debug("txn: pass %d applied in %.1f ms", res->passes,
-			  (mono() - t3) * 1e3);
+			  (now_mono() - t3) * 1e3);
 		res->ops_done += ar.done;
 		if (rc) {
 			snprintf(res->msg, sizeof(res->msg), "%s", ar.msg);
@@ -152,9 +145,9 @@ int txn_run(struct nlctx *nl, const struct kstate *target,
 		}
 		/* verify: read again; what is left is converged next pass
 		 * or, past the last pass, a failure */
-		t3 = mono();
+		t3 = now_mono();
 		rc = txn_diff(nl, target, o, &next[res->passes], e, sizeof(e));
-		log_debug("txn: verified in %.1f ms", (mono() - t3) * 1e3);
+		log_debug("txn: verified in %.1f ms", (now_mono() - t3) * 1e3);
 		if (rc < 0) {
 			snprintf(res->msg, sizeof(res->msg), "verify: %s", e);
 			break;

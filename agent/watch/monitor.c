@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Link monitoring glue: linkmon (eBPF) and the prober under one roof, with
- * rates computed between two reads.  Without BPF the agent still probes,
+ * rates computed on the monitor's own tick (monitor_sample), so that
+ * readers — status, links, the reports — change nothing.  Without BPF the agent still probes,
  * with the sockets' kernel receive timestamps, and says so.
  */
 #include "agent/watch/monitor.h"
@@ -19,6 +20,7 @@
 #include "agent/watch/linkmon.h"
 #include "common/desired.h"
 #include "common/log.h"
+#include "common/now.h"
 
 /* Reasons shown per link: the kernel has about a hundred. */
 #define MON_DROP_REASONS 256
@@ -26,28 +28,19 @@
 static const char *const class_words[] = {"tcp", "udp", "icmp", "other",
 					  "probe"};
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void on_change(const struct probe_target *t, void *arg)
 {
-	static const char *const rels[] = {"parent", "child", "village"};
 	struct monitor *m = arg;
 	char cb[CODE_STRLEN], ab[IP_STRLEN];
 
-	log_warnx("%s %s (%s, %s) is %s", rels[t->rel],
+	log_warnx("%s %s (%s, %s) is %s", target_rel_words[t->rel],
 		  code_format(t->code, cb), t->name,
 		  ip_format_addr(&t->addr, ab, sizeof(ab)),
 		  probe_state_words[t->state]);
 	json_array_append_new(
 		m->events, json_pack("{s:I, s:s, s:s, s:s, s:s}", "time_ms",
 				     (json_int_t)t->since_wall, "code", cb,
-				     "name", t->name, "relation", rels[t->rel],
+				     "name", t->name, "relation", target_rel_words[t->rel],
 				     "state", probe_state_words[t->state]));
 	while (json_array_size(m->events) > 100)
 		json_array_remove(m->events, 0);
@@ -238,6 +231,59 @@ static json_t *drops_json(struct monitor *m, const char *name)
 			 "bytes", (json_int_t)bytes, "reasons", reasons);
 }
 
+static void totals(const struct lm_counts *c, uint64_t tot[2][2])
+{
+	memset(tot, 0, 4 * sizeof(tot[0][0]));
+	for (int d = 0; d < 2; d++)
+		for (int k = 0; k < LM_CLASSES; k++) {
+			tot[d][0] += c->packets[d][k];
+			tot[d][1] += c->bytes[d][k];
+		}
+}
+
+/* One device's rates over the time since its last sample. */
+static void sample_one(struct monitor *m, const char *name, double now)
+{
+	struct mon_prev *p;
+	struct lm_counts c;
+	uint64_t tot[2][2];
+	double dt;
+
+	if (linkmon_read(m->lm, name, &c))
+		return;
+	totals(&c, tot);
+	p = prev_of(m, name);
+	dt = now - p->t;
+	/* counters that went back: the link was re-created */
+	if (p->t > 0 && tot[0][0] >= p->rx_pkts && tot[0][1] >= p->rx_bytes &&
+	    tot[1][0] >= p->tx_pkts && tot[1][1] >= p->tx_bytes && dt > 0) {
+		p->rx_pps = (double)(tot[0][0] - p->rx_pkts) / dt;
+		p->rx_bps = 8.0 * (double)(tot[0][1] - p->rx_bytes) / dt;
+		p->tx_pps = (double)(tot[1][0] - p->tx_pkts) / dt;
+		p->tx_bps = 8.0 * (double)(tot[1][1] - p->tx_bytes) / dt;
+	}
+	p->t = now;
+	p->rx_pkts = tot[0][0];
+	p->rx_bytes = tot[0][1];
+	p->tx_pkts = tot[1][0];
+	p->tx_bytes = tot[1][1];
+}
+
+void monitor_sample(struct monitor *m, const struct desired *ds)
+{
+	double now = now_mono();
+
+	if (!m->lm)
+		return;
+	for (int i = 0; i < ds->n_links; i++) {
+		const struct ds_link *l = &ds->links[i];
+
+		sample_one(m, l->name, now);
+		for (int k = 0; k < l->n_ports; k++)
+			sample_one(m, l->ports[k], now);
+	}
+}
+
 /* Counters, rates and drops of one watched device into @o. */
 static void link_figures(struct monitor *m, const char *name, json_t *o,
 			 bool drops_read)
@@ -248,13 +294,8 @@ static void link_figures(struct monitor *m, const char *name, json_t *o,
 		struct mon_prev *p = prev_of(m, name);
 		uint64_t tot[2][2] = {{0}};
 		json_t *cls = json_object();
-		double now = mono();
 
-		for (int d = 0; d < 2; d++)
-			for (int k = 0; k < LM_CLASSES; k++) {
-				tot[d][0] += c.packets[d][k];
-				tot[d][1] += c.bytes[d][k];
-			}
+		totals(&c, tot);
 		for (int k = 0; k < LM_CLASSES; k++)
 			json_object_set_new(
 				cls, class_words[k],
@@ -264,25 +305,6 @@ static void link_figures(struct monitor *m, const char *name, json_t *o,
 					(json_int_t)c.bytes[0][k], "tx_packets",
 					(json_int_t)c.packets[1][k], "tx_bytes",
 					(json_int_t)c.bytes[1][k]));
-		/* rates over the time since the last read (at least
-		 * half a second, or the last rates stand) */
-		if (p->t > 0 && now - p->t >= 0.5) {
-			double dt = now - p->t;
-
-			p->rx_pps = (double)(tot[0][0] - p->rx_pkts) / dt;
-			p->rx_bps =
-				8.0 * (double)(tot[0][1] - p->rx_bytes) / dt;
-			p->tx_pps = (double)(tot[1][0] - p->tx_pkts) / dt;
-			p->tx_bps =
-				8.0 * (double)(tot[1][1] - p->tx_bytes) / dt;
-		}
-		if (p->t == 0 || now - p->t >= 0.5) {
-			p->t = now;
-			p->rx_pkts = tot[0][0];
-			p->rx_bytes = tot[0][1];
-			p->tx_pkts = tot[1][0];
-			p->tx_bytes = tot[1][1];
-		}
 		json_object_set_new(
 			o, "counters",
 			json_pack("{s:I, s:I, s:I, s:I, s:f, s:f, s:f, "

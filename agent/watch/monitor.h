@@ -47,7 +47,14 @@ void monitor_close(struct monitor *m);
 void monitor_update(struct monitor *m, const struct desired *ds);
 bool monitor_probe_reopens(const struct monitor *m, const struct desired *ds);
 
-/* Counters and rates of ds's links, and the targets. */
+/* How often the daemon calls monitor_sample(). */
+#define MONITOR_SAMPLE_MS 1000
+
+/* Sample the counters of ds's links: the rates over the last interval. */
+void monitor_sample(struct monitor *m, const struct desired *ds);
+
+/* Counters and rates of ds's links (as of the last sample), and the
+ * targets.  Reading changes nothing. */
 json_t *monitor_links(struct monitor *m, const struct desired *ds);
 
 #endif

@@ -33,6 +33,7 @@
 #include "agent/watch/linkmon.h"
 #include "bpf/linkmon.h"
 #include "common/log.h"
+#include "common/now.h"
 
 const char *const probe_state_words[] = {"unknown", "up", "down"};
 const char *const probe_ts_words[] = {"user", "socket-rx", "socket", "ebpf"};
@@ -40,22 +41,6 @@ const char *const probe_ts_words[] = {"user", "socket-rx", "socket", "ebpf"};
 /* An ICMP echo probe: the header, then the 32-bit sequence number, then 4
  * bytes of zeros. */
 #define ICMP_PROBE_LEN 16
-
-static long long wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static uint64_t htonll(uint64_t v)
 {
@@ -158,8 +143,8 @@ static void take_targets(struct prober *p, const struct desired *ds,
 			t->code = d->code;
 			t->addr = d->addr[f];
 			t->state = PS_UNKNOWN;
-			t->since = mono();
-			t->since_wall = wall_ms();
+			t->since = now_mono();
+			t->since_wall = now_wall_ms();
 			t->last_rtt = t->last_user_rtt = -1;
 			t->last_ts = -1;
 		}
@@ -253,8 +238,8 @@ static void set_state(struct prober *p, struct probe_target *t, int state)
 	if (t->state == state)
 		return;
 	t->state = state;
-	t->since = mono();
-	t->since_wall = wall_ms();
+	t->since = now_mono();
+	t->since_wall = now_wall_ms();
 	if (p->on_change)
 		p->on_change(t, p->arg);
 }
@@ -301,7 +286,7 @@ static void send_probe(struct prober *p, struct probe_target *t)
 	struct sockaddr_storage ss;
 	socklen_t len;
 	uint32_t seq = p->next_seq++;
-	double now = mono();
+	double now = now_mono();
 	ssize_t rc;
 
 	t->head = (t->head + 1) % p->window;
@@ -419,6 +404,7 @@ static void answered(struct prober *p, struct probe_target *t,
 	}
 	t->last_rtt = s->rtt;
 	t->last_ts = s->ts;
+	t->last_answer = rx_user;
 	t->received++;
 	t->misses = 0;
 	t->answers++;
@@ -693,7 +679,7 @@ static void read_udp(struct prober *p, int fd)
 		double rxk;
 		ssize_t n = recv_one(fd, &buf, sizeof(buf), &from, &fromlen,
 				     &rxk);
-		double now = mono();
+		double now = now_mono();
 		struct probe_target *t = NULL;
 		struct probe_slot *s;
 		struct ip_addr a;
@@ -735,7 +721,7 @@ static void read_icmp(struct prober *p, int fd, int v6)
 		socklen_t fromlen;
 		double rxk;
 		ssize_t n = recv_one(fd, buf, sizeof(buf), &from, &fromlen, &rxk);
-		double now = mono();
+		double now = now_mono();
 		struct probe_target *t = NULL;
 		struct probe_slot *s;
 		const uint8_t *icmp = buf;
@@ -826,6 +812,24 @@ void probe_stats(const struct prober *p, const struct probe_target *t,
 		st->jitter = jit / pairs;
 }
 
+double prober_parent_answer(const struct prober *p)
+{
+	double last = 0;
+
+	for (int i = 0; i < p->n; i++)
+		if (p->t[i].rel == TGT_PARENT && p->t[i].last_answer > last)
+			last = p->t[i].last_answer;
+	return last;
+}
+
+bool prober_has_parent(const struct prober *p)
+{
+	for (int i = 0; i < p->n; i++)
+		if (p->t[i].rel == TGT_PARENT)
+			return true;
+	return false;
+}
+
 static json_t *num(double v)
 {
 	return v < 0 ? json_null() : json_real((double)(long long)(v * 1000) / 1000);
@@ -833,7 +837,6 @@ static json_t *num(double v)
 
 json_t *prober_json(const struct prober *p)
 {
-	static const char *const rels[] = {"parent", "child", "village"};
 	json_t *a = json_array();
 	char cb[CODE_STRLEN], ab[IP_STRLEN];
 
@@ -849,7 +852,7 @@ json_t *prober_json(const struct prober *p)
 				"s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:I, s:I, "
 				"s:I}",
 				"code", code_format(t->code, cb), "name",
-				t->name, "relation", rels[t->rel], "method",
+				t->name, "relation", target_rel_words[t->rel], "method",
 				t->method == PROBE_UDP ? "egnet" : "icmp",
 				"address",
 				ip_format_addr(&t->addr, ab, sizeof(ab)),

@@ -55,6 +55,7 @@ struct probe_target {
 	int head;		/* next slot to use */
 	double last_rtt, last_user_rtt;
 	int last_ts; /* enum probe_ts of last_rtt; -1 before an answer */
+	double last_answer; /* monotonic time of the last answer; 0: none */
 };
 
 struct linkmon;
@@ -110,6 +111,10 @@ void prober_read(struct prober *p, int fd);
 int probe_looped(const struct prober *p, int method, int family,
 		 const uint8_t *pkt, size_t len, struct ip_addr *dst,
 		 uint32_t *seq);
+
+/* Monotonic time of the latest answer from a parent target; 0: none. */
+double prober_parent_answer(const struct prober *p);
+bool prober_has_parent(const struct prober *p);
 
 /* Figures of a target over its window. */
 struct probe_stats {

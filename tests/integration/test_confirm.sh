@@ -54,13 +54,17 @@ grep -q "deadline passed while the agent was down" "$dir/agent.log" ||
 	fail "the restart does not say why it rolled back"
 
 # 4. confirm-when reachable: the parent (a namespace at the other end of
-# the uplink) answers, so the apply confirms itself
+# the uplink, answering egnet echo as its agent would) answers the
+# prober's probes after the change, so the apply confirms itself
 pns=egt-cp-$$
 ip netns add "$pns" && NSES+=("$pns")
 ip -n "$ns" link set p-eth0 netns "$pns"
 ip -n "$pns" link set lo up
 ip -n "$pns" link set p-eth0 up
 ip -n "$pns" addr add 10.16.64.129/30 dev p-eth0
+ip netns exec "$pns" python3 "$ROOT/tests/integration/echo.py" >/dev/null 2>&1 &
+ECHO_PID=$!
+PIDS+=("$ECHO_PID")
 ctl "$dir" apply --confirm 5 --confirm-when reachable >/dev/null || fail "apply --confirm-when reachable"
 wait_for 3 sh -c "\"$CTL\" status --socket \"$dir/agent.sock\" >/dev/null" ||
 	fail "did not confirm itself: $(ctl "$dir" status)"
@@ -69,6 +73,7 @@ $KCHECK equal "$ns" "$T/new.json" >"$T/d" || fail "a self-confirmed apply was ro
 
 # 5. ... and when the parent does not answer, the deadline rolls it back
 ctl "$dir" rollback >/dev/null || fail "rollback before case 5"
+kill "$ECHO_PID"
 ip -n "$pns" addr flush dev p-eth0
 ctl "$dir" apply --confirm 2 --confirm-when reachable >/dev/null || fail "apply (case 5)"
 wait_for 4 $KCHECK equal "$ns" "$T/old.json" ||
