@@ -16,8 +16,8 @@
 
 struct field {
 	const char *name;
-	int type;		  /* JSON_INTEGER, JSON_STRING, JSON_TRUE (bool) */
-	json_int_t min, max;	  /* JSON_INTEGER */
+	int type;	     /* JSON_INTEGER, JSON_STRING, JSON_TRUE (bool) */
+	json_int_t min, max; /* JSON_INTEGER */
 	const char *const *words; /* JSON_STRING: the values allowed */
 };
 
@@ -47,20 +47,19 @@ static json_t *control_json(const struct ctlsock *cs)
 	struct ctlsock_stats st;
 
 	ctlsock_stats(cs, &st);
-	return json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-			 "clients", st.clients, "max_clients",
-			 CTLSOCK_MAX_CLIENTS, "accepted",
-			 (json_int_t)st.accepted, "busy", (json_int_t)st.busy,
-			 "evicted", (json_int_t)st.evicted,
-			 "timed_out", (json_int_t)st.timed_out, "bad",
-			 (json_int_t)st.bad, "too_long",
-			 (json_int_t)st.too_long, "accept_errors",
-			 (json_int_t)st.accept_errors);
+	return json_pack(
+		"{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "clients",
+		st.clients, "max_clients", CTLSOCK_MAX_CLIENTS, "accepted",
+		(json_int_t)st.accepted, "busy", (json_int_t)st.busy, "evicted",
+		(json_int_t)st.evicted, "timed_out", (json_int_t)st.timed_out,
+		"bad", (json_int_t)st.bad, "too_long", (json_int_t)st.too_long,
+		"accept_errors", (json_int_t)st.accept_errors);
 }
 
 static json_t *run_status(struct ctlcmd_ctx *c, const json_t *req)
 {
-	json_t *s = agent_status(c->a), *l = monitor_links(c->mon, &c->a->in.ds);
+	json_t *s = agent_status(c->a),
+	       *l = monitor_links(c->mon, &c->a->in.ds);
 
 	(void)req;
 	/* how links are watched, and the targets' states */
@@ -137,14 +136,21 @@ static const struct command commands[] = {
 static const char *type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a real number";
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a real number";
 	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	default: return "null";
+	case JSON_FALSE:
+		return "a boolean";
+	default:
+		return "null";
 	}
 }
 
@@ -179,8 +185,10 @@ static int check_field(const struct field *f, const json_t *v, char *err,
 		return -EINVAL;
 	default:
 		if (!json_is_boolean(v)) {
-			snprintf(err, errlen, "%s: true or false is needed, "
-				 "not %s", f->name, type_name(v));
+			snprintf(err, errlen,
+				 "%s: true or false is needed, "
+				 "not %s",
+				 f->name, type_name(v));
 			return -EINVAL;
 		}
 		return 0;
@@ -203,11 +211,13 @@ int ctlcmd_check(const json_t *req, int *cmd, char *err, size_t errlen)
 			*cmd = i;
 		}
 	if (!c) {
-		snprintf(err, errlen, "unknown command (status, links, plan, "
-				      "apply, confirm, rollback, reload)");
+		snprintf(err, errlen,
+			 "unknown command (status, links, plan, "
+			 "apply, confirm, rollback, reload)");
 		return -EINVAL;
 	}
-	json_object_foreach((json_t *)req, key, v) {
+	json_object_foreach((json_t *)req, key, v)
+	{
 		const struct field *f = c->fields;
 
 		if (!strcmp(key, "cmd"))

@@ -46,8 +46,8 @@ struct ctlsock {
 	void *arg;
 	struct conn *conns;
 	struct ctlsock_stats st;
-	time_t logged_at;      /* last accept() failure logged */
-	uint64_t unlogged;     /* failures since then */
+	time_t logged_at;  /* last accept() failure logged */
+	uint64_t unlogged; /* failures since then */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
@@ -325,8 +325,8 @@ static void on_accept_error(struct evconnlistener *l, void *arg)
 }
 
 int ctlsock_open(struct ctlsock **out, struct event_base *base,
-		 const char *path, ctlsock_dispatch_fn fn, void *arg,
-		 char *err, size_t errlen)
+		 const char *path, ctlsock_dispatch_fn fn, void *arg, char *err,
+		 size_t errlen)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct ctlsock *cs;

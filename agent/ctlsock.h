@@ -5,11 +5,11 @@
  * the connection closes.  It is a server that no client can wear down:
  * at most CTLSOCK_MAX_CLIENTS at once (a new client takes the place of the
  * oldest one that has sent nothing yet; when all are talking it gets a
- * "busy" answer and is closed at once), requests of at most CTLSOCK_MAX_REQUEST bytes, answers
- * of at most CTLSOCK_MAX_ANSWER bytes, CTLSOCK_TIMEOUT_MS for a client to
- * send its request and as long again to read the answer.  Every connection
- * is freed on every path (a client that leaves before its answer, one that
- * never reads it, a write error).  When accept() fails (no descriptors
+ * "busy" answer and is closed at once), requests of at most CTLSOCK_MAX_REQUEST
+ * bytes, answers of at most CTLSOCK_MAX_ANSWER bytes, CTLSOCK_TIMEOUT_MS for a
+ * client to send its request and as long again to read the answer.  Every
+ * connection is freed on every path (a client that leaves before its answer,
+ * one that never reads it, a write error).  When accept() fails (no descriptors
  * left, say) the listener pauses with back-off instead of spinning, and
  * says so in the log at most every CTLSOCK_LOG_EVERY_S seconds.
  *
@@ -37,13 +37,13 @@ struct ctlsock;
 typedef json_t *(*ctlsock_dispatch_fn)(void *arg, const json_t *req);
 
 struct ctlsock_stats {
-	int clients;	       /* connected now */
-	uint64_t accepted;     /* connections taken */
-	uint64_t busy;	       /* refused: CTLSOCK_MAX_CLIENTS were talking */
-	uint64_t evicted;      /* idle clients closed for a new one */
-	uint64_t timed_out;    /* idle or slow clients closed */
-	uint64_t bad;	       /* requests that were not one JSON object */
-	uint64_t too_long;     /* requests over CTLSOCK_MAX_REQUEST */
+	int clients;	    /* connected now */
+	uint64_t accepted;  /* connections taken */
+	uint64_t busy;	    /* refused: CTLSOCK_MAX_CLIENTS were talking */
+	uint64_t evicted;   /* idle clients closed for a new one */
+	uint64_t timed_out; /* idle or slow clients closed */
+	uint64_t bad;	    /* requests that were not one JSON object */
+	uint64_t too_long;  /* requests over CTLSOCK_MAX_REQUEST */
 	uint64_t accept_errors;
 };
 
@@ -53,8 +53,8 @@ struct ctlsock_stats {
  * err.
  */
 int ctlsock_open(struct ctlsock **out, struct event_base *base,
-		 const char *path, ctlsock_dispatch_fn fn, void *arg,
-		 char *err, size_t errlen);
+		 const char *path, ctlsock_dispatch_fn fn, void *arg, char *err,
+		 size_t errlen);
 
 /* Close every connection and the listener, remove the socket file. */
 void ctlsock_close(struct ctlsock *cs);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Link monitoring in the kernel: loads bpf/linkmon.bpf.c through its
- * skeleton, attaches it to links as egnet's tc filter, reads its counters
- * and probe timestamps.  See linkmon.h for the filter egnet owns.
+ * skeleton, gives each watched link its counter slot, attaches the
+ * programs to links as egnet's tc filter (the filters themselves in
+ * linkmon_tc.c), reads counters and probe timestamps (drops in
+ * linkmon_drops.c).  See linkmon.h for the filter egnet owns.
  *
  * Which filters are egnet's is read from the kernel (an RTM_GETTFILTER
  * dump of the hook), not remembered: an agent that crashed left its
@@ -16,7 +18,7 @@
  * logs except the libbpf print hook, which passes libbpf's warnings to
  * the logger at debug level.
  */
-#include "agent/watch/linkmon.h"
+#include "agent/watch/linkmon_int.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -36,66 +38,10 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "bpf/linkmon.skel.h" /* generated into $(B)/bpf */
 #include "common/log.h"
 
 /* Kernel BTF, without which the CO-RE programs cannot load. */
 #define LM_VMLINUX_BTF "/sys/kernel/btf/vmlinux"
-
-/* Receive buffer for filter dumps: the kernel fills up to what we read. */
-#define LM_NL_BUF 32768
-
-/* A link this linkmon attached to. */
-struct lm_link {
-	char name[IF_NAMESIZE];
-	int ifindex;	   /* when attached: a re-created device has another */
-	__u32 slot;	   /* its counters' place in link_counters */
-	bool hook_created; /* we made its clsact qdisc */
-};
-
-/* One (ifindex, reason) of the drop map, summed over CPUs. */
-struct lm_drop_entry {
-	__u32 ifindex;
-	struct lm_drop d;
-};
-
-/* A name of the kernel's enum skb_drop_reason. */
-struct lm_reason {
-	__u32 value;
-	char name[48];
-};
-
-struct linkmon {
-	struct linkmon_bpf *skel;
-	int ncpus;	       /* possible CPUs: per-CPU values per key */
-	struct lm_value *vals; /* ncpus of them, to read one key into */
-	__u32 prog_id[2];      /* [enum lm_dir], to recognise our filters */
-	struct lm_link *links;
-	int n_links;
-	bool slot_used[LM_SLOTS]; /* slot 0 is never used: "not watched" */
-	char drops_off[200]; /* why drops are not counted, "" if they are */
-	struct lm_reason *reasons; /* from kernel BTF, by value */
-	int n_reasons;
-	struct lm_drop_entry *drops; /* as linkmon_drops_refresh() read them */
-	int n_drops, cap_drops;
-};
-
-/* egnet's filter on one hook, and whether anything else is there. */
-struct lm_scan {
-	bool ours;     /* a bpf filter with our handle and priority, chain 0 */
-	__u32 prog_id; /* the program it runs */
-	int foreign;   /* entries that are not ours (filters, classifiers) */
-};
-
-static const char *const lm_dir_name[2] = {
-	[LM_INGRESS] = "ingress",
-	[LM_EGRESS] = "egress",
-};
-
-static const enum bpf_tc_attach_point lm_point[2] = {
-	[LM_INGRESS] = BPF_TC_INGRESS,
-	[LM_EGRESS] = BPF_TC_EGRESS,
-};
 
 static __attribute__((format(printf, 3, 4))) void
 lm_seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -138,242 +84,7 @@ lm_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-/*
- * Fill in a hook in place: libbpf refuses options whose bytes after the
- * last field it knows are not zero, and a struct returned by value need
- * not have its padding copied.
- */
-static void lm_hook(struct bpf_tc_hook *hook, int ifindex,
-		    enum bpf_tc_attach_point point)
-{
-	memset(hook, 0, sizeof(*hook));
-	hook->sz = sizeof(*hook);
-	hook->ifindex = ifindex;
-	hook->attach_point = point;
-}
-
-static const struct bpf_program *lm_prog(const struct linkmon *lm, int dir)
-{
-	return dir == LM_INGRESS ? lm->skel->progs.linkmon_ingress
-				 : lm->skel->progs.linkmon_egress;
-}
-
-/* ---- Reading a hook's filters from the kernel ---- */
-
-struct lm_tcattrs {
-	const char *kind;
-	__u32 chain;
-	const struct nlattr *options;
-	__u32 bpf_id;
-};
-
-static int lm_bpf_opt_cb(const struct nlattr *a, void *data)
-{
-	struct lm_tcattrs *t = data;
-
-	if (mnl_attr_get_type(a) == TCA_BPF_ID &&
-	    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-		t->bpf_id = mnl_attr_get_u32(a);
-	return MNL_CB_OK;
-}
-
-static int lm_tc_attr_cb(const struct nlattr *a, void *data)
-{
-	struct lm_tcattrs *t = data;
-
-	switch (mnl_attr_get_type(a)) {
-	case TCA_KIND:
-		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-			t->kind = mnl_attr_get_str(a);
-		break;
-	case TCA_CHAIN:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-			t->chain = mnl_attr_get_u32(a);
-		break;
-	case TCA_OPTIONS:
-		if (mnl_attr_validate(a, MNL_TYPE_NESTED) == 0)
-			t->options = a;
-		break;
-	}
-	return MNL_CB_OK;
-}
-
-/*
- * One RTM_NEWTFILTER of the dump.  The kernel sends an entry for each
- * classifier (handle 0) and one for each of its filters.  Our classifier
- * entry is the bpf one at our priority in chain 0; everything else that
- * is not our filter belongs to somebody else.
- */
-static int lm_scan_msg(const struct nlmsghdr *h, void *data)
-{
-	struct lm_scan *s = data;
-	struct lm_tcattrs t = {0};
-	const struct tcmsg *tcm;
-	bool our_tp;
-
-	if (h->nlmsg_type != RTM_NEWTFILTER)
-		return MNL_CB_OK;
-	if (mnl_nlmsg_get_payload_len(h) < sizeof(*tcm)) {
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
-	tcm = mnl_nlmsg_get_payload(h);
-	if (mnl_attr_parse(h, sizeof(*tcm), lm_tc_attr_cb, &t) < 0) {
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
-	our_tp = TC_H_MAJ(tcm->tcm_info) >> 16 == LINKMON_TC_PRIORITY &&
-		 t.chain == 0 && t.kind && strcmp(t.kind, "bpf") == 0;
-	if (our_tp && tcm->tcm_handle == LINKMON_TC_HANDLE) {
-		if (t.options)
-			mnl_attr_parse_nested(t.options, lm_bpf_opt_cb, &t);
-		s->ours = true;
-		s->prog_id = t.bpf_id;
-	} else if (!(our_tp && tcm->tcm_handle == 0)) {
-		s->foreign++;
-	}
-	return MNL_CB_OK;
-}
-
-/*
- * Dump the filters on the @dir hook of @ifindex into @out.  No device or
- * no clsact qdisc is an empty hook, not an error.  Returns 0 or -errno.
- */
-static int lm_scan(int ifindex, int dir, struct lm_scan *out)
-{
-	struct mnl_socket *nl;
-	unsigned int seq, portid;
-	struct nlmsghdr *h;
-	struct tcmsg *tcm;
-	char *buf;
-	ssize_t n;
-	int ret;
-
-	memset(out, 0, sizeof(*out));
-	nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!nl)
-		return -errno;
-	buf = xmalloc(LM_NL_BUF);
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	portid = mnl_socket_get_portid(nl);
-	h = mnl_nlmsg_put_header(buf);
-	h->nlmsg_type = RTM_GETTFILTER;
-	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	h->nlmsg_seq = seq = (unsigned int)time(NULL);
-	tcm = mnl_nlmsg_put_extra_header(h, sizeof(*tcm));
-	tcm->tcm_family = AF_UNSPEC;
-	tcm->tcm_ifindex = ifindex;
-	tcm->tcm_parent =
-		TC_H_MAKE(TC_H_CLSACT, dir == LM_INGRESS ? TC_H_MIN_INGRESS
-							 : TC_H_MIN_EGRESS);
-	if (mnl_socket_sendto(nl, h, h->nlmsg_len) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	for (;;) {
-		n = mnl_socket_recvfrom(nl, buf, LM_NL_BUF);
-		if (n < 0) {
-			ret = -errno;
-			goto out;
-		}
-		errno = 0;
-		ret = mnl_cb_run(buf, (size_t)n, seq, portid, lm_scan_msg, out);
-		if (ret == MNL_CB_STOP)
-			break;
-		if (ret < 0) {
-			ret = errno ? -errno : -EBADMSG;
-			goto out;
-		}
-	}
-	ret = 0;
-out:
-	free(buf);
-	mnl_socket_close(nl);
-	return ret;
-}
-
 /* ---- Attaching and detaching ---- */
-
-/*
- * Put @lm's program on the @dir hook of @ifindex as egnet's filter.
- * BPF_TC_F_REPLACE: an egnet filter already there (left by an agent that
- * died) is replaced in place, with no moment without one.
- */
-static int lm_tc_attach(const struct linkmon *lm, int ifindex, int dir)
-{
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LINKMON_TC_HANDLE,
-		    .priority = LINKMON_TC_PRIORITY,
-		    .prog_fd = bpf_program__fd(lm_prog(lm, dir)),
-		    .flags = BPF_TC_F_REPLACE);
-	struct bpf_tc_hook hook;
-
-	lm_hook(&hook, ifindex, lm_point[dir]);
-	return bpf_tc_attach(&hook, &opts);
-}
-
-/* Remove egnet's filter from one hook; -ENOENT when it is not there. */
-static int lm_tc_detach(int ifindex, int dir)
-{
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LINKMON_TC_HANDLE,
-		    .priority = LINKMON_TC_PRIORITY);
-	struct bpf_tc_hook hook;
-
-	lm_hook(&hook, ifindex, lm_point[dir]);
-	return bpf_tc_detach(&hook, &opts);
-}
-
-/*
- * Remove egnet's filter, whichever program it runs, from both hooks of
- * @ifindex; *@others says whether anything else is on them.  Returns 0 or
- * -errno.
- */
-static int lm_unhook(int ifindex, bool *others)
-{
-	struct lm_scan s;
-	int dir, ret;
-
-	*others = false;
-	for (dir = LM_INGRESS; dir <= LM_EGRESS; dir++) {
-		ret = lm_scan(ifindex, dir, &s);
-		if (ret)
-			return ret;
-		if (s.foreign)
-			*others = true;
-		if (!s.ours)
-			continue;
-		ret = lm_tc_detach(ifindex, dir);
-		if (ret && ret != -ENOENT) /* gone meanwhile: fine */
-			return ret;
-	}
-	return 0;
-}
-
-/*
- * Remove the clsact qdisc of @ifindex if no filter at all is on it.  The
- * caller made it.  A device or qdisc that is gone already is success.
- */
-static int lm_hook_destroy_unused(int ifindex)
-{
-	struct bpf_tc_hook hook;
-	struct lm_scan s;
-	int dir, ret;
-
-	for (dir = LM_INGRESS; dir <= LM_EGRESS; dir++) {
-		ret = lm_scan(ifindex, dir, &s);
-		if (ret)
-			return ret;
-		if (s.ours || s.foreign)
-			return 0;
-	}
-	lm_hook(&hook, ifindex, BPF_TC_INGRESS | BPF_TC_EGRESS);
-	ret = bpf_tc_hook_destroy(&hook);
-	if (ret == -ENOENT || ret == -ENODEV || ret == -EINVAL)
-		return 0;
-	return ret;
-}
 
 /* Zero the counters at @slot, for the link that takes it next. */
 static int lm_slot_zero(struct linkmon *lm, __u32 slot)
@@ -437,21 +148,6 @@ static int lm_slot_take(struct linkmon *lm, int ifindex, __u32 *slot)
 	return 0;
 }
 
-/* Drop every drop counter of @ifindex, so the map does not fill up. */
-static void lm_drops_forget(struct linkmon *lm, int ifindex)
-{
-	struct bpf_map *map = lm->skel->maps.link_drops;
-	struct lm_drop_key key, next, *prev = NULL;
-
-	while (bpf_map__get_next_key(map, prev, &next, sizeof(next)) == 0) {
-		key = next;
-		if (key.ifindex == (__u32)ifindex &&
-		    bpf_map__delete_elem(map, &key, sizeof(key), 0) == 0)
-			continue; /* deleted: start over from the same place */
-		prev = &key;
-	}
-}
-
 /* @ifindex is not counted any more: its slot and drops are let go. */
 static void lm_forget(struct linkmon *lm, int ifindex, __u32 slot)
 {
@@ -461,7 +157,7 @@ static void lm_forget(struct linkmon *lm, int ifindex, __u32 slot)
 		lm->slot_used[slot] = false;
 }
 
-static struct lm_link *lm_find(struct linkmon *lm, const char *ifname)
+struct lm_link *lm_find(struct linkmon *lm, const char *ifname)
 {
 	int i;
 
@@ -528,7 +224,7 @@ int linkmon_attach(struct linkmon *lm, const char *ifname, char *err,
 		}
 	}
 
-	lm_hook(&hook, ifindex, BPF_TC_INGRESS);
+	lm_tc_hook(&hook, ifindex, BPF_TC_INGRESS);
 	ret = bpf_tc_hook_create(&hook);
 	if (ret == 0) {
 		created = true;
@@ -569,7 +265,7 @@ undo:
 		while (--dir >= LM_INGRESS) /* the ones attached */
 			lm_tc_detach(ifindex, dir);
 		if (created)
-			lm_hook_destroy_unused(ifindex);
+			lm_tc_destroy_unused(ifindex);
 		lm_forget(lm, ifindex, slot);
 	}
 	return ret;
@@ -584,11 +280,11 @@ int linkmon_detach(struct linkmon *lm, const char *ifname)
 	ifindex = l ? l->ifindex : lm_ifindex(ifname);
 	if (!ifindex)
 		return 0; /* no such link: nothing of ours on it */
-	ret = lm_unhook(ifindex, &others);
+	ret = lm_tc_unhook(ifindex, &others);
 	if (ret)
 		return ret; /* the record stays: close or sync tries again */
 	if (l && l->hook_created && !others)
-		ret = lm_hook_destroy_unused(ifindex);
+		ret = lm_tc_destroy_unused(ifindex);
 	lm_forget(lm, ifindex, l ? l->slot : 0);
 	if (l)
 		*l = lm->links[--lm->n_links];
@@ -612,13 +308,13 @@ static bool lm_listed(const char *name, char (*ifnames)[16], int n)
 static bool lm_in_place(struct linkmon *lm, const char *ifname)
 {
 	struct lm_link *l = lm_find(lm, ifname);
-	struct lm_scan s;
+	struct lm_tc_scan s;
 	int dir;
 
 	if (!l || lm_ifindex(ifname) != l->ifindex)
 		return false;
 	for (dir = LM_INGRESS; dir <= LM_EGRESS; dir++)
-		if (lm_scan(l->ifindex, dir, &s) || !s.ours ||
+		if (lm_tc_scan(l->ifindex, dir, &s) || !s.ours ||
 		    s.prog_id != lm->prog_id[dir])
 			return false;
 	return true;
@@ -679,7 +375,7 @@ int linkmon_detach_all(char *err, size_t errlen)
 		return ret;
 	}
 	for (i = ifs; i->if_index; i++) {
-		ret = lm_unhook((int)i->if_index, &others);
+		ret = lm_tc_unhook((int)i->if_index, &others);
 		if (ret && !first) {
 			first = ret;
 			lm_seterr(err, errlen, "%s: detach: %s", i->if_name,
@@ -723,84 +419,6 @@ void linkmon_set_probe_port(struct linkmon *lm, uint16_t port)
 	/* A store into the map's memory: the programs see it at their
 	 * next packet. */
 	__atomic_store_n(&lm->skel->data->probe_port, port, __ATOMIC_RELAXED);
-}
-
-const char *linkmon_drops_off(const struct linkmon *lm)
-{
-	return lm->drops_off[0] ? lm->drops_off : NULL;
-}
-
-const char *linkmon_reason_name(const struct linkmon *lm, uint32_t reason,
-				char *buf, size_t len)
-{
-	int lo = 0, hi = lm->n_reasons - 1;
-
-	while (lo <= hi) { /* the table is sorted by value */
-		int mid = (lo + hi) / 2;
-
-		if (lm->reasons[mid].value == reason)
-			return lm->reasons[mid].name;
-		if (lm->reasons[mid].value < reason)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	snprintf(buf, len, "0x%x", reason);
-	return buf;
-}
-
-int linkmon_drops_refresh(struct linkmon *lm)
-{
-	size_t vsize = (size_t)lm->ncpus * sizeof(*lm->vals);
-	struct bpf_map *map = lm->skel->maps.link_drops;
-	struct lm_drop_key key, *prev = NULL;
-	int ret, cpu;
-
-	lm->n_drops = 0;
-	if (lm->drops_off[0])
-		return 0;
-	while (bpf_map__get_next_key(map, prev, &key, sizeof(key)) == 0) {
-		struct lm_drop_entry *e;
-
-		prev = &key;
-		ret = bpf_map__lookup_elem(map, &key, sizeof(key), lm->vals,
-					   vsize, 0);
-		if (ret == -ENOENT)
-			continue; /* deleted meanwhile */
-		if (ret)
-			return ret;
-		if (lm->n_drops == LM_DROPS_MAX)
-			break; /* the map holds no more; a guard all the same */
-		if (lm->n_drops == lm->cap_drops) {
-			lm->cap_drops = lm->cap_drops ? 2 * lm->cap_drops : 64;
-			lm->drops =
-				xrealloc(lm->drops, (size_t)lm->cap_drops *
-							    sizeof(*lm->drops));
-		}
-		e = &lm->drops[lm->n_drops++];
-		memset(e, 0, sizeof(*e));
-		e->ifindex = key.ifindex;
-		e->d.reason = key.reason;
-		for (cpu = 0; cpu < lm->ncpus; cpu++) {
-			e->d.packets += lm->vals[cpu].packets;
-			e->d.bytes += lm->vals[cpu].bytes;
-		}
-	}
-	return 0;
-}
-
-int linkmon_drops(struct linkmon *lm, const char *ifname, struct lm_drop *out,
-		  int max)
-{
-	struct lm_link *l = lm_find(lm, ifname);
-	int n = 0, i;
-
-	if (!l)
-		return 0;
-	for (i = 0; i < lm->n_drops && n < max; i++)
-		if (lm->drops[i].ifindex == (__u32)l->ifindex)
-			out[n++] = lm->drops[i].d;
-	return n;
 }
 
 int linkmon_probe_ts(struct linkmon *lm, uint32_t seq, uint64_t *tx_ns,
@@ -855,56 +473,6 @@ static void lm_free(struct linkmon *lm)
 	free(lm);
 }
 
-static int lm_reason_cmp(const void *a, const void *b)
-{
-	const struct lm_reason *x = a, *y = b;
-
-	return x->value < y->value ? -1 : x->value > y->value;
-}
-
-/*
- * The names of the kernel's drop reasons, from its BTF: enum
- * skb_drop_reason, SKB_DROP_REASON_ taken off (the kernel's own trace
- * output prints them so).  Returns false when the kernel has no such
- * enum: it has no drop reasons to count then.
- */
-static bool lm_load_reasons(struct linkmon *lm)
-{
-	static const char prefix[] = "SKB_DROP_REASON_";
-	struct btf *btf = btf__load_vmlinux_btf();
-	const struct btf_type *t;
-	const struct btf_enum *e;
-	int id, i, n;
-
-	if (!btf)
-		return false;
-	id = btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM);
-	if (id < 0) {
-		btf__free(btf);
-		return false;
-	}
-	t = btf__type_by_id(btf, id);
-	e = btf_enum(t);
-	n = btf_vlen(t);
-	lm->reasons = xcalloc((size_t)n + 1, sizeof(*lm->reasons));
-	for (i = 0; i < n; i++) {
-		const char *name = btf__name_by_offset(btf, e[i].name_off);
-
-		if (!name)
-			continue;
-		if (!strncmp(name, prefix, sizeof(prefix) - 1))
-			name += sizeof(prefix) - 1;
-		lm->reasons[lm->n_reasons].value = (__u32)e[i].val;
-		snprintf(lm->reasons[lm->n_reasons].name,
-			 sizeof(lm->reasons[0].name), "%s", name);
-		lm->n_reasons++;
-	}
-	qsort(lm->reasons, (size_t)lm->n_reasons, sizeof(*lm->reasons),
-	      lm_reason_cmp);
-	btf__free(btf);
-	return true;
-}
-
 /* Open the skeleton and set what has to be set before load. */
 static int lm_skel_open(struct linkmon *lm, uint16_t probe_port, __u32 netns,
 			bool drops)
@@ -940,7 +508,7 @@ struct linkmon *linkmon_open(uint16_t probe_port, char *err, size_t errlen)
 
 	/* Drops are counted where the kernel names their reasons, for
 	 * this namespace's devices only. */
-	drops = lm_load_reasons(lm);
+	drops = lm_drops_load_reasons(lm);
 	if (!drops)
 		snprintf(lm->drops_off, sizeof(lm->drops_off),
 			 "the kernel gives no drop reasons");

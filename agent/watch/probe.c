@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The prober.  Sockets are non-blocking and driven by the agent's event
+ * The prober's sockets and stamps (its targets and their figures are in
+ * probe_target.c).  Sockets are non-blocking and driven by the agent's event
  * loop; nothing here sleeps.  Time is CLOCK_MONOTONIC, the clock of the
  * BPF timestamps, so kernel and user RTTs compare.  A reply is accepted
  * only from the target's address, with our code, for a sequence number we
@@ -13,7 +14,7 @@
  * device stamps, else before the qdisc (SCHED); either leaves out the
  * prober's own scheduling, which user-space times do not.
  */
-#include "agent/watch/probe.h"
+#include "agent/watch/probe_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,9 +35,6 @@
 #include "bpf/linkmon.h"
 #include "common/log.h"
 #include "common/now.h"
-
-const char *const probe_state_words[] = {"unknown", "up", "down"};
-const char *const probe_ts_words[] = {"user", "socket-rx", "socket", "ebpf"};
 
 /* An ICMP echo probe: the header, then the 32-bit sequence number, then 4
  * bytes of zeros. */
@@ -119,53 +117,6 @@ static int icmp_socket(int family)
 	return fd;
 }
 
-static void take_targets(struct prober *p, const struct desired *ds,
-			 struct probe_target *old, int n_old)
-{
-	p->t = xcalloc((size_t)ds->n_targets + 1, sizeof(*p->t));
-	p->n = 0;
-	for (int i = 0; i < ds->n_targets; i++) {
-		const struct ds_target *d = &ds->targets[i];
-		struct probe_target *t = &p->t[p->n];
-		struct probe_target *was = NULL;
-		int f = d->has[FAM_V4] ? FAM_V4 : FAM_V6;
-
-		if (!d->has[f])
-			continue; /* no address: nothing to probe */
-		for (int k = 0; k < n_old && !was; k++)
-			if (old[k].code == d->code &&
-			    !ip_cmp(&old[k].addr, &d->addr[f]))
-				was = &old[k];
-		if (was) {
-			*t = *was; /* keeps its window and figures */
-			was->win = NULL;
-		} else {
-			t->code = d->code;
-			t->addr = d->addr[f];
-			t->state = PS_UNKNOWN;
-			t->since = now_mono();
-			t->since_wall = now_wall_ms();
-			t->last_rtt = t->last_user_rtt = -1;
-			t->last_ts = -1;
-		}
-		snprintf(t->name, sizeof(t->name), "%s", d->name);
-		t->rel = d->rel;
-		t->method = d->method;
-		if (!t->win) {
-			t->win = xcalloc((size_t)p->window, sizeof(*t->win));
-			for (int k = 0; k < p->window; k++)
-				t->win[k].rtt = -1;
-			t->head = 0;
-		}
-		p->n++;
-	}
-}
-
-int probe_window(const struct prof_probe *pp)
-{
-	return pp->window > PROBE_WINDOW_MAX ? PROBE_WINDOW_MAX : pp->window;
-}
-
 int prober_open(struct prober *p, const struct desired *ds, char *err,
 		size_t errlen)
 {
@@ -186,7 +137,7 @@ int prober_open(struct prober *p, const struct desired *ds, char *err,
 	p->udp6 = udp_socket(AF_INET6, p->port, err, errlen);
 	p->icmp4 = icmp_socket(AF_INET);
 	p->icmp6 = icmp_socket(AF_INET6);
-	take_targets(p, ds, NULL, 0);
+	probe_target_take(p, ds, NULL, 0);
 	return 0;
 }
 
@@ -220,28 +171,6 @@ void prober_close(struct prober *p)
 	free(p->t);
 	memset(p, 0, sizeof(*p));
 	p->udp4 = p->udp6 = p->icmp4 = p->icmp6 = -1;
-}
-
-void prober_retarget(struct prober *p, const struct desired *ds)
-{
-	struct probe_target *old = p->t;
-	int n_old = p->n;
-
-	take_targets(p, ds, old, n_old);
-	for (int i = 0; i < n_old; i++)
-		free(old[i].win);
-	free(old);
-}
-
-static void set_state(struct prober *p, struct probe_target *t, int state)
-{
-	if (t->state == state)
-		return;
-	t->state = state;
-	t->since = now_mono();
-	t->since_wall = now_wall_ms();
-	if (p->on_change)
-		p->on_change(t, p->arg);
 }
 
 /* ---- sending -------------------------------------------------------------- */
@@ -353,64 +282,13 @@ void prober_tick(struct prober *p)
 			t->misses++;
 			t->answers = 0;
 			if (t->misses >= p->down_after)
-				set_state(p, t, PS_DOWN);
+				probe_target_set_state(p, t, PS_DOWN);
 		}
 		send_probe(p, t);
 	}
 }
 
 /* ---- receiving ------------------------------------------------------------ */
-
-/* The target probing addr with seq still open in its window, or NULL. */
-static struct probe_slot *find_slot(struct prober *p, const struct ip_addr *a,
-				    uint32_t seq, int method,
-				    struct probe_target **tp)
-{
-	for (int i = 0; i < p->n; i++) {
-		struct probe_target *t = &p->t[i];
-
-		if (t->method != method || ip_cmp(&t->addr, a))
-			continue;
-		for (int k = 0; k < p->window; k++)
-			if (t->win[k].seq == seq && t->win[k].rtt == -1) {
-				*tp = t;
-				return &t->win[k];
-			}
-	}
-	return NULL;
-}
-
-static void answered(struct prober *p, struct probe_target *t,
-		     struct probe_slot *s, double rx_user, double rx_kernel)
-{
-	uint64_t ktx = 0, krx = 0;
-
-	s->rtt = (rx_user - s->sent) * 1e3;
-	s->ts = PT_USER;
-	t->last_user_rtt = s->rtt;
-	/* the best pair of times there is; BPF stamps egnet probes only,
-	 * and only on the links it is attached to */
-	if (p->lm && linkmon_probe_ts(p->lm, s->seq, &ktx, &krx) == 0 &&
-	    ktx && krx > ktx) {
-		s->rtt = (double)(krx - ktx) / 1e6;
-		s->ts = PT_EBPF;
-	} else if (rx_kernel > 0 && s->sent_kernel > 0 &&
-		   rx_kernel > s->sent_kernel) {
-		s->rtt = (rx_kernel - s->sent_kernel) * 1e3;
-		s->ts = PT_SOCKET;
-	} else if (rx_kernel > 0 && rx_kernel >= s->sent) {
-		s->rtt = (rx_kernel - s->sent) * 1e3;
-		s->ts = PT_SOCKET_RX;
-	}
-	t->last_rtt = s->rtt;
-	t->last_ts = s->ts;
-	t->last_answer = rx_user;
-	t->received++;
-	t->misses = 0;
-	t->answers++;
-	if (t->answers >= p->up_after || t->state == PS_UP)
-		set_state(p, t, PS_UP);
-}
 
 static void from_sockaddr(const struct sockaddr_storage *ss, struct ip_addr *a)
 {
@@ -630,7 +508,7 @@ static void read_errqueue(struct prober *p, int fd, int method, int family)
 		if (kind < 0 || !(at = stamp_mono(&ts)) ||
 		    probe_looped(p, method, family, buf, (size_t)n, &dst,
 				 &seq) ||
-		    !(s = find_slot(p, &dst, seq, method, &t)))
+		    !(s = probe_target_slot(p, &dst, seq, method, &t)))
 			continue;
 		/* SND is taken in the driver, as the packet leaves; SCHED
 		 * before the qdisc, the best there is where the driver
@@ -702,14 +580,14 @@ static void read_udp(struct prober *p, int fd)
 		from_sockaddr(&from, &a);
 		if (buf.m.type != EGNET_PROBE_REPLY ||
 		    ntohll(buf.m.code) != p->self ||
-		    !(s = find_slot(p, &a, ntohl(buf.m.seq), PROBE_UDP, &t))) {
+		    !(s = probe_target_slot(p, &a, ntohl(buf.m.seq), PROBE_UDP, &t))) {
 			p->bad++;
 			for (int i = 0; i < p->n; i++)
 				if (!ip_cmp(&p->t[i].addr, &a))
 					p->t[i].bad++;
 			continue;
 		}
-		answered(p, t, s, now, rxk);
+		probe_target_answered(p, t, s, now, rxk);
 	}
 }
 
@@ -743,12 +621,12 @@ static void read_icmp(struct prober *p, int fd, int v6)
 			continue; /* another program's ping */
 		memcpy(&seq, icmp + 8, 4);
 		from_sockaddr(&from, &a);
-		s = find_slot(p, &a, ntohl(seq), PROBE_ICMP, &t);
+		s = probe_target_slot(p, &a, ntohl(seq), PROBE_ICMP, &t);
 		if (!s) {
 			p->bad++;
 			continue;
 		}
-		answered(p, t, s, now, rxk);
+		probe_target_answered(p, t, s, now, rxk);
 	}
 }
 
@@ -768,110 +646,3 @@ void prober_read(struct prober *p, int fd)
 	}
 }
 
-/* ---- figures ---------------------------------------------------------------- */
-
-void probe_stats(const struct prober *p, const struct probe_target *t,
-		 struct probe_stats *st)
-{
-	double sum = 0, prev = -1, jit = 0;
-	int lost = 0, got = 0, pairs = 0;
-
-	memset(st, 0, sizeof(*st));
-	st->rtt_min = st->rtt_max = st->rtt_avg = st->jitter = -1;
-	/* oldest first, so jitter follows the order of the probes */
-	for (int k = 0; k < p->window; k++) {
-		const struct probe_slot *s =
-			&t->win[(t->head + k) % p->window];
-
-		if (!s->seq)
-			continue;
-		if (s->rtt >= 0) {
-			got++;
-			sum += s->rtt;
-			if (st->rtt_min < 0 || s->rtt < st->rtt_min)
-				st->rtt_min = s->rtt;
-			if (s->rtt > st->rtt_max)
-				st->rtt_max = s->rtt;
-			if (prev >= 0) {
-				/* mean difference of successive RTTs */
-				jit += s->rtt > prev ? s->rtt - prev
-						     : prev - s->rtt;
-				pairs++;
-			}
-			prev = s->rtt;
-		} else if (s->rtt == -2) {
-			lost++;
-		}
-	}
-	st->samples = got + lost;
-	if (st->samples)
-		st->loss = 100.0 * lost / st->samples;
-	if (got)
-		st->rtt_avg = sum / got;
-	if (pairs)
-		st->jitter = jit / pairs;
-}
-
-double prober_parent_answer(const struct prober *p)
-{
-	double last = 0;
-
-	for (int i = 0; i < p->n; i++)
-		if (p->t[i].rel == TGT_PARENT && p->t[i].last_answer > last)
-			last = p->t[i].last_answer;
-	return last;
-}
-
-bool prober_has_parent(const struct prober *p)
-{
-	for (int i = 0; i < p->n; i++)
-		if (p->t[i].rel == TGT_PARENT)
-			return true;
-	return false;
-}
-
-static json_t *num(double v)
-{
-	return v < 0 ? json_null() : json_real((double)(long long)(v * 1000) / 1000);
-}
-
-json_t *prober_json(const struct prober *p)
-{
-	json_t *a = json_array();
-	char cb[CODE_STRLEN], ab[IP_STRLEN];
-
-	for (int i = 0; i < p->n; i++) {
-		const struct probe_target *t = &p->t[i];
-		struct probe_stats st;
-
-		probe_stats(p, t, &st);
-		json_array_append_new(
-			a,
-			json_pack(
-				"{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o, "
-				"s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:I, s:I, "
-				"s:I}",
-				"code", code_format(t->code, cb), "name",
-				t->name, "relation", target_rel_words[t->rel], "method",
-				t->method == PROBE_UDP ? "egnet" : "icmp",
-				"address",
-				ip_format_addr(&t->addr, ab, sizeof(ab)),
-				"state", probe_state_words[t->state],
-				"since_ms", (json_int_t)t->since_wall, "rtt_ms",
-				num(t->last_rtt), "user_rtt_ms",
-				num(t->last_user_rtt), "rtt_avg_ms",
-				num(st.rtt_avg), "rtt_min_ms", num(st.rtt_min),
-				"rtt_max_ms", num(st.rtt_max), "jitter_ms",
-				num(st.jitter), "loss_pct", json_real(st.loss),
-				"timestamps",
-				t->last_ts < 0
-					? json_null()
-					: json_string(
-						  probe_ts_words[t->last_ts]),
-				"kernel_timestamps", t->last_ts >= PT_SOCKET,
-				"sent", (json_int_t)t->sent, "received",
-				(json_int_t)t->received, "bad",
-				(json_int_t)t->bad));
-	}
-	return a;
-}
