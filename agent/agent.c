@@ -16,6 +16,7 @@
 #include "agent/fw/fw.h"
 #include "agent/apply/goodconf.h"
 #include "agent/apply/kjson.h"
+#include "agent/sys/failpoint.h"
 #include "agent/apply/txn.h"
 #include "common/log.h"
 
@@ -139,13 +140,22 @@ static void set_last(struct agent *a, const char *result,
 	a->last.writes = r ? r->writes : 0;
 }
 
-/* Make `t` the applied state: the old one becomes previous. */
+/*
+ * Make `t` the applied state: the old one becomes previous.  0, or -errno
+ * with the reason in err when applied.json could not be written: then
+ * nothing changed in memory, and the caller must not report the state as
+ * applied.
+ */
 static int commit_applied(struct agent *a, const struct kstate *t,
-			  const struct state_meta *m)
+			  const struct state_meta *m, char *err, size_t errlen)
 {
 	char e[400];
 	int rc;
 
+	if ((rc = failpoint("state.commit", 0))) {
+		snprintf(err, errlen, "saving the applied state: failure point");
+		return rc;
+	}
 	if (a->have_applied) {
 		rc = statedir_write(a->statedir, "previous", &a->applied,
 				    &a->applied_meta, NULL, e, sizeof(e));
@@ -153,8 +163,10 @@ static int commit_applied(struct agent *a, const struct kstate *t,
 			log_warnx("keeping the previous state: %s", e);
 	}
 	rc = statedir_write(a->statedir, "applied", t, m, NULL, e, sizeof(e));
-	if (rc)
-		log_warnx("saving the applied state: %s", e);
+	if (rc) {
+		snprintf(err, errlen, "saving the applied state: %.340s", e);
+		return rc;
+	}
 	if (a->have_applied)
 		kstate_free(&a->applied);
 	kstate_copy(&a->applied, t);
@@ -390,8 +402,12 @@ static int enable_forwarding(char *err, size_t errlen)
 
 /* ---- recovery ----------------------------------------------------------- */
 
-/* A journal means an apply was cut short: put back the state before it. */
-static void recover_journal(struct agent *a)
+/*
+ * A journal means an apply was cut short (or its result could not be
+ * recorded): put back the state before it.  Returns 0 when there was no
+ * journal or the state before is back; else -errno, the agent failed.
+ */
+static int recover_journal(struct agent *a)
 {
 	struct kstate before, target;
 	struct txn_result r;
@@ -403,11 +419,11 @@ static void recover_journal(struct agent *a)
 	rc = statedir_read(a->statedir, "journal", &before, NULL, &extra, e,
 			   sizeof(e));
 	if (rc == -ENOENT)
-		return;
+		return 0;
 	if (rc) {
 		log_warnx("apply journal damaged, cannot restore from it: %s",
 			  e);
-		return;
+		return rc;
 	}
 	rc = kstate_from_json(json_object_get(extra, "target"), &target, e,
 			      sizeof(e));
@@ -415,7 +431,7 @@ static void recover_journal(struct agent *a)
 	if (rc) {
 		log_warnx("apply journal without its target: %s", e);
 		kstate_free(&before);
-		return;
+		return rc;
 	}
 	log_warnx("an apply was interrupted; restoring the state before it");
 	txn_opts_for(a, &o, &target);
@@ -437,6 +453,7 @@ static void recover_journal(struct agent *a)
 	txn_result_free(&r);
 	kstate_free(&before);
 	kstate_free(&target);
+	return rc;
 }
 
 void agent_startup(struct agent *a)
@@ -531,7 +548,7 @@ json_t *agent_apply(struct agent *a, int confirm_secs, bool when_reachable)
 	struct kstate t;
 	struct inputs in;
 	json_t *resp = NULL, *pend = NULL;
-	bool confirm;
+	bool confirm, rolled;
 	char e[400];
 
 	if (a->pending)
@@ -550,6 +567,8 @@ json_t *agent_apply(struct agent *a, int confirm_secs, bool when_reachable)
 		return resp;
 	}
 	txn_opts_for(a, &o, agent_target(a));
+	/* the journal goes once applied.json says what the kernel has */
+	o.keep_journal = !confirm;
 	if (confirm) {
 		pend = json_pack("{s:I, s:b, s:o, s:{s:s, s:s, s:s, s:I}}",
 				 "deadline",
@@ -576,11 +595,26 @@ json_t *agent_apply(struct agent *a, int confirm_secs, bool when_reachable)
 		inputs_free(&in);
 		goto out;
 	}
+	if (!confirm && (!a->have_applied || r.plan.n > 0 ||
+			 strcmp(a->applied_meta.hash, m.hash)) &&
+	    commit_applied(a, &t, &m, e, sizeof(e))) {
+		/* the kernel has t but nothing says so: back to before */
+		log_warnx("apply of profile %s %s: %s; rolling back", m.profile,
+			  m.version, e);
+		rolled = recover_journal(a) == 0;
+		set_last(a, rolled ? "rolled-back" : "failed", &r, "%s%s", e,
+			 rolled ? "; rolled back" : "; rolling back failed");
+		resp = json_pack("{s:b, s:s, s:b, s:i}", "ok", 0, "error",
+				 a->last.msg, "rolled_back", rolled, "ops",
+				 r.ops_done);
+		inputs_free(&in);
+		goto out;
+	}
+	if (!confirm)
+		statedir_remove(a->statedir, "journal");
 	adopt(a, &in);
 	if (r.plan.n == 0) {
 		/* nothing to change, nothing to confirm */
-		if (!a->have_applied || strcmp(a->applied_meta.hash, m.hash))
-			commit_applied(a, &t, &m);
 		save_good(a, &m);
 		set_last(a, "ok", &r, "no change");
 		a->state = AGENT_CONVERGED;
@@ -597,7 +631,6 @@ json_t *agent_apply(struct agent *a, int confirm_secs, bool when_reachable)
 			 confirm_secs,
 			 when_reachable ? " or the parent answers" : "");
 	} else {
-		commit_applied(a, &t, &m);
 		save_good(a, &m);
 		a->state = AGENT_CONVERGED;
 		clear_drift(a);
@@ -620,10 +653,17 @@ out:
 
 json_t *agent_confirm(struct agent *a)
 {
+	char e[400];
+
 	if (!a->pending)
 		return json_pack("{s:b, s:s}", "ok", 0, "error",
 				 "nothing to confirm");
-	commit_applied(a, &a->pending_target, &a->pending_meta);
+	if (commit_applied(a, &a->pending_target, &a->pending_meta, e,
+			   sizeof(e))) {
+		/* still pending: the deadline rolls it back */
+		log_warnx("commit-confirm: not confirmed: %s", e);
+		return json_pack("{s:b, s:s}", "ok", 0, "error", e);
+	}
 	save_good(a, &a->pending_meta);
 	clear_pending(a);
 	a->state = AGENT_CONVERGED;
@@ -697,7 +737,25 @@ json_t *agent_rollback(struct agent *a)
 		return resp;
 	}
 	/* previous <-> applied, and so their configurations */
-	commit_applied(a, &prev, &pm);
+	if (commit_applied(a, &prev, &pm, e, sizeof(e))) {
+		struct txn_result back;
+		const struct kstate *cur = agent_target(a);
+		bool returned = cur && go_back(a, cur, &prev, &back) == 0;
+
+		if (cur)
+			txn_result_free(&back);
+		log_warnx("rollback: %s; %s", e,
+			  returned ? "returned to the applied state"
+				   : "the kernel has the previous state");
+		set_last(a, "failed", &r, "rollback: %s", e);
+		json_t *resp = json_pack("{s:b, s:s}", "ok", 0, "error", e);
+
+		txn_result_free(&r);
+		kstate_free(&prev);
+		if (!returned)
+			a->state = AGENT_FAILED;
+		return resp;
+	}
 	if (goodconf_swap(a->statedir, e, sizeof(e)))
 		log_warnx("last good configuration: %s", e);
 	a->state = AGENT_CONVERGED;

@@ -172,6 +172,7 @@ int txn_run(struct nlctx *nl, const struct kstate *target,
 		int bad = apply_undo(nl, &log);
 
 		res->rolled_back = true;
+		res->undo_failed = bad;
 		if (bad) {
 			size_t l = strlen(res->msg);
 
@@ -186,8 +187,7 @@ int txn_run(struct nlctx *nl, const struct kstate *target,
 	res->writes = nl->writes - writes0;
 	/* A failed undo keeps the journal: the next start restores the
 	 * state it holds. */
-	if (o->journal && !(rc && res->rolled_back &&
-			    strstr(res->msg, "could not be undone")))
+	if (o->journal && !res->undo_failed && (rc || !o->keep_journal))
 		statedir_remove(o->statedir, "journal");
 	return res->err;
 }

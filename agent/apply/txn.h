@@ -17,6 +17,8 @@
 struct txn_opts {
 	bool dry_run;	     /* compute the plan only */
 	bool journal;	     /* write journal.json (not when recovering) */
+	bool keep_journal;   /* keep it after a success too: the caller
+				removes it once the result is recorded */
 	const char *statedir;
 	const struct kstate *also; /* widen the scope (the state we leave) */
 	int prio_lo, prio_hi;	   /* our rule priorities */
@@ -32,6 +34,8 @@ struct txn_result {
 	int ops_done;		/* all passes */
 	unsigned long writes;	/* netlink requests sent */
 	bool rolled_back;
+	int undo_failed;	/* operations the undo could not revert: the
+				   journal stays for the next start */
 	int passes;
 };
 

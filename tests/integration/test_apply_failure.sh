@@ -58,9 +58,24 @@ for fp in $(seq 0 $((n - 1)) | sed 's/^/apply.op:/; s/$/:fail/') apply.verify:1:
 	agent_stop
 	steps=$((steps + 1))
 done
+# the kernel took the change but applied.json could not be written: the
+# apply fails and is rolled back, as nothing would know what the kernel has
+cp "$dir/state/applied.json" "$T/applied.before"
+EGNET_FAILPOINT=state.commit:0:fail agent_start "$ns" "$dir/node.conf" "$AGENT_FP" ||
+	fail "agent did not start (state.commit)"
+ctl "$dir" apply >"$T/out" 2>&1 && fail "an apply whose state could not be saved reported success"
+grep -q "saving the applied state" "$T/out" || fail "the failed state write is not named: $(cat "$T/out")"
+$KCHECK snapshot "$ns" >"$T/after"
+diff -u "$T/good" "$T/after" >"$T/d" || fail "an unrecorded apply was left in the kernel: $(cat "$T/d")"
+cmp -s "$dir/state/applied.json" "$T/applied.before" || fail "applied.json changed"
+[ ! -e "$dir/state/journal.json" ] || fail "the journal is left after the rollback"
+ctl "$dir" status --json >"$T/st.json"
+json_field "$T/st.json" 'd["last_apply"]["result"]' | grep -qx rolled-back ||
+	fail "status after an unrecorded apply: $(json_field "$T/st.json" 'd["last_apply"]')"
+agent_stop
 # and the same apply without a failure point goes through
 agent_start "$ns" "$dir/node.conf" "$AGENT_FP" || fail "agent did not start"
 ctl "$dir" apply >/dev/null || fail "the apply without a failure point failed"
 "$CTL" render --node "$dir/node.conf" --json >"$T/render2.json"
 $KCHECK equal "$ns" "$T/render2.json" >"$T/d" || fail "final apply: $(cat "$T/d")"
-echo "PASS: kernel-refused route and $steps failure points left the state exactly as before"
+echo "PASS: kernel-refused route, $steps failure points and a failed state write left the state exactly as before"
