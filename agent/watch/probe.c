@@ -63,10 +63,11 @@ static void timestamps_on(int fd)
 		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 }
 
+/* A bound UDP socket, or -errno with the reason in err. */
 static int udp_socket(int family, uint16_t port, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss = {0};
-	int one = 1, fd;
+	int one = 1, fd, e;
 	socklen_t len;
 
 	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -93,11 +94,12 @@ static int udp_socket(int family, uint16_t port, char *err, size_t errlen)
 		goto fail;
 	return fd;
 fail:
+	e = errno;
 	snprintf(err, errlen, "probe socket (%s, port %u): %s",
-		 family == AF_INET6 ? "IPv6" : "IPv4", port, strerror(errno));
+		 family == AF_INET6 ? "IPv6" : "IPv4", port, strerror(e));
 	if (fd >= 0)
 		close(fd);
-	return -1;
+	return -e;
 }
 
 static int icmp_socket(int family)
@@ -132,9 +134,16 @@ int prober_open(struct prober *p, const struct desired *ds, char *err,
 	p->echo_ident = (uint16_t)(getpid() & 0xffff);
 	p->next_seq = (uint32_t)time(NULL) << 12;
 	p->udp4 = udp_socket(AF_INET, p->port, err, errlen);
-	if (p->udp4 < 0)
-		return -EADDRINUSE;
+	if (p->udp4 < 0) {
+		int rc = p->udp4;
+
+		p->udp4 = p->udp6 = p->icmp4 = p->icmp6 = -1;
+		return rc;
+	}
+	/* without IPv6 here, IPv4 alone */
 	p->udp6 = udp_socket(AF_INET6, p->port, err, errlen);
+	if (p->udp6 < 0)
+		p->udp6 = -1;
 	p->icmp4 = icmp_socket(AF_INET);
 	p->icmp6 = icmp_socket(AF_INET6);
 	probe_target_take(p, ds, NULL, 0);

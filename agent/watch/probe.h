@@ -79,7 +79,8 @@ struct prober {
 
 /*
  * Open the sockets (UDP echo on port, v4 and v6; raw ICMP for villages)
- * and take the targets of ds.  Returns 0 or -errno with the reason.
+ * and take the targets of ds.  Returns 0 or the -errno of the IPv4 UDP
+ * socket with the reason in err (nothing to close then).
  */
 int prober_open(struct prober *p, const struct desired *ds, char *err,
 		size_t errlen);

@@ -22,9 +22,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include "agent/watch/probe.h"
+#include "common/inputs.h"
 #include "bpf/linkmon.h"
 
 #include "tests/unit/rows.h"
@@ -379,6 +383,40 @@ static void test_garbage(void **state)
 			looped(&p, &kinds[k], b, sizeof(b), &dst, &seq), -1);
 }
 
+/*
+ * prober_open() passes on why its socket failed: with no descriptor left
+ * it is -EMFILE, not a made-up -EADDRINUSE, and the reason says so.
+ */
+static void test_open_errno(void **state)
+{
+	struct rlimit old, none;
+	struct prober p;
+	struct inputs in;
+	struct diag d;
+	char err[256];
+	int rc;
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(inputs_load(&in, "profiles/examples/township.conf",
+				     NULL, NULL, &d),
+			 0);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	none = old;
+	/* the lowest free descriptor is the next one a socket would get */
+	none.rlim_cur = 0;
+	while (fcntl((int)none.rlim_cur, F_GETFD) >= 0)
+		none.rlim_cur++;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &none), 0);
+	poison(err, sizeof(err));
+	rc = prober_open(&p, &in.ds, err, sizeof(err));
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(rc, -EMFILE);
+	assert_non_null(strstr(err, strerror(EMFILE)));
+	inputs_free(&in);
+	diag_free(&d);
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < ROWS(rows); i++)
@@ -392,5 +430,6 @@ int main(void)
 				 "%s: other family", rows[i].name);
 		}
 	add_test(test_garbage, NULL, "random bytes");
+	add_test(test_open_errno, NULL, "prober_open: the socket's errno");
 	return _cmocka_run_group_tests("probe", tests, ntests, NULL, NULL);
 }
