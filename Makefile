@@ -51,8 +51,7 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
 PROGS := $(B)/egnet-agent $(B)/egnet-collector $(B)/egnetctl
 
-.PHONY: all check unit golden integration deps clean help demo install \
-	deb rpm bench fuzz format
+.PHONY: all check deps clean help demo install bench fuzz format
 all: $(PROGS) bpf
 
 $(B)/obj/%.o: %.c

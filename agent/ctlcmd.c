@@ -13,6 +13,7 @@
 #include "agent/agent.h"
 #include "agent/ctlsock.h"
 #include "agent/watch/monitor.h"
+#include "common/defaults.h"
 
 struct field {
 	const char *name;
@@ -31,7 +32,7 @@ static const char *const when_words[] = {"reachable", NULL};
 
 static const struct field no_fields[] = {{NULL, 0, 0, 0, NULL}};
 static const struct field apply_fields[] = {
-	{"confirm", JSON_INTEGER, 0, 86400, NULL},
+	{"confirm", JSON_INTEGER, 0, EGNET_CONFIRM_MAX_S, NULL},
 	{"confirm_when", JSON_STRING, 0, 0, when_words},
 	{NULL, 0, 0, 0, NULL},
 };

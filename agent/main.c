@@ -2,9 +2,9 @@
 /*
  * egnet-agent.  -n checks a gateway's inputs (exit 0, or 1 with one line per
  * problem), -nv also prints the canonical desired state.  Without -n it runs
- * as a daemon: applies the profile, keeps it (drift), and answers egnetctl
- * on its control socket.  Link monitoring and reporting are not in this
- * build yet.
+ * as a daemon: applies the profile, keeps it (drift), watches its links
+ * and probes its parent and children, and answers egnetctl on its control
+ * socket.
  */
 #include <getopt.h>
 #include <stdio.h>

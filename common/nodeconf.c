@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/cfg.h"
+#include "common/defaults.h"
 
 const char *const drift_words[] = {"enforce", "report", NULL};
 
@@ -54,9 +55,9 @@ static const struct cfg_opt collector_opts[] = {
 };
 
 static const struct cfg_opt paths_opts[] = {
-	{"state", CFG_STR, false, 1, 0, 0, "/var/lib/egnet", NULL,
+	{"state", CFG_STR, false, 1, 0, 0, EGNET_STATE_DIR, NULL,
 	 offsetof(struct nodeconf, state_dir), 4096},
-	{"socket", CFG_STR, false, 1, 0, 0, "/run/egnet/agent.sock", NULL,
+	{"socket", CFG_STR, false, 1, 0, 0, EGNET_SOCKET, NULL,
 	 offsetof(struct nodeconf, socket), 108},
 	CFG_END,
 };

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/cfg.h"
+#include "common/defaults.h"
 #include "common/fwpolicy.h"
 #include "common/log.h"
 
@@ -544,7 +545,7 @@ static const struct cfg_opt probe_opts[] = {
 	 offsetof(struct prof_probe, down_after), 0},
 	{"up_after", CFG_INT, false, 1, 100, 2, NULL, NULL,
 	 offsetof(struct prof_probe, up_after), 0},
-	{"window", CFG_INT, false, 4, 3600, 60, NULL, NULL,
+	{"window", CFG_INT, false, 4, EGNET_PROBE_WINDOW_MAX, 60, NULL, NULL,
 	 offsetof(struct prof_probe, window), 0},
 	{"villages", CFG_ENUM, false, 0, 0, VILLAGE_ICMP, NULL, village_words,
 	 offsetof(struct prof_probe, village), 0},

@@ -237,14 +237,15 @@ void render_text(const struct desired *ds, FILE *out)
 
 /* ---- JSON --------------------------------------------------------------- */
 
-static json_t *jaddr(const struct ip_addr *a)
+json_t *render_json_addr(const struct ip_addr *a)
 {
 	char b[IP_STRLEN];
 
-	return json_string(ip_format_addr(a, b, sizeof(b)));
+	return a->family ? json_string(ip_format_addr(a, b, sizeof(b)))
+			 : json_null();
 }
 
-static json_t *jprefix(const struct ip_prefix *p)
+json_t *render_json_prefix(const struct ip_prefix *p)
 {
 	char b[IP_STRLEN];
 
@@ -266,7 +267,7 @@ static json_t *json_links(const struct desired *ds)
 		json_t *addrs = json_array();
 
 		for (int a = 0; a < l->n_addrs; a++)
-			json_array_append_new(addrs, jprefix(&l->addrs[a]));
+			json_array_append_new(addrs, render_json_prefix(&l->addrs[a]));
 		json_object_set_new(o, "addresses", addrs);
 		if (l->kind == KIND_BRIDGE) {
 			json_t *ports = json_array();
@@ -284,11 +285,11 @@ static json_t *json_links(const struct desired *ds)
 			json_object_set_new(o, "underlay",
 					    json_string(l->underlay));
 			json_object_set_new(o, "local",
-					    l->local.family ? jaddr(&l->local)
+					    l->local.family ? render_json_addr(&l->local)
 							    : json_null());
 			for (int r = 0; r < l->n_remotes; r++)
 				json_array_append_new(rem,
-						      jaddr(&l->remotes[r]));
+						      render_json_addr(&l->remotes[r]));
 			json_object_set_new(o, "remotes", rem);
 		}
 		json_array_append_new(arr, o);
@@ -306,7 +307,7 @@ static json_t *json_routes(const struct desired *ds)
 		json_t *o = json_pack(
 			"{s:s, s:i, s:s, s:o, s:s, s:s, s:i, s:s}", "family",
 			fam_name(r->family), "table", (int)r->table, "zone",
-			r->zone, "dst", jprefix(&r->dst), "type",
+			r->zone, "dst", render_json_prefix(&r->dst), "type",
 			type_words[r->type], "scope",
 			r->scope == SCOPE_LINK ? "link" : "universe", "metric",
 			r->metric, "origin", r->why);
@@ -316,7 +317,7 @@ static json_t *json_routes(const struct desired *ds)
 
 			if (r->nh[n].gw.family)
 				json_object_set_new(nh, "via",
-						    jaddr(&r->nh[n].gw));
+						    render_json_addr(&r->nh[n].gw));
 			if (r->nh[n].dev[0])
 				json_object_set_new(nh, "dev",
 						    json_string(r->nh[n].dev));
@@ -324,7 +325,7 @@ static json_t *json_routes(const struct desired *ds)
 		}
 		json_object_set_new(o, "nexthops", nhs);
 		if (r->scope == SCOPE_LINK)
-			json_object_set_new(o, "prefsrc", jaddr(&r->prefsrc));
+			json_object_set_new(o, "prefsrc", render_json_addr(&r->prefsrc));
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -355,7 +356,7 @@ static json_t *json_firewall(const struct desired *ds)
 
 		for (int j = 0; j < p->sets[i].n; j++)
 			json_array_append_new(a,
-					      jprefix(&p->sets[i].prefixes[j]));
+					      render_json_prefix(&p->sets[i].prefixes[j]));
 		json_object_set_new(sets, p->sets[i].name, a);
 	}
 	for (int i = 0; i < p->n_rules; i++) {
@@ -391,10 +392,10 @@ static json_t *json_probes(const struct desired *ds)
 				      method_words[t->method]);
 
 		json_object_set_new(o, "ipv4",
-				    t->has[FAM_V4] ? jaddr(&t->addr[FAM_V4])
+				    t->has[FAM_V4] ? render_json_addr(&t->addr[FAM_V4])
 						   : json_null());
 		json_object_set_new(o, "ipv6",
-				    t->has[FAM_V6] ? jaddr(&t->addr[FAM_V6])
+				    t->has[FAM_V6] ? render_json_addr(&t->addr[FAM_V6])
 						   : json_null());
 		json_array_append_new(targets, o);
 	}

@@ -17,4 +17,9 @@ void render_text(const struct desired *ds, FILE *out);
 /* A new JSON object (caller owns it). */
 json_t *render_json(const struct desired *ds);
 
+/* An address as a JSON string, null when it has no family; a prefix as a
+ * JSON string ("10.0.0.0/8").  New references. */
+json_t *render_json_addr(const struct ip_addr *a);
+json_t *render_json_prefix(const struct ip_prefix *p);
+
 #endif

@@ -13,10 +13,10 @@
 #include "common/nodeconf.h"
 #include "ctl/agentcmd.h"
 #include "common/log.h"
+#include "common/defaults.h"
 #include "common/render.h"
 
 #define EXIT_PROBLEMS 1
-#define DEFAULT_SOCKET "/run/egnet/agent.sock"
 
 static void usage(FILE *out)
 {
@@ -46,7 +46,7 @@ static void usage(FILE *out)
 		"  help      this text\n"
 		"\n"
 		"options: --json (machine-readable), --socket PATH (the agent's\n"
-		"control socket, default " DEFAULT_SOCKET "; or taken from\n"
+		"control socket, default " EGNET_SOCKET "; or taken from\n"
 		"--node's paths.socket).  --profile and --inventory win over\n"
 		"node.profile and node.inventory of the node config.\n"
 		"\n"
@@ -105,9 +105,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			char *end;
 			long v = strtol(optarg, &end, 10);
 
-			if (*end || v < 1 || v > 86400) {
-				fprintf(stderr, "egnetctl: --confirm takes 1..86400 "
-						"seconds\n");
+			if (*end || v < 1 || v > EGNET_CONFIRM_MAX_S) {
+				fprintf(stderr, "egnetctl: --confirm takes 1..%d "
+						"seconds\n", EGNET_CONFIRM_MAX_S);
 				return -1;
 			}
 			a->confirm = (int)v;
@@ -209,7 +209,7 @@ static int cmd_agent(const char *cmd, struct args *a)
 				"with apply\n");
 		return EXIT_USAGE;
 	}
-	ac.socket = a->socket ? a->socket : DEFAULT_SOCKET;
+	ac.socket = a->socket ? a->socket : EGNET_SOCKET;
 	if (!a->socket && a->node) {
 		diag_init(&d);
 		nodeconf_load(&nc, a->node, NULL, &d);

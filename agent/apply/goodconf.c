@@ -24,10 +24,10 @@
 #include <jansson.h>
 
 #include "common/log.h"
+#include "common/defaults.h"
 
 #define GC_FILE_MAX  (1 << 20) /* bytes of one file */
 #define GC_FILES_MAX 64
-#define GC_DEFAULT_STATEDIR "/var/lib/egnet" /* as common/nodeconf.c */	       /* files of one profile, includes and all */
 #define GC_PATH	     8320 /* a state folder, a copy name and a file */
 
 struct gc_files {
@@ -396,7 +396,7 @@ void goodconf_statedir(const char *conf, char *out, size_t len)
 	    config_lookup_string(&c, "paths.state", &v) && v[0])
 		snprintf(out, len, "%s", v);
 	else
-		snprintf(out, len, "%s", GC_DEFAULT_STATEDIR);
+		snprintf(out, len, "%s", EGNET_STATE_DIR);
 	config_destroy(&c);
 }
 

@@ -11,25 +11,11 @@
 
 #include "agent/fw/fw.h"
 #include "common/log.h"
+#include "common/render.h"
 
 static const char *const kind_names[] = {"physical", "bridge", "vxlan", NULL};
 static const char *const type_names[] = {"unicast", "blackhole",
 					 "unreachable", NULL};
-
-static json_t *jaddr(const struct ip_addr *a)
-{
-	char b[IP_STRLEN];
-
-	return a->family ? json_string(ip_format_addr(a, b, sizeof(b)))
-			 : json_null();
-}
-
-static json_t *jprefix(const struct ip_prefix *p)
-{
-	char b[IP_STRLEN];
-
-	return json_string(ip_format_prefix(p, b, sizeof(b)));
-}
 
 static json_t *link_json(const struct ds_link *l)
 {
@@ -39,18 +25,18 @@ static json_t *link_json(const struct ds_link *l)
 	       *rem = json_array();
 
 	for (int i = 0; i < l->n_addrs; i++)
-		json_array_append_new(addrs, jprefix(&l->addrs[i]));
+		json_array_append_new(addrs, render_json_prefix(&l->addrs[i]));
 	for (int i = 0; i < l->n_ports; i++)
 		json_array_append_new(ports, json_string(l->ports[i]));
 	for (int i = 0; i < l->n_remotes; i++)
-		json_array_append_new(rem, jaddr(&l->remotes[i]));
+		json_array_append_new(rem, render_json_addr(&l->remotes[i]));
 	json_object_set_new(o, "addresses", addrs);
 	json_object_set_new(o, "ports", ports);
 	if (l->kind == KIND_VXLAN) {
 		json_object_set_new(o, "vni", json_integer(l->vni));
 		json_object_set_new(o, "port", json_integer(l->port));
 		json_object_set_new(o, "underlay", json_string(l->underlay));
-		json_object_set_new(o, "local", jaddr(&l->local));
+		json_object_set_new(o, "local", render_json_addr(&l->local));
 		json_object_set_new(o, "remotes", rem);
 	} else {
 		json_decref(rem);
@@ -74,7 +60,7 @@ json_t *kstate_to_json(const struct kstate *ks)
 		if (r->iif[0])
 			json_object_set_new(o, "iif", json_string(r->iif));
 		else
-			json_object_set_new(o, "from", jprefix(&r->from));
+			json_object_set_new(o, "from", render_json_prefix(&r->from));
 		json_array_append_new(rules, o);
 	}
 	for (int i = 0; i < ks->n_routes; i++) {
@@ -84,16 +70,16 @@ json_t *kstate_to_json(const struct kstate *ks)
 		for (int n = 0; n < r->n_nh; n++)
 			json_array_append_new(
 				nhs, json_pack("{s:o, s:s}", "via",
-					       jaddr(&r->nh[n].gw), "dev",
+					       render_json_addr(&r->nh[n].gw), "dev",
 					       r->nh[n].dev));
 		json_array_append_new(
 			routes,
 			json_pack("{s:i, s:I, s:o, s:s, s:b, s:i, s:o, s:o}",
 				  "family", r->family, "table",
-				  (json_int_t)r->table, "dst", jprefix(&r->dst),
+				  (json_int_t)r->table, "dst", render_json_prefix(&r->dst),
 				  "type", type_names[r->type], "link_scope",
 				  r->scope == SCOPE_LINK, "metric", r->metric,
-				  "prefsrc", jaddr(&r->prefsrc), "nexthops",
+				  "prefsrc", render_json_addr(&r->prefsrc), "nexthops",
 				  nhs));
 	}
 	json_t *j = json_pack("{s:i, s:o, s:o, s:o}", "format", 1, "links",

@@ -17,8 +17,9 @@
 #include <stdint.h>
 
 #include "common/desired.h"
+#include "common/defaults.h"
 
-#define PROBE_WINDOW_MAX 3600
+#define PROBE_WINDOW_MAX EGNET_PROBE_WINDOW_MAX
 
 enum probe_state { PS_UNKNOWN, PS_UP, PS_DOWN };
 extern const char *const probe_state_words[];

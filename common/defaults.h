@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Defaults and limits that more than one part needs, written once: where
+ * the agent keeps its state and its control socket, the longest
+ * commit-confirm, the longest probe window.
+ */
+#ifndef EGNET_DEFAULTS_H
+#define EGNET_DEFAULTS_H
+
+#define EGNET_STATE_DIR	       "/var/lib/egnet"
+#define EGNET_SOCKET	       "/run/egnet/agent.sock"
+#define EGNET_CONFIRM_MAX_S    86400 /* commit-confirm: a day at most */
+#define EGNET_PROBE_WINDOW_MAX 3600  /* probes kept per target */
+
+#endif
