@@ -43,7 +43,7 @@ struct daemon {
 	bool was_pending;
 	double pending_since; /* monotonic: answers after it confirm */
 	struct monitor mon;
-	struct event *probe_timer, *probe_ev[4];
+	struct event *probe_timer, *probe_ev[PROBER_FDS];
 };
 
 static void probe_arm(struct daemon *dm);
@@ -234,24 +234,18 @@ static void probe_arm(struct daemon *dm)
 {
 	struct prober *p = &dm->mon.probe;
 	struct timeval tv;
-	int fds[4];
+	int fds[PROBER_FDS];
 
 	if (!dm->mon.probing)
 		return;
-	fds[0] = p->udp4;
-	fds[1] = p->udp6;
-	fds[2] = p->icmp4;
-	fds[3] = p->icmp6;
-	p->interval_ms = dm->a->in.p.probe.interval_ms;
-	p->down_after = dm->a->in.p.probe.down_after;
-	p->up_after = dm->a->in.p.probe.up_after;
+	prober_fds(p, fds);
 	tv.tv_sec = p->interval_ms / 1000;
 	tv.tv_usec = (p->interval_ms % 1000) * 1000;
 	if (!dm->probe_timer)
 		dm->probe_timer = event_new(dm->base, -1, EV_PERSIST,
 					    probe_tick, dm);
 	event_add(dm->probe_timer, &tv);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < PROBER_FDS; i++)
 		if (!dm->probe_ev[i] && fds[i] >= 0) {
 			dm->probe_ev[i] = event_new(dm->base, fds[i],
 						    EV_READ | EV_PERSIST,
@@ -268,7 +262,7 @@ static void probe_arm(struct daemon *dm)
 static void monitor_refresh(struct daemon *dm)
 {
 	if (monitor_probe_reopens(&dm->mon, &dm->a->in.ds))
-		for (int i = 0; i < 4; i++)
+		for (int i = 0; i < PROBER_FDS; i++)
 			if (dm->probe_ev[i]) {
 				event_free(dm->probe_ev[i]);
 				dm->probe_ev[i] = NULL;
@@ -345,7 +339,7 @@ int daemon_run(struct agent *a)
 	notify_stopping();
 
 	ctlsock_close(dm.ctl);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < PROBER_FDS; i++)
 		if (dm.probe_ev[i])
 			event_free(dm.probe_ev[i]);
 	if (dm.probe_timer)

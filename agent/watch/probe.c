@@ -150,6 +150,14 @@ int prober_open(struct prober *p, const struct desired *ds, char *err,
 	return 0;
 }
 
+void prober_fds(const struct prober *p, int fds[PROBER_FDS])
+{
+	fds[0] = p->udp4;
+	fds[1] = p->udp6;
+	fds[2] = p->icmp4;
+	fds[3] = p->icmp6;
+}
+
 void prober_use_linkmon(struct prober *p, struct linkmon *lm)
 {
 	/* With BPF stamping egnet probes the UDP sockets need no transmit

@@ -20,6 +20,7 @@
 #include "common/defaults.h"
 
 #define PROBE_WINDOW_MAX EGNET_PROBE_WINDOW_MAX
+#define PROBER_FDS	 4
 
 enum probe_state { PS_UNKNOWN, PS_UP, PS_DOWN };
 extern const char *const probe_state_words[];
@@ -94,8 +95,13 @@ int probe_window(const struct prof_probe *pp);
 /* Take kernel timestamps of egnet probes from lm (NULL: the sockets'). */
 void prober_use_linkmon(struct prober *p, struct linkmon *lm);
 
-/* New targets (after an apply or reload); a target kept keeps its figures. */
+/* New targets, interval and thresholds (after an apply or reload); a
+ * target kept keeps its figures.  Port and window stay: a new one needs
+ * prober_close() and prober_open(). */
 void prober_retarget(struct prober *p, const struct desired *ds);
+
+/* The sockets to watch for reading (-1 where one is not open). */
+void prober_fds(const struct prober *p, int fds[PROBER_FDS]);
 
 /* One interval: account the probes not answered, send the next ones. */
 void prober_tick(struct prober *p);

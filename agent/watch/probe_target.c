@@ -68,9 +68,15 @@ int probe_window(const struct prof_probe *pp)
 
 void prober_retarget(struct prober *p, const struct desired *ds)
 {
+	const struct prof_probe *pp = &ds->p->probe;
 	struct probe_target *old = p->t;
 	int n_old = p->n;
 
+	/* the same port and window (else the prober is opened anew);
+	 * interval and thresholds may change */
+	p->interval_ms = pp->interval_ms;
+	p->down_after = pp->down_after;
+	p->up_after = pp->up_after;
 	probe_target_take(p, ds, old, n_old);
 	for (int i = 0; i < n_old; i++)
 		free(old[i].win);
