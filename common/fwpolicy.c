@@ -298,6 +298,9 @@ void fwpolicy_load(struct profile *p, struct diag *d,
 	cfg_read(d, s, p->path, fw_opts, &raw);
 	snprintf(p->log_rate, sizeof(p->log_rate), "%s", raw.log_rate);
 	p->collector_port = raw.collector_port;
+	if (s && config_setting_get_member(s, "collector_port"))
+		p->collector_port_line = config_setting_source_line(
+			config_setting_get_member(s, "collector_port"));
 	if (!rate_ok(p->log_rate))
 		cfg_problem(d, s ? config_setting_get_member(s, "log_rate")
 				 : NULL,

@@ -370,7 +370,8 @@ static const struct lcase cases[] = {
 	 "interfaces = { uplink = \"a-very-long-ifname0\"; lan = [ \"eth1\" "
 	 "]; };\n",
 	 NULL, F_NODE, 2, "interfaces.uplink",
-	 "'a-very-long-ifname0' is not a valid interface name"},
+	 "'a-very-long-ifname0' is not a valid interface name: at most 15 "
+	 "characters"},
 	{"one interface in two roles", NULL,
 	 NODE_HEAD("210102001000")
 	 "interfaces = { uplink = \"eth0\";\n lan = [ \"eth0\" ]; };\n",
