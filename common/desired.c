@@ -51,6 +51,7 @@ struct build {
 	int n_kids;
 	struct claim *claims;
 	int n_claims;
+	int offered;	    /* addresses given to add_addr */
 	struct dsrc *rsrc; /* per ds->routes[i] */
 	int n_rsrc;
 };
@@ -85,6 +86,7 @@ static void add_addr(struct build *b, int li, const struct ip_addr *a,
 	struct claim *c;
 	char ab[IP_STRLEN];
 
+	b->offered++;
 	for (int i = 0; i < b->n_claims; i++) {
 		const struct claim *o = &b->claims[i];
 
@@ -199,13 +201,16 @@ static int bind_link(struct build *b, const struct prof_link *pl,
 }
 
 /* Addresses the plan gives a link of this role. */
-static void plan_addrs(struct build *b, const struct prof_link *pl, int li)
+/* Returns how many addresses the plan offers (taken or refused). */
+static int plan_addrs(struct build *b, const struct prof_link *pl, int li)
 {
+	int before = b->offered;
+
 	int pi = plan_idx(b->p, pl->plan);
 	struct dsrc src = mksrc(pl->src.file, pl->src.line, "plan");
 
 	if (pi < 0)
-		return;
+		return 0;
 	for (int f = 0; f < FAM_COUNT; f++) {
 		const struct plan_family *pf = &b->p->plans[pi].fam[f];
 		const struct plan_node *me = &b->self[pi][f];
@@ -231,6 +236,7 @@ static void plan_addrs(struct build *b, const struct prof_link *pl, int li)
 			break;
 		}
 	}
+	return b->offered - before;
 }
 
 /* The underlay link of a vxlan: the non-vxlan link of its underlay role. */
@@ -373,8 +379,8 @@ static void build_links(struct build *b)
 				b->ds->n_links--;
 				continue;
 			}
-			plan_addrs(b, pl, b->ds->n_links - 1);
-			if (!l->n_addrs && pl->plan[0] &&
+			if (!plan_addrs(b, pl, b->ds->n_links - 1) &&
+			    pl->plan[0] &&
 			    (pl->role == ROLE_UPLINK || pl->role == ROLE_LAN) &&
 			    !nc->n_addrs[pl->role])
 				diag_add(b->d, pl->src.file, pl->src.line,
@@ -695,17 +701,20 @@ static int check_gateway(struct build *b, const struct prof_route *pr,
 			 "zone %s's links: the kernel takes a gateway only on "
 			 "a connected subnet", gb, pr->zone);
 	if (!why[0]) {
-		struct ip_prefix g = {nh->gw, on->a.len};
+		struct ip_prefix g = {nh->gw, on->a.len}, sub = on->a;
 
 		if (ip_check_host(&g, why, sizeof(why)) == 0)
 			return 0;
+		ip_mask(&sub.addr, sub.len);
 		snprintf(why, sizeof(why), "next hop %s is the own or "
 			 "broadcast address of subnet %s", gb,
-			 ip_format_prefix(&(struct ip_prefix){on->a.addr,
-				 on->a.len}, sb, sizeof(sb)));
+			 ip_format_prefix(&sub, sb, sizeof(sb)));
 	}
-	diag_add(b->d, file, line, set, "%s (route %s:%d)", why, pr->src.file,
-		 pr->src.line);
+	if (v->kind == VIA_GATEWAY)
+		diag_add(b->d, file, line, set, "%s (route %s:%d)", why,
+			 pr->src.file, pr->src.line);
+	else
+		diag_add(b->d, file, line, set, "%s", why);
 	return -EINVAL;
 }
 
