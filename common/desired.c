@@ -741,13 +741,18 @@ static void check_route_twins(struct build *b)
 			    mx != my || x->dst.len != y->dst.len ||
 			    ip_cmp(&x->dst.addr, &y->dst.addr))
 				continue;
+			/* a profile route's why is its file:line again */
+			bool named = !strncmp(x->why, "connected", 9) ||
+				     !strncmp(x->why, "child ", 6);
+
 			diag_add(b->d, b->rsrc[j].file, b->rsrc[j].line,
 				 b->rsrc[j].setting, "the route to %s in zone "
 				 "%s (metric %d) is already given at %s:%d "
-				 "(%s, %s)",
+				 "(%s%s%s)",
 				 ip_format_prefix(&y->dst, db, sizeof(db)),
 				 y->zone, y->metric, b->rsrc[i].file,
-				 b->rsrc[i].line, b->rsrc[i].setting, x->why);
+				 b->rsrc[i].line, b->rsrc[i].setting,
+				 named ? ", " : "", named ? x->why : "");
 			break;
 		}
 }

@@ -751,8 +751,11 @@ static void check_routes(struct profile *p, struct diag *d)
 			    (r->prefix.len != o->prefix.len ||
 			     ip_cmp(&r->prefix.addr, &o->prefix.addr)))
 				continue;
-			if (route_to(r) == TO_PREFIX)
+			if (r->to == TO_PREFIX) {
 				ip_format_prefix(&r->prefix, dst, sizeof(dst));
+				if (!r->prefix.len)
+					strcat(dst, " (default)");
+			}
 			else
 				snprintf(dst, sizeof(dst), "%s",
 					 route_to(r) == TO_DEFAULT ? "default"
