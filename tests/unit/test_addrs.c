@@ -309,6 +309,22 @@ static const struct lcase cases[] = {
 	   "'192.0.0.0/2' overlaps the limited broadcast address: the plan "
 	   "would give out addresses no host can have"}}},
 
+	/* a village's address in the inventory is a probe target */
+	{"village address multicast", NULL, NULL,
+	 BASE_INV "210102001002,v2,224.0.0.1\n",
+	 {{F_INV, 7, "address",
+	   "'224.0.0.1' is multicast (224.0.0.0/4): no village can be probed "
+	   "there"}}},
+	{"village address link-local", NULL, NULL,
+	 BASE_INV "210102001002,v2,fe80::5\n",
+	 {{F_INV, 7, "address",
+	   "'fe80::5' is link-local (fe80::/10): no village can be probed "
+	   "there"}}},
+	{"village address 0.0.0.0", NULL, NULL, BASE_INV "210102001002,v2,0.0.0.0\n",
+	 {{F_INV, 7, "address",
+	   "'0.0.0.0' is the unspecified address: no village can be probed "
+	   "there"}}},
+
 	/* several in one run, in two files */
 	{"three address problems in one run",
 	 P1_HEAD PLAN4("127.0.0.0/8") P3_ZONES P_LINKS P8_ROUTE P9_ROUTE
