@@ -957,8 +957,9 @@ int desired_build(struct desired *ds, const struct profile *p,
 	if (desired_check_level(p, nc, d))
 		return -EINVAL;
 	if (inv && !inventory_find(inv, nc->code))
-		diag_add(d, inv->path, 0, NULL, "node %s (%s) is not in the "
-			 "inventory", code_format(nc->code, cb), nc->path);
+		diag_add(d, nc->path, nc->code_line, "node.code", "node %s is "
+			 "not in the inventory (%s)", code_format(nc->code, cb),
+			 inv->path);
 	plan_all(&b, inv);
 	ds->n_children = b.n_kids;
 	check_names(&b);

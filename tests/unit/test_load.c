@@ -431,8 +431,8 @@ static const struct lcase cases[] = {
 	 "code '210102000002': village group is set under a zero township "
 	 "group"},
 	{"node missing from the inventory", NULL, NULL,
-	 "210000000000,p\n210100000000,c\n210102000000,d\n", F_INV, 0, NULL,
-	 "node 210102001000 (*"},
+	 "210000000000,p\n210100000000,c\n210102000000,d\n", F_NODE, 1,
+	 "node.code", "node 210102001000 is not in the inventory (*"},
 };
 
 static void test_case(void **state)
