@@ -330,24 +330,31 @@ static void check_names(struct build *b)
 			continue;
 		for (int r = 0; r < ROLE_COUNT; r++)
 			for (int k = 0; k < nc->n_ifaces[r]; k++) {
-				char set[32];
+				const struct prof_link *user = NULL;
+				char set[32], as[64];
 
 				if (strcmp(nc->ifaces[r][k], pl->name))
 					continue;
+				/* what the role makes of its interfaces */
+				for (int j = 0; j < b->p->n_links; j++)
+					if (b->p->links[j].role == r &&
+					    b->p->links[j].kind != KIND_VXLAN)
+						user = &b->p->links[j];
+				if (user && user->kind == KIND_BRIDGE)
+					snprintf(as, sizeof(as), "a port of "
+						 "bridge %s", user->name);
+				else
+					snprintf(as, sizeof(as), "the physical "
+						 "%s interface",
+						 link_role_words[r]);
 				snprintf(set, sizeof(set), "interfaces.%s",
 					 link_role_words[r]);
 				diag_add(b->d, nc->path, nc->iface_line[r], set,
 					 "'%s' is the %s %s link the profile "
-					 "creates (%s:%d): it cannot also be a "
-					 "%s", pl->name,
-					 link_role_words[pl->role],
+					 "creates (%s:%d): it cannot also be %s",
+					 pl->name, link_role_words[pl->role],
 					 link_kind_words[pl->kind], pl->src.file,
-					 pl->src.line,
-					 nc->n_ifaces[r] > 1 ||
-							 r == ROLE_DOWNLINK ||
-							 r == ROLE_LAN
-						 ? "port or a physical interface"
-						 : "physical interface");
+					 pl->src.line, as);
 			}
 	}
 }

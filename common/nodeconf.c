@@ -371,11 +371,13 @@ static void check_url(struct nodeconf *nc, struct diag *d,
 	}
 	if (*h == '[') {
 		end = strchr(h, ']');
-		n = end ? (size_t)(end - h - 1) : 0;
-		if (!end || n >= sizeof(host) || (memcpy(host, h + 1, n),
-						  host[n] = '\0',
-						  ip_parse_addr(host, &a, err,
-								sizeof(err))) ||
+		n = end ? (size_t)(end - h - 1) : sizeof(host);
+		if (n < sizeof(host)) {
+			memcpy(host, h + 1, n);
+			host[n] = '\0';
+		}
+		if (n >= sizeof(host) ||
+		    ip_parse_addr(host, &a, err, sizeof(err)) ||
 		    a.family != AF_INET6) {
 			cfg_problem(d, s, nc->path, "'%s': the host in [ ] "
 				    "must be an IPv6 address", u);

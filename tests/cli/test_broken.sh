@@ -83,7 +83,7 @@ expect township "@/township.conf:$LINE: links[1].name: 'lo' is not a valid inter
 
 fresh
 break_line "$tmp/p/examples/township.conf" 'lan = \[ "eth2" \]' 'lan = [ "eg-down" ]'
-expect township "@/examples/township.conf:$LINE: interfaces.lan: 'eg-down' is the downlink bridge link the profile creates (@/township.conf:21): it cannot also be a port or a physical interface"
+expect township "@/examples/township.conf:$LINE: interfaces.lan: 'eg-down' is the downlink bridge link the profile creates (@/township.conf:21): it cannot also be a port of bridge eg-lan"
 
 fresh
 break_line "$tmp/p/examples/county.conf" '"192.0.2.34/29"' '"192.0.2.32/29"'

@@ -121,14 +121,13 @@ static const struct lcase cases[] = {
 	 P_HEAD LINKS_LAN("eth0") ROUTES, NULL, NULL,
 	 {{F_NODE, 2, "interfaces.uplink",
 	   "'eth0' is the lan bridge link the profile creates (@/p.conf:6): "
-	   "it cannot also be a physical interface"}}},
+	   "it cannot also be the physical uplink interface"}}},
 	{"LAN port that is the downlink bridge", NULL,
 	 N1_NODE IFACES("\"eth0\"", "[ \"eth1\" ]", "[ \"eth2\", \"eg-down\" ]",
 			"\"eth3\"") N3_ADDRS N4_GWS N5_COLL, NULL,
 	 {{F_NODE, 2, "interfaces.lan",
 	   "'eg-down' is the downlink bridge link the profile creates "
-	   "(@/p.conf:5): it cannot also be a port or a physical "
-	   "interface"}}},
+	   "(@/p.conf:5): it cannot also be a port of bridge eg-lan"}}},
 	{"vxlan named as the internet interface",
 	 P_HEAD P4_UP P5_DOWN P6_LAN
 	 "{ role = \"internet\"; zone = \"internet\"; },\n"
@@ -138,7 +137,7 @@ static const struct lcase cases[] = {
 	 {{F_NODE, 2, "interfaces.internet",
 	   "'eth3' is the internet vxlan link the profile creates "
 	   "(@/p.conf:8): "
-	   "it cannot also be a physical interface"}}},
+	   "it cannot also be the physical internet interface"}}},
 	{"a physical link and a bridge of one role",
 	 P_HEAD P4_UP P5_DOWN P6_LAN
 	 "{ role = \"lan\"; zone = \"common\"; },\n" P7_INET ROUTES,
