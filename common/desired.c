@@ -28,6 +28,20 @@ struct child {
 	bool ok[PROFILE_MAX_PLANS][FAM_COUNT];
 };
 
+/* Where a resolved object comes from, for messages naming both places. */
+struct dsrc {
+	const char *file;
+	int line;
+	char setting[48];
+};
+
+/* An address put on a link, with its origin (plan or node config). */
+struct claim {
+	struct ip_prefix a;
+	int link; /* index in ds->links */
+	struct dsrc src;
+};
+
 struct build {
 	struct desired *ds;
 	const struct profile *p;
@@ -37,7 +51,20 @@ struct build {
 	bool self_ok[PROFILE_MAX_PLANS][FAM_COUNT];
 	struct child *kids;
 	int n_kids;
+	struct claim *claims;
+	int n_claims;
+	int offered;	    /* addresses given to add_addr */
+	struct dsrc *rsrc; /* per ds->routes[i] */
+	int n_rsrc;
 };
+
+static struct dsrc mksrc(const char *file, int line, const char *setting)
+{
+	struct dsrc s = {file, line, ""};
+
+	snprintf(s.setting, sizeof(s.setting), "%s", setting);
+	return s;
+}
 
 static int plan_idx(const struct profile *p, const char *name)
 {
@@ -47,16 +74,44 @@ static int plan_idx(const struct profile *p, const char *name)
 	return -1;
 }
 
-static void add_addr(struct ds_link *l, const struct ip_addr *a, unsigned len)
+/*
+ * Put address a/len on link li, from src.  An address already given —
+ * to this link by another setting, or to another link — is a problem at
+ * src naming where it was given first (the kernel would hold it once, and
+ * two links with one address answer ARP for it on both).
+ */
+static void add_addr(struct build *b, int li, const struct ip_addr *a,
+		     unsigned len, const struct dsrc *src)
 {
+	struct ds_link *l = &b->ds->links[li];
 	struct ip_prefix *x;
+	struct claim *c;
+	char ab[IP_STRLEN];
 
-	for (int i = 0; i < l->n_addrs; i++)
-		if (ip_cmp(&l->addrs[i].addr, a) == 0)
-			return;
+	b->offered++;
+	for (int i = 0; i < b->n_claims; i++) {
+		const struct claim *o = &b->claims[i];
+
+		if (ip_cmp(&o->a.addr, a))
+			continue;
+		if (o->link == li && o->src.file == src->file &&
+		    o->src.line == src->line && !strcmp(o->src.setting,
+							src->setting))
+			return; /* the same setting giving it again */
+		diag_add(b->d, src->file, src->line, src->setting,
+			 "address %s is already %s's, given at %s:%d (%s)",
+			 ip_format_addr(a, ab, sizeof(ab)),
+			 b->ds->links[o->link].name, o->src.file, o->src.line,
+			 o->src.setting);
+		return;
+	}
 	x = GROW(l->addrs, l->n_addrs);
 	x->addr = *a;
 	x->len = len;
+	c = GROW(b->claims, b->n_claims);
+	c->a = *x;
+	c->link = li;
+	c->src = *src;
 }
 
 static void add_remote(struct ds_link *l, const struct ip_addr *a)
@@ -148,13 +203,16 @@ static int bind_link(struct build *b, const struct prof_link *pl,
 }
 
 /* Addresses the plan gives a link of this role. */
-static void plan_addrs(struct build *b, const struct prof_link *pl,
-		       struct ds_link *l)
+/* Returns how many addresses the plan offers (taken or refused). */
+static int plan_addrs(struct build *b, const struct prof_link *pl, int li)
 {
+	int before = b->offered;
+
 	int pi = plan_idx(b->p, pl->plan);
+	struct dsrc src = mksrc(pl->src.file, pl->src.line, "plan");
 
 	if (pi < 0)
-		return;
+		return 0;
 	for (int f = 0; f < FAM_COUNT; f++) {
 		const struct plan_family *pf = &b->p->plans[pi].fam[f];
 		const struct plan_node *me = &b->self[pi][f];
@@ -164,21 +222,23 @@ static void plan_addrs(struct build *b, const struct prof_link *pl,
 		switch (pl->role) {
 		case ROLE_UPLINK:
 			if (me->has_uplink)
-				add_addr(l, &me->up_child, pf->link);
+				add_addr(b, li, &me->up_child, pf->link, &src);
 			break;
 		case ROLE_DOWNLINK:
 			for (int k = 0; k < b->n_kids; k++)
 				if (b->kids[k].ok[pi][f])
-					add_addr(l, &b->kids[k].pn[pi][f].up_parent,
-						 pf->link);
+					add_addr(b, li,
+						 &b->kids[k].pn[pi][f].up_parent,
+						 pf->link, &src);
 			break;
 		case ROLE_LAN:
-			add_addr(l, &me->lan_gw, me->lan.len);
+			add_addr(b, li, &me->lan_gw, me->lan.len, &src);
 			break;
 		default:
 			break;
 		}
 	}
+	return b->offered - before;
 }
 
 /* The underlay link of a vxlan: the non-vxlan link of its underlay role. */
@@ -229,6 +289,78 @@ static void vxlan_ends(struct build *b, const struct prof_link *pl,
 	}
 }
 
+/*
+ * The subnets of two links must not share an address: the kernel would
+ * take either link for it, and the zones' tables would disagree.
+ */
+static void check_overlaps(struct build *b)
+{
+	for (int j = 0; j < b->n_claims; j++)
+		for (int i = 0; i < j; i++) {
+			const struct claim *x = &b->claims[i], *y = &b->claims[j];
+			struct ip_prefix sx = x->a, sy = y->a;
+			char xb[IP_STRLEN + 8], yb[IP_STRLEN + 8];
+
+			if (x->link == y->link || !ip_prefix_overlap(&sx, &sy))
+				continue;
+			ip_mask(&sx.addr, sx.len);
+			ip_mask(&sy.addr, sy.len);
+			diag_add(b->d, y->src.file, y->src.line, y->src.setting,
+				 "subnet %s of %s overlaps %s of %s, given at "
+				 "%s:%d (%s)",
+				 ip_format_prefix(&sy, yb, sizeof(yb)),
+				 b->ds->links[y->link].name,
+				 ip_format_prefix(&sx, xb, sizeof(xb)),
+				 b->ds->links[x->link].name, x->src.file,
+				 x->src.line, x->src.setting);
+			break;
+		}
+}
+
+/*
+ * A link egnet creates (bridge, vxlan) under a name the node config gives
+ * an interface: the bridge would be its own port, or replace the uplink.
+ */
+static void check_names(struct build *b)
+{
+	const struct nodeconf *nc = b->nc;
+
+	for (int i = 0; i < b->p->n_links; i++) {
+		const struct prof_link *pl = &b->p->links[i];
+
+		if (pl->kind == KIND_PHYSICAL)
+			continue;
+		for (int r = 0; r < ROLE_COUNT; r++)
+			for (int k = 0; k < nc->n_ifaces[r]; k++) {
+				const struct prof_link *user = NULL;
+				char set[32], as[64];
+
+				if (strcmp(nc->ifaces[r][k], pl->name))
+					continue;
+				/* what the role makes of its interfaces */
+				for (int j = 0; j < b->p->n_links; j++)
+					if (b->p->links[j].role == r &&
+					    b->p->links[j].kind != KIND_VXLAN)
+						user = &b->p->links[j];
+				if (user && user->kind == KIND_BRIDGE)
+					snprintf(as, sizeof(as), "a port of "
+						 "bridge %s", user->name);
+				else
+					snprintf(as, sizeof(as), "the physical "
+						 "%s interface",
+						 link_role_words[r]);
+				snprintf(set, sizeof(set), "interfaces.%s",
+					 link_role_words[r]);
+				diag_add(b->d, nc->path, nc->iface_line[r], set,
+					 "'%s' is the %s %s link the profile "
+					 "creates (%s:%d): it cannot also be %s",
+					 pl->name, link_role_words[pl->role],
+					 link_kind_words[pl->kind], pl->src.file,
+					 pl->src.line, as);
+			}
+	}
+}
+
 static void build_links(struct build *b)
 {
 	const struct profile *p = b->p;
@@ -256,8 +388,8 @@ static void build_links(struct build *b)
 				b->ds->n_links--;
 				continue;
 			}
-			plan_addrs(b, pl, l);
-			if (!l->n_addrs && pl->plan[0] &&
+			if (!plan_addrs(b, pl, b->ds->n_links - 1) &&
+			    pl->plan[0] &&
 			    (pl->role == ROLE_UPLINK || pl->role == ROLE_LAN) &&
 			    !nc->n_addrs[pl->role])
 				diag_add(b->d, pl->src.file, pl->src.line,
@@ -274,31 +406,26 @@ static void build_links(struct build *b)
 					    b->ds->links[j].kind != KIND_VXLAN)
 						first = false;
 				for (int a = 0; first && a < nc->n_addrs[pl->role];
-				     a++)
-					add_addr(l, &nc->addrs[pl->role][a].addr,
-						 nc->addrs[pl->role][a].len);
+				     a++) {
+					char set[48];
+					struct dsrc src;
+
+					snprintf(set, sizeof(set),
+						 "addresses.%s[%d]",
+						 link_role_words[pl->role], a);
+					src = mksrc(nc->path,
+						    nc->addr_line[pl->role][a],
+						    set);
+					add_addr(b, b->ds->n_links - 1,
+						 &nc->addrs[pl->role][a].addr,
+						 nc->addrs[pl->role][a].len,
+						 &src);
+				}
 			} else {
 				vxlan_ends(b, pl, l);
 			}
 		}
-	/* an address on two links is a plan or config mistake */
-	for (int i = 0; i < b->ds->n_links; i++)
-		for (int j = i + 1; j < b->ds->n_links; j++)
-			for (int x = 0; x < b->ds->links[i].n_addrs; x++)
-				for (int y = 0; y < b->ds->links[j].n_addrs; y++)
-					if (!ip_cmp(&b->ds->links[i].addrs[x].addr,
-						    &b->ds->links[j].addrs[y].addr)) {
-						char ab[IP_STRLEN];
-
-						diag_add(b->d, p->path, 0,
-							 "links",
-							 "address %s is on "
-							 "both %s and %s",
-							 ip_format_addr(&b->ds->links[i].addrs[x].addr,
-									ab, sizeof(ab)),
-							 b->ds->links[i].name,
-							 b->ds->links[j].name);
-					}
+	check_overlaps(b);
 }
 
 /* ---- rules and connected routes --------------------------------------- */
@@ -352,14 +479,27 @@ static void build_rules(struct build *b)
 }
 
 static struct ds_route *new_route(struct build *b, const char *zone,
-				  unsigned table, int family)
+				  unsigned table, int family,
+				  const struct dsrc *src)
 {
 	struct ds_route *r = GROW(b->ds->routes, b->ds->n_routes);
+
+	*GROW(b->rsrc, b->n_rsrc) = *src;
 
 	r->family = family;
 	r->table = table;
 	snprintf(r->zone, sizeof(r->zone), "%s", zone);
 	return r;
+}
+
+static const struct claim *claim_of(const struct build *b, int li,
+				    const struct ip_prefix *a)
+{
+	for (int i = 0; i < b->n_claims; i++)
+		if (b->claims[i].link == li && !ip_cmp(&b->claims[i].a.addr,
+						       &a->addr))
+			return &b->claims[i];
+	fatal("address without its origin"); /* add_addr keeps both */
 }
 
 /* The connected subnets of a zone's links, copied into the zone's table. */
@@ -374,7 +514,8 @@ static void build_connected(struct build *b)
 			if (l->addrs[a].len == ip_bits(l->addrs[a].addr.family))
 				continue; /* a host address has no subnet */
 			r = new_route(b, l->zone, l->table,
-				      l->addrs[a].addr.family);
+				      l->addrs[a].addr.family,
+				      &claim_of(b, i, &l->addrs[a])->src);
 			r->dst = l->addrs[a];
 			ip_mask(&r->dst.addr, r->dst.len);
 			r->scope = SCOPE_LINK;
@@ -496,6 +637,7 @@ static void route_children(struct build *b, const struct prof_route *pr,
 	const struct prof_link *pl = down ? prof_link_of(b->p, b->nc, down)
 					  : NULL;
 	int pi = pl ? plan_idx(b->p, pl->plan) : -1;
+	struct dsrc src = mksrc(pr->src.file, pr->src.line, "to");
 	char cb[CODE_STRLEN];
 
 	if (pi < 0)
@@ -506,7 +648,7 @@ static void route_children(struct build *b, const struct prof_route *pr,
 
 		if (!c->ok[pi][f])
 			continue;
-		r = new_route(b, pr->zone, table, af_of(f));
+		r = new_route(b, pr->zone, table, af_of(f), &src);
 		r->dst = c->pn[pi][f].block;
 		r->type = pr->type;
 		r->metric = pr->metric;
@@ -518,6 +660,125 @@ static void route_children(struct build *b, const struct prof_route *pr,
 		snprintf(r->why, sizeof(r->why), "child %s",
 			 code_format(c->inv->code, cb));
 	}
+}
+
+/*
+ * A next hop from the node config or the profile (the parent's is on the
+ * uplink subnet by construction): the kernel takes a gateway only on a
+ * connected subnet, and a route of a zone's table must leave by that
+ * zone's links, so the gateway must be on a subnet of the route's zone.
+ * It must not be one of our own addresses, nor the subnet's own or
+ * broadcast address.  Reported at the gateway's line (node config) or the
+ * route's (an address in the profile), naming the other.
+ */
+static int check_gateway(struct build *b, const struct prof_route *pr,
+			 const struct prof_via *v, const struct ds_nh *nh)
+{
+	const struct claim *on = NULL;
+	const char *file = pr->src.file;
+	int line = pr->src.line;
+	char set[NAME_LEN + 16] = "via", gb[IP_STRLEN], why[512];
+	char sb[IP_STRLEN + 8];
+
+	if (v->kind == VIA_PARENT || !nh->gw.family)
+		return 0;
+	if (v->kind == VIA_GATEWAY) {
+		const struct nc_gateway *gw = nodeconf_gateway(b->nc,
+							       v->gateway);
+
+		file = b->nc->path;
+		line = gw->line;
+		snprintf(set, sizeof(set), "gateways.%s", gw->name);
+	}
+	ip_format_addr(&nh->gw, gb, sizeof(gb));
+	why[0] = '\0';
+	for (int i = 0; i < b->n_claims && !why[0]; i++) {
+		const struct claim *c = &b->claims[i];
+		struct ip_prefix host = {nh->gw, ip_bits(nh->gw.family)};
+
+		if (!ip_cmp(&c->a.addr, &nh->gw))
+			snprintf(why, sizeof(why), "%s is this gateway's own "
+				 "address (on %s, %s:%d)", gb,
+				 b->ds->links[c->link].name, c->src.file,
+				 c->src.line);
+		else if (!on && ip_prefix_contains(&c->a, &host) &&
+			 !strcmp(b->ds->links[c->link].zone, pr->zone))
+			on = c;
+	}
+	if (!why[0] && !on)
+		snprintf(why, sizeof(why), "next hop %s is on no subnet of "
+			 "zone %s's links: the kernel takes a gateway only on "
+			 "a connected subnet", gb, pr->zone);
+	if (!why[0]) {
+		struct ip_prefix g = {nh->gw, on->a.len}, sub = on->a;
+
+		if (ip_check_host(&g, why, sizeof(why)) == 0)
+			return 0;
+		ip_mask(&sub.addr, sub.len);
+		snprintf(why, sizeof(why), "next hop %s is the own or "
+			 "broadcast address of subnet %s", gb,
+			 ip_format_prefix(&sub, sb, sizeof(sb)));
+	}
+	if (v->kind == VIA_GATEWAY)
+		diag_add(b->d, file, line, set, "%s (route %s:%d)", why,
+			 pr->src.file, pr->src.line);
+	else
+		diag_add(b->d, file, line, set, "%s", why);
+	return -EINVAL;
+}
+
+/*
+ * Two routes the kernel holds as one (table, family, destination, metric;
+ * IPv6 takes metric 0 as 1024) from two settings: an aggregate written
+ * out as a prefix, a profile prefix that is a connected subnet or a
+ * child's block.  Reported at the later, naming the first.
+ */
+static void check_route_twins(struct build *b)
+{
+	for (int j = 0; j < b->ds->n_routes; j++)
+		for (int i = 0; i < j; i++) {
+			const struct ds_route *x = &b->ds->routes[i];
+			const struct ds_route *y = &b->ds->routes[j];
+			int mx = x->metric, my = y->metric;
+			char db[IP_STRLEN + 8];
+
+			if (x->family == AF_INET6) {
+				mx = mx ? mx : 1024;
+				my = my ? my : 1024;
+			}
+			if (x->table != y->table || x->family != y->family ||
+			    mx != my || x->dst.len != y->dst.len ||
+			    ip_cmp(&x->dst.addr, &y->dst.addr))
+				continue;
+			/* a profile route's why is its file:line again */
+			bool named = !strncmp(x->why, "connected", 9) ||
+				     !strncmp(x->why, "child ", 6);
+
+			diag_add(b->d, b->rsrc[j].file, b->rsrc[j].line,
+				 b->rsrc[j].setting, "the route to %s in zone "
+				 "%s (metric %d) is already given at %s:%d "
+				 "(%s%s%s)",
+				 ip_format_prefix(&y->dst, db, sizeof(db)),
+				 y->zone, y->metric, b->rsrc[i].file,
+				 b->rsrc[i].line, b->rsrc[i].setting,
+				 named ? ", " : "", named ? x->why : "");
+			break;
+		}
+}
+
+/* The URL's port is the collector's: the one its firewall service opens. */
+static void check_collector(struct build *b)
+{
+	const struct nodeconf *nc = b->nc;
+	const struct profile *p = b->p;
+
+	if (!nc->collector_port || nc->collector_port == p->collector_port)
+		return;
+	diag_add(b->d, nc->path, nc->collector_line, "collector.url",
+		 "port %d is not the collector's port %d "
+		 "(firewall.collector_port of %s, %s)", nc->collector_port,
+		 p->collector_port, p->path,
+		 p->collector_port_line ? "as set" : "by default");
 }
 
 static void build_routes(struct build *b)
@@ -583,7 +844,16 @@ static void build_routes(struct build *b)
 			}
 			if (skip)
 				continue;
-			*new_route(b, r.zone, r.table, r.family) = r;
+			for (int v = 0; v < r.n_nh && !skip; v++)
+				skip = check_gateway(b, pr, &pr->via[v],
+						     &r.nh[v]) != 0;
+			if (skip) {
+				any = true; /* reported */
+				continue;
+			}
+			struct dsrc src = mksrc(pr->src.file, pr->src.line,
+						"to");
+			*new_route(b, r.zone, r.table, r.family, &src) = r;
 			any = true;
 		}
 		if (!any)
@@ -696,16 +966,22 @@ int desired_build(struct desired *ds, const struct profile *p,
 	if (desired_check_level(p, nc, d))
 		return -EINVAL;
 	if (inv && !inventory_find(inv, nc->code))
-		diag_add(d, inv->path, 0, NULL, "node %s (%s) is not in the "
-			 "inventory", code_format(nc->code, cb), nc->path);
+		diag_add(d, nc->path, nc->code_line, "node.code", "node %s is "
+			 "not in the inventory (%s)", code_format(nc->code, cb),
+			 inv->path);
 	plan_all(&b, inv);
 	ds->n_children = b.n_kids;
+	check_names(&b);
 	build_links(&b);
 	build_rules(&b);
 	build_connected(&b);
 	build_routes(&b);
+	check_route_twins(&b);
+	check_collector(&b);
 	build_targets(&b, inv);
 	free(b.kids);
+	free(b.claims);
+	free(b.rsrc);
 	return diag_count(d) > before ? -EINVAL : 0;
 }
 

@@ -176,6 +176,38 @@ static void load_services(struct profile *p, struct diag *d,
 	}
 }
 
+/*
+ * The prefix just parsed (ps->prefixes[ps->n]) repeats or overlaps one
+ * already in the set (at lines[k]): a mistake in the list, and the kernel
+ * refuses overlapping elements of an interval set.
+ */
+static bool set_twice(struct diag *d, const char *file,
+		      const config_setting_t *e, const struct prof_set *ps,
+		      const int *lines)
+{
+	const struct ip_prefix *q = &ps->prefixes[ps->n];
+	char qb[IP_STRLEN + 8], ob[IP_STRLEN + 8];
+
+	for (int k = 0; k < ps->n; k++) {
+		const struct ip_prefix *o = &ps->prefixes[k];
+
+		if (!ip_prefix_overlap(o, q))
+			continue;
+		ip_format_prefix(q, qb, sizeof(qb));
+		ip_format_prefix(o, ob, sizeof(ob));
+		if (o->len == q->len)
+			cfg_problem(d, e, file, "'%s' is listed twice in set "
+				    "%s (first at line %d)", qb, ps->name,
+				    lines[k]);
+		else
+			cfg_problem(d, e, file, "'%s' %s '%s' (line %d) of "
+				    "set %s", qb, q->len > o->len ? "is inside"
+				    : "holds", ob, lines[k], ps->name);
+		return true;
+	}
+	return false;
+}
+
 static void load_sets(struct profile *p, struct diag *d,
 		      const config_setting_t *sets)
 {
@@ -190,6 +222,8 @@ static void load_sets(struct profile *p, struct diag *d,
 	}
 	n = config_setting_length(sets);
 	p->sets = xcalloc((size_t)n, sizeof(*p->sets));
+	int *lines = NULL; /* of the set's prefixes kept so far */
+
 	for (int i = 0; i < n; i++) {
 		config_setting_t *a = config_setting_get_elem(sets, (unsigned)i);
 		struct prof_set *ps = &p->sets[p->n_sets];
@@ -204,6 +238,7 @@ static void load_sets(struct profile *p, struct diag *d,
 			 config_setting_name(a));
 		ps->src = profile_src(p, a);
 		ps->prefixes = xcalloc((size_t)m, sizeof(*ps->prefixes));
+		lines = xrealloc(lines, (size_t)(m ? m : 1) * sizeof(*lines));
 		for (int j = 0; j < m; j++) {
 			config_setting_t *e =
 				config_setting_get_elem(a, (unsigned)j);
@@ -215,14 +250,28 @@ static void load_sets(struct profile *p, struct diag *d,
 			}
 			if (ip_parse_prefix(config_setting_get_string(e), true,
 					    &ps->prefixes[ps->n], err,
+					    sizeof(err)) ||
+			    ip_check_subnet(&ps->prefixes[ps->n], err,
 					    sizeof(err))) {
 				cfg_problem(d, e, p->path, "%s", err);
 				continue;
 			}
-			ps->n++;
+			if (set_twice(d, p->path, e, ps, lines))
+				continue;
+			lines[ps->n++] = cfg_line(e);
 		}
 		p->n_sets++;
 	}
+	free(lines);
+}
+
+/* Does rule r cover service name svc (by name; an empty list is any)? */
+static bool rule_has(const struct prof_rule *r, const char *svc)
+{
+	for (int i = 0; i < r->n_services; i++)
+		if (strcmp(r->services[i], svc) == 0)
+			return true;
+	return false;
 }
 
 static void load_rules(struct profile *p, struct diag *d,
@@ -281,6 +330,12 @@ static void load_rules(struct profile *p, struct diag *d,
 				bad++;
 				continue;
 			}
+			if (rule_has(r, v)) {
+				cfg_problem(d, e, p->path, "service '%s' is "
+					    "listed twice", v);
+				bad++;
+				continue;
+			}
 			snprintf(r->services[r->n_services++], NAME_LEN, "%s",
 				 v);
 		}
@@ -298,6 +353,9 @@ void fwpolicy_load(struct profile *p, struct diag *d,
 	cfg_read(d, s, p->path, fw_opts, &raw);
 	snprintf(p->log_rate, sizeof(p->log_rate), "%s", raw.log_rate);
 	p->collector_port = raw.collector_port;
+	if (s && config_setting_get_member(s, "collector_port"))
+		p->collector_port_line = config_setting_source_line(
+			config_setting_get_member(s, "collector_port"));
 	if (!rate_ok(p->log_rate))
 		cfg_problem(d, s ? config_setting_get_member(s, "log_rate")
 				 : NULL,
@@ -309,15 +367,6 @@ void fwpolicy_load(struct profile *p, struct diag *d,
 	load_services(p, d, config_setting_get_member(s, "services"));
 	load_sets(p, d, config_setting_get_member(s, "sets"));
 	load_rules(p, d, config_setting_get_member(s, "rules"));
-}
-
-/* Does rule r cover service name svc (an empty list covers any)? */
-static bool rule_has(const struct prof_rule *r, const char *svc)
-{
-	for (int i = 0; i < r->n_services; i++)
-		if (strcmp(r->services[i], svc) == 0)
-			return true;
-	return false;
 }
 
 void fwpolicy_check(struct profile *p, struct diag *d)
@@ -358,6 +407,26 @@ void fwpolicy_check(struct profile *p, struct diag *d)
 					 r->accept ? "accepting" : "dropping",
 					 clash, r->from, r->to, o->src.line,
 					 o->accept ? "accepts" : "drops");
+		}
+		for (int j = 0; j < i; j++) {
+			const struct prof_rule *o = &p->rules[j];
+			/* o takes any service, or every one r names */
+			bool covered = o->n_services == 0 || r->n_services > 0;
+
+			if (o->accept != r->accept || strcmp(o->from, r->from) ||
+			    strcmp(o->to, r->to) || strcmp(o->peers, r->peers))
+				continue;
+			for (int k = 0; covered && o->n_services &&
+					k < r->n_services; k++)
+				covered = rule_has(o, r->services[k]);
+			if (!covered)
+				continue;
+			diag_add(d, r->src.file, r->src.line, "services",
+				 "adds nothing: line %d already %s %s %s -> %s",
+				 o->src.line, o->accept ? "accepts" : "drops",
+				 o->n_services ? "these services" : "any service",
+				 r->from, r->to);
+			break;
 		}
 	}
 }

@@ -126,8 +126,21 @@ static void parse_line(struct inventory *inv, struct diag *d, char *line,
 	}
 	snprintf(node.name, sizeof(node.name), "%s", f[1]);
 	if (n == 3 && *f[2]) {
+		struct ip_prefix host;
+		const char *special;
+
 		if (ip_parse_addr(f[2], &node.addr, err, sizeof(err))) {
 			diag_add(d, inv->path, lineno, "address", "%s", err);
+			return;
+		}
+		/* a probe target: unicast, and not link-local (an ICMP echo
+		 * to it would need a device the inventory does not name) */
+		host = (struct ip_prefix){node.addr, ip_bits(node.addr.family)};
+		special = ip_special(&host, NULL);
+		if (special) {
+			diag_add(d, inv->path, lineno, "address",
+				 "'%s' is %s: no village can be probed there",
+				 f[2], special);
 			return;
 		}
 		node.has_addr = true;

@@ -172,3 +172,141 @@ int ip_cmp(const struct ip_addr *x, const struct ip_addr *y)
 		return x->family < y->family ? -1 : 1;
 	return memcmp(x->a, y->a, sizeof(x->a));
 }
+
+/* ---- special ranges ------------------------------------------------- */
+
+struct ip_range {
+	int family;
+	uint8_t a[16];
+	unsigned len;
+	bool link_local;
+	const char *what;
+};
+
+/* Most specific first: ip_special() takes the first that holds. */
+static const struct ip_range special[] = {
+	{AF_INET, {0}, 32, false, "the unspecified address"},
+	{AF_INET, {255, 255, 255, 255}, 32, false,
+	 "the limited broadcast address"},
+	{AF_INET, {0}, 8, false, "'this network' (0.0.0.0/8)"},
+	{AF_INET, {127}, 8, false, "loopback (127.0.0.0/8)"},
+	{AF_INET, {169, 254}, 16, true, "link-local (169.254.0.0/16)"},
+	{AF_INET, {224}, 4, false, "multicast (224.0.0.0/4)"},
+	{AF_INET, {240}, 4, false, "reserved (240.0.0.0/4, class E)"},
+	{AF_INET6, {0}, 128, false, "the unspecified address"},
+	{AF_INET6, {[15] = 1}, 128, false, "loopback (::1)"},
+	{AF_INET6, {[10] = 0xff, [11] = 0xff}, 96, false,
+	 "IPv4-mapped (::ffff:0:0/96)"},
+	{AF_INET6, {0xfe, 0x80}, 10, true, "link-local (fe80::/10)"},
+	{AF_INET6, {0xff}, 8, false, "multicast (ff00::/8)"},
+};
+
+static struct ip_prefix range_prefix(const struct ip_range *r)
+{
+	struct ip_prefix p = {.len = r->len};
+
+	p.addr.family = r->family;
+	memcpy(p.addr.a, r->a, sizeof(p.addr.a));
+	return p;
+}
+
+const char *ip_special(const struct ip_prefix *p, bool *link_local)
+{
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
+		struct ip_prefix r = range_prefix(&special[i]);
+
+		if (ip_prefix_contains(&r, p)) {
+			if (link_local)
+				*link_local = special[i].link_local;
+			return special[i].what;
+		}
+	}
+	if (link_local)
+		*link_local = false;
+	return NULL;
+}
+
+const char *ip_special_overlap(const struct ip_prefix *p)
+{
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
+		struct ip_prefix r = range_prefix(&special[i]);
+
+		if (ip_prefix_overlap(&r, p))
+			return special[i].what;
+	}
+	return NULL;
+}
+
+static bool host_bits_all(const struct ip_prefix *p, int v)
+{
+	for (unsigned bit = p->len; bit < ip_bits(p->addr.family); bit++)
+		if (!!(p->addr.a[bit / 8] & (0x80u >> (bit % 8))) != v)
+			return false;
+	return true;
+}
+
+int ip_check_host(const struct ip_prefix *a, char *err, size_t errlen)
+{
+	struct ip_prefix host = {a->addr, ip_bits(a->addr.family)};
+	unsigned bits = ip_bits(a->addr.family);
+	char buf[IP_STRLEN + 8];
+	const char *what = ip_special(&host, NULL);
+
+	ip_format_prefix(a, buf, sizeof(buf));
+	if (what) {
+		snprintf(err, errlen, "%s is %s: no address for an interface",
+			 buf, what);
+		return -EINVAL;
+	}
+	if (a->len == 0) {
+		snprintf(err, errlen, "%s: a /0 subnet holds every address",
+			 buf);
+		return -EINVAL;
+	}
+	if (a->len + 1 >= bits) /* /31, /32, /127, /128: every address */
+		return 0;
+	if (host_bits_all(a, 0)) {
+		snprintf(err, errlen, "%s is the subnet's own address%s", buf,
+			 a->addr.family == AF_INET6 ? " (the subnet-router "
+			 "anycast address)" : "");
+		return -EINVAL;
+	}
+	if (a->addr.family == AF_INET && host_bits_all(a, 1)) {
+		snprintf(err, errlen, "%s is the subnet's broadcast address",
+			 buf);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ip_check_gateway(const struct ip_addr *a, char *err, size_t errlen)
+{
+	struct ip_prefix host = {*a, ip_bits(a->family)};
+	char buf[IP_STRLEN + 8];
+	bool ll;
+	const char *what = ip_special(&host, &ll);
+
+	if (!what)
+		return 0;
+	ip_format_addr(a, buf, sizeof(buf));
+	if (ll)
+		snprintf(err, errlen, "%s is %s: it needs a device, which a "
+			 "next hop here does not name; give the gateway's "
+			 "global address", buf, what);
+	else
+		snprintf(err, errlen, "%s is %s: not a next hop", buf, what);
+	return -EINVAL;
+}
+
+int ip_check_subnet(const struct ip_prefix *p, char *err, size_t errlen)
+{
+	char buf[IP_STRLEN + 8];
+	bool ll;
+	const char *what = ip_special(p, &ll);
+
+	if (!what || ll)
+		return 0;
+	snprintf(err, errlen, "%s is %s: no packet of a zone comes from or "
+		 "goes to it", ip_format_prefix(p, buf, sizeof(buf)), what);
+	return -EINVAL;
+}

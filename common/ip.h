@@ -58,6 +58,37 @@ bool ip_prefix_contains(const struct ip_prefix *p, const struct ip_prefix *q);
 /* True when the two subnets share an address. */
 bool ip_prefix_overlap(const struct ip_prefix *p, const struct ip_prefix *q);
 
+/*
+ * The special range that holds all of p (an address: len = its full
+ * length), most specific first, as words for a message ("multicast
+ * (224.0.0.0/4)"), or NULL for ordinary unicast space.  *link_local, when
+ * not NULL, tells whether that range is link-local (169.254.0.0/16,
+ * fe80::/10): routable on one link, where the rest can be no host's.
+ */
+const char *ip_special(const struct ip_prefix *p, bool *link_local);
+
+/* The first special range that shares an address with p, or NULL. */
+const char *ip_special_overlap(const struct ip_prefix *p);
+
+/*
+ * An address a gateway can put on an interface with that length: not in a
+ * special range (link-local ones included: the kernel makes those, the
+ * agent leaves them alone), not /0, and not the subnet's own (all host bits
+ * zero) or broadcast (all ones, IPv4) address where the subnet has them
+ * (up to /30, /126).  0 or -EINVAL with the reason, naming a.
+ */
+int ip_check_host(const struct ip_prefix *a, char *err, size_t errlen);
+
+/* A next hop: unicast and not link-local.  0 or -EINVAL, naming a. */
+int ip_check_gateway(const struct ip_addr *a, char *err, size_t errlen);
+
+/*
+ * A destination or a source subnet: not held by a range no packet of ours
+ * comes from or goes to (loopback, multicast, broadcast, class E, the
+ * unspecified address, IPv4-mapped).  0 or -EINVAL, naming p.
+ */
+int ip_check_subnet(const struct ip_prefix *p, char *err, size_t errlen);
+
 /* Compare two addresses, family first; for sorting. */
 int ip_cmp(const struct ip_addr *x, const struct ip_addr *y);
 

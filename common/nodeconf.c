@@ -11,10 +11,12 @@
 #include <libgen.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/cfg.h"
 #include "common/defaults.h"
+#include "common/ifname.h"
 
 const char *const drift_words[] = {"enforce", "report", NULL};
 
@@ -121,13 +123,14 @@ static int read_strings(struct diag *d, const char *file,
 			int max)
 {
 	int t = config_setting_type(s), n;
+	char err[128];
 
 	if (t == CONFIG_TYPE_STRING) {
 		const char *v = config_setting_get_string(s);
 
-		if (!ifname_valid(v)) {
+		if (ifname_check(v, err, sizeof(err))) {
 			cfg_problem(d, s, file, "'%s' is not a valid interface "
-				    "name", v);
+				    "name: %s", v, err);
 			return -1;
 		}
 		snprintf(out[0], IFNAMSIZ, "%s", v);
@@ -147,8 +150,15 @@ static int read_strings(struct diag *d, const char *file,
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		const char *v = config_setting_get_string(e);
 
-		if (!v || !ifname_valid(v)) {
-			cfg_problem(d, e, file, "not a valid interface name");
+		if (!v) {
+			cfg_problem(d, e, file, "must be an interface name, "
+				    "not %s",
+				    cfg_type_name(config_setting_type(e)));
+			return -1;
+		}
+		if (ifname_check(v, err, sizeof(err))) {
+			cfg_problem(d, e, file, "'%s' is not a valid interface "
+				    "name: %s", v, err);
 			return -1;
 		}
 		for (int j = 0; j < i; j++)
@@ -208,6 +218,31 @@ static void load_interfaces(struct nodeconf *nc, struct diag *d,
 							 link_role_words[q]);
 }
 
+/*
+ * The address just parsed (nc->addrs[role][n_addrs[role]]) given before,
+ * in this role or another: the problem names both lines.
+ */
+static bool addr_twice(struct nodeconf *nc, struct diag *d, int role,
+		       const config_setting_t *e)
+{
+	const struct ip_prefix *a = &nc->addrs[role][nc->n_addrs[role]];
+	char ab[IP_STRLEN];
+
+	for (int r = 0; r < ROLE_COUNT; r++)
+		for (int j = 0; j < nc->n_addrs[r]; j++)
+			if (!ip_cmp(&nc->addrs[r][j].addr, &a->addr)) {
+				cfg_problem(d, e, nc->path, "address %s is "
+					    "already addresses.%s[%d] (line "
+					    "%d)",
+					    ip_format_addr(&a->addr, ab,
+							   sizeof(ab)),
+					    link_role_words[r], j,
+					    nc->addr_line[r][j]);
+				return true;
+			}
+	return false;
+}
+
 static void load_addresses(struct nodeconf *nc, struct diag *d,
 			   const config_setting_t *g)
 {
@@ -254,10 +289,15 @@ static void load_addresses(struct nodeconf *nc, struct diag *d,
 			}
 			if (ip_parse_prefix(v, false,
 					    &nc->addrs[role][nc->n_addrs[role]],
-					    err, sizeof(err))) {
+					    err, sizeof(err)) ||
+			    ip_check_host(&nc->addrs[role][nc->n_addrs[role]],
+					  err, sizeof(err))) {
 				cfg_problem(d, e, nc->path, "%s", err);
 				continue;
 			}
+			if (addr_twice(nc, d, role, e))
+				continue;
+			nc->addr_line[role][nc->n_addrs[role]] = cfg_line(e);
 			nc->n_addrs[role]++;
 		}
 	}
@@ -292,14 +332,94 @@ static void load_gateways(struct nodeconf *nc, struct diag *d,
 			cfg_problem(d, s, nc->path, "must be an address string");
 			continue;
 		}
-		if (ip_parse_addr(v, &gw->addr, err, sizeof(err))) {
+		if (ip_parse_addr(v, &gw->addr, err, sizeof(err)) ||
+		    ip_check_gateway(&gw->addr, err, sizeof(err))) {
 			cfg_problem(d, s, nc->path, "%s", err);
 			continue;
 		}
 		snprintf(gw->name, sizeof(gw->name), "%s",
 			 config_setting_name(s));
+		gw->line = cfg_line(s);
 		nc->n_gateways++;
 	}
+}
+
+/*
+ * collector.url: http:// or https://, a host (a name, an IPv4 address or
+ * [an IPv6 address]), an optional :PORT of 1..65535, an optional /path.
+ * Sets nc->collector_port (the scheme's when none is given).
+ */
+static void check_url(struct nodeconf *nc, struct diag *d,
+		      const config_setting_t *s)
+{
+	const char *u = nc->collector_url, *h, *end;
+	struct ip_addr a;
+	char host[256], err[128];
+	size_t n;
+	long port;
+
+	if (!u[0])
+		return;
+	nc->collector_line = cfg_line(s);
+	if (!strncmp(u, "https://", 8))
+		h = u + 8, port = 443;
+	else if (!strncmp(u, "http://", 7))
+		h = u + 7, port = 80;
+	else {
+		cfg_problem(d, s, nc->path, "'%s' is not an http:// or "
+			    "https:// URL", u);
+		return;
+	}
+	if (*h == '[') {
+		end = strchr(h, ']');
+		n = end ? (size_t)(end - h - 1) : sizeof(host);
+		if (n < sizeof(host)) {
+			memcpy(host, h + 1, n);
+			host[n] = '\0';
+		}
+		if (n >= sizeof(host) ||
+		    ip_parse_addr(host, &a, err, sizeof(err)) ||
+		    a.family != AF_INET6) {
+			cfg_problem(d, s, nc->path, "'%s': the host in [ ] "
+				    "must be an IPv6 address", u);
+			return;
+		}
+		end++;
+	} else {
+		end = h + strcspn(h, ":/");
+		n = (size_t)(end - h);
+		if (!n || n >= sizeof(host) ||
+		    strspn(h, "abcdefghijklmnopqrstuvwxyz"
+			      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") < n) {
+			cfg_problem(d, s, nc->path, "'%s': no host, or a host "
+				    "that is not a name or an address", u);
+			return;
+		}
+		memcpy(host, h, n);
+		host[n] = '\0';
+		if (strspn(host, "0123456789.") == n &&
+		    ip_parse_addr(host, &a, err, sizeof(err))) {
+			cfg_problem(d, s, nc->path, "'%s': %s", u, err);
+			return;
+		}
+	}
+	if (*end == ':') {
+		char *stop;
+
+		port = strtol(end + 1, &stop, 10);
+		if (end[1] < '0' || end[1] > '9' || stop - end > 6 ||
+		    (*stop && *stop != '/') || port < 1 || port > 65535) {
+			cfg_problem(d, s, nc->path, "'%s': the port must be "
+				    "1..65535", u);
+			return;
+		}
+		end = stop;
+	}
+	if (*end && *end != '/') {
+		cfg_problem(d, s, nc->path, "'%s': text after the host", u);
+		return;
+	}
+	nc->collector_port = (int)port;
 }
 
 const struct nc_gateway *nodeconf_gateway(const struct nodeconf *nc,
@@ -386,7 +506,9 @@ int nodeconf_load(struct nodeconf *nc, const char *path,
 	load_interfaces(nc, d, group(&c, nc, d, "interfaces"));
 	load_addresses(nc, d, group(&c, nc, d, "addresses"));
 	load_gateways(nc, d, group(&c, nc, d, "gateways"));
-	cfg_read(d, group(&c, nc, d, "collector"), path, collector_opts, nc);
+	if (!cfg_read(d, group(&c, nc, d, "collector"), path, collector_opts,
+		      nc) && nc->collector_url[0])
+		check_url(nc, d, config_lookup(&c, "collector.url"));
 	cfg_read(d, group(&c, nc, d, "paths"), path, paths_opts, nc);
 	for (int i = 0; i < config_setting_length(config_root_setting(&c)); i++) {
 		config_setting_t *t =

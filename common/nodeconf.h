@@ -27,6 +27,7 @@ extern const char *const drift_words[];
 struct nc_gateway {
 	char name[NAME_LEN];
 	struct ip_addr addr;
+	int line;
 };
 
 struct nodeconf {
@@ -46,11 +47,14 @@ struct nodeconf {
 	struct ip_prefix addrs[ROLE_COUNT][NC_MAX_ADDRS];
 	int n_addrs[ROLE_COUNT];
 	int addrs_line[ROLE_COUNT];
+	int addr_line[ROLE_COUNT][NC_MAX_ADDRS]; /* each address's */
 
 	struct nc_gateway gateways[NC_MAX_GW];
 	int n_gateways;
 
 	char collector_url[512];
+	int collector_port; /* the URL's, or its scheme's; 0 without a URL */
+	int collector_line;
 	int report_interval;
 
 	char state_dir[4096];

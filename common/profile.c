@@ -17,6 +17,7 @@
 #include "common/cfg.h"
 #include "common/defaults.h"
 #include "common/fwpolicy.h"
+#include "common/ifname.h"
 #include "common/log.h"
 
 const char *const link_role_words[] = {"uplink", "downlink", "lan",
@@ -130,6 +131,13 @@ static void load_family(struct diag *d, const char *file,
 		cfg_problem(d, config_setting_get_member(g, "prefix"), file,
 			    "'%s' is not an %s prefix", raw.prefix,
 			    fam == FAM_V4 ? "IPv4" : "IPv6");
+		return;
+	}
+	if (ip_special_overlap(&pf->root)) {
+		cfg_problem(d, config_setting_get_member(g, "prefix"), file,
+			    "'%s' overlaps %s: the plan would give out "
+			    "addresses no host can have", raw.prefix,
+			    ip_special_overlap(&pf->root));
 		return;
 	}
 	for (int l = 0; l < LEVEL_COUNT; l++)
@@ -301,6 +309,7 @@ static void check_link(struct profile *p, struct diag *d,
 		       const config_setting_t *g, struct prof_link *l)
 {
 	const config_setting_t *name = config_setting_get_member(g, "name");
+	char err[128];
 
 	if (l->kind == KIND_PHYSICAL && l->name[0])
 		cfg_problem(d, name, p->path, "a physical link takes its "
@@ -308,9 +317,9 @@ static void check_link(struct profile *p, struct diag *d,
 	if (l->kind != KIND_PHYSICAL && !l->name[0])
 		cfg_problem(d, g, p->path, "a %s link needs a name",
 			    link_kind_words[l->kind]);
-	if (l->name[0] && !ifname_valid(l->name))
+	if (l->name[0] && ifname_check(l->name, err, sizeof(err)))
 		cfg_problem(d, name, p->path, "'%s' is not a valid interface "
-			    "name", l->name);
+			    "name: %s", l->name, err);
 	if (l->kind == KIND_VXLAN && !l->vni)
 		cfg_problem(d, g, p->path, "a vxlan link needs a vni");
 	if (l->kind != KIND_VXLAN && (config_setting_get_member(g, "vni") ||
@@ -364,6 +373,17 @@ static void load_links(struct profile *p, struct diag *d,
 					    "%s link (first at line %d)",
 					    link_role_words[l->role],
 					    o->src.line);
+			/* The role's interfaces are the physical link or the
+			 * bridge's ports: a port is in one bridge only, and
+			 * never also a link of its own. */
+			else if (l->kind != KIND_VXLAN &&
+				 o->kind != KIND_VXLAN && o->role == l->role)
+				cfg_problem(d, g, p->path, "the %s role already "
+					    "has a %s link (line %d): its "
+					    "interfaces cannot be in both",
+					    link_role_words[l->role],
+					    link_kind_words[o->kind],
+					    o->src.line);
 		}
 		p->n_links++;
 	}
@@ -412,6 +432,10 @@ static int parse_via(struct diag *d, const char *file,
 		snprintf(v->gateway, sizeof(v->gateway), "%s", str + 8);
 	} else if (ip_parse_addr(str, &v->addr, err, sizeof(err)) == 0) {
 		v->kind = VIA_ADDR;
+		if (ip_check_gateway(&v->addr, err, sizeof(err))) {
+			cfg_problem(d, s, file, "%s", err);
+			return -EINVAL;
+		}
 	} else {
 		cfg_problem(d, s, file, "next hop '%s' is not 'parent', "
 			    "'gateway:NAME' or an address", str);
@@ -438,10 +462,24 @@ static int load_vias(struct diag *d, const char *file,
 			    "hops", MAX_VIA);
 		return -EINVAL;
 	}
-	for (int i = 0; i < config_setting_length(via); i++)
-		if (parse_via(d, file, config_setting_get_elem(via, (unsigned)i),
-			      &r->via[r->n_via++]))
+	for (int i = 0; i < config_setting_length(via); i++) {
+		const config_setting_t *e =
+			config_setting_get_elem(via, (unsigned)i);
+		const struct prof_via *v = &r->via[r->n_via];
+
+		if (parse_via(d, file, e, &r->via[r->n_via++]))
 			return -EINVAL;
+		/* the kernel refuses a multipath route with a next hop twice */
+		for (int j = 0; j < r->n_via - 1; j++)
+			if (r->via[j].kind == v->kind &&
+			    strcmp(r->via[j].gateway, v->gateway) == 0 &&
+			    ip_cmp(&r->via[j].addr, &v->addr) == 0) {
+				cfg_problem(d, e, file, "next hop '%s' is "
+					    "listed twice",
+					    config_setting_get_string(e));
+				return -EINVAL;
+			}
+	}
 	return 0;
 }
 
@@ -471,6 +509,11 @@ static void load_route(struct profile *p, struct diag *d,
 	} else if (ip_parse_prefix(raw.to, true, &r->prefix, err,
 				   sizeof(err)) == 0) {
 		r->to = TO_PREFIX;
+		if (ip_check_subnet(&r->prefix, err, sizeof(err))) {
+			cfg_problem(d, config_setting_get_member(g, "to"),
+				    p->path, "%s", err);
+			return;
+		}
 		if (r->family && r->family != r->prefix.addr.family) {
 			cfg_problem(d, config_setting_get_member(g, "family"),
 				    p->path, "contradicts the family of '%s'",
@@ -572,16 +615,6 @@ static const config_setting_t *group_or_null(struct profile *p,
 
 /* ---- cross references -------------------------------------------------- */
 
-bool ifname_valid(const char *s)
-{
-	if (!*s || strlen(s) >= IFNAMSIZ)
-		return false;
-	for (; *s; s++)
-		if (*s == '/' || *s == ':' || *s <= ' ' || *s > '~')
-			return false;
-	return true;
-}
-
 const struct prof_zone *profile_zone(const struct profile *p, const char *n)
 {
 	for (int i = 0; i < p->n_zones; i++)
@@ -674,6 +707,154 @@ static void check_refs(struct profile *p, struct diag *d)
 	}
 }
 
+/* "line N" when there is in here's file, else "FILE:N". */
+static const char *where(const struct src *here, const struct src *there,
+			 char *buf, size_t len)
+{
+	if (there->line <= 0)
+		snprintf(buf, len, "by default");
+	else if (here->file && there->file && strcmp(here->file, there->file))
+		snprintf(buf, len, "at %s:%d", there->file, there->line);
+	else
+		snprintf(buf, len, "at line %d", there->line);
+	return buf;
+}
+
+/* 0.0.0.0/0 and ::/0 are the default route of their family. */
+static int route_to(const struct prof_route *r)
+{
+	return r->to == TO_PREFIX && r->prefix.len == 0 ? TO_DEFAULT : r->to;
+}
+
+/*
+ * Two routes the kernel would hold as one: the same table (zone),
+ * destination and metric in a family both cover.  The type does not make
+ * them two (a blackhole and a unicast route to one prefix collide).
+ * Equivalent forms count: `default` is 0.0.0.0/0 and ::/0.
+ */
+static void check_routes(struct profile *p, struct diag *d)
+{
+	static const char *const fam_word[] = {"", "ipv4 ", "ipv6 "};
+
+	for (int i = 0; i < p->n_routes; i++) {
+		const struct prof_route *r = &p->routes[i];
+
+		for (int j = 0; j < i; j++) {
+			const struct prof_route *o = &p->routes[j];
+			int fam = r->family ? r->family : o->family;
+			char dst[IP_STRLEN + 8], at[4200];
+
+			if (strcmp(o->zone, r->zone) || o->metric != r->metric ||
+			    (r->family && o->family && r->family != o->family) ||
+			    route_to(o) != route_to(r))
+				continue;
+			if (route_to(r) == TO_PREFIX &&
+			    (r->prefix.len != o->prefix.len ||
+			     ip_cmp(&r->prefix.addr, &o->prefix.addr)))
+				continue;
+			if (r->to == TO_PREFIX) {
+				ip_format_prefix(&r->prefix, dst, sizeof(dst));
+				if (!r->prefix.len)
+					strcat(dst, " (default)");
+			}
+			else
+				snprintf(dst, sizeof(dst), "%s",
+					 route_to(r) == TO_DEFAULT ? "default"
+					 : route_to(r) == TO_CHILDREN
+						 ? "the children"
+						 : "the aggregate");
+			diag_add(d, r->src.file, r->src.line, "to",
+				 "the %sroute to %s in zone %s (metric %d) is "
+				 "already given %s: the kernel holds one route "
+				 "per table, destination and metric",
+				 fam_word[fam == AF_INET ? 1 : fam == AF_INET6
+								 ? 2 : 0],
+				 dst, r->zone, r->metric,
+				 where(&r->src, &o->src, at, sizeof(at)));
+			break;
+		}
+	}
+}
+
+/*
+ * Our own UDP sockets: the probe port and each VXLAN port.  A VXLAN port
+ * equal to the probe port would have one socket get both; either equal to
+ * a builtin UDP service (snmp, dns, ntp) would take the port of a daemon
+ * the gateway runs.
+ */
+static void check_ports(struct profile *p, struct diag *d)
+{
+	const struct prof_probe *pr = &p->probe;
+	struct src probe_src = pr->port_src;
+	char at[4200];
+
+	if (!probe_src.file)
+		probe_src.file = p->path;
+	for (int i = 0; i < p->n_services; i++) {
+		const struct prof_service *s = &p->services[i];
+
+		if (!s->builtin || s->proto != PROTO_UDP ||
+		    !strcmp(s->name, "egnet-probe"))
+			continue;
+		if (pr->port >= s->port_lo && pr->port <= s->port_hi)
+			diag_add(d, probe_src.file, probe_src.line,
+				 "probe.port", "port %d is the builtin %s "
+				 "service's (udp/%d), a daemon of the gateway",
+				 pr->port, s->name, s->port_lo);
+		for (int j = 0; j < p->n_links; j++) {
+			const struct prof_link *l = &p->links[j];
+
+			if (l->kind == KIND_VXLAN && l->port >= s->port_lo &&
+			    l->port <= s->port_hi)
+				diag_add(d, l->src.file, l->src.line, "port",
+					 "port %d is the builtin %s service's "
+					 "(udp/%d), a daemon of the gateway",
+					 l->port, s->name, s->port_lo);
+		}
+	}
+	for (int j = 0; j < p->n_links; j++) {
+		const struct prof_link *l = &p->links[j];
+
+		if (l->kind == KIND_VXLAN && l->port == pr->port)
+			diag_add(d, l->src.file, l->src.line, "port",
+				 "VXLAN port %d is the probe port (probe.port "
+				 "%s): one UDP socket would get both", l->port,
+				 where(&l->src, &probe_src, at, sizeof(at)));
+	}
+}
+
+/*
+ * The kernel refuses a VXLAN device whose MTU leaves no room for its
+ * headers on the underlay (50 bytes over IPv4, 70 over IPv6).
+ */
+static void check_vxlan_mtu(struct profile *p, struct diag *d)
+{
+	for (int i = 0; i < p->n_links; i++) {
+		const struct prof_link *l = &p->links[i], *ul = NULL;
+		const struct prof_plan *pl;
+		int room;
+
+		if (l->kind != KIND_VXLAN)
+			continue;
+		for (int j = 0; j < p->n_links && !ul; j++)
+			if (p->links[j].role == l->underlay &&
+			    p->links[j].kind != KIND_VXLAN)
+				ul = &p->links[j];
+		pl = ul ? profile_plan(p, ul->plan) : NULL;
+		if (!pl)
+			continue;
+		room = pl->fam[FAM_V4].set ? 50 : 70;
+		if (l->mtu > ul->mtu - room)
+			diag_add(d, l->src.file, l->src.line, "mtu",
+				 "mtu %d leaves no room for the VXLAN headers "
+				 "(%d bytes over %s) on the %s link's mtu %d "
+				 "(line %d): at most %d", l->mtu, room,
+				 room == 50 ? "IPv4" : "IPv6",
+				 link_role_words[ul->role], ul->mtu,
+				 ul->src.line, ul->mtu - room);
+	}
+}
+
 /* ---- load ------------------------------------------------------------- */
 
 int profile_load(struct profile *p, const char *path, struct diag *d)
@@ -708,9 +889,16 @@ int profile_load(struct profile *p, const char *path, struct diag *d)
 	load_links(p, d, config_lookup(&p->cfg, "links"));
 	load_routes(p, d, config_lookup(&p->cfg, "routes"));
 	cfg_read(d, group_or_null(p, d, "routing"), path, routing_opts, p);
-	cfg_read(d, group_or_null(p, d, "probe"), path, probe_opts, &p->probe);
+	s = group_or_null(p, d, "probe");
+	cfg_read(d, s, path, probe_opts, &p->probe);
+	if (s && config_setting_get_member(s, "port"))
+		p->probe.port_src =
+			profile_src(p, config_setting_get_member(s, "port"));
 	fwpolicy_load(p, d, group_or_null(p, d, "firewall"));
 	check_refs(p, d);
+	check_routes(p, d);
+	check_ports(p, d);
+	check_vxlan_mtu(p, d);
 	fwpolicy_check(p, d);
 
 	for (int i = 0; i < config_setting_length(config_root_setting(&p->cfg));

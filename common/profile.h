@@ -117,6 +117,7 @@ struct prof_rule {
 
 struct prof_probe {
 	int port;
+	struct src port_src; /* line 0 when the default */
 	int interval_ms;
 	int down_after;
 	int up_after;
@@ -134,6 +135,7 @@ struct profile {
 	char desc[128];
 	int rule_priority;  /* first priority of our policy rules */
 	int collector_port; /* tcp port of the collector (province) */
+	int collector_port_line; /* 0: the default */
 
 	struct prof_plan *plans;
 	int n_plans;
@@ -173,9 +175,6 @@ const struct prof_set *profile_set(const struct profile *p, const char *n);
 
 /* Where setting s is, with a file name the profile keeps. */
 struct src profile_src(struct profile *p, const config_setting_t *s);
-
-/* A name the kernel takes for an interface (no '/', ':' or blanks). */
-bool ifname_valid(const char *s);
 
 int fam_of(int af);	/* AF_INET -> FAM_V4 */
 int af_of(int fam);	/* FAM_V4 -> AF_INET */

@@ -76,6 +76,44 @@ fresh
 break_line "$tmp/p/include/zones.conf" "table = 101;" "table = 100;"
 expect city "@/include/zones.conf:$LINE: zones.dedicated.table: table 100 is already used by zone common (line $((LINE - 5)))"
 
+# Semantic cross-checks: names, addresses, next hops, routes, sets, ports.
+fresh
+break_line "$tmp/p/township.conf" 'name = "eg-down"' 'name = "lo"'
+expect township "@/township.conf:$LINE: links[1].name: 'lo' is not a valid interface name: 'lo' is the loopback device"
+
+fresh
+break_line "$tmp/p/examples/township.conf" 'lan = \[ "eth2" \]' 'lan = [ "eg-down" ]'
+expect township "@/examples/township.conf:$LINE: interfaces.lan: 'eg-down' is the downlink bridge link the profile creates (@/township.conf:21): it cannot also be a port of bridge eg-lan"
+
+fresh
+break_line "$tmp/p/examples/county.conf" '"192.0.2.34/29"' '"192.0.2.32/29"'
+expect county "@/examples/county.conf:$LINE: addresses.internet[0]: 192.0.2.32/29 is the subnet's own address"
+
+fresh
+break_line "$tmp/p/examples/county.conf" 'isp2 = "192.0.2.38"' 'isp2 = "192.0.2.99"'
+expect county "@/examples/county.conf:$LINE: gateways.isp2: next hop 192.0.2.99 is on no subnet of zone internet's links: the kernel takes a gateway only on a connected subnet (route @/county.conf:49)"
+
+fresh
+break_line "$tmp/p/examples/province.conf" 'national = "59.255.1.1"' 'national = "0.0.0.0"'
+expect province "@/examples/province.conf:$LINE: gateways.national: 0.0.0.0 is the unspecified address: not a next hop"
+
+fresh
+break_line "$tmp/p/city.conf" '{ zone = "dedicated"; to = "default"; via = "parent"; }' '{ zone = "common"; to = "default"; via = "parent"; }'
+expect city "@/city.conf:$LINE: to: the route to default in zone common (metric 0) is already given at line 40: the kernel holds one route per table, destination and metric"
+
+fresh
+break_line "$tmp/p/township.conf" 'port = 4789;' 'port = 7789;'
+l=$(grep -n 'port = 7789;' "$tmp/p/include/probe.conf" | cut -d: -f1)
+expect township "@/township.conf:$((LINE - 1)): port: VXLAN port 7789 is the probe port (probe.port at @/include/probe.conf:$l): one UDP socket would get both"
+
+fresh
+break_line "$tmp/p/include/sets.conf" '"10.8.0.0/24",' '"10.8.0.0/24", "10.8.0.0/25",'
+expect county "@/include/sets.conf:$LINE: firewall.sets.noc[1]: '10.8.0.0/25' is inside '10.8.0.0/24' (line $LINE) of set noc"
+
+fresh
+break_line "$tmp/p/examples/township.conf" '10.8.0.10:8443' '10.8.0.10:9443'
+expect township "@/examples/township.conf:$LINE: collector.url: port 9443 is not the collector's port 8443 (firewall.collector_port of @/township.conf, by default)"
+
 # Several problems in several files: all named in one run.
 fresh
 break_line "$tmp/p/township.conf" "mtu = 1500; }," "mtu = 15000; },"

@@ -1,7 +1,9 @@
 #!/bin/bash
 # A failure in the middle of a plan leaves the kernel exactly as before:
-# (1) an operation the kernel refuses (a route via an unreachable gateway,
-# last in the plan, after links and addresses were made), on a fresh node
+# (1) an operation the kernel refuses (a route via a gateway on the LAN
+# that the namespace holds as a local address of its own, which validate
+# cannot know; last in the plan, after links and addresses were made), on
+# a fresh node
 # and on one that already has a state; (2) a test-only failure point at
 # several steps of the plan.
 . "$(dirname "$0")/lib.sh"
@@ -10,8 +12,11 @@ ns=egt-fa-$$
 dir=$T/t
 setup_township "$ns" "$dir"
 cp -r "$ROOT/profiles" "$T/p"
-# a route the kernel refuses: its gateway is on no connected subnet
-sed -i 's|^routes = (|routes = (\n\t{ zone = "common"; to = "10.250.0.0/16"; via = "192.0.2.99"; },|' "$T/p/township.conf"
+# a route the kernel refuses: its gateway is on the LAN's subnet, as validate
+# wants, but a local address of the namespace (IPv6 takes no such gateway)
+ip -n "$ns" link set lo up
+ip -n "$ns" -6 addr add fd45:676e:410:403::99/128 dev lo nodad
+sed -i 's|^routes = (|routes = (\n\t{ zone = "common"; to = "fd45:99::/64"; via = "fd45:676e:410:403::99"; },|' "$T/p/township.conf"
 sed -i "s|profile = \"[^\"]*\"|profile = \"$T/p/township.conf\"|" "$dir/node.conf"
 "$CTL" validate --node "$dir/node.conf" >/dev/null || fail "the broken profile must still validate"
 
@@ -22,7 +27,7 @@ diff -u "$T/fresh" "$T/after" >"$T/d" || fail "a refused apply changed a fresh n
 ctl "$dir" status --json >"$T/st.json"
 json_field "$T/st.json" 'd["last_apply"]["result"]' | grep -qx rolled-back ||
 	fail "status does not say rolled back: $(cat "$T/st.json")"
-json_field "$T/st.json" 'd["last_apply"]["message"]' | grep -q "10.250.0.0/16" ||
+json_field "$T/st.json" 'd["last_apply"]["message"]' | grep -q "fd45:99::/64" ||
 	fail "the failure does not name the route: $(cat "$T/st.json")"
 agent_stop
 
@@ -42,7 +47,7 @@ agent_stop
 
 # failure points: fail at step k of a plan from the good state to a
 # changed one (another LAN MTU and an extra route), for several k
-sed -i 's|^\t{ zone = "common"; to = "10.250.0.0/16"; via = "192.0.2.99"; },|\t{ zone = "common"; to = "10.250.0.0/16"; via = "parent"; },|' "$T/p/township.conf"
+sed -i 's|^\t{ zone = "common"; to = "fd45:99::/64"; via = "fd45:676e:410:403::99"; },|\t{ zone = "common"; to = "10.250.0.0/16"; via = "parent"; },|' "$T/p/township.conf"
 agent_start "$ns" "$dir/node.conf" "$AGENT_FP" || fail "agent did not start"
 ctl "$dir" plan --json >"$T/plan.json"
 n=$(json_field "$T/plan.json" 'len(d["ops"])')

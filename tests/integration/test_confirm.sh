@@ -14,9 +14,11 @@ agent_start "$ns" "$dir/node.conf" || fail "agent did not start"
 "$CTL" render --node "$dir/node.conf" --json >"$T/old.json"
 $KCHECK equal "$ns" "$T/old.json" >"$T/d" || fail "first apply: $(cat "$T/d")"
 
-# the change: another MTU on the LAN bridge and on the uplink
+# the change: another MTU on the LAN bridge and on the uplink (and on the
+# VXLAN over it, which must keep 50 bytes below its underlay)
 sed -i '/name = "eg-lan"/,/mtu = 1500/ s/mtu = 1500/mtu = 1400/' "$T/p/township.conf"
 sed -i '0,/mtu = 1500; },/ s//mtu = 1480; },/' "$T/p/township.conf"
+sed -i 's/mtu = 1450; }/mtu = 1430; }/' "$T/p/township.conf"
 "$CTL" render --node "$dir/node.conf" --json >"$T/new.json"
 cmp -s "$T/old.json" "$T/new.json" && fail "the test change changes nothing"
 

@@ -370,7 +370,8 @@ static const struct lcase cases[] = {
 	 "interfaces = { uplink = \"a-very-long-ifname0\"; lan = [ \"eth1\" "
 	 "]; };\n",
 	 NULL, F_NODE, 2, "interfaces.uplink",
-	 "'a-very-long-ifname0' is not a valid interface name"},
+	 "'a-very-long-ifname0' is not a valid interface name: at most 15 "
+	 "characters"},
 	{"one interface in two roles", NULL,
 	 NODE_HEAD("210102001000")
 	 "interfaces = { uplink = \"eth0\";\n lan = [ \"eth0\" ]; };\n",
@@ -430,8 +431,8 @@ static const struct lcase cases[] = {
 	 "code '210102000002': village group is set under a zero township "
 	 "group"},
 	{"node missing from the inventory", NULL, NULL,
-	 "210000000000,p\n210100000000,c\n210102000000,d\n", F_INV, 0, NULL,
-	 "node 210102001000 (*"},
+	 "210000000000,p\n210100000000,c\n210102000000,d\n", F_NODE, 1,
+	 "node.code", "node 210102001000 is not in the inventory (*"},
 };
 
 static void test_case(void **state)
