@@ -14,6 +14,9 @@
 
 #include "common/cfg.h"
 #include "common/log.h"
+#include "common/profile.h"
+
+const char *const svc_proto_words[] = {"tcp", "udp", "icmp", "any", NULL};
 
 struct svc_raw {
 	char name[NAME_LEN];

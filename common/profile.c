@@ -23,7 +23,6 @@
 const char *const link_role_words[] = {"uplink", "downlink", "lan",
 				       "internet", NULL};
 const char *const link_kind_words[] = {"physical", "bridge", "vxlan", NULL};
-const char *const svc_proto_words[] = {"tcp", "udp", "icmp", "any", NULL};
 static const char *const level_words[] = {"province", "city", "county",
 					  "township", NULL};
 static const char *const rt_type_words[] = {"unicast", "blackhole",

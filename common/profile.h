@@ -15,12 +15,12 @@
 
 #include "common/code.h"
 #include "common/diag.h"
+#include "common/fwpolicy.h"
 #include "common/ip.h"
 #include "common/plan.h"
+#include "common/srcloc.h"
 
-#define NAME_LEN   32 /* zone, plan, service, set names, with the NUL */
 #define MAX_VIA    8  /* next hops of a multipath route */
-#define MAX_SVC    16 /* services named by one firewall rule */
 #define PROFILE_MAX_PLANS 8
 
 enum link_role { ROLE_UPLINK, ROLE_DOWNLINK, ROLE_LAN, ROLE_INTERNET,
@@ -30,11 +30,6 @@ enum fam { FAM_V4, FAM_V6, FAM_COUNT };
 
 extern const char *const link_role_words[];
 extern const char *const link_kind_words[];
-
-struct src {
-	const char *file; /* owned by the profile (profile_src) */
-	int line;
-};
 
 struct prof_plan {
 	char name[NAME_LEN];
@@ -82,36 +77,6 @@ struct prof_route {
 	int family;		/* 0 = both, AF_INET, AF_INET6 */
 	struct prof_via via[MAX_VIA];
 	int n_via;
-	struct src src;
-};
-
-enum svc_proto { PROTO_TCP, PROTO_UDP, PROTO_ICMP, PROTO_ANY };
-extern const char *const svc_proto_words[];
-
-struct prof_service {
-	char name[NAME_LEN];
-	int proto;
-	int port_lo, port_hi;
-	bool builtin;
-	struct src src;
-};
-
-struct prof_set {
-	char name[NAME_LEN];
-	struct ip_prefix *prefixes;
-	int n;
-	struct src src;
-};
-
-#define ZONE_LOCAL "local" /* the gateway itself, as a firewall target */
-
-struct prof_rule {
-	char from[NAME_LEN];
-	char to[NAME_LEN]; /* a zone or "local" */
-	char services[MAX_SVC][NAME_LEN];
-	int n_services;	   /* 0 = any */
-	char peers[NAME_LEN]; /* optional source address set */
-	bool accept;
 	struct src src;
 };
 
