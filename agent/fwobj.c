@@ -428,41 +428,74 @@ static const char *attr_str(const struct nlattr *a)
 	return n && memchr(s, '\0', n) ? s : NULL;
 }
 
+/*
+ * Attributes walked by hand: libmnl's helpers are calls into a shared
+ * library, several per attribute, and a state of 100,000 intervals has a
+ * million attributes.  *a is the next attribute inside [p, end) with its
+ * length checked, or NULL.
+ */
+static inline const struct nlattr *attr_next(const uint8_t **p,
+					     const uint8_t *end)
+{
+	const struct nlattr *a = (const void *)*p;
+
+	if (end - *p < (ptrdiff_t)sizeof(*a) || a->nla_len < sizeof(*a) ||
+	    a->nla_len > end - *p)
+		return NULL;
+	{
+		size_t step = NLA_ALIGN((size_t)a->nla_len);
+		size_t left = (size_t)(end - *p);
+
+		*p += step < left ? step : left;
+	}
+	return a;
+}
+
+#define ATTR_DATA(a) ((const uint8_t *)(a) + NLA_HDRLEN)
+#define ATTR_LEN(a)  ((size_t)(a)->nla_len - NLA_HDRLEN)
+#define ATTR_TYPE(a) ((a)->nla_type & NLA_TYPE_MASK)
+
 /* One element of a NEWSETELEM list into s; -EINVAL when malformed. */
 static int elem_scan(struct eset *s, const struct nlattr *el)
 {
-	const struct nlattr *a, *d;
+	const uint8_t *p = ATTR_DATA(el), *end = p + ATTR_LEN(el);
+	const struct nlattr *a;
 	struct fwelem e = {0};
 	bool key = false;
 
-	mnl_attr_for_each_nested(a, el)
-	{
-		switch (mnl_attr_get_type(a)) {
-		case NFTA_SET_ELEM_KEY:
-			mnl_attr_for_each_nested(d, a)
-			{
-				if (mnl_attr_get_type(d) != NFTA_DATA_VALUE ||
-				    !mnl_attr_get_payload_len(d))
+	while ((a = attr_next(&p, end))) {
+		switch (ATTR_TYPE(a)) {
+		case NFTA_SET_ELEM_KEY: {
+			const uint8_t *q = ATTR_DATA(a), *qe = q + ATTR_LEN(a);
+			const struct nlattr *d;
+
+			while ((d = attr_next(&q, qe))) {
+				if (ATTR_TYPE(d) != NFTA_DATA_VALUE ||
+				    !ATTR_LEN(d) || ATTR_LEN(d) > UINT16_MAX)
 					return -EINVAL;
-				e.key = mnl_attr_get_payload(d);
-				e.len = mnl_attr_get_payload_len(d);
+				e.key = ATTR_DATA(d);
+				e.len = (uint16_t)ATTR_LEN(d);
 				key = true;
 			}
 			break;
-		case NFTA_SET_ELEM_FLAGS:
-			if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		}
+		case NFTA_SET_ELEM_FLAGS: {
+			uint32_t f;
+
+			if (ATTR_LEN(a) != sizeof(f))
 				return -EINVAL;
-			e.end = ntohl(mnl_attr_get_u32(a)) &
-				NFT_SET_ELEM_INTERVAL_END;
+			memcpy(&f, ATTR_DATA(a), sizeof(f));
+			e.end = ntohl(f) & NFT_SET_ELEM_INTERVAL_END;
 			break;
+		}
 		default:
 			return -EINVAL; /* nothing else is ours to diff */
 		}
 	}
-	if (!key)
+	if (p != end || !key)
 		return -EINVAL;
 	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 64;
+		s->cap = s->cap ? s->cap * 2 : 1024;
 		s->e = xrealloc(s->e, (size_t)s->cap * sizeof(*s->e));
 	}
 	s->e[s->n++] = e;
@@ -529,9 +562,15 @@ static int state_scan(const struct fwstate *fw, struct eset **out, int *n_out)
 				rc = -EINVAL;
 				break;
 			}
-			mnl_attr_for_each_nested(a, list)
-				if ((rc = elem_scan(last, a)) < 0)
-					break;
+			{
+				const uint8_t *p = ATTR_DATA(list),
+					      *end = p + ATTR_LEN(list);
+
+				while (!rc && (a = attr_next(&p, end)))
+					rc = elem_scan(last, a);
+				if (!rc && p != end)
+					rc = -EINVAL;
+			}
 		}
 	}
 	for (int i = 0; !rc && i < n; i++) {

@@ -9,9 +9,10 @@
  *                               read back, compare; says how it went
  *   fw_bench rounds R NODE_A NODE_B REPLACE.nft ADD.nft DEL.nft
  *                               R rounds, egnet and `nft -f` alternating:
- *                               replace with A (egnet) / REPLACE.nft
- *                               (nft), then A->B and B->A by egnet beside
- *                               ADD.nft and DEL.nft; prints the medians
+ *                               REPLACE.nft (nft) / replace with A
+ *                               (egnet), then A->B by egnet, DEL.nft and
+ *                               ADD.nft by nft, B->A by egnet; prints the
+ *                               medians
  *   fw_bench dump NODECONF      print the compiled canonical text
  */
 #include <spawn.h>
@@ -87,6 +88,15 @@ static int same(const struct fwstate *want)
 	return 0;
 }
 
+/* Between timed steps: the kernel frees a deleted table's objects after
+ * its transaction, in the background; that work is not the next step's. */
+static void settle(void)
+{
+	struct timespec ts = {0, 200 * 1000 * 1000};
+
+	nanosleep(&ts, NULL);
+}
+
 static double nft_file(const char *file)
 {
 	char *argv[] = {"nft", "-f", (char *)file, NULL};
@@ -154,11 +164,19 @@ static int rounds(int r, char **argv)
 	update(NULL, &a, false);
 	ra = kread();
 	for (int i = 0; i < r; i++) {
-		t[0][i] = update(NULL, &a, false);
+		/* nft's table is nft's rendering of ours: egnet's replace
+		 * comes second, so the changes start from egnet's table */
+		settle();
 		t[1][i] = nft_file(argv[2]);
+		settle();
+		t[0][i] = update(NULL, &a, false);
+		settle();
 		t[2][i] = update(ra, &b, true);
+		settle();
 		t[5][i] = nft_file(argv[4]);
+		settle();
 		t[3][i] = nft_file(argv[3]);
+		settle();
 		t[4][i] = update(rb, &a, true);
 	}
 	if (!same(&a))
@@ -175,7 +193,7 @@ int main(int argc, char **argv)
 	char err[512];
 
 	log_init("fw_bench", LOG_LVL_WARN);
-	if (argc == 9 && !strcmp(argv[1], "rounds"))
+	if (argc == 8 && !strcmp(argv[1], "rounds"))
 		return rounds(atoi(argv[2]), argv + 3);
 	if (argc == 4 && !strcmp(argv[1], "update")) {
 		struct fwstate *from;
