@@ -3,18 +3,30 @@
  * Driver for bench/firewall and for checking the firewall compiler by hand
  * (run inside a namespace):
  *   fw_bench check NODECONF     compile, replace, read back, compare
- *   fw_bench set N              a policy whose peer set has N IPv4
- *                               prefixes: time the replace, and a re-read
+ *   fw_bench update NODE_A NODE_B
+ *                               replace with A, then update to B as the
+ *                               agent does (from the state read back),
+ *                               read back, compare; says how it went
+ *   fw_bench rounds R NODE_A NODE_B REPLACE.nft ADD.nft DEL.nft
+ *                               R rounds, egnet and `nft -f` alternating:
+ *                               REPLACE.nft (nft) / replace with A
+ *                               (egnet), then A->B by egnet, DEL.nft and
+ *                               ADD.nft by nft, B->A by egnet; prints the
+ *                               medians
  *   fw_bench dump NODECONF      print the compiled canonical text
  */
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "agent/fw/fw.h"
 #include "common/inputs.h"
 #include "common/log.h"
+
+extern char **environ;
 
 static double now(void)
 {
@@ -24,41 +36,192 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int load(const char *conf, struct inputs *in)
+static int compile(const char *conf, struct fwstate *fw)
 {
+	struct inputs in;
 	struct diag d;
+	char err[512];
 	int rc;
 
 	diag_init(&d);
-	rc = inputs_load(in, conf, NULL, NULL, &d);
+	rc = inputs_load(&in, conf, NULL, NULL, &d);
 	diag_print(&d, stderr);
 	diag_free(&d);
-	return rc;
+	if (rc)
+		return 1;
+	if (fw_compile(&in.ds, fw, err, sizeof(err))) {
+		fprintf(stderr, "compile: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+static struct fwstate *kread(void)
+{
+	struct fwstate *fw = calloc(1, sizeof(*fw));
+	char err[512];
+
+	if (nft_read(fw, NULL, NULL, err, sizeof(err))) {
+		fprintf(stderr, "read: %s\n", err);
+		exit(1);
+	}
+	return fw;
+}
+
+/* The kernel's table equals want: else print the difference. */
+static int same(const struct fwstate *want)
+{
+	struct fwstate *got = kread();
+	char **lines;
+	int n;
+
+	if (fw_same(want, got)) {
+		fw_free(got);
+		return 1;
+	}
+	n = fw_diff_lines(want, got, &lines);
+	for (int i = 0; i < n; i++)
+		printf("- %s\n", lines[i]);
+	n = fw_diff_lines(got, want, &lines);
+	for (int i = 0; i < n; i++)
+		printf("+ %s\n", lines[i]);
+	return 0;
+}
+
+/* Between timed steps: the kernel frees a deleted table's objects after
+ * its transaction, in the background; that work is not the next step's. */
+static void settle(void)
+{
+	struct timespec ts = {0, 200 * 1000 * 1000};
+
+	nanosleep(&ts, NULL);
+}
+
+static double nft_file(const char *file)
+{
+	char *argv[] = {"nft", "-f", (char *)file, NULL};
+	double t0 = now();
+	pid_t pid;
+	int st;
+
+	if (posix_spawnp(&pid, "nft", NULL, NULL, argv, environ) ||
+	    waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "nft -f %s failed\n", file);
+		exit(1);
+	}
+	return now() - t0;
+}
+
+static double update(const struct fwstate *from, const struct fwstate *to,
+		     bool want_incremental)
+{
+	struct nft_how how;
+	char err[512];
+	double t0 = now(), t;
+
+	if (nft_update(from, to, &how, err, sizeof(err))) {
+		fprintf(stderr, "update: %s\n", err);
+		exit(1);
+	}
+	t = now() - t0;
+	if (how.incremental != want_incremental) {
+		fprintf(stderr, "update: %s, not %s\n",
+			how.incremental ? "incremental" : "a full replace",
+			want_incremental ? "incremental" : "a full replace");
+		exit(1);
+	}
+	return t;
+}
+
+static int dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), dbl_cmp);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int rounds(int r, char **argv)
+{
+	struct fwstate a, b, *ra, *rb;
+	double *t[6];
+	static const char *const what[6] = {
+		"replace egnet", "replace nft", "add egnet",
+		"add nft",	 "del egnet",	"del nft"};
+
+	if (r < 1 || r > 1000 || compile(argv[0], &a) || compile(argv[1], &b))
+		return 1;
+	for (int i = 0; i < 6; i++)
+		t[i] = calloc((size_t)r, sizeof(double));
+	/* the states as the agent has them: read back from the kernel */
+	update(NULL, &b, false);
+	rb = kread();
+	update(NULL, &a, false);
+	ra = kread();
+	for (int i = 0; i < r; i++) {
+		/* nft's table is nft's rendering of ours: egnet's replace
+		 * comes second, so the changes start from egnet's table */
+		settle();
+		t[1][i] = nft_file(argv[2]);
+		settle();
+		t[0][i] = update(NULL, &a, false);
+		settle();
+		t[2][i] = update(ra, &b, true);
+		settle();
+		t[5][i] = nft_file(argv[4]);
+		settle();
+		t[3][i] = nft_file(argv[3]);
+		settle();
+		t[4][i] = update(rb, &a, true);
+	}
+	if (!same(&a))
+		return 1;
+	for (int i = 0; i < 6; i++)
+		printf("%s %.6f\n", what[i], median(t[i], r));
+	printf("rules=%d sets=%d elems=%d\n", a.n_rules, a.n_sets, a.n_elems);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct fwstate want, got;
-	struct inputs in;
+	struct fwstate want, b;
 	char err[512];
-	char **lines;
-	int n;
 
 	log_init("fw_bench", LOG_LVL_WARN);
+	if (argc == 8 && !strcmp(argv[1], "rounds"))
+		return rounds(atoi(argv[2]), argv + 3);
+	if (argc == 4 && !strcmp(argv[1], "update")) {
+		struct fwstate *from;
+		struct nft_how how;
+		double t0;
+
+		if (compile(argv[2], &want) || compile(argv[3], &b))
+			return 1;
+		if (nft_replace(&want, err, sizeof(err))) {
+			fprintf(stderr, "replace: %s\n", err);
+			return 1;
+		}
+		from = kread();
+		t0 = now();
+		if (nft_update(from, &b, &how, err, sizeof(err))) {
+			fprintf(stderr, "update: %s\n", err);
+			return 1;
+		}
+		printf("egnet update %.6f %s elems +%d -%d rules +%d -%d\n",
+		       now() - t0, how.incremental ? "incremental" : "replace",
+		       how.elems_add, how.elems_del, how.rules_add,
+		       how.rules_del);
+		return same(&b) ? (printf("same\n"), 0) : 1;
+	}
 	if (argc != 3)
 		return 2;
-	if (!strcmp(argv[1], "set")) {
-		/* the example county's policy with its peer set grown to N */
-		fprintf(stderr, "fw_bench: set mode needs a node config: use "
-				"bench/firewall\n");
-		return 2;
-	}
-	if (load(argv[2], &in))
+	if (compile(argv[2], &want))
 		return 1;
-	if (fw_compile(&in.ds, &want, err, sizeof(err))) {
-		fprintf(stderr, "compile: %s\n", err);
-		return 1;
-	}
 	if (!strcmp(argv[1], "dump")) {
 		fputs(want.canon, stdout);
 		return 0;
@@ -70,27 +233,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	double t1 = now();
-
-	if (nft_read(&got, NULL, NULL, err, sizeof(err))) {
-		fprintf(stderr, "read: %s\n", err);
-		return 1;
-	}
+	struct fwstate *got = kread();
 	double t2 = now();
 
 	printf("egnet replace %.6f read %.6f rules=%d sets=%d elems=%d\n",
 	       t1 - t0, t2 - t1, want.n_rules, want.n_sets, want.n_elems);
-	n = fw_diff_lines(&want, &got, &lines);
-	for (int i = 0; i < n; i++)
-		printf("- %s\n", lines[i]);
-	n += fw_diff_lines(&got, &want, &lines);
-	for (int i = 0; lines && i < n; i++)
-		;
-	if (fw_same(&want, &got)) {
-		printf("same\n");
-		return 0;
-	}
-	n = fw_diff_lines(&got, &want, &lines);
-	for (int i = 0; i < n; i++)
-		printf("+ %s\n", lines[i]);
-	return 1;
+	fw_free(got);
+	return same(&want) ? (printf("same\n"), 0) : 1;
 }

@@ -259,13 +259,15 @@ static bool is_link_op(int type)
 
 /*
  * The firewall is one nftables transaction of its own: run it alone and
- * record its result like a netlink request's.
+ * record its result like a netlink request's.  It goes from the state read
+ * before (old_fw) to the new one: only the elements and rules that differ
+ * when the table's shape is the same, the whole table otherwise.
  */
 static int run_fw(const struct op *op, struct change *log,
 		  struct apply_result *res, int index)
 {
 	char err[400], b[200];
-	int rc = nft_replace(op->fw, err, sizeof(err));
+	int rc = nft_update(op->old_fw, op->fw, NULL, err, sizeof(err));
 
 	if (rc == 0) {
 		if (log)

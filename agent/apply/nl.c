@@ -106,23 +106,33 @@ void nlctx_close(struct nlctx *nl)
 	nl->sk = NULL;
 }
 
-/* Extended ack message of an error reply, if any. */
-static void ack_msg(const struct nlmsghdr *h, char *out, size_t len)
+int nl_ack_parse(const struct nlmsghdr *h, char *out, size_t len)
 {
 	const struct nlmsgerr *e = NLMSG_DATA(h);
 	size_t off, end = h->nlmsg_len;
 
-	out[0] = '\0';
-	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	off = NLMSG_HDRLEN + sizeof(*e);
-	if (!(h->nlmsg_flags & NLM_F_CAPPED))
+	if (len)
+		out[0] = '\0';
+	if (h->nlmsg_type != NLMSG_ERROR || end < NLMSG_LENGTH(sizeof(*e)))
+		return -EBADMSG;
+	if (e->error > 0 || e->error < -4095)
+		return -EBADMSG;
+	if (!e->error || !len || !(h->nlmsg_flags & NLM_F_ACK_TLVS))
+		return e->error;
+	/* the TLVs follow the error and, unless capped, the whole request
+	 * it answers: both lengths are the sender's word, checked here */
+	off = NLMSG_LENGTH(sizeof(*e));
+	if (!(h->nlmsg_flags & NLM_F_CAPPED)) {
+		if (e->msg.nlmsg_len < NLMSG_HDRLEN ||
+		    e->msg.nlmsg_len - NLMSG_HDRLEN > end - off)
+			return e->error;
 		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	}
 	off = NLMSG_ALIGN(off);
-	while (off + sizeof(struct nlattr) <= end) {
+	while (off <= end && end - off >= sizeof(struct nlattr)) {
 		const struct nlattr *a = (const void *)((const char *)h + off);
 
-		if (a->nla_len < sizeof(*a) || off + a->nla_len > end)
+		if (a->nla_len < sizeof(*a) || a->nla_len > end - off)
 			break;
 		if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG) {
 			size_t n = a->nla_len - sizeof(*a);
@@ -132,10 +142,11 @@ static void ack_msg(const struct nlmsghdr *h, char *out, size_t len)
 			memcpy(out, (const char *)a + sizeof(*a), n);
 			out[n] = '\0';
 			out[strcspn(out, "\n")] = '\0';
-			return;
+			break;
 		}
 		off += NLA_ALIGN(a->nla_len);
 	}
+	return e->error;
 }
 
 /*
@@ -166,18 +177,16 @@ static int read_acks(struct nlctx *nl, uint32_t first, size_t n,
 		len = (size_t)got;
 		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
 		     h = NLMSG_NEXT(h, len)) {
-			const struct nlmsgerr *e;
 			uint32_t i = h->nlmsg_seq - first;
+			int rc;
 
 			if (h->nlmsg_type != NLMSG_ERROR || i >= n)
 				continue; /* not an answer to this batch */
-			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+			rc = nl_ack_parse(h, res[base + i].msg,
+					  sizeof(res[base + i].msg));
+			if (rc == -EBADMSG)
 				return -EPROTO;
-			e = NLMSG_DATA(h);
-			res[base + i].err = e->error;
-			if (e->error)
-				ack_msg(h, res[base + i].msg,
-					sizeof(res[base + i].msg));
+			res[base + i].err = rc;
 			if (i == n - 1)
 				last = true;
 		}

@@ -41,6 +41,16 @@ int nl_batch(struct nlctx *nl, struct nl_msg **msgs, size_t n,
 	     struct nl_result *res);
 
 /*
+ * The answer of an NLMSG_ERROR message h, whose nlmsg_len the caller has
+ * checked to lie inside what was received (NLMSG_OK, mnl_nlmsg_ok): the
+ * kernel's error (0 for an ack, -errno) with its extended-ack text, if
+ * any, in out ("" when none; out may be NULL when len is 0).  Every
+ * length inside h is checked against h->nlmsg_len.  -EBADMSG when h is
+ * not an error message, is too short for one, or holds no errno.
+ */
+int nl_ack_parse(const struct nlmsghdr *h, char *out, size_t len);
+
+/*
  * Dump the kernel's RTM_GETxxx table `type` for `family` on a socket of its
  * own and call fn for every answer message, the header checked to lie
  * inside what was received.  For objects libnl cannot parse (its failure in

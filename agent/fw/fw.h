@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The zone firewall: table inet egnet, replaced as a whole in one nftables
- * transaction.  A firewall state is the list of netlink messages that
+ * The zone firewall: table inet egnet, changed in one nftables transaction
+ * — of the elements and rules that differ when only those do, or a replace
+ * of the whole table.  A firewall state is the list of netlink messages that
  * creates the table's contents (chains, sets and their elements, rules),
  * and a canonical text of the same contents that two states are compared
  * by: one line per chain, set element and rule, without handles and
@@ -23,6 +24,9 @@ struct desired;
 struct fwstate {
 	bool present;	/* the table exists (or is to exist) */
 	char *canon;	/* canonical text, lines ending in '\n' */
+	/* canon[0, elems_at): table, chains, sets (the shape);
+	 * [elems_at, rules_at): set elements; [rules_at, end): rules */
+	size_t elems_at, rules_at;
 	uint8_t *msgs;	/* NEWCHAIN/NEWSET/NEWSETELEM/NEWRULE messages */
 	size_t len;
 	int n_rules, n_sets, n_elems;
@@ -68,6 +72,28 @@ int fw_from_json(const json_t *j, struct fwstate **out, char *err,
  * -errno with the kernel's reason.
  */
 int nft_replace(const struct fwstate *fw, char *err, size_t errlen);
+
+/* How nft_update went about it (for logs, tests and the bench). */
+struct nft_how {
+	bool incremental; /* elements and rules only; else a full replace */
+	int elems_add, elems_del, rules_add, rules_del;
+};
+
+/*
+ * Take the kernel's table from `from` (the state read from the kernel
+ * before this change) to `to`, in one transaction.  When both are present
+ * and have the same shape (chains and sets, their types and flags), the
+ * transaction holds only the element and rule additions and deletions
+ * between them, and every other object, its handle and its counters stay
+ * as they are: elements are diffed against `from` (intervals as a whole:
+ * start and end element), rules against the kernel's current rules, read
+ * here with their handles, matched by their canonical text in order; a new
+ * rule goes in before the next kept one.  Otherwise it is nft_replace(to).
+ * The kernel takes the transaction whole or refuses it whole.  *how (may be
+ * NULL) says which it was.  Returns 0 or -errno with the kernel's reason.
+ */
+int nft_update(const struct fwstate *from, const struct fwstate *to,
+	       struct nft_how *how, char *err, size_t errlen);
 
 /* Read the kernel's table (absent: present = false).  With counters, fill
  * per zone pair figures (*ctr, *n_ctr) from the rules' comments. */

@@ -9,6 +9,7 @@
  */
 #include "agent/fw/fwobj.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
@@ -19,6 +20,7 @@
 #include <libnftnl/udata.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,11 +165,37 @@ static void rule_text(struct text *t, struct nftnl_rule *r)
 	put(t, "\n");
 }
 
-static char *canon_of(const struct fwobjs *o, int *n_elems)
+/* Append lines[0..n) sorted, and free them. */
+static void put_sorted(struct text *t, char **lines, int n)
+{
+	if (n > 1)
+		qsort(lines, (size_t)n, sizeof(*lines), str_cmp);
+	for (int i = 0; i < n; i++) {
+		put(t, "%s", lines[i]);
+		free(lines[i]);
+	}
+	free(lines);
+}
+
+char *fwobj_rule_text(struct nftnl_rule *r)
 {
 	struct text t = {0};
-	char **lines = NULL;
-	int n = 0;
+
+	rule_text(&t, r);
+	return t.s;
+}
+
+/*
+ * The canonical text in three parts: the table, its chains and its sets
+ * (the shape: what only a full replace changes), then the elements, then
+ * the rules; *elems_at and *rules_at are where the last two begin.
+ */
+static char *canon_of(const struct fwobjs *o, int *n_elems, size_t *elems_at,
+		      size_t *rules_at)
+{
+	struct text t = {0};
+	char **shape = NULL, **elems = NULL;
+	int ns = 0, ne = 0;
 
 	*n_elems = 0;
 	put(&t, "table inet " FW_TABLE "\n");
@@ -184,7 +212,7 @@ static char *canon_of(const struct fwobjs *o, int *n_elems)
 			    ? nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE)
 			    : "",
 		    nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY));
-		PUSH(lines, n, l.s);
+		PUSH(shape, ns, l.s);
 	}
 	for (int i = 0; i < o->n_sets; i++) {
 		struct nftnl_set *s = o->sets[i];
@@ -198,7 +226,7 @@ static char *canon_of(const struct fwobjs *o, int *n_elems)
 		    nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN),
 		    nftnl_set_get_u32(s, NFTNL_SET_FLAGS) &
 			    (NFT_SET_INTERVAL | NFT_SET_MAP));
-		PUSH(lines, n, l.s);
+		PUSH(shape, ns, l.s);
 		it = nftnl_set_elems_iter_create(s);
 		while (it && (e = nftnl_set_elems_iter_next(it))) {
 			struct text el = {0};
@@ -213,19 +241,16 @@ static char *canon_of(const struct fwobjs *o, int *n_elems)
 			     NFT_SET_ELEM_INTERVAL_END))
 				put(&el, " end");
 			put(&el, "\n");
-			PUSH(lines, n, el.s);
+			PUSH(elems, ne, el.s);
 			(*n_elems)++;
 		}
 		if (it)
 			nftnl_set_elems_iter_destroy(it);
 	}
-	if (n > 1)
-		qsort(lines, (size_t)n, sizeof(*lines), str_cmp);
-	for (int i = 0; i < n; i++) {
-		put(&t, "%s", lines[i]);
-		free(lines[i]);
-	}
-	free(lines);
+	put_sorted(&t, shape, ns);
+	*elems_at = t.len;
+	put_sorted(&t, elems, ne);
+	*rules_at = t.len;
 	/* rules: input first, then forward, each in order */
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < o->n_rules; i++) {
@@ -353,8 +378,331 @@ int fwobjs_to_state(const struct fwobjs *o, struct fwstate *out, char *err,
 	out->len = b.len;
 	out->n_rules = o->n_rules;
 	out->n_sets = o->n_sets;
-	out->canon = canon_of(o, &out->n_elems);
+	out->canon = canon_of(o, &out->n_elems, &out->elems_at,
+			      &out->rules_at);
 	(void)err;
 	(void)errlen;
 	return 0;
+}
+
+/* ---- element diff ---------------------------------------------------------- */
+
+struct eset {
+	const char *name; /* inside the state's messages, NUL checked */
+	bool interval;
+	struct fwelem *e;
+	int n, cap;
+};
+
+static int elem_cmp(const struct fwelem *a, const struct fwelem *b)
+{
+	int c;
+
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	c = memcmp(a->key, b->key, a->len);
+	if (c)
+		return c;
+	return (int)b->end - (int)a->end; /* an end before a start */
+}
+
+static int elem_qcmp(const void *a, const void *b)
+{
+	return elem_cmp(a, b);
+}
+
+static struct eset *eset_find(struct eset *v, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return &v[i];
+	return NULL;
+}
+
+/* A NUL-ended string attribute, or NULL. */
+static const char *attr_str(const struct nlattr *a)
+{
+	uint16_t n = mnl_attr_get_payload_len(a);
+	const char *s = mnl_attr_get_payload(a);
+
+	return n && memchr(s, '\0', n) ? s : NULL;
+}
+
+/*
+ * Attributes walked by hand: libmnl's helpers are calls into a shared
+ * library, several per attribute, and a state of 100,000 intervals has a
+ * million attributes.  *a is the next attribute inside [p, end) with its
+ * length checked, or NULL.
+ */
+static inline const struct nlattr *attr_next(const uint8_t **p,
+					     const uint8_t *end)
+{
+	const struct nlattr *a = (const void *)*p;
+
+	if (end - *p < (ptrdiff_t)sizeof(*a) || a->nla_len < sizeof(*a) ||
+	    a->nla_len > end - *p)
+		return NULL;
+	{
+		size_t step = NLA_ALIGN((size_t)a->nla_len);
+		size_t left = (size_t)(end - *p);
+
+		*p += step < left ? step : left;
+	}
+	return a;
+}
+
+#define ATTR_DATA(a) ((const uint8_t *)(a) + NLA_HDRLEN)
+#define ATTR_LEN(a)  ((size_t)(a)->nla_len - NLA_HDRLEN)
+#define ATTR_TYPE(a) ((a)->nla_type & NLA_TYPE_MASK)
+
+/* One element of a NEWSETELEM list into s; -EINVAL when malformed. */
+static int elem_scan(struct eset *s, const struct nlattr *el)
+{
+	const uint8_t *p = ATTR_DATA(el), *end = p + ATTR_LEN(el);
+	const struct nlattr *a;
+	struct fwelem e = {0};
+	bool key = false;
+
+	while ((a = attr_next(&p, end))) {
+		switch (ATTR_TYPE(a)) {
+		case NFTA_SET_ELEM_KEY: {
+			const uint8_t *q = ATTR_DATA(a), *qe = q + ATTR_LEN(a);
+			const struct nlattr *d;
+
+			while ((d = attr_next(&q, qe))) {
+				if (ATTR_TYPE(d) != NFTA_DATA_VALUE ||
+				    !ATTR_LEN(d) || ATTR_LEN(d) > UINT16_MAX)
+					return -EINVAL;
+				e.key = ATTR_DATA(d);
+				e.len = (uint16_t)ATTR_LEN(d);
+				key = true;
+			}
+			break;
+		}
+		case NFTA_SET_ELEM_FLAGS: {
+			uint32_t f;
+
+			if (ATTR_LEN(a) != sizeof(f))
+				return -EINVAL;
+			memcpy(&f, ATTR_DATA(a), sizeof(f));
+			e.end = ntohl(f) & NFT_SET_ELEM_INTERVAL_END;
+			break;
+		}
+		default:
+			return -EINVAL; /* nothing else is ours to diff */
+		}
+	}
+	if (p != end || !key)
+		return -EINVAL;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 1024;
+		s->e = xrealloc(s->e, (size_t)s->cap * sizeof(*s->e));
+	}
+	s->e[s->n++] = e;
+	return 0;
+}
+
+/* The sets and elements of a state's messages, each set's sorted. */
+static int state_scan(const struct fwstate *fw, struct eset **out, int *n_out)
+{
+	struct eset *v = NULL, *last = NULL;
+	int n = 0, rc = 0;
+
+	for (size_t off = 0; !rc && off < fw->len;) {
+		const struct nlmsghdr *h = (const void *)(fw->msgs + off);
+		const struct nlattr *a;
+		int type;
+
+		if (fw->len - off < sizeof(*h) || h->nlmsg_len < NLMSG_HDRLEN +
+		    sizeof(struct nfgenmsg) ||
+		    NLMSG_ALIGN(h->nlmsg_len) > fw->len - off) {
+			rc = -EINVAL;
+			break;
+		}
+		off += NLMSG_ALIGN(h->nlmsg_len);
+		type = h->nlmsg_type & 0xff;
+		if (type == NFT_MSG_NEWSET) {
+			struct eset s = {0};
+
+			mnl_attr_for_each(a, h, sizeof(struct nfgenmsg))
+			{
+				if (mnl_attr_get_type(a) == NFTA_SET_NAME)
+					s.name = attr_str(a);
+				else if (mnl_attr_get_type(a) == NFTA_SET_FLAGS &&
+					 mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+					s.interval = ntohl(mnl_attr_get_u32(a)) &
+						     NFT_SET_INTERVAL;
+			}
+			if (!s.name || eset_find(v, n, s.name)) {
+				rc = -EINVAL;
+				break;
+			}
+			v = xrealloc(v, (size_t)(n + 1) * sizeof(*v));
+			v[n++] = s;
+			last = NULL;
+		} else if (type == NFT_MSG_NEWSETELEM) {
+			const struct nlattr *list = NULL;
+			const char *name = NULL;
+
+			mnl_attr_for_each(a, h, sizeof(struct nfgenmsg))
+			{
+				if (mnl_attr_get_type(a) == NFTA_SET_ELEM_LIST_SET)
+					name = attr_str(a);
+				else if (mnl_attr_get_type(a) ==
+					 NFTA_SET_ELEM_LIST_ELEMENTS)
+					list = a;
+			}
+			if (!name || !list) {
+				rc = -EINVAL;
+				break;
+			}
+			if (!last || strcmp(last->name, name))
+				last = eset_find(v, n, name);
+			if (!last) {
+				rc = -EINVAL;
+				break;
+			}
+			{
+				const uint8_t *p = ATTR_DATA(list),
+					      *end = p + ATTR_LEN(list);
+
+				while (!rc && (a = attr_next(&p, end)))
+					rc = elem_scan(last, a);
+				if (!rc && p != end)
+					rc = -EINVAL;
+			}
+		}
+	}
+	for (int i = 0; !rc && i < n; i++) {
+		struct eset *s = &v[i];
+		bool up = true, down = true;
+
+		/* compiled: ascending; read back: the kernel's order */
+		for (int k = 1; k < s->n && (up || down); k++) {
+			int c = elem_cmp(&s->e[k - 1], &s->e[k]);
+
+			up = up && c < 0;
+			down = down && c > 0;
+		}
+		if (down && !up) {
+			for (int a2 = 0, b2 = s->n - 1; a2 < b2; a2++, b2--) {
+				struct fwelem t = s->e[a2];
+
+				s->e[a2] = s->e[b2];
+				s->e[b2] = t;
+			}
+		} else if (!up) {
+			qsort(s->e, (size_t)s->n, sizeof(*s->e), elem_qcmp);
+		}
+		for (int k = 1; k < s->n; k++)
+			if (!elem_cmp(&s->e[k - 1], &s->e[k]))
+				rc = -EINVAL; /* the same element twice */
+	}
+	if (rc) {
+		for (int i = 0; i < n; i++)
+			free(v[i].e);
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*n_out = n;
+	return 0;
+}
+
+/* Elements in a group at e[i]: an interval is its start and, unless it
+ * runs to the top, its end; anything else is one element. */
+static int group_len(const struct eset *s, int i)
+{
+	if (s->interval && !s->e[i].end && i + 1 < s->n && s->e[i + 1].end)
+		return 2;
+	return 1;
+}
+
+static int group_cmp(const struct eset *a, int i, int na,
+		     const struct eset *b, int j, int nb)
+{
+	int c = elem_cmp(&a->e[i], &b->e[j]);
+
+	if (c || na == nb)
+		return c ? c : na == 2 ? elem_cmp(&a->e[i + 1], &b->e[j + 1]) : 0;
+	return na < nb ? -1 : 1;
+}
+
+static void push_elems(struct fwelem **v, int *n, const struct fwelem *e,
+		       int k)
+{
+	*v = xrealloc(*v, (size_t)(*n + k) * sizeof(**v));
+	memcpy(*v + *n, e, (size_t)k * sizeof(*e));
+	*n += k;
+}
+
+int fwobj_elem_diff(const struct fwstate *from, const struct fwstate *to,
+		    struct fwelem_diff **out, int *n_out)
+{
+	struct eset *a = NULL, *b = NULL;
+	struct fwelem_diff *d = NULL;
+	int na = 0, nb = 0, nd = 0, rc;
+
+	*out = NULL;
+	*n_out = 0;
+	if ((rc = state_scan(from, &a, &na)) < 0)
+		return rc;
+	if ((rc = state_scan(to, &b, &nb)) < 0)
+		goto out;
+	for (int si = 0; si < nb; si++) {
+		const struct eset *y = &b[si], *x = eset_find(a, na, y->name);
+		struct fwelem_diff r = {.set = y->name};
+		int i = 0, j = 0;
+
+		if (!x || x->interval != y->interval) {
+			rc = -EINVAL; /* not the same shape */
+			break;
+		}
+		/* both sorted: one merge walk over whole groups */
+		while (i < x->n || j < y->n) {
+			int gi = i < x->n ? group_len(x, i) : 0;
+			int gj = j < y->n ? group_len(y, j) : 0;
+			int c = !gi ? 1 : !gj ? -1 : group_cmp(x, i, gi, y, j, gj);
+
+			if (c < 0) {
+				push_elems(&r.del, &r.n_del, &x->e[i], gi);
+				i += gi;
+			} else if (c > 0) {
+				push_elems(&r.add, &r.n_add, &y->e[j], gj);
+				j += gj;
+			} else {
+				i += gi;
+				j += gj;
+			}
+		}
+		if (r.n_del || r.n_add) {
+			d = xrealloc(d, (size_t)(nd + 1) * sizeof(*d));
+			d[nd++] = r;
+		}
+	}
+	if (!rc && na != nb)
+		rc = -EINVAL;
+	if (rc) {
+		fwobj_elem_diff_free(d, nd);
+	} else {
+		*out = d;
+		*n_out = nd;
+	}
+out:
+	for (int i = 0; i < na; i++)
+		free(a[i].e);
+	for (int i = 0; i < nb; i++)
+		free(b[i].e);
+	free(a);
+	free(b);
+	return rc;
+}
+
+void fwobj_elem_diff_free(struct fwelem_diff *d, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(d[i].del);
+		free(d[i].add);
+	}
+	free(d);
 }

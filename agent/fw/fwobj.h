@@ -7,7 +7,9 @@
 #ifndef EGNET_FWOBJ_H
 #define EGNET_FWOBJ_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "agent/fw/fw.h"
 
@@ -37,5 +39,37 @@ int fwobjs_to_state(const struct fwobjs *o, struct fwstate *out, char *err,
 /* The comment of a rule ("" when none) into buf. */
 const char *fwobj_rule_comment(const struct nftnl_rule *r, char *buf,
 			       size_t len);
+
+/* The canonical line of a rule ("rule CHAIN \"COMMENT\" | ...\n"), as in
+ * a state's text; the caller frees it. */
+char *fwobj_rule_text(struct nftnl_rule *r);
+
+/* An element in a state's messages: its key, and whether it ends an
+ * interval.  The key points into the state's messages. */
+struct fwelem {
+	const uint8_t *key;
+	uint16_t len;
+	bool end;
+};
+
+/* What changes in one set: whole intervals (start and end) or elements. */
+struct fwelem_diff {
+	const char *set; /* in to's messages */
+	struct fwelem *del, *add;
+	int n_del, n_add;
+};
+
+/*
+ * The element additions and deletions that take the sets of `from` to
+ * those of `to` (both with the same sets), one entry per set that changes.
+ * An interval that changes at all is deleted whole and added anew, so a
+ * merge or split is the old intervals out and the new ones in.  The diff
+ * points into both states' messages: free it (fwobj_elem_diff_free)
+ * before them.  Returns 0, or -EINVAL when the states' sets differ or an
+ * element is not of the form we build (then only a full replace will do).
+ */
+int fwobj_elem_diff(const struct fwstate *from, const struct fwstate *to,
+		    struct fwelem_diff **out, int *n_out);
+void fwobj_elem_diff_free(struct fwelem_diff *d, int n);
 
 #endif

@@ -6,6 +6,8 @@
  * refused unless every one of its messages is for table inet egnet.
  */
 #include "agent/fw/fw.h"
+/* libnl's headers first: glibc's <netinet/in.h> before <linux/in.h> */
+#include "agent/apply/nl.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -59,147 +61,181 @@ static struct mnl_socket *nft_open(size_t sndbuf, char *err, size_t errlen)
 	return nl;
 }
 
-/* The kernel's reason in an error message (extended ack), if any. */
-static void ext_ack(const struct nlmsghdr *h, char *out, size_t len)
-{
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
-	const struct nlattr *attr;
-	size_t off = sizeof(*e);
+/* ---- batches ----------------------------------------------------------------- */
 
-	out[0] = '\0';
-	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	if (!(h->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
-	mnl_attr_for_each_payload((const void *)((const char *)e +
-						 MNL_ALIGN(off)),
-				  mnl_nlmsg_get_payload_len(h) - MNL_ALIGN(off))
-	{
-		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG) {
-			snprintf(out, len, "%s", mnl_attr_get_str(attr));
-			out[strcspn(out, "\n")] = '\0';
-			return;
-		}
+/*
+ * One nftables transaction being built: BEGIN, messages that each ask for
+ * an ack, END.  Sequence numbers run from `first`; the kernel answers each
+ * message by its number.
+ */
+struct batch {
+	char *p;
+	size_t len, cap;
+	uint32_t seq, first;
+};
+
+/* Room for a message of up to `need` bytes, zeroed, at the end. */
+static char *batch_room(struct batch *b, size_t need)
+{
+	need += MNL_SOCKET_BUFFER_SIZE;
+	if (b->len + need > b->cap) {
+		b->cap = (b->len + need) * 2;
+		b->p = xrealloc(b->p, b->cap);
 	}
+	memset(b->p + b->len, 0, need);
+	return b->p + b->len;
 }
 
-/* ---- replace ------------------------------------------------------------------ */
-
-static struct nlmsghdr *table_msg(char *buf, int type, uint16_t flags,
-				  uint32_t seq)
+/* A message header of `type` at the end, numbered, asking for an ack. */
+static struct nlmsghdr *batch_hdr(struct batch *b, int type, uint16_t flags)
 {
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *h;
-
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, FW_TABLE);
-	h = nftnl_nlmsg_build_hdr(buf, (uint16_t)type, NFPROTO_INET, flags,
-				  seq);
-	nftnl_table_nlmsg_build_payload(h, t);
-	nftnl_table_free(t);
-	return h;
+	return nftnl_nlmsg_build_hdr(batch_room(b, 0), (uint16_t)type,
+				     NFPROTO_INET, flags | NLM_F_ACK,
+				     b->seq++);
 }
 
-int nft_replace(const struct fwstate *fw, char *err, size_t errlen)
+static void batch_done(struct batch *b, const struct nlmsghdr *h)
 {
-	size_t cap = (fw && fw->present ? fw->len : 0) + 8 * 4096;
-	char *buf = xcalloc(1, cap), rbuf[MNL_SOCKET_BUFFER_SIZE * 4];
-	uint32_t seq = (uint32_t)time(NULL) << 8, first = seq;
-	struct mnl_socket *nl;
-	size_t len = 0;
+	b->len += NLMSG_ALIGN(h->nlmsg_len);
+}
+
+static void batch_begin(struct batch *b, size_t hint)
+{
+	memset(b, 0, sizeof(*b));
+	b->cap = hint + 8 * 4096;
+	b->p = xcalloc(1, b->cap);
+	b->seq = b->first = (uint32_t)time(NULL) << 8;
+	nftnl_batch_begin(batch_room(b, 0), b->seq++);
+	b->len += NLMSG_ALIGN(((struct nlmsghdr *)b->p)->nlmsg_len);
+}
+
+/*
+ * END, after what the test build's failure point adds: a rule for a chain
+ * that does not exist, so the kernel refuses the transaction after
+ * everything else in it went through.
+ */
+static void batch_end(struct batch *b)
+{
 	struct nlmsghdr *h;
-	int rc = 0, fd;
 
-	nl = nft_open(cap, err, errlen);
-	if (!nl) {
-		free(buf);
-		return -EIO;
-	}
-	nftnl_batch_begin(buf, seq++);
-	len += NLMSG_ALIGN(((struct nlmsghdr *)buf)->nlmsg_len);
-	/* create (so the delete cannot fail), delete, create anew */
-	h = table_msg(buf + len, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_ACK,
-		      seq++);
-	len += NLMSG_ALIGN(h->nlmsg_len);
-	h = table_msg(buf + len, NFT_MSG_DELTABLE, NLM_F_ACK, seq++);
-	len += NLMSG_ALIGN(h->nlmsg_len);
-	if (fw && fw->present) {
-		h = table_msg(buf + len, NFT_MSG_NEWTABLE,
-			      NLM_F_CREATE | NLM_F_ACK, seq++);
-		len += NLMSG_ALIGN(h->nlmsg_len);
-		for (size_t off = 0; off + sizeof(*h) <= fw->len;) {
-			const struct nlmsghdr *m = (const void *)(fw->msgs + off);
-			size_t ml = NLMSG_ALIGN(m->nlmsg_len);
-
-			if (m->nlmsg_len < sizeof(*h) || off + ml > fw->len)
-				break;
-			memcpy(buf + len, m, ml);
-			h = (struct nlmsghdr *)(buf + len);
-			h->nlmsg_seq = seq++;
-			h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-			len += ml;
-			off += ml;
-		}
-	}
 	if (failpoint("nft.batch", 0)) {
-		/* tests: a rule for a chain that does not exist, so the
-		 * kernel refuses the transaction after everything else in
-		 * it went through */
 		struct nftnl_rule *r = nftnl_rule_alloc();
 
 		nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
 		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, FW_TABLE);
 		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, "no-such-chain");
-		h = nftnl_nlmsg_build_hdr(buf + len, NFT_MSG_NEWRULE,
-					  NFPROTO_INET,
-					  NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK,
-					  seq++);
+		h = batch_hdr(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
 		nftnl_rule_nlmsg_build_payload(h, r);
 		nftnl_rule_free(r);
-		len += NLMSG_ALIGN(h->nlmsg_len);
+		batch_done(b, h);
 	}
-	nftnl_batch_end(buf + len, seq++);
-	len += NLMSG_ALIGN(((struct nlmsghdr *)(buf + len))->nlmsg_len);
+	h = (struct nlmsghdr *)batch_room(b, 0);
+	nftnl_batch_end((char *)h, b->seq++);
+	b->len += NLMSG_ALIGN(h->nlmsg_len);
+}
 
-	if (mnl_socket_sendto(nl, buf, len) < 0) {
+/*
+ * Send the transaction and read every answer.  Returns 0 or the first
+ * refusal's -errno with the kernel's reason in err.  Frees the batch.
+ */
+static int batch_run(struct batch *b, char *err, size_t errlen)
+{
+	char rbuf[MNL_SOCKET_BUFFER_SIZE * 4];
+	struct mnl_socket *nl = nft_open(b->len, err, errlen);
+	int rc = 0, fd;
+
+	if (!nl) {
+		free(b->p);
+		return -EIO;
+	}
+	if (mnl_socket_sendto(nl, b->p, b->len) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "sending the nftables transaction "
-			 "(%zu bytes): %s", len, strerror(errno));
+			 "(%zu bytes): %s", b->len, strerror(errno));
 		goto out;
 	}
 	/* The batch is handled while sendmsg runs: every answer is queued
 	 * now.  An error anywhere means the kernel took none of it. */
 	fd = mnl_socket_get_fd(nl);
-	for (uint32_t acked = 0; acked < seq - first - 2;) {
+	for (uint32_t acked = 0; acked < b->seq - b->first - 2;) {
 		ssize_t n = recv(fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+		int left = (int)n;
 
 		if (n < 0)
 			break; /* nothing more queued */
-		for (h = (struct nlmsghdr *)rbuf; mnl_nlmsg_ok(h, (int)n);
-		     h = mnl_nlmsg_next(h, (int *)&n)) {
-			const struct nlmsgerr *e;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)rbuf;
+		     mnl_nlmsg_ok(h, left); h = mnl_nlmsg_next(h, &left)) {
+			char why[200];
+			int e;
 
 			if (h->nlmsg_type != NLMSG_ERROR)
 				continue;
-			e = mnl_nlmsg_get_payload(h);
 			acked++;
-			if (e->error && !rc) {
-				char why[200];
-
-				rc = e->error;
-				ext_ack(h, why, sizeof(why));
+			e = nl_ack_parse(h, why, sizeof(why));
+			if (e == -EBADMSG) {
+				snprintf(why, sizeof(why), "a malformed answer");
+				e = -EPROTO;
+			}
+			if (e && !rc) {
+				rc = e;
 				snprintf(err, errlen,
 					 "nftables refused the transaction "
 					 "(message %u): %s%s%s",
-					 h->nlmsg_seq - first, strerror(-rc),
+					 h->nlmsg_seq - b->first, strerror(-rc),
 					 why[0] ? ": " : "", why);
 			}
 		}
 	}
 out:
 	mnl_socket_close(nl);
-	free(buf);
+	free(b->p);
+	b->p = NULL;
 	return rc;
+}
+
+/* ---- replace ------------------------------------------------------------------ */
+
+static void table_msg(struct batch *b, int type, uint16_t flags)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *h;
+
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, FW_TABLE);
+	h = batch_hdr(b, type, flags);
+	nftnl_table_nlmsg_build_payload(h, t);
+	nftnl_table_free(t);
+	batch_done(b, h);
+}
+
+int nft_replace(const struct fwstate *fw, char *err, size_t errlen)
+{
+	struct batch b;
+
+	batch_begin(&b, fw && fw->present ? fw->len : 0);
+	/* create (so the delete cannot fail), delete, create anew */
+	table_msg(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	table_msg(&b, NFT_MSG_DELTABLE, 0);
+	if (fw && fw->present) {
+		table_msg(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+		batch_room(&b, fw->len);
+		for (size_t off = 0; off + sizeof(struct nlmsghdr) <= fw->len;) {
+			const struct nlmsghdr *m = (const void *)(fw->msgs + off);
+			size_t ml = NLMSG_ALIGN(m->nlmsg_len);
+			struct nlmsghdr *h;
+
+			if (m->nlmsg_len < sizeof(*h) || ml > fw->len - off)
+				break;
+			h = (struct nlmsghdr *)(b.p + b.len);
+			memcpy(h, m, ml);
+			h->nlmsg_seq = b.seq++;
+			h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+			b.len += ml;
+			off += ml;
+		}
+	}
+	batch_end(&b);
+	return batch_run(&b, err, errlen);
 }
 
 /* ---- read ---------------------------------------------------------------------- */
@@ -585,4 +621,308 @@ int fw_from_json(const json_t *j, struct fwstate **out, char *err,
 	fwobjs_to_state(&o, *out, err, errlen);
 	fwobjs_free(&o);
 	return 0;
+}
+
+/* ---- update -------------------------------------------------------------------- */
+
+/* The chains and sets of both, their types and flags, are the same. */
+static bool same_shape(const struct fwstate *a, const struct fwstate *b)
+{
+	return a->canon && b->canon && a->elems_at == b->elems_at &&
+	       a->elems_at && !memcmp(a->canon, b->canon, a->elems_at);
+}
+
+/* Element messages for one set: `n` elements of e, 64 a message. */
+static void elem_msgs(struct batch *b, int type, const char *set,
+		      const struct fwelem *e, int n)
+{
+	for (int i = 0; i < n;) {
+		struct nftnl_set *s = nftnl_set_alloc();
+		struct nlmsghdr *h;
+
+		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+		nftnl_set_set_str(s, NFTNL_SET_TABLE, FW_TABLE);
+		nftnl_set_set_str(s, NFTNL_SET_NAME, set);
+		for (int k = 0; i < n && k < 64; k++, i++) {
+			struct nftnl_set_elem *x = nftnl_set_elem_alloc();
+
+			nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY, e[i].key,
+					   e[i].len);
+			if (e[i].end)
+				nftnl_set_elem_set_u32(x, NFTNL_SET_ELEM_FLAGS,
+						       NFT_SET_ELEM_INTERVAL_END);
+			nftnl_set_elem_add(s, x);
+		}
+		h = batch_hdr(b, type,
+			      type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0);
+		nftnl_set_elems_nlmsg_build_payload(h, s);
+		batch_done(b, h);
+		nftnl_set_free(s);
+	}
+}
+
+/* A rule with its canonical text. */
+struct rline {
+	struct nftnl_rule *r;
+	char *text;
+	int keep; /* the index of its match on the other side, or -1 */
+};
+
+static void rlines_free(struct rline *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i].text);
+	free(v);
+}
+
+/* The rules of o in `chain`, in order. */
+static struct rline *chain_rules(const struct fwobjs *o, const char *chain,
+				 int *n)
+{
+	struct rline *v = NULL;
+
+	*n = 0;
+	for (int i = 0; i < o->n_rules; i++) {
+		const char *c = nftnl_rule_get_str(o->rules[i], NFTNL_RULE_CHAIN);
+
+		if (!c || strcmp(c, chain))
+			continue;
+		v = xrealloc(v, (size_t)(*n + 1) * sizeof(*v));
+		v[*n].r = o->rules[i];
+		v[*n].text = fwobj_rule_text(o->rules[i]);
+		v[*n].keep = -1;
+		(*n)++;
+	}
+	return v;
+}
+
+/* Rules per chain on both sides beyond this, compared as a whole. */
+#define LCS_CELLS (4u << 20)
+
+/*
+ * Match k (the kernel's rules of a chain) with w (the wanted ones) by the
+ * longest common subsequence of their texts: matched rules stay, in order.
+ * -E2BIG when the chain is too long for the table.
+ */
+static int rules_match(struct rline *k, int nk, struct rline *w, int nw)
+{
+	size_t cols = (size_t)nw + 1;
+	uint32_t *t;
+
+	if ((size_t)(nk + 1) * cols > LCS_CELLS)
+		return -E2BIG;
+	t = xcalloc((size_t)(nk + 1) * cols, sizeof(*t));
+	for (int i = nk - 1; i >= 0; i--)
+		for (int j = nw - 1; j >= 0; j--)
+			t[i * cols + j] =
+				!strcmp(k[i].text, w[j].text)
+					? t[(i + 1) * cols + j + 1] + 1
+				: t[(i + 1) * cols + j] > t[i * cols + j + 1]
+					? t[(i + 1) * cols + j]
+					: t[i * cols + j + 1];
+	for (int i = 0, j = 0; i < nk && j < nw;) {
+		if (!strcmp(k[i].text, w[j].text)) {
+			k[i].keep = j;
+			w[j].keep = i;
+			i++;
+			j++;
+		} else if (t[(i + 1) * cols + j] >= t[i * cols + j + 1]) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	free(t);
+	return 0;
+}
+
+static void rule_del(struct batch *b, struct nftnl_rule *r)
+{
+	struct nftnl_rule *d = nftnl_rule_alloc();
+	struct nlmsghdr *h;
+
+	nftnl_rule_set_u32(d, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_str(d, NFTNL_RULE_TABLE, FW_TABLE);
+	nftnl_rule_set_str(d, NFTNL_RULE_CHAIN,
+			   nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
+	nftnl_rule_set_u64(d, NFTNL_RULE_HANDLE,
+			   nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
+	h = batch_hdr(b, NFT_MSG_DELRULE, 0);
+	nftnl_rule_nlmsg_build_payload(h, d);
+	batch_done(b, h);
+	nftnl_rule_free(d);
+}
+
+/*
+ * A wanted rule, before the kernel's rule `before` (a kept one), or at the
+ * chain's end when NULL: new rules of a run all go before the same kept
+ * rule, so they keep their order.
+ */
+static void rule_add(struct batch *b, struct nftnl_rule *r,
+		     const struct nftnl_rule *before)
+{
+	struct nlmsghdr *h;
+
+	nftnl_rule_unset(r, NFTNL_RULE_HANDLE);
+	nftnl_rule_unset(r, NFTNL_RULE_POSITION);
+	if (before)
+		nftnl_rule_set_u64(r, NFTNL_RULE_POSITION,
+				   nftnl_rule_get_u64(before, NFTNL_RULE_HANDLE));
+	h = batch_hdr(b, NFT_MSG_NEWRULE,
+		      NLM_F_CREATE | (before ? 0 : NLM_F_APPEND));
+	nftnl_rule_nlmsg_build_payload(h, r);
+	batch_done(b, h);
+}
+
+/* The wanted rules: to's NEWRULE messages parsed back. */
+static int wanted_rules(const struct fwstate *to, struct fwobjs *w)
+{
+	for (size_t off = 0; off < to->len;) {
+		const struct nlmsghdr *h = (const void *)(to->msgs + off);
+
+		if (to->len - off < sizeof(*h) || h->nlmsg_len < sizeof(*h) ||
+		    NLMSG_ALIGN(h->nlmsg_len) > to->len - off)
+			return -EINVAL;
+		off += NLMSG_ALIGN(h->nlmsg_len);
+		if ((h->nlmsg_type & 0xff) == NFT_MSG_NEWRULE) {
+			struct nftnl_rule *r = nftnl_rule_alloc();
+
+			fwobjs_add_rule(w, r);
+			if (nftnl_rule_nlmsg_parse(h, r) < 0)
+				return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The rule deletions and additions that take the kernel's rules (read now,
+ * with their handles) to to's, into b: deletions first, then additions.
+ * Returns 0, -E2BIG (too many to match: replace instead) or -errno.
+ */
+static int rules_plan(const struct fwstate *to, struct batch *b,
+		      struct nft_how *how, char *err, size_t errlen)
+{
+	static const char *const chains[] = {"input", "forward"};
+	struct fwobjs k, w;
+	struct dump_ctx c = {.o = &k};
+	struct mnl_socket *nl;
+	struct rline *kr[2] = {0}, *wr[2] = {0};
+	int nk[2] = {0}, nw[2] = {0}, rc;
+
+	fwobjs_init(&k);
+	fwobjs_init(&w);
+	nl = nft_open(0, err, errlen);
+	if (!nl)
+		return -EIO;
+	rc = dump(nl, &c, NFT_MSG_GETRULE);
+	mnl_socket_close(nl);
+	if (rc < 0) {
+		snprintf(err, errlen, "reading the rules of table inet "
+			 FW_TABLE ": %s", strerror(-rc));
+		goto out;
+	}
+	if ((rc = wanted_rules(to, &w)) < 0)
+		goto out;
+	/* our shape has these two chains only: a rule elsewhere is not ours
+	 * to place (same_shape() let us here) */
+	for (int i = 0; i < k.n_rules + w.n_rules && !rc; i++) {
+		const char *ch = nftnl_rule_get_str(
+			i < k.n_rules ? k.rules[i] : w.rules[i - k.n_rules],
+			NFTNL_RULE_CHAIN);
+
+		if (!ch || (strcmp(ch, "input") && strcmp(ch, "forward")))
+			rc = -E2BIG;
+	}
+	for (int ci = 0; ci < 2 && !rc; ci++) {
+		kr[ci] = chain_rules(&k, chains[ci], &nk[ci]);
+		wr[ci] = chain_rules(&w, chains[ci], &nw[ci]);
+		rc = rules_match(kr[ci], nk[ci], wr[ci], nw[ci]);
+	}
+	if (rc)
+		goto out;
+	for (int ci = 0; ci < 2; ci++)
+		for (int i = 0; i < nk[ci]; i++)
+			if (kr[ci][i].keep < 0) {
+				rule_del(b, kr[ci][i].r);
+				how->rules_del++;
+			}
+	for (int ci = 0; ci < 2; ci++) {
+		/* walk back, so the next kept rule is known at each step */
+		const struct nftnl_rule *before = NULL;
+		int first_new = -1;
+
+		for (int j = nw[ci] - 1; j >= -1; j--) {
+			if (j >= 0 && wr[ci][j].keep < 0) {
+				first_new = j;
+				continue;
+			}
+			/* a run first_new..(next kept - 1) goes before `before`,
+			 * added in order */
+			for (int x = first_new; x >= 0 && x < nw[ci] &&
+						wr[ci][x].keep < 0; x++) {
+				rule_add(b, wr[ci][x].r, before);
+				how->rules_add++;
+			}
+			first_new = -1;
+			if (j >= 0)
+				before = kr[ci][wr[ci][j].keep].r;
+		}
+	}
+out:
+	for (int ci = 0; ci < 2; ci++) {
+		rlines_free(kr[ci], nk[ci]);
+		rlines_free(wr[ci], nw[ci]);
+	}
+	fwobjs_free(&k);
+	fwobjs_free(&w);
+	return rc;
+}
+
+int nft_update(const struct fwstate *from, const struct fwstate *to,
+	       struct nft_how *how, char *err, size_t errlen)
+{
+	struct nft_how dummy;
+	struct fwelem_diff *d = NULL;
+	struct batch b;
+	int nd = 0, rc;
+
+	if (!how)
+		how = &dummy;
+	memset(how, 0, sizeof(*how));
+	/* the first apply, a removal, a new shape: the whole table */
+	if (!from || !to || !from->present || !to->present ||
+	    !same_shape(from, to) || fwobj_elem_diff(from, to, &d, &nd) < 0)
+		return nft_replace(to, err, errlen);
+	how->incremental = true;
+	batch_begin(&b, 0);
+	if (strcmp(from->canon + from->rules_at, to->canon + to->rules_at)) {
+		rc = rules_plan(to, &b, how, err, errlen);
+		if (rc == -E2BIG || rc == -EINVAL) {
+			fwobj_elem_diff_free(d, nd);
+			free(b.p);
+			memset(how, 0, sizeof(*how));
+			return nft_replace(to, err, errlen);
+		}
+		if (rc < 0) {
+			fwobj_elem_diff_free(d, nd);
+			free(b.p);
+			return rc;
+		}
+	}
+	/* deletions before additions: an interval that changes is deleted
+	 * and added anew, under the same start key */
+	for (int i = 0; i < nd; i++) {
+		elem_msgs(&b, NFT_MSG_DELSETELEM, d[i].set, d[i].del,
+			  d[i].n_del);
+		how->elems_del += d[i].n_del;
+	}
+	for (int i = 0; i < nd; i++) {
+		elem_msgs(&b, NFT_MSG_NEWSETELEM, d[i].set, d[i].add,
+			  d[i].n_add);
+		how->elems_add += d[i].n_add;
+	}
+	fwobj_elem_diff_free(d, nd);
+	batch_end(&b);
+	return batch_run(&b, err, errlen);
 }

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Unit tests of fwobj_elem_diff() (agent/fwobj.h), the element diff of an
+ * incremental firewall update: intervals added, removed, grown (deleted
+ * whole and added anew), merged and split; plain sets element by element;
+ * the kernel's descending order against the compiled ascending one; and
+ * the refusals that send the update to a full replace: other sets, an
+ * element twice, a truncated message.  States are built from libnftnl
+ * objects as fw.c and nft.c build them.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <libnftnl/set.h>
+#include <linux/netlink.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include "agent/fw/fwobj.h"
+
+/* A set spec: name, interval, then elements "KEY" or "KEY!" (an end),
+ * keys as 4 hex bytes, "" to end. */
+struct sspec {
+	const char *name;
+	bool interval;
+	const char *elems[12];
+};
+
+static void state_of(const struct sspec *sets, int n, struct fwstate *st)
+{
+	struct fwobjs o;
+	char err[100];
+
+	fwobjs_init(&o);
+	for (int i = 0; i < n; i++) {
+		struct nftnl_set *s = nftnl_set_alloc();
+
+		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+		nftnl_set_set_str(s, NFTNL_SET_TABLE, FW_TABLE);
+		nftnl_set_set_str(s, NFTNL_SET_NAME, sets[i].name);
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, 7);
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 4);
+		nftnl_set_set_u32(s, NFTNL_SET_FLAGS,
+				  sets[i].interval ? NFT_SET_INTERVAL : 0);
+		for (int k = 0; sets[i].elems[k]; k++) {
+			struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+			uint32_t key = (uint32_t)strtoul(sets[i].elems[k], NULL, 16);
+			uint8_t b[4] = {(uint8_t)(key >> 24), (uint8_t)(key >> 16),
+					(uint8_t)(key >> 8), (uint8_t)key};
+
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, b, 4);
+			if (strchr(sets[i].elems[k], '!'))
+				nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS,
+						       NFT_SET_ELEM_INTERVAL_END);
+			nftnl_set_elem_add(s, e);
+		}
+		fwobjs_add_set(&o, s);
+	}
+	assert_int_equal(fwobjs_to_state(&o, st, err, sizeof(err)), 0);
+	fwobjs_free(&o);
+}
+
+/* "del KEY KEY!... add KEY..." of a diff, keys in hex */
+static void diff_text(const struct fwelem_diff *d, int n, char *out,
+		      size_t len)
+{
+	size_t w = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		w += (size_t)snprintf(out + w, len - w, "%s%s:", w ? " " : "",
+				      d[i].set);
+		for (int k = 0; k < d[i].n_del + d[i].n_add; k++) {
+			const struct fwelem *e = k < d[i].n_del
+				? &d[i].del[k] : &d[i].add[k - d[i].n_del];
+
+			w += (size_t)snprintf(out + w, len - w, " %c%02x%02x%02x%02x%s",
+					      k < d[i].n_del ? '-' : '+',
+					      e->key[0], e->key[1], e->key[2],
+					      e->key[3], e->end ? "!" : "");
+		}
+	}
+}
+
+static const struct row {
+	const char *name;
+	struct sspec from[2], to[2];
+	int n_from, n_to;
+	int want_rc;
+	const char *want;
+} rows[] = {
+	{"same", {{"p", true, {"0a000000", "0a000100!"}}},
+	 {{"p", true, {"0a000000", "0a000100!"}}}, 1, 1, 0, ""},
+	{"an interval added", {{"p", true, {"0a000000", "0a000100!"}}},
+	 {{"p", true, {"0a000000", "0a000100!", "0b000000", "0b000001!"}}}, 1,
+	 1, 0, "p: +0b000000 +0b000001!"},
+	{"an interval removed",
+	 {{"p", true, {"0a000000", "0a000100!", "0b000000", "0b000001!"}}},
+	 {{"p", true, {"0b000000", "0b000001!"}}}, 1, 1, 0,
+	 "p: -0a000000 -0a000100!"},
+	{"an interval grown: out whole, in anew",
+	 {{"p", true, {"0a000000", "0a000100!"}}},
+	 {{"p", true, {"0a000000", "0a000200!"}}}, 1, 1, 0,
+	 "p: -0a000000 -0a000100! +0a000000 +0a000200!"},
+	{"two merged into one",
+	 {{"p", true, {"0a000000", "0a000100!", "0a000200", "0a000300!"}}},
+	 {{"p", true, {"0a000000", "0a000300!"}}}, 1, 1, 0,
+	 "p: -0a000000 -0a000100! -0a000200 -0a000300! +0a000000 +0a000300!"},
+	{"one split in two", {{"p", true, {"0a000000", "0a000300!"}}},
+	 {{"p", true, {"0a000000", "0a000100!", "0a000200", "0a000300!"}}}, 1,
+	 1, 0, "p: -0a000000 -0a000300! +0a000000 +0a000100! +0a000200 +0a000300!"},
+	{"to the top (no end)", {{"p", true, {"0a000000", "0a000100!"}}},
+	 {{"p", true, {"0a000000", "f0000000"}}}, 1, 1, 0,
+	 "p: -0a000000 -0a000100! +0a000000 +f0000000"},
+	{"kernel order (descending) against compiled",
+	 {{"p", true, {"0b000001!", "0b000000", "0a000100!", "0a000000"}}},
+	 {{"p", true, {"0a000000", "0a000100!", "0b000000", "0b000001!"}}}, 1,
+	 1, 0, ""},
+	{"plain set, element by element",
+	 {{"z", false, {"00000003", "00000001", "00000002"}}},
+	 {{"z", false, {"00000002", "00000004", "00000003"}}}, 1, 1, 0,
+	 "z: -00000001 +00000004"},
+	{"two sets, one changes",
+	 {{"p", true, {"0a000000", "0a000100!"}}, {"z", false, {"00000001"}}},
+	 {{"p", true, {"0a000000", "0a000100!"}}, {"z", false, {"00000002"}}},
+	 2, 2, 0, "z: -00000001 +00000002"},
+	{"a set more", {{"p", true, {"0a000000"}}},
+	 {{"p", true, {"0a000000"}}, {"q", true, {"0a000000"}}}, 1, 2, -EINVAL,
+	 ""},
+	{"a set less", {{"p", true, {"0a000000"}}, {"q", true, {"0a000000"}}},
+	 {{"p", true, {"0a000000"}}}, 2, 1, -EINVAL, ""},
+	{"a set renamed", {{"p", true, {"0a000000"}}},
+	 {{"q", true, {"0a000000"}}}, 1, 1, -EINVAL, ""},
+	{"interval flag changed", {{"p", true, {"0a000000"}}},
+	 {{"p", false, {"0a000000"}}}, 1, 1, -EINVAL, ""},
+	{"an element twice", {{"z", false, {"00000001", "00000001"}}},
+	 {{"z", false, {"00000001"}}}, 1, 1, -EINVAL, ""},
+};
+
+static void test_row(void **state)
+{
+	const struct row *r = *state;
+	struct fwstate a, b;
+	struct fwelem_diff *d;
+	char got[400];
+	int n;
+
+	state_of(r->from, r->n_from, &a);
+	state_of(r->to, r->n_to, &b);
+	assert_int_equal(fwobj_elem_diff(&a, &b, &d, &n), r->want_rc);
+	if (!r->want_rc) {
+		diff_text(d, n, got, sizeof(got));
+		assert_string_equal(got, r->want);
+		fwobj_elem_diff_free(d, n);
+	} else {
+		assert_null(d);
+		assert_int_equal(n, 0);
+	}
+	free(a.canon);
+	free(a.msgs);
+	free(b.canon);
+	free(b.msgs);
+}
+
+/* Every cut inside the last message (the elements): refused, never read
+ * past (a cut between messages is a shorter state, not a broken one) */
+static void test_truncated(void **state)
+{
+	static const struct sspec s[] = {
+		{"p", true, {"0a000000", "0a000100!", "0b000000"}}};
+	struct fwstate a, b;
+
+	(void)state;
+	state_of(s, 1, &a);
+	state_of(s, 1, &b);
+	size_t last = 0;
+
+	for (size_t off = 0; off < b.len;) {
+		const struct nlmsghdr *h = (const void *)(b.msgs + off);
+
+		last = off;
+		off += NLMSG_ALIGN(h->nlmsg_len);
+	}
+	assert_true(last > 0);
+	for (size_t cut = last + 1; cut < b.len; cut++) {
+		struct fwstate c = b;
+		struct fwelem_diff *d;
+		int n;
+
+		c.msgs = malloc(cut);
+		memcpy(c.msgs, b.msgs, cut);
+		c.len = cut;
+		assert_int_equal(fwobj_elem_diff(&a, &c, &d, &n), -EINVAL);
+		free(c.msgs);
+	}
+	free(a.canon);
+	free(a.msgs);
+	free(b.canon);
+	free(b.msgs);
+}
+
+int main(void)
+{
+	struct CMUnitTest t[sizeof(rows) / sizeof(rows[0]) + 1];
+	size_t n = sizeof(rows) / sizeof(rows[0]);
+
+	for (size_t i = 0; i < n; i++)
+		t[i] = (struct CMUnitTest){rows[i].name, test_row, NULL, NULL,
+					   (void *)&rows[i]};
+	t[n] = (struct CMUnitTest){"every truncation refused", test_truncated,
+				   NULL, NULL, NULL};
+	return cmocka_run_group_tests_name("fwobj_elem_diff", t, NULL, NULL);
+}
