@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/cfgfile.h"
 #include "common/code.h"
 #include "common/diag.h"
 #include "common/ip.h"
@@ -155,6 +156,7 @@ struct profile {
 	char **files; /* file names struct src points at */
 	int n_files;
 	config_t cfg;
+	struct cfgfile cf; /* names of the included files, for cfg */
 };
 
 /*
