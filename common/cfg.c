@@ -4,6 +4,7 @@
  * diagnostics list and never log.
  */
 #include "common/cfg.h"
+#include "common/cfgfile.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -133,6 +134,11 @@ int cfg_int(struct diag *d, const config_setting_t *s, const char *file,
 	/* Full width: cfgfile_load() keeps libconfig from wrapping a
 	 * literal past 32 bits, so v is what the file says. */
 	v = config_setting_get_int64(s);
+	if (cfgfile_wide_of(s)) {
+		cfg_problem(d, s, file, "%s does not fit in 64 bits",
+			    cfgfile_wide_of(s)->text);
+		return 1;
+	}
 	if (v < min || v > max) {
 		cfg_problem(d, s, file, "%lld is out of range %lld..%lld", v,
 			    min, max);

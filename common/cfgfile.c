@@ -291,9 +291,19 @@ copy:
 	out_add(p, s, n);
 	return true;
 too_big:
-	diag_add(p->d, name, line, NULL, "integer %.*s does not fit in 64 bits",
-		 (int)(n > 40 ? 40 : n), s);
-	return false;
+	/* Parsing goes on with the type's end in its place; the setting is
+	 * refused by cfg_int() through the record made here. */
+	out_add(p, neg ? "-9223372036854775808L" : "9223372036854775807L",
+		neg ? 21 : 20);
+	p->cf->wide = xrealloc(p->cf->wide, (size_t)(p->cf->n_wide + 1) *
+						    sizeof(*p->cf->wide));
+	p->cf->wide[p->cf->n_wide].file = xstrdup(name);
+	p->cf->wide[p->cf->n_wide].line = line;
+	snprintf(p->cf->wide[p->cf->n_wide].text,
+		 sizeof(p->cf->wide[0].text), "%.*s%s", (int)(n > 40 ? 40 : n),
+		 s, n > 40 ? "..." : "");
+	p->cf->n_wide++;
+	return true;
 }
 
 static bool is_name_start(char c)
@@ -479,6 +489,19 @@ static void walk(const struct cfgfile *cf, config_setting_t *s,
 {
 	if (s->file)
 		s->file = real_name(cf, s->file);
+	if (config_setting_type(s) == CONFIG_TYPE_INT64) {
+		long long v = config_setting_get_int64(s);
+		const char *f = s->file ? s->file : main_file;
+
+		for (int i = 0; (v == INT64_MAX || v == INT64_MIN) &&
+				i < cf->n_wide;
+		     i++)
+			if (cf->wide[i].line == (int)s->line &&
+			    !strcmp(cf->wide[i].file, f)) {
+				config_setting_set_hook(s, &cf->wide[i]);
+				break;
+			}
+	}
 	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
 		const char *v = config_setting_get_string(s);
 		size_t bad;
@@ -544,8 +567,17 @@ int cfgfile_load(config_t *c, const char *path, const char *what,
 	return diag_count(d) > before ? -EINVAL : 0;
 }
 
+const struct cfgfile_wide *cfgfile_wide_of(const config_setting_t *s)
+{
+	/* only cfgfile_load() sets hooks on settings */
+	return config_setting_get_hook(s);
+}
+
 void cfgfile_free(struct cfgfile *cf)
 {
+	for (int i = 0; i < cf->n_wide; i++)
+		free(cf->wide[i].file);
+	free(cf->wide);
 	for (int i = 0; i < cf->n; i++) {
 		free(cf->names[i]);
 		free(cf->fdnames[i]);

@@ -13,7 +13,8 @@
  *  - integers: libconfig 1.5 wraps a literal past 32 bits without an L
  *    suffix (2^32 + 100 reads as 100), so such literals are given the
  *    suffix before parsing and come out at their full value for the range
- *    checks of cfg.c; past 64 bits they are refused here;
+ *    checks of cfg.c; past 64 bits they are refused by cfg_int() (see
+ *    struct cfgfile_wide);
  *  - @include "NAME": NAME as written when absolute, else taken from the
  *    main file's folder (also in an included file), as docs/profile.md
  *    says; each included file goes through the same checks, and a problem
@@ -45,12 +46,30 @@
 int cfgfile_slurp(const char *path, char **text, size_t *len, char *err,
 		  size_t errlen);
 
+/*
+ * An integer literal past 64 bits: libconfig is given INT64_MAX or
+ * INT64_MIN in its place so parsing goes on (and other problems of the
+ * file are named in the same run), and the setting's hook points here so
+ * that cfg_int() refuses it with the setting's name and the text as
+ * written.
+ */
+struct cfgfile_wide {
+	char *file; /* as the settings name it */
+	int line;
+	char text[44];
+};
+
 /* What a loaded file keeps: the real names of the included files. */
 struct cfgfile {
 	char **names;	/* real names, as the settings now point to */
 	char **fdnames; /* the names libconfig was given */
 	int n;
+	struct cfgfile_wide *wide;
+	int n_wide;
 };
+
+/* The literal past 64 bits that @s was read from, or NULL. */
+const struct cfgfile_wide *cfgfile_wide_of(const config_setting_t *s);
 
 /*
  * Read @path (@what names it in messages: "profile", "node config") into
