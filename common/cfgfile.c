@@ -189,7 +189,7 @@ static bool prep_include(struct prep *p, const char *name, int line,
 {
 	char path[4096], fdname[64], err[160], *text, *sub;
 	size_t len;
-	int fd;
+	int fd, rc;
 
 	int w;
 
@@ -214,9 +214,12 @@ static bool prep_include(struct prep *p, const char *name, int line,
 			 rel, CFGFILE_DEPTH_MAX);
 		return false;
 	}
-	if (cfgfile_slurp(path, &text, &len, err, sizeof(err))) {
-		diag_add(p->d, name, line, NULL, "@include \"%s\": %s %s", rel,
-			 path, err);
+	rc = cfgfile_slurp(path, &text, &len, err, sizeof(err));
+	if (rc) {
+		/* "PATH is a directory, not a file", "PATH: strerror" */
+		diag_add(p->d, name, line, NULL, "@include \"%s\": %s%s %s",
+			 rel, path, rc == -EINVAL || rc == -EFBIG ? "" : ":",
+			 err);
 		return false;
 	}
 	sub = prep_text(p->cf, p->d, p->dir, path, text, len, depth + 1);
