@@ -75,4 +75,4 @@ for cmd in "$CTL validate --node" "$AGENT -n -c"; do
 	run_expect "@/examples/inventory.csv:$il: not UTF-8 (byte 0xc4 at column 14)" \
 		$cmd "$node"
 done
-echo "readers: $cases cases"
+echo "PASS: readers: $cases cases refused with exit 1 and file:line"
