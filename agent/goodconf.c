@@ -290,9 +290,17 @@ int goodconf_load(const char *statedir, const char *which, struct inputs *in,
 
 	memset(in, 0, sizeof(*in));
 	gc_path(mpath, statedir, which, "meta.json");
-	meta = json_load_file(mpath, 0, NULL);
+	if (access(mpath, F_OK))
+		return -ENOENT;
+	{
+		size_t len;
+		char *text = gc_read(mpath, &len);
+
+		meta = text ? json_loadb(text, len, 0, NULL) : NULL;
+		free(text);
+	}
 	if (!meta)
-		return access(mpath, F_OK) ? -ENOENT : -EINVAL;
+		return -EINVAL;
 	base = json_string_value(json_object_get(meta, "profile"));
 	if (!base || !gc_inside(base) || strchr(base, '/') ||
 	    !json_is_boolean(json_object_get(meta, "inventory"))) {
