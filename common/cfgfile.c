@@ -51,11 +51,12 @@ int cfgfile_slurp(const char *path, char **text, size_t *len, char *err,
 	}
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "is %s, not a file",
-			 S_ISDIR(st.st_mode)			       ? "a directory"
-			 : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
-			 : S_ISFIFO(st.st_mode)			       ? "a FIFO"
-			 : S_ISSOCK(st.st_mode)			       ? "a socket"
-								       : "not regular");
+			 S_ISDIR(st.st_mode) ? "a directory"
+			 : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)
+				 ? "a device"
+			 : S_ISFIFO(st.st_mode) ? "a FIFO"
+			 : S_ISSOCK(st.st_mode) ? "a socket"
+						: "not regular");
 		close(fd);
 		return -EINVAL;
 	}
@@ -233,8 +234,8 @@ static bool prep_include(struct prep *p, const char *name, int line,
 			 strerror(-fd));
 		return false;
 	}
-	p->cf->names = xrealloc(p->cf->names,
-				(size_t)(p->cf->n + 1) * sizeof(char *));
+	p->cf->names =
+		xrealloc(p->cf->names, (size_t)(p->cf->n + 1) * sizeof(char *));
 	p->cf->fdnames = xrealloc(p->cf->fdnames,
 				  (size_t)(p->cf->n + 1) * sizeof(char *));
 	p->cf->names[p->cf->n] = xstrdup(path);
@@ -252,8 +253,8 @@ static bool prep_include(struct prep *p, const char *name, int line,
  * @name:@line: copied to @p, with an L added when libconfig would wrap it.
  * false when it does not fit in 64 bits.
  */
-static bool prep_int(struct prep *p, const char *name, int line,
-		     const char *s, size_t n)
+static bool prep_int(struct prep *p, const char *name, int line, const char *s,
+		     size_t n)
 {
 	const char *q = s, *end = s + n;
 	bool neg = false, hex, has_l;
@@ -302,9 +303,8 @@ too_big:
 						    sizeof(*p->cf->wide));
 	p->cf->wide[p->cf->n_wide].file = xstrdup(name);
 	p->cf->wide[p->cf->n_wide].line = line;
-	snprintf(p->cf->wide[p->cf->n_wide].text,
-		 sizeof(p->cf->wide[0].text), "%.*s%s", (int)(n > 40 ? 40 : n),
-		 s, n > 40 ? "..." : "");
+	snprintf(p->cf->wide[p->cf->n_wide].text, sizeof(p->cf->wide[0].text),
+		 "%.*s%s", (int)(n > 40 ? 40 : n), s, n > 40 ? "..." : "");
 	p->cf->n_wide++;
 	return true;
 }
@@ -341,8 +341,7 @@ static char *prep_text(struct cfgfile *cf, struct diag *d, const char *dir,
 		size_t n = nl ? (size_t)(nl - l) : (size_t)(end - l);
 
 		line++;
-		if (cfgfile_check_text(l, n, &(int){0}, &col, err,
-				       sizeof(err)))
+		if (cfgfile_check_text(l, n, &(int){0}, &col, err, sizeof(err)))
 			diag_add(d, name, line, NULL, "%s", err);
 		l += n + 1;
 	}
@@ -402,8 +401,9 @@ static char *prep_text(struct cfgfile *cf, struct diag *d, const char *dir,
 			continue;
 		}
 		if (*s == '/' && s + 1 < end && s[1] == '*') {
-			for (t = s + 2; t < end && !(t[0] == '*' && t + 1 < end &&
-						    t[1] == '/');
+			for (t = s + 2;
+			     t < end &&
+			     !(t[0] == '*' && t + 1 < end && t[1] == '/');
 			     t++)
 				line += *t == '\n';
 			t = t < end ? t + 2 : end;
@@ -496,9 +496,8 @@ static void walk(const struct cfgfile *cf, config_setting_t *s,
 		long long v = config_setting_get_int64(s);
 		const char *f = s->file ? s->file : main_file;
 
-		for (int i = 0; (v == INT64_MAX || v == INT64_MIN) &&
-				i < cf->n_wide;
-		     i++)
+		for (int i = 0;
+		     (v == INT64_MAX || v == INT64_MIN) && i < cf->n_wide; i++)
 			if (cf->wide[i].line == (int)s->line &&
 			    !strcmp(cf->wide[i].file, f)) {
 				config_setting_set_hook(s, &cf->wide[i]);
@@ -521,8 +520,8 @@ static void walk(const struct cfgfile *cf, config_setting_t *s,
 				 (unsigned char)v[bad], bad + 1);
 		}
 	}
-	for (int i = 0; config_setting_is_aggregate(s) &&
-			i < config_setting_length(s);
+	for (int i = 0;
+	     config_setting_is_aggregate(s) && i < config_setting_length(s);
 	     i++)
 		walk(cf, config_setting_get_elem(s, (unsigned)i), main_file, d);
 }
@@ -551,9 +550,10 @@ int cfgfile_load(config_t *c, const char *path, const char *what,
 		/* no include folder: the names given are the memfds' */
 		rc = config_read_string(c, prepared) ? 0 : -EINVAL;
 		if (rc)
-			diag_add(d, config_error_file(c)
-					    ? real_name(cf, config_error_file(c))
-					    : path,
+			diag_add(d,
+				 config_error_file(c)
+					 ? real_name(cf, config_error_file(c))
+					 : path,
 				 config_error_line(c), NULL, "%s",
 				 config_error_text(c));
 	}

@@ -33,9 +33,9 @@
 
 #include "common/diag.h"
 
-#define CFGFILE_MAX	  (16 << 20) /* bytes of one input file: 16 MiB */
-#define CFGFILE_DEPTH_MAX 10	     /* @include nesting, as libconfig */
-#define CFGFILE_INCLUDES_MAX 64   /* included files of one file */
+#define CFGFILE_MAX	     (16 << 20) /* bytes of one input file: 16 MiB */
+#define CFGFILE_DEPTH_MAX    10		/* @include nesting, as libconfig */
+#define CFGFILE_INCLUDES_MAX 64		/* included files of one file */
 
 /*
  * The whole of the regular file @path into *@text (NUL-terminated, *@len

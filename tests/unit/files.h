@@ -22,9 +22,10 @@
 
 /* One line each, as in test_load.c, so line numbers are plain. */
 #define P_HEAD                                                                 \
-	"profile = { name = \"t\"; version = \"1\"; level = \"township\"; };\n"
+	"profile = { name = \"t\"; version = \"1\"; level = \"township\"; "    \
+	"};\n"
 #define P_PLAN                                                                 \
-	"plans = { extranet = { ipv4 = { prefix = \"10.0.0.0/8\"; bits = { "  \
+	"plans = { extranet = { ipv4 = { prefix = \"10.0.0.0/8\"; bits = { "   \
 	"city = 4; county = 7; township = 6; }; link = 30; }; }; };\n"
 #define P_ZONES "zones = { common = { table = 100; }; };\n"
 #define P_LINKS                                                                \
@@ -37,9 +38,9 @@
 #define GOOD_PROFILE P_HEAD P_PLAN P_ZONES P_LINKS P_ROUTES
 
 #define N_HEAD                                                                 \
-	"node = { code = \"210102001000\"; name = \"n\"; profile = "          \
+	"node = { code = \"210102001000\"; name = \"n\"; profile = "           \
 	"\"p.conf\"; inventory = \"inv.csv\"; };\n"
-#define N_IFACES "interfaces = { uplink = \"eth0\"; lan = [ \"eth1\" ]; };\n"
+#define N_IFACES  "interfaces = { uplink = \"eth0\"; lan = [ \"eth1\" ]; };\n"
 #define GOOD_NODE N_HEAD N_IFACES
 
 #define GOOD_INV                                                               \
@@ -143,7 +144,8 @@ static void expect_problems(const char *node, const char *profile,
 		char fb[256], mb[512], file[256];
 		bool found = false;
 
-		snprintf(file, sizeof(file), "%s", subst(w[k].file, fb, sizeof(fb)));
+		snprintf(file, sizeof(file), "%s",
+			 subst(w[k].file, fb, sizeof(fb)));
 		if (file[0] != '/' && strcmp(file, "profile") &&
 		    strcmp(file, "node config") && strcmp(file, "inventory"))
 			snprintf(file, sizeof(file), "%s/%s", dir, w[k].file);

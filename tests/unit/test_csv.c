@@ -16,7 +16,7 @@
 #include "rows.h"
 
 #define INV_HEAD                                                               \
-	"code,name,address\n210000000000,p,\n210100000000,c,\n"              \
+	"code,name,address\n210000000000,p,\n210100000000,c,\n"                \
 	"210102000000,d,\n210102001000,t,\n"
 
 struct csv_row {
@@ -27,7 +27,12 @@ struct csv_row {
 };
 
 #define BAD(name, line6, ...)                                                  \
-	{name, INV_HEAD line6, sizeof(INV_HEAD line6) - 1, {__VA_ARGS__}}
+	{                                                                      \
+		name, INV_HEAD line6, sizeof(INV_HEAD line6) - 1,              \
+		{                                                              \
+			__VA_ARGS__                                            \
+		}                                                              \
+	}
 
 static const struct csv_row rows[] = {
 	BAD("lone CR hides a field", "210102001001,v\r,10.0.0.1\n",
@@ -54,7 +59,8 @@ static const struct csv_row rows[] = {
 	    {"inv.csv", 6, NULL, "not UTF-8 (byte 0xc0 at column 15)"}),
 	BAD("surrogate in a name", "210102001001,v\xed\xa0\x80,\n",
 	    {"inv.csv", 6, NULL, "not UTF-8 (byte 0xed at column 15)"}),
-	BAD("cut-short sequence at the end of the file", "210102001001,v\xe4\xb8",
+	BAD("cut-short sequence at the end of the file",
+	    "210102001001,v\xe4\xb8",
 	    {"inv.csv", 6, NULL, "not UTF-8 (byte 0xe4 at column 15)"}),
 	BAD("three bad lines, each named",
 	    "210102001001,a\rb,\n210102001002,x\0y,\n210102001003,\xff,\n",
@@ -86,12 +92,13 @@ static void test_good(void **state)
 	(void)state;
 	write_bytes("p.conf", GOOD_PROFILE, -1);
 	write_bytes("n.conf", GOOD_NODE, -1);
-	write_bytes("inv.csv",
-		    "\xef\xbb\xbf"
-		    "code,name,address\r\n210000000000,p,\r\n210100000000,c,\r\n"
-		    "210102000000,d,\r\n210102001000,\"t \"\"x\"\", y\",\r\n"
-		    "210102001001,\t\xe4\xb8\xad\xe6\x96\x87\t,",
-		    -1);
+	write_bytes(
+		"inv.csv",
+		"\xef\xbb\xbf"
+		"code,name,address\r\n210000000000,p,\r\n210100000000,c,\r\n"
+		"210102000000,d,\r\n210102001000,\"t \"\"x\"\", y\",\r\n"
+		"210102001001,\t\xe4\xb8\xad\xe6\x96\x87\t,",
+		-1);
 	expect_good("n.conf");
 }
 

@@ -30,13 +30,15 @@ struct opt_row {
 	"\"common\"; }"
 #define VXLAN(opt)                                                             \
 	P_HEAD P_PLAN P_ZONES "links = ( { role = \"uplink\"; zone = "         \
-	"\"common\"; }, " LAN_LINK ", { role = \"uplink\"; kind = \"vxlan\"; " \
-	"name = \"vx0\"; zone = \"common\"; " opt " = @V; } );\n" P_ROUTES
+			      "\"common\"; }, " LAN_LINK                       \
+			      ", { role = \"uplink\"; kind = \"vxlan\"; "      \
+			      "name = \"vx0\"; zone = \"common\"; " opt        \
+			      " = @V; } );\n" P_ROUTES
 
 static const struct opt_row opts[] = {
 	{"zones.common.table", PROF,
-	 P_HEAD P_PLAN "zones = { common = { table = @V; }; };\n" P_LINKS
-		 P_ROUTES,
+	 P_HEAD P_PLAN
+	 "zones = { common = { table = @V; }; };\n" P_LINKS P_ROUTES,
 	 3, 1, 2147483647},
 	{"links[0].mtu", PROF,
 	 P_HEAD P_PLAN P_ZONES "links = ( { role = \"uplink\"; zone = "
@@ -68,8 +70,8 @@ static const struct opt_row opts[] = {
 	 GOOD_PROFILE "probe = { down_after = @V; };\n", 6, 1, 100},
 	{"probe.up_after", PROF, GOOD_PROFILE "probe = { up_after = @V; };\n",
 	 6, 1, 100},
-	{"probe.window", PROF, GOOD_PROFILE "probe = { window = @V; };\n", 6,
-	 4, 3600},
+	{"probe.window", PROF, GOOD_PROFILE "probe = { window = @V; };\n", 6, 4,
+	 3600},
 	{"routing.rule_priority", PROF,
 	 GOOD_PROFILE "routing = { rule_priority = @V; };\n", 6, 1, 32000},
 	{"firewall.collector_port", PROF,
@@ -82,14 +84,13 @@ static const struct opt_row opts[] = {
 	 GOOD_PROFILE "firewall = { services = ( { name = \"x\"; proto = "
 		      "\"tcp\"; port = 1; port_end = @V; } ); };\n",
 	 6, 1, 65535},
-	{"collector.interval", NODE, GOOD_NODE "collector = { interval = @V; };\n",
-	 3, 1, 3600},
+	{"collector.interval", NODE,
+	 GOOD_NODE "collector = { interval = @V; };\n", 3, 1, 3600},
 };
 
 enum how { MIN_1, MAX_1, WRAP, HEX, OVER, UNDER, N_HOW };
-static const char *const how_names[] = {"min-1", "max+1", "2^32+min",
-					"hex past 32 bits", "2^63",
-					"-2^63-1"};
+static const char *const how_names[] = {
+	"min-1", "max+1", "2^32+min", "hex past 32 bits", "2^63", "-2^63-1"};
 
 struct num_case {
 	const struct opt_row *o;
@@ -148,8 +149,8 @@ static void test_value(void **state)
 			      : c->how == MAX_1 ? o->max + 1
 						: (1LL << 32) + o->min;
 
-		snprintf(msg, sizeof(msg), "%lld is out of range %lld..%lld",
-			 v, o->min, o->max);
+		snprintf(msg, sizeof(msg), "%lld is out of range %lld..%lld", v,
+			 o->min, o->max);
 	}
 	w[0].msg = msg;
 	expect_problems("n.conf", NULL, NULL, w);
@@ -170,12 +171,13 @@ static void test_several(void **state)
 
 	(void)state;
 	write_bytes("p.conf",
-		    P_HEAD P_PLAN "zones = { common = { table = 4294967396; }; "
-				  "};\n"
-				  "links = ( { role = \"uplink\"; zone = "
-				  "\"common\";\n mtu = 4294968796; }, " LAN_LINK
-				  " );\n" P_ROUTES
-				  "probe = { window = 99999999999999999999; };\n",
+		    P_HEAD P_PLAN
+		    "zones = { common = { table = 4294967396; }; "
+		    "};\n"
+		    "links = ( { role = \"uplink\"; zone = "
+		    "\"common\";\n mtu = 4294968796; }, " LAN_LINK
+		    " );\n" P_ROUTES
+		    "probe = { window = 99999999999999999999; };\n",
 		    -1);
 	write_bytes("n.conf", GOOD_NODE, -1);
 	write_bytes("inv.csv", GOOD_INV, -1);
@@ -188,9 +190,10 @@ static void test_bounds_ok(void **state)
 {
 	(void)state;
 	write_bytes("p.conf",
-		    P_HEAD P_PLAN "zones = { common = { table = 2147483647L; "
-				  "}; };\n" P_LINKS P_ROUTES
-				  "probe = { window = 0xE10; interval = 100; };\n",
+		    P_HEAD P_PLAN
+		    "zones = { common = { table = 2147483647L; "
+		    "}; };\n" P_LINKS P_ROUTES
+		    "probe = { window = 0xE10; interval = 100; };\n",
 		    -1);
 	write_bytes("n.conf", GOOD_NODE, -1);
 	write_bytes("inv.csv", GOOD_INV, -1);

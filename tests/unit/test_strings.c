@@ -78,38 +78,45 @@ struct file_row {
 
 static const struct file_row file_rows[] = {
 	{"NUL byte in a profile",
-	 P_HEAD P_PLAN "zones = { common = { table = 100; }; };\n"
-		       "links = ( { role = \"uplink\"; zone = \"com\0mon\"; }, "
-		       "{ role = \"lan\"; kind = \"bridge\"; name = \"eg-lan\"; "
-		       "zone = \"common\"; } );\n" P_ROUTES,
-	 NULL, sizeof(P_HEAD P_PLAN) - 1 + 41 + 200,
+	 P_HEAD P_PLAN
+	 "zones = { common = { table = 100; }; };\n"
+	 "links = ( { role = \"uplink\"; zone = \"com\0mon\"; }, "
+	 "{ role = \"lan\"; kind = \"bridge\"; name = \"eg-lan\"; "
+	 "zone = \"common\"; } );\n" P_ROUTES,
+	 NULL,
+	 sizeof(P_HEAD P_PLAN) - 1 + 41 + 200,
 	 {{"p.conf", 4, NULL, "a NUL byte in column 41"}}},
 	{"GBK name in a profile",
 	 P_HEAD P_PLAN P_ZONES
 	 "links = ( { role = \"uplink\"; zone = \"common\"; }, { role = "
 	 "\"lan\"; kind = \"bridge\"; name = \"\xc4\xe3\"; zone = \"common\"; "
 	 "} );\n" P_ROUTES,
-	 NULL, -1,
+	 NULL,
+	 -1,
 	 {{"p.conf", 4, NULL, "not UTF-8 (byte 0xc4 in column 91)"}}},
 	{"\\x00 escape",
 	 P_HEAD "plans = { extranet = { ipv4 = { prefix = \"10.0.0.0/8\\x00\"; "
 		"bits = { city = 4; county = 7; township = 6; }; link = 30; "
 		"}; }; };\n" P_ZONES P_LINKS P_ROUTES,
-	 NULL, -1,
+	 NULL,
+	 -1,
 	 {{"p.conf", 2, NULL, "a \\x00 escape (NUL) in a string"}}},
 	{"\\xff escape gives a string that is not UTF-8",
 	 P_HEAD P_PLAN P_ZONES
 	 "links = ( { role = \"uplink\"; zone = \"common\"; }, { role = "
 	 "\"lan\"; kind = \"bridge\"; name = \"eg\\xff\"; zone = \"common\"; "
 	 "} );\n" P_ROUTES,
-	 NULL, -1,
+	 NULL,
+	 -1,
 	 {{"p.conf", 4, "links[1].name", "not UTF-8 (byte 0xff at 3)"}}},
-	{"GBK name in a node config", NULL,
+	{"GBK name in a node config",
+	 NULL,
 	 "node = { code = \"210102001000\"; name = \"\xc4\xe3\xba\xc3\"; "
 	 "profile = \"p.conf\"; inventory = \"inv.csv\"; };\n" N_IFACES,
 	 -1,
 	 {{"n.conf", 1, NULL, "not UTF-8 (byte 0xc4 in column 41)"}}},
-	{"overlong and surrogate on two lines, both named", NULL,
+	{"overlong and surrogate on two lines, both named",
+	 NULL,
 	 N_HEAD "interfaces = { uplink = \"eth\xc0\xb0\"; lan = [ \"eth1\" "
 		"]; };\n# \xed\xa0\x80 in a comment too\n",
 	 -1,
@@ -134,9 +141,9 @@ static void test_file(void **state)
 }
 
 /* Blanks around a rate are not a rate. */
-static const char *const rates[] = {" 10/second", "10/second ", "10 /second",
-				    "+10/second", "-1/second", "10/Second",
-				    "0/minute", "100001/hour", "10/"};
+static const char *const rates[] = {" 10/second", "10/second ",	 "10 /second",
+				    "+10/second", "-1/second",	 "10/Second",
+				    "0/minute",	  "100001/hour", "10/"};
 
 static void test_rate(void **state)
 {
@@ -159,13 +166,15 @@ static void test_rate(void **state)
 static void test_good(void **state)
 {
 	(void)state;
-	write_bytes("p.conf", GOOD_PROFILE "firewall = { log_rate = "
-					   "\"100000/hour\"; };\n# caf\xc3\xa9\n",
+	write_bytes("p.conf",
+		    GOOD_PROFILE "firewall = { log_rate = "
+				 "\"100000/hour\"; };\n# caf\xc3\xa9\n",
 		    -1);
-	write_bytes("n.conf",
-		    "node = { code = \"210102001000\"; name = \"\xe4\xb8\xad\"; "
-		    "profile = \"p.conf\"; inventory = \"inv.csv\"; };\n" N_IFACES,
-		    -1);
+	write_bytes(
+		"n.conf",
+		"node = { code = \"210102001000\"; name = \"\xe4\xb8\xad\"; "
+		"profile = \"p.conf\"; inventory = \"inv.csv\"; };\n" N_IFACES,
+		-1);
 	write_bytes("inv.csv", GOOD_INV, -1);
 	expect_good("n.conf");
 }
