@@ -298,6 +298,14 @@ static void print_status(const json_t *r)
 		print_time("", json_integer_value(json_object_get(l, "time")));
 		printf("\n");
 	}
+	if (json_is_true(json_object_get(json_object_get(r, "config"), "ok")) &&
+	    json_integer_value(
+		    json_object_get(json_object_get(r, "config"), "loaded"))) {
+		printf("config   the files, read ");
+		print_time("", json_integer_value(json_object_get(
+				       json_object_get(r, "config"), "loaded")));
+		printf("\n");
+	}
 	if (json_is_false(json_object_get(json_object_get(r, "config"), "ok"))) {
 		const json_t *c = json_object_get(r, "config");
 

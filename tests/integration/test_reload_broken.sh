@@ -66,6 +66,8 @@ assert d["state"] == "converged", d
 PY
 	ctl "$dir" status >"$T/st.txt"
 	grep -q "^reload   REFUSED" "$T/st.txt" || fail "case $cases: status text: $(cat "$T/st.txt")"
+	grep -q "^config   the files, read " "$T/st.txt" || fail "case $cases: status text does not say the files run: $(cat "$T/st.txt")"
+	grep -qF "  $1" "$T/st.txt" || fail "case $cases: status text does not name the problem: $(cat "$T/st.txt")"
 	ctl "$dir" apply >"$T/apply.out" 2>&1 && fail "case $cases: apply of broken files accepted"
 	[ "$(kernel)" = "$before" ] || { kernelraw >"$T/k2"; diff "$T/k1" "$T/k2"; fail "case $cases: the kernel changed"; }
 	cp "$T/t.orig" "$T/p/township.conf"
