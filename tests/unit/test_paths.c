@@ -38,6 +38,7 @@ static void make_files(void)
 	write_bytes("sub/inc1.conf", "@include \"inc2.conf\"\n", -1);
 	write_bytes("inc2.conf", "routing = { rule_priority = 200; };\n", -1);
 	write_bytes("self.conf", "@include \"self.conf\"\n", -1);
+	write_bytes("syntax.conf", "\nprobe = { window = ; };\n", -1);
 	snprintf(path, sizeof(path), "%s/ff", dir);
 	if (access(path, F_OK))
 		assert_int_equal(mkfifo(path, 0600), 0);
@@ -99,6 +100,12 @@ static const struct path_row rows[] = {
 	 INCL("self.conf"),
 	 {{"self.conf", 1, NULL,
 	   "@include \"self.conf\": includes nested more than 10 deep"}}},
+	{"syntax error in an included file",
+	 "n.conf",
+	 NULL,
+	 NULL,
+	 INCL("syntax.conf"),
+	 {{"syntax.conf", 2, NULL, "syntax error"}}},
 	{"@include with an escape",
 	 "n.conf",
 	 NULL,
