@@ -258,6 +258,20 @@ static int load_good(struct agent *a, struct inputs *in, json_t *problems)
 		return rc;
 	}
 	diag_free(&d);
+	{
+		/* which copy runs, for status: its state hash */
+		struct state_meta gm;
+		struct kstate t;
+		json_t *ref = NULL;
+
+		a->good_hash[0] = '\0';
+		if (target_of(in, &t, &gm, &ref) == 0) {
+			snprintf(a->good_hash, sizeof(a->good_hash), "%s",
+				 gm.hash);
+			kstate_free(&t);
+		}
+		json_decref(ref);
+	}
 	a->conf_problems = json_deep_copy(problems);
 	for (size_t i = 0; i < json_array_size(problems); i++)
 		log_warnx("%s", json_string_value(json_array_get(problems, i)));
@@ -340,6 +354,7 @@ int agent_init(struct agent *a, const char *conf, const char *profile,
 		json_decref(refusal);
 	}
 	adopt(a, &in);
+	a->loaded_at = (long long)time(NULL);
 	snprintf(a->statedir, sizeof(a->statedir), "%s", a->in.nc.state_dir);
 	snprintf(a->sockpath, sizeof(a->sockpath), "%s", a->in.nc.socket);
 	if ((rc = nlctx_open(&a->nl, err, errlen)))
@@ -373,6 +388,7 @@ void agent_free(struct agent *a)
 	}
 	json_decref(a->drift);
 	json_decref(a->conf_problems);
+	json_decref(a->reload_problems);
 	nlctx_close(&a->nl);
 	memset(a, 0, sizeof(*a));
 }
@@ -495,9 +511,16 @@ json_t *agent_reload(struct agent *a)
 	if (load_inputs(a, &in, &resp)) {
 		log_warnx("reload refused: the new configuration has problems; "
 			  "keeping the old one");
+		json_decref(a->reload_problems);
+		a->reload_problems =
+			json_deep_copy(json_object_get(resp, "problems"));
+		a->reload_refused = (long long)time(NULL);
 		return resp;
 	}
 	adopt(a, &in);
+	a->loaded_at = (long long)time(NULL);
+	json_decref(a->reload_problems);
+	a->reload_problems = NULL;
 	if (a->conf_problems) {
 		json_decref(a->conf_problems);
 		a->conf_problems = NULL;
@@ -865,11 +888,24 @@ json_t *agent_status(struct agent *a)
 	if (a->conf_problems)
 		json_object_set_new(
 			s, "config",
-			json_pack("{s:b, s:O, s:s, s:I}", "ok", 0, "problems",
-				  a->conf_problems, "running", "last-good",
-				  "saved", (json_int_t)a->good_saved));
+			json_pack("{s:b, s:O, s:s, s:I, s:s}", "ok", 0,
+				  "problems", a->conf_problems, "running",
+				  "last-good", "saved",
+				  (json_int_t)a->good_saved, "hash",
+				  a->good_hash));
 	else
-		json_object_set_new(s, "config", json_pack("{s:b}", "ok", 1));
+		json_object_set_new(s, "config",
+				    json_pack("{s:b, s:s, s:I}", "ok", 1,
+					      "running", "files", "loaded",
+					      (json_int_t)a->loaded_at));
+	if (a->reload_problems) {
+		json_t *c = json_object_get(s, "config");
+
+		json_object_set(c, "reload_refused", a->reload_problems);
+		json_object_set_new(c, "loaded", json_integer(a->loaded_at));
+		json_object_set_new(c, "refused_at",
+				    json_integer(a->reload_refused));
+	}
 	if (agent_target(a) && agent_target(a)->fw) {
 		struct fw_counter *c;
 		struct fwstate fw;

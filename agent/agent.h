@@ -36,6 +36,12 @@ struct agent {
 	 * the applied configuration (goodconf.h) saved then.  NULL: fine. */
 	json_t *conf_problems;
 	long long good_saved;
+	char good_hash[17]; /* state hash of that copy */
+	long long loaded_at; /* when what runs was read */
+	/* The last reload was refused for these problems (then): the
+	 * configuration read before runs on.  NULL: none refused since. */
+	json_t *reload_problems;
+	long long reload_refused;
 	char statedir[4096];
 	char sockpath[108];
 	int drift_policy;

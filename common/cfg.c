@@ -4,6 +4,7 @@
  * diagnostics list and never log.
  */
 #include "common/cfg.h"
+#include "common/cfgfile.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -15,17 +16,11 @@ const char *cfg_file(const config_setting_t *s, const char *main_file,
 		     char *buf, size_t len)
 {
 	const char *f = s ? config_setting_source_file(s) : NULL;
-	const char *slash;
 
-	if (!f || !main_file || !strcmp(f, main_file) || f[0] == '/')
-		return f ? f : main_file;
-	/* An @include'd file, named as written: relative to the folder of
-	 * the main file, which is the include folder we set. */
-	slash = strrchr(main_file, '/');
-	if (!slash)
-		return f;
-	snprintf(buf, len, "%.*s/%s", (int)(slash - main_file), main_file, f);
-	return buf;
+	/* cfgfile_load() names included files by their real path already */
+	(void)buf;
+	(void)len;
+	return f ? f : main_file;
 }
 
 int cfg_line(const config_setting_t *s)
@@ -125,6 +120,34 @@ int cfg_word_index(const char *const *words, const char *s)
 	return -1;
 }
 
+int cfg_int(struct diag *d, const config_setting_t *s, const char *file,
+	    long long min, long long max, long long *out)
+{
+	int t = config_setting_type(s);
+	long long v;
+
+	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
+		cfg_problem(d, s, file, "must be an integer, not %s",
+			    cfg_type_name(t));
+		return 1;
+	}
+	/* Full width: cfgfile_load() keeps libconfig from wrapping a
+	 * literal past 32 bits, so v is what the file says. */
+	v = config_setting_get_int64(s);
+	if (cfgfile_wide_of(s)) {
+		cfg_problem(d, s, file, "%s does not fit in 64 bits",
+			    cfgfile_wide_of(s)->text);
+		return 1;
+	}
+	if (v < min || v > max) {
+		cfg_problem(d, s, file, "%lld is out of range %lld..%lld", v,
+			    min, max);
+		return 1;
+	}
+	*out = v;
+	return 0;
+}
+
 static void set_default(const struct cfg_opt *o, void *obj)
 {
 	char *field = (char *)obj + o->off;
@@ -156,17 +179,8 @@ static int read_one(struct diag *d, const config_setting_t *s,
 	case CFG_INT: {
 		long long v;
 
-		if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
-			cfg_problem(d, s, file, "must be an integer, not %s",
-				    cfg_type_name(t));
+		if (cfg_int(d, s, file, o->min, o->max, &v))
 			return 1;
-		}
-		v = config_setting_get_int64(s);
-		if (v < o->min || v > o->max) {
-			cfg_problem(d, s, file, "%lld is out of range %ld..%ld",
-				    v, o->min, o->max);
-			return 1;
-		}
 		*(int *)field = (int)v;
 		return 0;
 	}

@@ -38,9 +38,9 @@ struct cfg_opt {
 #define CFG_END {NULL, CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0}
 
 /*
- * The file a setting comes from: main_file, or an @include'd file named
- * from main_file's folder (libconfig keeps include names as written).  May
- * return buf; NULL s gives main_file.
+ * The file a setting comes from: main_file, or an @include'd file by the
+ * name cfgfile_load() gave it (the path it was read from).  NULL s gives
+ * main_file; buf is no longer used.
  */
 const char *cfg_file(const config_setting_t *s, const char *main_file,
 		     char *buf, size_t len);
@@ -66,6 +66,15 @@ void cfg_problem(struct diag *d, const config_setting_t *s,
  */
 int cfg_read(struct diag *d, const config_setting_t *group, const char *file,
 	     const struct cfg_opt *opts, void *obj);
+
+/*
+ * The one way an integer setting is read: at full width (64 bits), then
+ * range-checked against min..max before the caller narrows it to its
+ * field.  0 with *out set, or 1 with the problem added at s ("must be an
+ * integer, not a string", "4294967396 is out of range 0..4294967295").
+ */
+int cfg_int(struct diag *d, const config_setting_t *s, const char *file,
+	    long long min, long long max, long long *out);
 
 /* The words of an enum joined by ", " for messages. */
 const char *cfg_words(const char *const *words, char *buf, size_t len);

@@ -121,17 +121,20 @@ static void add_builtins(struct profile *p, int collector_port)
 	add_service(p, "icmp", PROTO_ICMP, 0, 0, true, none);
 }
 
+/* "N/UNIT", N 1..100000 in plain digits, nothing around it: sscanf would
+ * take blanks before N, a sign, and wrap. */
 static bool rate_ok(const char *s)
 {
-	char unit[16];
-	unsigned n;
-	int used = 0;
+	unsigned long n = 0;
+	const char *p = s;
 
-	if (sscanf(s, "%u/%15[a-z]%n", &n, unit, &used) != 2 ||
-	    s[used] || n == 0 || n > 100000)
+	for (; *p >= '0' && *p <= '9' && p - s < 7; p++)
+		n = n * 10 + (unsigned long)(*p - '0');
+	if (p == s || *p != '/' || n == 0 || n > 100000)
 		return false;
-	return !strcmp(unit, "second") || !strcmp(unit, "minute") ||
-	       !strcmp(unit, "hour");
+	p++;
+	return !strcmp(p, "second") || !strcmp(p, "minute") ||
+	       !strcmp(p, "hour");
 }
 
 static void load_services(struct profile *p, struct diag *d,

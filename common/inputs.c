@@ -13,6 +13,15 @@ int inputs_load(struct inputs *in, const char *node, const char *profile,
 	int nc_rc, p_rc = -EINVAL, inv_rc = 0;
 
 	memset(in, 0, sizeof(*in));
+	/* "--profile ''" names no file: it must not mean "none given" */
+	if ((node && !node[0]) || (profile && !profile[0]) ||
+	    (inventory && !inventory[0])) {
+		diag_add(d, node && !node[0]	     ? "node config"
+			    : profile && !profile[0] ? "profile"
+						     : "inventory",
+			 0, NULL, "empty path: name a file");
+		return -EINVAL;
+	}
 	if (node) {
 		nc_rc = nodeconf_load(&in->nc, node, profile, d);
 	} else {

@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Inventory CSV.  RFC 4180 quoting ("a ""b"", c"), '#' comments, blank lines
- * and an optional header line starting with "code".  Every problem is named
+ * and an optional header line starting with "code".  Read strictly: the
+ * file as every input (cfgfile_slurp), lines ending in LF or CRLF, UTF-8,
+ * a BOM only at the very start, no control character but a tab.  Every problem is named
  * with its line and column; a bad line is left out, the others are kept so
  * all problems are found in one run.
  */
 #include "common/inventory.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cfgfile.h"
 #include "common/log.h"
+#include "common/utf8.h"
 
 #define INV_MAX_LINE 4096
 #define INV_COLS     3
@@ -198,35 +203,87 @@ static void check_tree(struct inventory *inv, struct diag *d)
 	}
 }
 
+/*
+ * Check one physical line (@n bytes at @s, line end removed) as text:
+ * UTF-8, no control character but a tab, no byte order mark but at the
+ * start of the file (@first).  0, or -1 with the problem added at @lineno.
+ */
+static int check_line(struct inventory *inv, struct diag *d, const char *s,
+		      size_t n, int lineno, bool first)
+{
+	size_t bad;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\r') {
+			diag_add(d, inv->path, lineno, NULL,
+				 "a carriage return (CR) inside the line, "
+				 "at column %zu", i + 1);
+			return -1;
+		}
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			diag_add(d, inv->path, lineno, NULL,
+				 "a control character (0x%02x) at column %zu",
+				 c, i + 1);
+			return -1;
+		}
+		if (c == 0xef && i + 2 < n && (unsigned char)s[i + 1] == 0xbb &&
+		    (unsigned char)s[i + 2] == 0xbf && !(first && i == 0)) {
+			diag_add(d, inv->path, lineno, NULL,
+				 "a byte order mark (BOM) at column %zu; "
+				 "only the file may start with one", i + 1);
+			return -1;
+		}
+	}
+	if (utf8_check(s, n, &bad)) {
+		diag_add(d, inv->path, lineno, NULL,
+			 "not UTF-8 (byte 0x%02x at column %zu)",
+			 (unsigned char)s[bad], bad + 1);
+		return -1;
+	}
+	return 0;
+}
+
 int inventory_load(struct inventory *inv, const char *path, struct diag *d)
 {
-	char line[INV_MAX_LINE + 2];
+	char line[INV_MAX_LINE + 2], err[160], *text;
 	int before = diag_count(d), lineno = 0;
 	bool seen = false;
-	FILE *f;
+	size_t len;
 
 	memset(inv, 0, sizeof(*inv));
 	snprintf(inv->path, sizeof(inv->path), "%s", path);
-	f = fopen(path, "r");
-	if (!f) {
+	if (cfgfile_slurp(path, &text, &len, err, sizeof(err))) {
 		diag_add(d, path, 0, NULL, "cannot read the inventory: %s",
-			 strerror(errno));
+			 err);
 		return -EINVAL;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		size_t len = strlen(line);
+	/* Lines end in LF or CRLF; any other CR, any control character
+	 * but a tab, a BOM past the start, bytes that are not UTF-8 are
+	 * refused with the line and column. */
+	for (const char *l = text; l < text + len;) {
+		const char *nl = memchr(l, '\n', (size_t)(text + len - l));
+		size_t n = nl ? (size_t)(nl - l) : (size_t)(text + len - l);
+		const char *next = l + n + 1;
 		char *s = line;
 
 		lineno++;
-		if (len && line[len - 1] != '\n' && !feof(f)) {
+		if (n && l[n - 1] == '\r')
+			n--;
+		if (n > INV_MAX_LINE) {
 			diag_add(d, path, lineno, NULL, "line longer than %d "
 				 "bytes", INV_MAX_LINE);
-			int c;
-			while ((c = fgetc(f)) != EOF && c != '\n')
-				;
+			l = next;
 			continue;
 		}
-		line[strcspn(line, "\r\n")] = '\0';
+		if (check_line(inv, d, l, n, lineno, l == text)) {
+			l = next;
+			continue;
+		}
+		memcpy(line, l, n);
+		line[n] = '\0';
+		l = next;
 		if (lineno == 1 && !strncmp(s, "\xef\xbb\xbf", 3))
 			s += 3; /* a BOM from spreadsheet exports */
 		while (*s == ' ' || *s == '\t')
@@ -241,7 +298,7 @@ int inventory_load(struct inventory *inv, const char *path, struct diag *d)
 		seen = true;
 		parse_line(inv, d, s, lineno);
 	}
-	fclose(f);
+	free(text);
 	if (inv->n == 0 && diag_count(d) == before)
 		diag_add(d, path, 0, NULL, "the inventory lists no node");
 	if (inv->n > 1)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/cfg.h"
+#include "common/cfgfile.h"
 #include "common/defaults.h"
 #include "common/ifname.h"
 
@@ -452,6 +453,7 @@ int nodeconf_load(struct nodeconf *nc, const char *path,
 	int before = diag_count(d);
 	const config_setting_t *node;
 	struct node_raw raw;
+	struct cfgfile cf = {0};
 	config_t c;
 	char err[CODE_ERR_MAX];
 
@@ -459,16 +461,9 @@ int nodeconf_load(struct nodeconf *nc, const char *path,
 	memset(&raw, 0, sizeof(raw));
 	snprintf(nc->path, sizeof(nc->path), "%s", path);
 	config_init(&c);
-	if (!config_read_file(&c, path)) {
-		if (config_error_type(&c) == CONFIG_ERR_FILE_IO)
-			diag_add(d, path, 0, NULL, "cannot read the node "
-				 "config");
-		else
-			diag_add(d, config_error_file(&c) ? config_error_file(&c)
-							  : path,
-				 config_error_line(&c), NULL, "%s",
-				 config_error_text(&c));
+	if (cfgfile_load(&c, path, "node config", &cf, d)) {
 		config_destroy(&c);
+		cfgfile_free(&cf);
 		return -EINVAL;
 	}
 	node = group(&c, nc, d, "node");
@@ -519,5 +514,6 @@ int nodeconf_load(struct nodeconf *nc, const char *path,
 			cfg_problem(d, t, path, "unknown setting");
 	}
 	config_destroy(&c);
+	cfgfile_free(&cf);
 	return diag_count(d) > before ? -EINVAL : 0;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/cfg.h"
+#include "common/cfgfile.h"
 #include "common/defaults.h"
 #include "common/fwpolicy.h"
 #include "common/ifname.h"
@@ -858,26 +859,14 @@ static void check_vxlan_mtu(struct profile *p, struct diag *d)
 
 int profile_load(struct profile *p, const char *path, struct diag *d)
 {
-	char dir[4096];
 	int before = diag_count(d);
 	const config_setting_t *s;
 
 	memset(p, 0, sizeof(*p));
 	config_init(&p->cfg);
 	snprintf(p->path, sizeof(p->path), "%s", path);
-	snprintf(dir, sizeof(dir), "%s", path);
-	config_set_include_dir(&p->cfg, dirname(dir));
-	if (!config_read_file(&p->cfg, path)) {
-		if (config_error_type(&p->cfg) == CONFIG_ERR_FILE_IO)
-			diag_add(d, path, 0, NULL, "cannot read the profile");
-		else
-			diag_add(d, config_error_file(&p->cfg)
-					    ? config_error_file(&p->cfg)
-					    : path,
-				 config_error_line(&p->cfg), NULL, "%s",
-				 config_error_text(&p->cfg));
+	if (cfgfile_load(&p->cfg, path, "profile", &p->cf, d))
 		return -EINVAL;
-	}
 	s = group_or_null(p, d, "profile");
 	if (!s)
 		diag_add(d, path, 0, "profile", "missing required setting "
@@ -929,5 +918,6 @@ void profile_free(struct profile *p)
 		free(p->files[i]);
 	free(p->files);
 	config_destroy(&p->cfg);
+	cfgfile_free(&p->cf);
 	memset(p, 0, sizeof(*p));
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/cfgfile.h"
 #include "common/code.h"
 #include "common/diag.h"
 #include "common/fwpolicy.h"
@@ -122,6 +123,7 @@ struct profile {
 	char **files; /* file names struct src points at */
 	int n_files;
 	config_t cfg;
+	struct cfgfile cf; /* names of the included files, for cfg */
 };
 
 /*

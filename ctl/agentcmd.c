@@ -298,14 +298,37 @@ static void print_status(const json_t *r)
 		print_time("", json_integer_value(json_object_get(l, "time")));
 		printf("\n");
 	}
+	if (json_is_true(json_object_get(json_object_get(r, "config"), "ok")) &&
+	    json_integer_value(
+		    json_object_get(json_object_get(r, "config"), "loaded"))) {
+		printf("config   the files, read ");
+		print_time("", json_integer_value(json_object_get(
+				       json_object_get(r, "config"), "loaded")));
+		printf("\n");
+	}
 	if (json_is_false(json_object_get(json_object_get(r, "config"), "ok"))) {
 		const json_t *c = json_object_get(r, "config");
 
 		printf("config   HAS PROBLEMS: running with the last good one, ");
 		print_time("kept ",
 			   json_integer_value(json_object_get(c, "saved")));
+		if (json_string_value(json_object_get(c, "hash")) &&
+		    json_string_value(json_object_get(c, "hash"))[0])
+			printf(", state %s",
+			       json_string_value(json_object_get(c, "hash")));
 		printf("\n");
 		print_strings(json_object_get(c, "problems"), "  ");
+	}
+	if (json_object_get(json_object_get(r, "config"), "reload_refused")) {
+		const json_t *c = json_object_get(r, "config");
+
+		printf("reload   REFUSED ");
+		print_time("", json_integer_value(
+				       json_object_get(c, "refused_at")));
+		printf(": still running the configuration read ");
+		print_time("", json_integer_value(json_object_get(c, "loaded")));
+		printf("\n");
+		print_strings(json_object_get(c, "reload_refused"), "  ");
 	}
 	printf("drift    policy %s\n",
 	       json_string_value(json_object_get(r, "drift_policy")));

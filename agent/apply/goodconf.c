@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * The last good configuration; see goodconf.h.  Copies are whole files,
- * read into memory (a configuration file is small: over GC_FILE_MAX is
- * refused) and written with fsync before the folder is renamed into
+ * read into memory (with the same bound as every input, CFGFILE_MAX) and
+ * written with fsync before the folder is renamed into
  * place, so a crash leaves either the old copy or the new one.
  */
 #include "agent/apply/goodconf.h"
@@ -23,10 +23,10 @@
 
 #include <jansson.h>
 
+#include "common/cfgfile.h"
 #include "common/log.h"
 #include "common/defaults.h"
 
-#define GC_FILE_MAX  (1 << 20) /* bytes of one file */
 #define GC_FILES_MAX 64
 #define GC_PATH	     8320 /* a state folder, a copy name and a file */
 
@@ -72,37 +72,19 @@ static void gc_path(char *buf, const char *statedir, const char *which,
 		buf[0] = '\0';
 }
 
-/* The whole of a file, NUL-terminated; NULL with errno set. */
+/* The whole of a file, NUL-terminated, read as every input is
+ * (cfgfile_slurp: a regular file up to CFGFILE_MAX, so any input the agent
+ * accepts can be kept); NULL with errno set. */
 static char *gc_read(const char *path, size_t *len)
 {
-	struct stat st;
-	char *buf;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char err[160], *text;
+	int rc = cfgfile_slurp(path, &text, len, err, sizeof(err));
 
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > GC_FILE_MAX) {
-		int e = fstat(fd, &st) < 0	    ? errno
-			: !S_ISREG(st.st_mode) ? EINVAL
-					       : EFBIG;
-
-		close(fd);
-		errno = e;
+	if (rc) {
+		errno = -rc;
 		return NULL;
 	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	n = read(fd, buf, (size_t)st.st_size);
-	close(fd);
-	if (n != st.st_size) {
-		free(buf);
-		errno = EIO;
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = (size_t)n;
-	return buf;
+	return text;
 }
 
 static int gc_write(const char *path, const char *data, size_t len)
@@ -308,9 +290,17 @@ int goodconf_load(const char *statedir, const char *which, struct inputs *in,
 
 	memset(in, 0, sizeof(*in));
 	gc_path(mpath, statedir, which, "meta.json");
-	meta = json_load_file(mpath, 0, NULL);
+	if (access(mpath, F_OK))
+		return -ENOENT;
+	{
+		size_t len;
+		char *text = gc_read(mpath, &len);
+
+		meta = text ? json_loadb(text, len, 0, NULL) : NULL;
+		free(text);
+	}
 	if (!meta)
-		return access(mpath, F_OK) ? -ENOENT : -EINVAL;
+		return -EINVAL;
 	base = json_string_value(json_object_get(meta, "profile"));
 	if (!base || !gc_inside(base) || strchr(base, '/') ||
 	    !json_is_boolean(json_object_get(meta, "inventory"))) {
@@ -388,16 +378,34 @@ int goodconf_swap(const char *statedir, char *err, size_t errlen)
 
 void goodconf_statedir(const char *conf, char *out, size_t len)
 {
+	struct cfgfile cf = {0};
 	const char *v = NULL;
+	struct diag d;
 	config_t c;
 
 	config_init(&c);
-	if (config_read_file(&c, conf) &&
-	    config_lookup_string(&c, "paths.state", &v) && v[0])
+	diag_init(&d);
+	if (cfgfile_load(&c, conf, "node config", &cf, &d)) {
+		/* Leniently: a file refused for a problem elsewhere in it
+		 * (a name that is not UTF-8, say) still names its state
+		 * folder, where the copy to run with is. */
+		char err[160], *text = NULL;
+		size_t n;
+
+		config_destroy(&c);
+		config_init(&c);
+		if (cfgfile_slurp(conf, &text, &n, err, sizeof(err)) != 0 ||
+		    !config_read_string(&c, text))
+			v = NULL;
+		free(text);
+	}
+	if (config_lookup_string(&c, "paths.state", &v) && v && v[0])
 		snprintf(out, len, "%s", v);
 	else
 		snprintf(out, len, "%s", EGNET_STATE_DIR);
 	config_destroy(&c);
+	cfgfile_free(&cf);
+	diag_free(&d);
 }
 
 bool goodconf_exists(const char *statedir, const char *which)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "agent/apply/kjson.h"
+#include "common/cfgfile.h"
 #include "common/log.h"
 
 static void path_of(const char *dir, const char *name, char *buf, size_t len)
@@ -130,7 +131,18 @@ int statedir_read(const char *dir, const char *name, struct kstate *ks,
 	path_of(dir, name, path, sizeof(path));
 	if (access(path, F_OK) < 0)
 		return -ENOENT;
-	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	{
+		/* as every input: a regular file, bounded, never blocking */
+		char *text;
+		size_t len;
+
+		if (cfgfile_slurp(path, &text, &len, e, sizeof(e))) {
+			snprintf(err, errlen, "%s: %s", path, e);
+			return -EINVAL;
+		}
+		doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+		free(text);
+	}
 	if (!doc) {
 		snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
 		return -EINVAL;

@@ -197,12 +197,104 @@ static void test_include_outside(void **state)
 	assert_int_not_equal(access(path, F_OK), 0);
 }
 
+/* A profile over the old 1 MiB limit (2 MiB of comment) is kept like any
+ * other input the loader takes (up to CFGFILE_MAX), so the copy is never
+ * older than what runs for want of room. */
+static void test_large_profile(void **state)
+{
+	struct inputs in, back;
+	struct diag d;
+	long long saved = 0;
+	char err[600], path[256], *text, *big, line[256];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/big", sd);
+	mkdir(path, 0750);
+	snprintf(path, sizeof(path), "%s/big/include", sd);
+	mkdir(path, 0750);
+	/* the example township with its includes, the profile padded */
+	f = fopen("profiles/township.conf", "r");
+	assert_non_null(f);
+	big = malloc((3u << 20) + 65536);
+	assert_non_null(big);
+	big[0] = '\0';
+	while (fgets(line, sizeof(line), f))
+		strcat(big, line);
+	fclose(f);
+	text = big + strlen(big);
+	for (int i = 0; i < (2 << 20) / 64; i++, text += 64) {
+		memset(text, 'x', 64);
+		text[0] = '#';
+		text[63] = '\n';
+	}
+	*text = '\0';
+	write_file("big/township.conf", big);
+	free(big);
+	{
+		static const char *const incs[] = {"plan", "zones", "sets",
+						   "rules-base", "probe"};
+
+		for (size_t i = 0; i < 5; i++) {
+			char from[128], to[128], buf[65536];
+			size_t n;
+			FILE *in_f, *out_f;
+
+			snprintf(from, sizeof(from), "profiles/include/%s.conf",
+				 incs[i]);
+			snprintf(to, sizeof(to), "%s/big/include/%s.conf", sd,
+				 incs[i]);
+			in_f = fopen(from, "r");
+			out_f = fopen(to, "w");
+			assert_non_null(in_f);
+			assert_non_null(out_f);
+			n = fread(buf, 1, sizeof(buf), in_f);
+			fwrite(buf, 1, n, out_f);
+			fclose(in_f);
+			fclose(out_f);
+		}
+	}
+	snprintf(path, sizeof(path), "%s/big/township.conf", sd);
+	diag_init(&d);
+	assert_int_equal(inputs_load(&in, "profiles/examples/township.conf",
+				     path, NULL, &d),
+			 0);
+	assert_int_equal(goodconf_write(sd, &in, err, sizeof(err)), 0);
+	assert_int_equal(goodconf_load(sd, "good.new", &back, &d, &saved), 0);
+	assert_int_equal(diag_count(&d), 0);
+	inputs_free(&back);
+	goodconf_discard(sd);
+	inputs_free(&in);
+	diag_free(&d);
+}
+
+/* A meta.json that is a FIFO: refused at once, not waited on. */
+static void test_meta_fifo(void **state)
+{
+	struct inputs in;
+	struct diag d;
+	long long saved;
+	char path[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/fifo", sd);
+	mkdir(path, 0750);
+	snprintf(path, sizeof(path), "%s/fifo/meta.json", sd);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	diag_init(&d);
+	assert_int_equal(goodconf_load(sd, "fifo", &in, &d, &saved), -EINVAL);
+	inputs_free(&in);
+	diag_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_hostile_meta),
 		cmocka_unit_test(test_include_outside),
+		cmocka_unit_test(test_large_profile),
+		cmocka_unit_test(test_meta_fifo),
 	};
 
 	return cmocka_run_group_tests_name("goodconf", tests, setup, teardown);
