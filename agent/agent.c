@@ -92,6 +92,36 @@ static int target_of(const struct inputs *in, struct kstate *t,
 	return 0;
 }
 
+/* The state hash a configuration asks for; "" when it compiles to none. */
+static void hash_of(const struct inputs *in, char hash[17])
+{
+	struct state_meta m;
+	struct kstate t;
+	json_t *ref = NULL;
+
+	hash[0] = '\0';
+	if (target_of(in, &t, &m, &ref) == 0) {
+		snprintf(hash, 17, "%s", m.hash);
+		kstate_free(&t);
+	}
+	json_decref(ref);
+}
+
+/* The hash of the state enforced: the pending target, else the applied
+ * state; NULL when there is none yet. */
+static const char *enforced_hash(const struct agent *a)
+{
+	if (a->pending)
+		return a->pending_meta.hash;
+	return a->have_applied ? a->applied_meta.hash : NULL;
+}
+
+static void unstage(struct agent *a)
+{
+	a->staged_hash[0] = '\0';
+	a->staged_at = 0;
+}
+
 /* Adopt a configuration that loaded without problems. */
 static void adopt(struct agent *a, struct inputs *in)
 {
@@ -324,6 +354,52 @@ static void save_good(struct agent *a, const struct state_meta *m)
 		a->good_saved = saved;
 }
 
+/*
+ * At start: files that ask for another state than the applied one (edited
+ * and not applied yet) wait for an apply, and the agent runs with the copy
+ * of the applied configuration, so drift, rule range, links and probes
+ * all follow the state the kernel is kept in.  Without a copy that gives
+ * that state, the files run, as before copies were kept.
+ */
+static void run_applied_config(struct agent *a)
+{
+	struct inputs good;
+	struct diag d;
+	long long saved;
+	char h[17], gh[17];
+
+	hash_of(&a->in, h);
+	if (!strcmp(h, a->applied_meta.hash))
+		return;
+	diag_init(&d);
+	if (goodconf_load(a->statedir, "good", &good, &d, &saved)) {
+		diag_free(&d);
+		log_warnx("the files ask for another state (%s) than the "
+			  "applied one (%s), and no copy of the applied "
+			  "configuration is kept: running the files",
+			  h, a->applied_meta.hash);
+		return;
+	}
+	diag_free(&d);
+	hash_of(&good, gh);
+	if (strcmp(gh, a->applied_meta.hash)) {
+		inputs_free(&good);
+		log_warnx("the files ask for another state (%s) than the "
+			  "applied one (%s), and the kept copy gives neither: "
+			  "running the files",
+			  h, a->applied_meta.hash);
+		return;
+	}
+	snprintf(a->staged_hash, sizeof(a->staged_hash), "%s", h);
+	a->staged_at = a->loaded_at;
+	adopt(a, &good);
+	a->loaded_at = saved;
+	log_warnx("the files ask for another state (%s) than the applied one "
+		  "(%s): running the applied configuration until they are "
+		  "applied",
+		  h, a->applied_meta.hash);
+}
+
 int agent_init(struct agent *a, const char *conf, const char *profile,
 	       const char *inventory, char *err, size_t errlen)
 {
@@ -370,6 +446,8 @@ int agent_init(struct agent *a, const char *conf, const char *profile,
 	rc = read_pending(a, e, sizeof(e));
 	if (rc && rc != -ENOENT)
 		log_warnx("ignoring a damaged commit-confirm: %s", e);
+	if (a->have_applied && !a->pending && !a->conf_problems)
+		run_applied_config(a);
 	a->state = a->pending ? AGENT_PENDING
 		   : a->have_applied ? AGENT_CONVERGED
 				     : AGENT_UNAPPLIED;
@@ -507,6 +585,8 @@ json_t *agent_reload(struct agent *a)
 {
 	struct inputs in;
 	json_t *resp = NULL;
+	const char *eh;
+	char h[17];
 
 	if (load_inputs(a, &in, &resp)) {
 		log_warnx("reload refused: the new configuration has problems; "
@@ -517,10 +597,32 @@ json_t *agent_reload(struct agent *a)
 		a->reload_refused = (long long)time(NULL);
 		return resp;
 	}
-	adopt(a, &in);
-	a->loaded_at = (long long)time(NULL);
 	json_decref(a->reload_problems);
 	a->reload_problems = NULL;
+	hash_of(&in, h);
+	eh = enforced_hash(a);
+	if (eh && strcmp(h, eh)) {
+		/* Taking these files now would watch and guard a state the
+		 * kernel does not have: they wait for an apply. */
+		inputs_free(&in);
+		snprintf(a->staged_hash, sizeof(a->staged_hash), "%s", h);
+		a->staged_at = (long long)time(NULL);
+		if (a->conf_problems) {
+			json_decref(a->conf_problems);
+			a->conf_problems = NULL;
+		}
+		log_warnx("reload: the files ask for another state (%s, "
+			  "applied %s); running the applied configuration "
+			  "until they are applied",
+			  h, eh);
+		return json_pack("{s:b, s:b, s:s}", "ok", 1, "staged", 1,
+				 "message",
+				 "the files ask for another state than the one "
+				 "applied: egnetctl apply puts them on");
+	}
+	adopt(a, &in);
+	unstage(a);
+	a->loaded_at = (long long)time(NULL);
 	if (a->conf_problems) {
 		json_decref(a->conf_problems);
 		a->conf_problems = NULL;
@@ -636,6 +738,7 @@ json_t *agent_apply(struct agent *a, int confirm_secs, bool when_reachable)
 	if (!confirm)
 		statedir_remove(a->statedir, "journal");
 	adopt(a, &in);
+	unstage(a);
 	if (r.plan.n == 0) {
 		/* nothing to change, nothing to confirm */
 		save_good(a, &m);
@@ -721,6 +824,8 @@ void agent_confirm_expired(struct agent *a)
 		log_warnx("commit-confirm expired: rolled back (%d operations)",
 			  r.ops_done);
 		clear_pending(a);
+		if (a->have_applied && !a->conf_problems)
+			run_applied_config(a);
 		a->state = a->have_applied ? AGENT_CONVERGED : AGENT_UNAPPLIED;
 		set_last(a, "rolled-back", &r, "not confirmed in time");
 	}
@@ -781,6 +886,8 @@ json_t *agent_rollback(struct agent *a)
 	}
 	if (goodconf_swap(a->statedir, e, sizeof(e)))
 		log_warnx("last good configuration: %s", e);
+	else if (!a->conf_problems)
+		run_applied_config(a); /* the configuration rolled back to */
 	a->state = AGENT_CONVERGED;
 	clear_drift(a);
 	set_last(a, "rolled-back", &r, "returned to the previous state");
@@ -896,8 +1003,16 @@ json_t *agent_status(struct agent *a)
 	else
 		json_object_set_new(s, "config",
 				    json_pack("{s:b, s:s, s:I}", "ok", 1,
-					      "running", "files", "loaded",
+					      "running",
+					      a->staged_hash[0] ? "applied-copy"
+								: "files",
+					      "loaded",
 					      (json_int_t)a->loaded_at));
+	if (a->staged_hash[0])
+		json_object_set_new(json_object_get(s, "config"), "staged",
+				    json_pack("{s:s, s:I}", "hash",
+					      a->staged_hash, "read",
+					      (json_int_t)a->staged_at));
 	if (a->reload_problems) {
 		json_t *c = json_object_get(s, "config");
 

@@ -42,6 +42,12 @@ struct agent {
 	 * configuration read before runs on.  NULL: none refused since. */
 	json_t *reload_problems;
 	long long reload_refused;
+	/* The files ask for another kernel state than the one enforced
+	 * (this hash, read then): they wait for an apply, and what runs —
+	 * drift, rule range, watched links, probes — is the applied
+	 * configuration.  "" when the files are what runs. */
+	char staged_hash[17];
+	long long staged_at;
 	char statedir[4096];
 	char sockpath[108];
 	int drift_policy;

@@ -301,7 +301,10 @@ static void print_status(const json_t *r)
 	if (json_is_true(json_object_get(json_object_get(r, "config"), "ok")) &&
 	    json_integer_value(
 		    json_object_get(json_object_get(r, "config"), "loaded"))) {
-		printf("config   the files, read ");
+		printf("config   %s, read ",
+		       json_object_get(json_object_get(r, "config"), "staged")
+			       ? "the copy of the applied configuration"
+			       : "the files");
 		print_time("", json_integer_value(json_object_get(
 				       json_object_get(r, "config"), "loaded")));
 		printf("\n");
@@ -318,6 +321,16 @@ static void print_status(const json_t *r)
 			       json_string_value(json_object_get(c, "hash")));
 		printf("\n");
 		print_strings(json_object_get(c, "problems"), "  ");
+	}
+	if (json_object_get(json_object_get(r, "config"), "staged")) {
+		const json_t *st =
+			json_object_get(json_object_get(r, "config"), "staged");
+
+		printf("files    ask for another state (%s), read ",
+		       json_string_value(json_object_get(st, "hash")));
+		print_time("", json_integer_value(json_object_get(st, "read")));
+		printf(": not applied; the applied configuration runs "
+		       "(egnetctl apply puts them on)\n");
 	}
 	if (json_object_get(json_object_get(r, "config"), "reload_refused")) {
 		const json_t *c = json_object_get(r, "config");

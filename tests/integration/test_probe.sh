@@ -192,8 +192,8 @@ bad1=$(target $PARENT bad)
 ctl "$dir" links >"$T/links.txt" || fail "egnetctl links"
 grep -q "^parent .*$PARENT" "$T/links.txt" || fail "links output: $(cat "$T/links.txt")"
 grep -q "^village .* socket " "$T/links.txt" || fail "links output, TIMES: $(cat "$T/links.txt")"
-# a reload with another probe port: new sockets, and the programs already
-# attached take the new port at once (the parent's RTT from eBPF again,
+# an apply of another probe port (the firewall opens it too): new sockets,
+# and the programs already attached take the new port at once (the parent's RTT from eBPF again,
 # its probes still counted as probes on eth0)
 probes_out() {
 	ctl "$dir" links --json >"$T/l.json" &&
@@ -203,7 +203,7 @@ n0=$(probes_out)
 sed -i 's/port = 7789;/port = 7790;/' "$T/p/include/probe.conf"
 kill $ECHO_PID
 start_echo --port 7790
-kill -HUP "$AGENT_PID"
+ctl "$dir" apply >/dev/null || fail "apply of a new probe port"
 wait_for 4 parent_is up || fail "parent not up on the new port: $(cat "$T/l.json")"
 sleep 0.5
 ctl "$dir" links --json >"$T/l.json"
@@ -218,7 +218,7 @@ ip netns exec $G ss -uln | grep -q ':7789 ' && fail "the old port is still open"
 sed -i 's/port = 7790;/port = 7789;/' "$T/p/include/probe.conf"
 kill $ECHO_PID
 start_echo
-kill -HUP "$AGENT_PID"
+ctl "$dir" apply >/dev/null || fail "apply of a new probe port"
 wait_for 4 parent_is up || fail "parent not up on the old port again"
 
 # the agent's programs: one per direction while it runs, none after it
@@ -250,4 +250,4 @@ if [ "$(json_field "$T/l.json" 'd["monitor"]["counters"]')" = ebpf ]; then
 	[ "$(bpf_seen)" = $((2 * n_watched)) ] ||
 		fail "bpftool net after a crash and a restart: $(bpf_seen) linkmon programs, want $((2 * n_watched))"
 fi
-echo "PASS: probes: kernel RTT, +50 ms seen, cut in $took s, child's cut in $vtook s, villages by ICMP (socket timestamps), wrong replies counted, probe port changed by a reload"
+echo "PASS: probes: kernel RTT, +50 ms seen, cut in $took s, child's cut in $vtook s, villages by ICMP (socket timestamps), wrong replies counted, probe port changed by an apply"
