@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Agent operations.  Each one logs once at its boundary (what was asked,
- * what happened) and answers with JSON; the layers below only return
- * -errno and a reason.
+ * The agent's configuration and life: loading (the files, or the copy of
+ * the applied configuration), reload, start-up recovery, the applied and
+ * pending states as they are recorded.  The operations are in
+ * agent_ops.c, status in agent_status.c.  Each operation logs once at its
+ * boundary (what was asked, what happened) and answers with JSON; the
+ * layers below only return -errno and a reason.
  */
 #include "agent/agent.h"
 
@@ -16,16 +19,16 @@
 #include "agent/fw/fw.h"
 #include "agent/apply/goodconf.h"
 #include "agent/apply/kjson.h"
+#include "agent/agent_int.h"
 #include "agent/sys/failpoint.h"
+#include "agent/sys/sysctl.h"
 #include "agent/apply/txn.h"
 #include "common/log.h"
 
 const char *const agent_state_words[] = {"unapplied", "converged", "drift",
 					 "failed", "pending-confirm"};
 
-#define RULE_RANGE 999 /* our rule priorities: base .. base + 999 */
-
-static long long now_s(void)
+long long agent_now(void)
 {
 	return (long long)time(NULL);
 }
@@ -53,7 +56,7 @@ static json_t *problems_json(struct diag *d)
 
 /* Load the configuration from disk into in; on problems, *resp is the
  * refusal to send. */
-static int load_inputs(struct agent *a, struct inputs *in, json_t **resp)
+int agent_load_inputs(struct agent *a, struct inputs *in, json_t **resp)
 {
 	struct diag d;
 	int rc;
@@ -72,7 +75,7 @@ static int load_inputs(struct agent *a, struct inputs *in, json_t **resp)
 }
 
 /* The kernel state a configuration asks for, firewall included. */
-static int target_of(const struct inputs *in, struct kstate *t,
+int agent_target_of(const struct inputs *in, struct kstate *t,
 		     struct state_meta *m, json_t **refusal)
 {
 	char err[300];
@@ -88,7 +91,7 @@ static int target_of(const struct inputs *in, struct kstate *t,
 	snprintf(m->profile, sizeof(m->profile), "%s", in->p.name);
 	snprintf(m->version, sizeof(m->version), "%s", in->p.version);
 	kstate_hash(t, m->hash);
-	m->time = now_s();
+	m->time = agent_now();
 	return 0;
 }
 
@@ -100,7 +103,7 @@ static void hash_of(const struct inputs *in, char hash[17])
 	json_t *ref = NULL;
 
 	hash[0] = '\0';
-	if (target_of(in, &t, &m, &ref) == 0) {
+	if (agent_target_of(in, &t, &m, &ref) == 0) {
 		snprintf(hash, 17, "%s", m.hash);
 		kstate_free(&t);
 	}
@@ -116,14 +119,14 @@ static const char *enforced_hash(const struct agent *a)
 	return a->have_applied ? a->applied_meta.hash : NULL;
 }
 
-static void unstage(struct agent *a)
+void agent_unstage(struct agent *a)
 {
 	a->staged_hash[0] = '\0';
 	a->staged_at = 0;
 }
 
 /* Adopt a configuration that loaded without problems. */
-static void adopt(struct agent *a, struct inputs *in)
+void agent_adopt(struct agent *a, struct inputs *in)
 {
 	if (a->loaded)
 		inputs_free(&a->in);
@@ -134,7 +137,7 @@ static void adopt(struct agent *a, struct inputs *in)
 	a->prio_hi = a->prio_lo + RULE_RANGE;
 }
 
-static void txn_opts_for(const struct agent *a, struct txn_opts *o,
+void agent_txn_opts(const struct agent *a, struct txn_opts *o,
 			 const struct kstate *also)
 {
 	memset(o, 0, sizeof(*o));
@@ -152,11 +155,7 @@ const struct kstate *agent_target(const struct agent *a)
 	return a->have_applied ? &a->applied : NULL;
 }
 
-static void set_last(struct agent *a, const char *result,
-		     const struct txn_result *r, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void set_last(struct agent *a, const char *result,
+void agent_set_last(struct agent *a, const char *result,
 		     const struct txn_result *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -165,7 +164,7 @@ static void set_last(struct agent *a, const char *result,
 	va_start(ap, fmt);
 	vsnprintf(a->last.msg, sizeof(a->last.msg), fmt, ap);
 	va_end(ap);
-	a->last.time = now_s();
+	a->last.time = agent_now();
 	a->last.ops = r ? r->ops_done : 0;
 	a->last.writes = r ? r->writes : 0;
 }
@@ -176,7 +175,7 @@ static void set_last(struct agent *a, const char *result,
  * nothing changed in memory, and the caller must not report the state as
  * applied.
  */
-static int commit_applied(struct agent *a, const struct kstate *t,
+int agent_commit(struct agent *a, const struct kstate *t,
 			  const struct state_meta *m, char *err, size_t errlen)
 {
 	char e[400];
@@ -205,13 +204,13 @@ static int commit_applied(struct agent *a, const struct kstate *t,
 	return rc;
 }
 
-static void clear_drift(struct agent *a)
+void agent_clear_drift(struct agent *a)
 {
 	json_decref(a->drift);
 	a->drift = NULL;
 }
 
-static void clear_pending(struct agent *a)
+void agent_clear_pending(struct agent *a)
 {
 	if (a->pending) {
 		kstate_free(&a->pending_target);
@@ -223,7 +222,7 @@ static void clear_pending(struct agent *a)
 	statedir_remove(a->statedir, "pending");
 }
 
-static int read_pending(struct agent *a, char *e, size_t elen)
+int agent_read_pending(struct agent *a, char *e, size_t elen)
 {
 	json_t *extra = NULL, *m;
 	int rc;
@@ -295,7 +294,7 @@ static int load_good(struct agent *a, struct inputs *in, json_t *problems)
 		json_t *ref = NULL;
 
 		a->good_hash[0] = '\0';
-		if (target_of(in, &t, &gm, &ref) == 0) {
+		if (agent_target_of(in, &t, &gm, &ref) == 0) {
 			snprintf(a->good_hash, sizeof(a->good_hash), "%s",
 				 gm.hash);
 			kstate_free(&t);
@@ -315,7 +314,7 @@ static int load_good(struct agent *a, struct inputs *in, json_t *problems)
  * unless they changed since they were loaded: the copy is loaded back and
  * must give the same state.
  */
-static void save_good(struct agent *a, const struct state_meta *m)
+void agent_save_good(struct agent *a, const struct state_meta *m)
 {
 	struct state_meta gm;
 	struct inputs in;
@@ -334,7 +333,7 @@ static void save_good(struct agent *a, const struct state_meta *m)
 	}
 	diag_init(&d);
 	if (goodconf_load(a->statedir, "good.new", &in, &d, &saved) == 0) {
-		if (target_of(&in, &t, &gm, &ref) == 0) {
+		if (agent_target_of(&in, &t, &gm, &ref) == 0) {
 			same = !strcmp(gm.hash, m->hash);
 			kstate_free(&t);
 		}
@@ -361,7 +360,7 @@ static void save_good(struct agent *a, const struct state_meta *m)
  * all follow the state the kernel is kept in.  Without a copy that gives
  * that state, the files run, as before copies were kept.
  */
-static void run_applied_config(struct agent *a)
+void agent_run_applied(struct agent *a)
 {
 	struct inputs good;
 	struct diag d;
@@ -392,7 +391,7 @@ static void run_applied_config(struct agent *a)
 	}
 	snprintf(a->staged_hash, sizeof(a->staged_hash), "%s", h);
 	a->staged_at = a->loaded_at;
-	adopt(a, &good);
+	agent_adopt(a, &good);
 	a->loaded_at = saved;
 	log_warnx("the files ask for another state (%s) than the applied one "
 		  "(%s): running the applied configuration until they are "
@@ -412,7 +411,7 @@ int agent_init(struct agent *a, const char *conf, const char *profile,
 	snprintf(a->conf, sizeof(a->conf), "%s", conf);
 	a->profile_arg = profile;
 	a->inventory_arg = inventory;
-	if (load_inputs(a, &in, &refusal)) {
+	if (agent_load_inputs(a, &in, &refusal)) {
 		json_t *p = json_object_get(refusal, "problems");
 		size_t used = 0;
 
@@ -429,7 +428,7 @@ int agent_init(struct agent *a, const char *conf, const char *profile,
 		}
 		json_decref(refusal);
 	}
-	adopt(a, &in);
+	agent_adopt(a, &in);
 	a->loaded_at = (long long)time(NULL);
 	snprintf(a->statedir, sizeof(a->statedir), "%s", a->in.nc.state_dir);
 	snprintf(a->sockpath, sizeof(a->sockpath), "%s", a->in.nc.socket);
@@ -443,11 +442,11 @@ int agent_init(struct agent *a, const char *conf, const char *profile,
 		a->have_applied = true;
 	else if (rc != -ENOENT)
 		log_warnx("ignoring a damaged applied state: %s", e);
-	rc = read_pending(a, e, sizeof(e));
+	rc = agent_read_pending(a, e, sizeof(e));
 	if (rc && rc != -ENOENT)
 		log_warnx("ignoring a damaged commit-confirm: %s", e);
 	if (a->have_applied && !a->pending && !a->conf_problems)
-		run_applied_config(a);
+		agent_run_applied(a);
 	a->state = a->pending ? AGENT_PENDING
 		   : a->have_applied ? AGENT_CONVERGED
 				     : AGENT_UNAPPLIED;
@@ -471,29 +470,6 @@ void agent_free(struct agent *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/*
- * A gateway forwards: IPv4 and IPv6 forwarding on (a file write, no
- * command).  Returns 0 or -errno; the caller logs.
- */
-static int enable_forwarding(char *err, size_t errlen)
-{
-	static const char *const files[] = {
-		"/proc/sys/net/ipv4/ip_forward",
-		"/proc/sys/net/ipv6/conf/all/forwarding",
-	};
-
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		FILE *f = fopen(files[i], "w");
-
-		if (!f || fputs("1\n", f) == EOF || fclose(f) == EOF) {
-			snprintf(err, errlen, "%s: %s", files[i],
-				 strerror(errno));
-			return -errno;
-		}
-	}
-	return 0;
-}
-
 /* ---- recovery ----------------------------------------------------------- */
 
 /*
@@ -501,7 +477,7 @@ static int enable_forwarding(char *err, size_t errlen)
  * recorded): put back the state before it.  Returns 0 when there was no
  * journal or the state before is back; else -errno, the agent failed.
  */
-static int recover_journal(struct agent *a)
+int agent_recover_journal(struct agent *a)
 {
 	struct kstate before, target;
 	struct txn_result r;
@@ -528,19 +504,19 @@ static int recover_journal(struct agent *a)
 		return rc;
 	}
 	log_warnx("an apply was interrupted; restoring the state before it");
-	txn_opts_for(a, &o, &target);
+	agent_txn_opts(a, &o, &target);
 	o.journal = false;
 	rc = txn_run(&a->nl, &before, &o, &r);
 	if (rc) {
 		log_warnx("restoring after an interrupted apply failed: %s",
 			  r.msg);
-		set_last(a, "failed", &r, "restore after an interrupted "
+		agent_set_last(a, "failed", &r, "restore after an interrupted "
 			 "apply: %s", r.msg);
 		a->state = AGENT_FAILED;
 	} else {
 		log_info("restored the state before the interrupted apply (%d "
 			 "operations)", r.ops_done);
-		set_last(a, "restored", &r, "an interrupted apply was undone "
+		agent_set_last(a, "restored", &r, "an interrupted apply was undone "
 			 "at start");
 		statedir_remove(a->statedir, "journal");
 	}
@@ -554,25 +530,25 @@ void agent_startup(struct agent *a)
 {
 	char err[300];
 
-	if (enable_forwarding(err, sizeof(err)))
+	if (sysctl_forwarding_on(err, sizeof(err)))
 		log_warnx("cannot turn forwarding on: %s", err);
-	recover_journal(a);
+	agent_recover_journal(a);
 	if (a->pending) {
-		if (now_s() >= a->deadline) {
+		if (agent_now() >= a->deadline) {
 			log_warnx("the commit-confirm deadline passed while "
 				  "the agent was down");
 			agent_confirm_expired(a);
 		} else {
 			a->state = AGENT_PENDING;
 			log_info("commit-confirm pending: %lld s left",
-				 a->deadline - now_s());
+				 a->deadline - agent_now());
 		}
 		return;
 	}
 	if (a->have_applied) {
 		/* an agent from before copies were kept makes its first */
 		if (!goodconf_exists(a->statedir, "good"))
-			save_good(a, &a->applied_meta);
+			agent_save_good(a, &a->applied_meta);
 		agent_check_drift(a);
 		return;
 	}
@@ -588,7 +564,7 @@ json_t *agent_reload(struct agent *a)
 	const char *eh;
 	char h[17];
 
-	if (load_inputs(a, &in, &resp)) {
+	if (agent_load_inputs(a, &in, &resp)) {
 		log_warnx("reload refused: the new configuration has problems; "
 			  "keeping the old one");
 		json_decref(a->reload_problems);
@@ -620,8 +596,8 @@ json_t *agent_reload(struct agent *a)
 				 "the files ask for another state than the one "
 				 "applied: egnetctl apply puts them on");
 	}
-	adopt(a, &in);
-	unstage(a);
+	agent_adopt(a, &in);
+	agent_unstage(a);
 	a->loaded_at = (long long)time(NULL);
 	if (a->conf_problems) {
 		json_decref(a->conf_problems);
@@ -635,422 +611,6 @@ json_t *agent_reload(struct agent *a)
 
 /* ---- plan, apply, confirm, rollback -------------------------------------- */
 
-json_t *agent_plan(struct agent *a)
-{
-	struct state_meta m;
-	struct txn_result r;
-	struct kstate t;
-	struct txn_opts o;
-	struct inputs in;
-	json_t *resp = NULL;
-
-	if (load_inputs(a, &in, &resp))
-		return resp;
-	if (target_of(&in, &t, &m, &resp)) {
-		inputs_free(&in);
-		return resp;
-	}
-	txn_opts_for(a, &o, agent_target(a));
-	o.dry_run = true;
-	if (txn_run(&a->nl, &t, &o, &r))
-		resp = json_pack("{s:b, s:s}", "ok", 0, "error", r.msg);
-	else
-		resp = json_pack("{s:b, s:o, s:{s:s, s:s, s:s}}", "ok", 1,
-				 "ops", change_json(&r.plan), "profile", "name",
-				 m.profile, "version", m.version, "hash",
-				 m.hash);
-	txn_result_free(&r);
-	kstate_free(&t);
-	inputs_free(&in);
-	return resp;
-}
-
-json_t *agent_apply(struct agent *a, int confirm_secs, bool when_reachable)
-{
-	struct state_meta m;
-	struct txn_result r;
-	struct txn_opts o;
-	struct kstate t;
-	struct inputs in;
-	json_t *resp = NULL, *pend = NULL;
-	bool confirm, rolled;
-	char e[400];
-
-	if (a->pending)
-		return json_pack("{s:b, s:s}", "ok", 0, "error",
-				 "a commit-confirm is pending: confirm it, roll "
-				 "it back, or wait for its deadline");
-	if (load_inputs(a, &in, &resp)) {
-		log_warnx("apply refused: the configuration has problems");
-		return resp;
-	}
-	if (when_reachable && confirm_secs <= 0)
-		confirm_secs = 120;
-	confirm = confirm_secs > 0;
-	if (target_of(&in, &t, &m, &resp)) {
-		inputs_free(&in);
-		return resp;
-	}
-	txn_opts_for(a, &o, agent_target(a));
-	/* the journal goes once applied.json says what the kernel has */
-	o.keep_journal = !confirm;
-	if (confirm) {
-		pend = json_pack("{s:I, s:b, s:o, s:{s:s, s:s, s:s, s:I}}",
-				 "deadline",
-				 (json_int_t)(now_s() + confirm_secs),
-				 "reachable", when_reachable, "target",
-				 kstate_to_json(&t), "target_meta", "profile",
-				 m.profile, "version", m.version, "hash",
-				 m.hash, "time", (json_int_t)m.time);
-		o.pending = pend;
-	}
-	txn_run(&a->nl, &t, &o, &r);
-	json_decref(pend);
-	if (r.err) {
-		if (confirm)
-			statedir_remove(a->statedir, "pending");
-		log_warnx("apply of profile %s %s failed%s: %s", m.profile,
-			  m.version, r.rolled_back ? " and was rolled back" : "",
-			  r.msg);
-		set_last(a, r.rolled_back ? "rolled-back" : "failed", &r,
-			 "%s", r.msg);
-		resp = json_pack("{s:b, s:s, s:b, s:i}", "ok", 0, "error",
-				 r.msg, "rolled_back", r.rolled_back, "ops",
-				 r.ops_done);
-		inputs_free(&in);
-		goto out;
-	}
-	if (!confirm && (!a->have_applied || r.plan.n > 0 ||
-			 strcmp(a->applied_meta.hash, m.hash)) &&
-	    commit_applied(a, &t, &m, e, sizeof(e))) {
-		/* the kernel has t but nothing says so: back to before */
-		log_warnx("apply of profile %s %s: %s; rolling back", m.profile,
-			  m.version, e);
-		rolled = recover_journal(a) == 0;
-		set_last(a, rolled ? "rolled-back" : "failed", &r, "%s%s", e,
-			 rolled ? "; rolled back" : "; rolling back failed");
-		resp = json_pack("{s:b, s:s, s:b, s:i}", "ok", 0, "error",
-				 a->last.msg, "rolled_back", rolled, "ops",
-				 r.ops_done);
-		inputs_free(&in);
-		goto out;
-	}
-	if (!confirm)
-		statedir_remove(a->statedir, "journal");
-	adopt(a, &in);
-	unstage(a);
-	if (r.plan.n == 0) {
-		/* nothing to change, nothing to confirm */
-		save_good(a, &m);
-		set_last(a, "ok", &r, "no change");
-		a->state = AGENT_CONVERGED;
-		clear_drift(a);
-	} else if (confirm) {
-		if (read_pending(a, e, sizeof(e)))
-			log_warnx("commit-confirm state unreadable: %s", e);
-		a->state = AGENT_PENDING;
-		set_last(a, "ok", &r, "applied; waiting for confirm (%d s)",
-			 confirm_secs);
-		log_info("applied profile %s %s: %d operations, %lu netlink "
-			 "writes; rolls back in %d s unless confirmed%s",
-			 m.profile, m.version, r.ops_done, r.writes,
-			 confirm_secs,
-			 when_reachable ? " or the parent answers" : "");
-	} else {
-		save_good(a, &m);
-		a->state = AGENT_CONVERGED;
-		clear_drift(a);
-		set_last(a, "ok", &r, "applied");
-		log_info("applied profile %s %s: %d operations, %lu netlink "
-			 "writes", m.profile, m.version, r.ops_done, r.writes);
-	}
-	resp = json_pack("{s:b, s:i, s:I, s:o, s:s}", "ok", 1, "ops",
-			 r.ops_done, "writes", (json_int_t)r.writes, "plan",
-			 change_json(&r.plan), "state",
-			 agent_state_words[a->state]);
-	if (a->pending)
-		json_object_set_new(resp, "deadline",
-				    json_integer(a->deadline));
-out:
-	txn_result_free(&r);
-	kstate_free(&t);
-	return resp;
-}
-
-json_t *agent_confirm(struct agent *a)
-{
-	char e[400];
-
-	if (!a->pending)
-		return json_pack("{s:b, s:s}", "ok", 0, "error",
-				 "nothing to confirm");
-	if (commit_applied(a, &a->pending_target, &a->pending_meta, e,
-			   sizeof(e))) {
-		/* still pending: the deadline rolls it back */
-		log_warnx("commit-confirm: not confirmed: %s", e);
-		return json_pack("{s:b, s:s}", "ok", 0, "error", e);
-	}
-	save_good(a, &a->pending_meta);
-	clear_pending(a);
-	a->state = AGENT_CONVERGED;
-	set_last(a, "ok", NULL, "confirmed");
-	log_info("commit-confirm: confirmed");
-	return json_pack("{s:b, s:s}", "ok", 1, "state", "converged");
-}
-
-/* Return to `to`, leaving `from`. */
-static int go_back(struct agent *a, const struct kstate *to,
-		   const struct kstate *from, struct txn_result *r)
-{
-	struct txn_opts o;
-
-	txn_opts_for(a, &o, from);
-	return txn_run(&a->nl, to, &o, r);
-}
-
-void agent_confirm_expired(struct agent *a)
-{
-	struct txn_result r;
-
-	if (!a->pending)
-		return;
-	if (go_back(a, &a->pending_before, &a->pending_target, &r)) {
-		log_warnx("commit-confirm expired, and rolling back failed: "
-			  "%s", r.msg);
-		set_last(a, "failed", &r, "rollback after an unconfirmed "
-			 "apply: %s", r.msg);
-		a->state = AGENT_FAILED;
-	} else {
-		log_warnx("commit-confirm expired: rolled back (%d operations)",
-			  r.ops_done);
-		clear_pending(a);
-		if (a->have_applied && !a->conf_problems)
-			run_applied_config(a);
-		a->state = a->have_applied ? AGENT_CONVERGED : AGENT_UNAPPLIED;
-		set_last(a, "rolled-back", &r, "not confirmed in time");
-	}
-	txn_result_free(&r);
-}
-
-json_t *agent_rollback(struct agent *a)
-{
-	struct state_meta pm;
-	struct txn_result r;
-	struct kstate prev;
-	char e[400];
-	int rc;
-
-	if (a->pending) {
-		agent_confirm_expired(a);
-		return json_pack("{s:b, s:s, s:s}", "ok",
-				 a->state != AGENT_FAILED, "state",
-				 agent_state_words[a->state], "result",
-				 a->last.msg);
-	}
-	rc = statedir_read(a->statedir, "previous", &prev, &pm, NULL, e,
-			   sizeof(e));
-	if (rc == -ENOENT)
-		return json_pack("{s:b, s:s}", "ok", 0, "error",
-				 "no previous applied state to return to");
-	if (rc)
-		return json_pack("{s:b, s:s}", "ok", 0, "error", e);
-	rc = go_back(a, &prev, agent_target(a), &r);
-	if (rc) {
-		log_warnx("rollback failed and was undone: %s", r.msg);
-		set_last(a, "failed", &r, "rollback: %s", r.msg);
-		json_t *resp = json_pack("{s:b, s:s}", "ok", 0, "error", r.msg);
-
-		txn_result_free(&r);
-		kstate_free(&prev);
-		return resp;
-	}
-	/* previous <-> applied, and so their configurations */
-	if (commit_applied(a, &prev, &pm, e, sizeof(e))) {
-		struct txn_result back;
-		const struct kstate *cur = agent_target(a);
-		bool returned = cur && go_back(a, cur, &prev, &back) == 0;
-
-		if (cur)
-			txn_result_free(&back);
-		log_warnx("rollback: %s; %s", e,
-			  returned ? "returned to the applied state"
-				   : "the kernel has the previous state");
-		set_last(a, "failed", &r, "rollback: %s", e);
-		json_t *resp = json_pack("{s:b, s:s}", "ok", 0, "error", e);
-
-		txn_result_free(&r);
-		kstate_free(&prev);
-		if (!returned)
-			a->state = AGENT_FAILED;
-		return resp;
-	}
-	if (goodconf_swap(a->statedir, e, sizeof(e)))
-		log_warnx("last good configuration: %s", e);
-	else if (!a->conf_problems)
-		run_applied_config(a); /* the configuration rolled back to */
-	a->state = AGENT_CONVERGED;
-	clear_drift(a);
-	set_last(a, "rolled-back", &r, "returned to the previous state");
-	log_info("rolled back to profile %s %s (%d operations)", pm.profile,
-		 pm.version, r.ops_done);
-	json_t *resp = json_pack("{s:b, s:i, s:s}", "ok", 1, "ops", r.ops_done,
-				 "profile", pm.profile);
-	txn_result_free(&r);
-	kstate_free(&prev);
-	return resp;
-}
-
 /* ---- drift -------------------------------------------------------------- */
 
-void agent_check_drift(struct agent *a)
-{
-	const struct kstate *t = agent_target(a);
-	struct txn_result r;
-	struct txn_opts o;
-	struct change d;
-	char e[400], b[400];
-	int n;
-
-	if (!t || a->state == AGENT_FAILED)
-		return;
-	txn_opts_for(a, &o, NULL);
-	n = txn_diff(&a->nl, t, &o, &d, e, sizeof(e));
-	if (n < 0) {
-		log_warnx("drift check: %s", e);
-		return;
-	}
-	clear_drift(a);
-	if (n == 0) {
-		change_free(&d);
-		if (a->state == AGENT_DRIFT) {
-			log_info("drift gone: the kernel matches again");
-			a->state = a->pending ? AGENT_PENDING : AGENT_CONVERGED;
-		}
-		return;
-	}
-	for (int i = 0; i < d.n && i < 5; i++)
-		log_warnx("drift: needs %s", op_format(&d.ops[i], b, sizeof(b)));
-	if (d.n > 5)
-		log_warnx("drift: and %d more", d.n - 5);
-	if (a->drift_policy != DRIFT_ENFORCE) {
-		a->drift = change_json(&d);
-		change_free(&d);
-		a->state = AGENT_DRIFT;
-		return;
-	}
-	change_free(&d);
-	if (txn_run(&a->nl, t, &o, &r)) {
-		log_warnx("drift correction failed: %s", r.msg);
-		a->state = AGENT_DRIFT;
-		if (txn_diff(&a->nl, t, &o, &d, e, sizeof(e)) >= 0) {
-			a->drift = change_json(&d);
-			change_free(&d);
-		}
-	} else {
-		log_info("drift corrected: %d operations", r.ops_done);
-		a->state = a->pending ? AGENT_PENDING : AGENT_CONVERGED;
-	}
-	txn_result_free(&r);
-}
-
 /* ---- status ------------------------------------------------------------- */
-
-json_t *agent_status(struct agent *a)
-{
-	const struct state_meta *m = a->pending ? &a->pending_meta
-						: &a->applied_meta;
-	char cb[CODE_STRLEN];
-	json_t *s;
-
-	s = json_pack("{s:b, s:s, s:{s:s, s:s}, s:s}", "ok", 1, "state",
-		      agent_state_words[a->state], "node", "code",
-		      code_format(a->in.nc.code, cb), "name", a->in.nc.name,
-		      "drift_policy", drift_words[a->drift_policy]);
-	if (a->have_applied || a->pending)
-		json_object_set_new(s, "profile",
-				    json_pack("{s:s, s:s, s:s, s:I}", "name",
-					      m->profile, "version", m->version,
-					      "hash", m->hash, "applied",
-					      (json_int_t)m->time));
-	if (a->pending) {
-		long long left = a->deadline - now_s();
-
-		json_object_set_new(
-			s, "pending",
-			json_pack("{s:I, s:I, s:b}", "deadline",
-				  (json_int_t)a->deadline, "seconds_left",
-				  (json_int_t)(left > 0 ? left : 0),
-				  "when_reachable", a->confirm_reachable));
-	}
-	if (a->last.time)
-		json_object_set_new(
-			s, "last_apply",
-			json_pack("{s:s, s:s, s:I, s:i, s:I}", "result",
-				  a->last.result, "message", a->last.msg,
-				  "time", (json_int_t)a->last.time, "ops",
-				  a->last.ops, "writes",
-				  (json_int_t)a->last.writes));
-	if (a->drift)
-		json_object_set(s, "drift", a->drift);
-	if (a->conf_problems)
-		json_object_set_new(
-			s, "config",
-			json_pack("{s:b, s:O, s:s, s:I, s:s}", "ok", 0,
-				  "problems", a->conf_problems, "running",
-				  "last-good", "saved",
-				  (json_int_t)a->good_saved, "hash",
-				  a->good_hash));
-	else
-		json_object_set_new(s, "config",
-				    json_pack("{s:b, s:s, s:I}", "ok", 1,
-					      "running",
-					      a->staged_hash[0] ? "applied-copy"
-								: "files",
-					      "loaded",
-					      (json_int_t)a->loaded_at));
-	if (a->staged_hash[0])
-		json_object_set_new(json_object_get(s, "config"), "staged",
-				    json_pack("{s:s, s:I}", "hash",
-					      a->staged_hash, "read",
-					      (json_int_t)a->staged_at));
-	if (a->reload_problems) {
-		json_t *c = json_object_get(s, "config");
-
-		json_object_set(c, "reload_refused", a->reload_problems);
-		json_object_set_new(c, "loaded", json_integer(a->loaded_at));
-		json_object_set_new(c, "refused_at",
-				    json_integer(a->reload_refused));
-	}
-	if (agent_target(a) && agent_target(a)->fw) {
-		struct fw_counter *c;
-		struct fwstate fw;
-		char err[300];
-		int n;
-
-		if (nft_read(&fw, &c, &n, err, sizeof(err)) == 0) {
-			json_t *pairs = json_object();
-
-			for (int i = 0; i < n; i++)
-				json_object_set_new(
-					pairs, c[i].pair,
-					json_pack("{s:{s:I, s:I}, s:{s:I, s:I}}",
-						  "accepted", "packets",
-						  (json_int_t)c[i].acc_pkts,
-						  "bytes",
-						  (json_int_t)c[i].acc_bytes,
-						  "dropped", "packets",
-						  (json_int_t)c[i].drop_pkts,
-						  "bytes",
-						  (json_int_t)c[i].drop_bytes));
-			json_object_set_new(
-				s, "firewall",
-				json_pack("{s:s, s:b, s:i, s:o}", "table",
-					  "inet egnet", "present", fw.present,
-					  "rules", fw.n_rules, "pairs", pairs));
-			free(fw.canon);
-			free(fw.msgs);
-			free(c);
-		}
-	}
-	return s;
-}
