@@ -262,21 +262,25 @@ static void load_zones(struct profile *p, struct diag *d,
 		}
 		snprintf(z->name, sizeof(z->name), "%s", config_setting_name(g));
 		z->src = profile_src(p, g);
-		if (cfg_read(d, g, p->path, zone_opts, z))
+		/* A zone with a wrong setting is still a zone: keep it, so its
+		 * uses do not each report it missing.  Its table is 0 when it
+		 * is missing or refused (1.. is the range), and only a table
+		 * that was read is checked against the kernel's and the other
+		 * zones'. */
+		cfg_read(d, g, p->path, zone_opts, z);
+		p->n_zones++;
+		if (!z->table)
 			continue;
-		/* A zone with a bad table is still a zone: keep it, so its uses
-		 * do not each report it missing. */
 		if (z->table >= 253 && z->table <= 255)
 			cfg_problem(d, config_setting_get_member(g, "table"),
 				    p->path, "table %d is the kernel's own "
 				    "(default, main, local)", z->table);
-		for (int j = 0; j < p->n_zones; j++)
+		for (int j = 0; j < p->n_zones - 1; j++)
 			if (p->zones[j].table == z->table)
 				cfg_problem(d, config_setting_get_member(g, "table"),
 					    p->path, "table %d is already used "
 					    "by zone %s (line %d)", z->table,
 					    p->zones[j].name, p->zones[j].src.line);
-		p->n_zones++;
 	}
 }
 
