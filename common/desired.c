@@ -3,9 +3,12 @@
  * Building the desired state.  Everything here is a pure function of the
  * three inputs, so render, validate and the agent agree by construction and
  * golden files can pin the result.  Order is deterministic: profile order,
- * then children in code order.
+ * then children in code order.  The cross-checks of what is built are in
+ * desired_check.c.  Problems go to the caller's diagnostics with the line
+ * of the setting at fault and the build goes on, so one run reports them
+ * all; nothing here logs, and fatal() only for a broken invariant.
  */
-#include "common/desired.h"
+#include "common/desired_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -20,47 +23,9 @@ const char *const target_rel_words[] = {"parent", "child", "village"};
 	((arr) = xrealloc((arr), (size_t)((n) + 1) * sizeof(*(arr))),          \
 	 memset(&(arr)[(n)], 0, sizeof(*(arr))), &(arr)[(n)++])
 
-/* Children of this node from the inventory, kept while building. */
-struct child {
-	const struct inv_node *inv;
-	/* per plan index and family */
-	struct plan_node pn[PROFILE_MAX_PLANS][FAM_COUNT];
-	bool ok[PROFILE_MAX_PLANS][FAM_COUNT];
-};
-
-/* Where a resolved object comes from, for messages naming both places. */
-struct dsrc {
-	const char *file;
-	int line;
-	char setting[48];
-};
-
-/* An address put on a link, with its origin (plan or node config). */
-struct claim {
-	struct ip_prefix a;
-	int link; /* index in ds->links */
-	struct dsrc src;
-};
-
-struct build {
-	struct desired *ds;
-	const struct profile *p;
-	const struct nodeconf *nc;
-	struct diag *d;
-	struct plan_node self[PROFILE_MAX_PLANS][FAM_COUNT]; /* per plan, family */
-	bool self_ok[PROFILE_MAX_PLANS][FAM_COUNT];
-	struct child *kids;
-	int n_kids;
-	struct claim *claims;
-	int n_claims;
-	int offered;	    /* addresses given to add_addr */
-	struct dsrc *rsrc; /* per ds->routes[i] */
-	int n_rsrc;
-};
-
-static struct dsrc mksrc(const char *file, int line, const char *setting)
+static struct ds_src mksrc(const char *file, int line, const char *setting)
 {
-	struct dsrc s = {file, line, ""};
+	struct ds_src s = {file, line, ""};
 
 	snprintf(s.setting, sizeof(s.setting), "%s", setting);
 	return s;
@@ -80,17 +45,17 @@ static int plan_idx(const struct profile *p, const char *name)
  * src naming where it was given first (the kernel would hold it once, and
  * two links with one address answer ARP for it on both).
  */
-static void add_addr(struct build *b, int li, const struct ip_addr *a,
-		     unsigned len, const struct dsrc *src)
+static void add_addr(struct ds_build *b, int li, const struct ip_addr *a,
+		     unsigned len, const struct ds_src *src)
 {
 	struct ds_link *l = &b->ds->links[li];
 	struct ip_prefix *x;
-	struct claim *c;
+	struct ds_claim *c;
 	char ab[IP_STRLEN];
 
 	b->offered++;
 	for (int i = 0; i < b->n_claims; i++) {
-		const struct claim *o = &b->claims[i];
+		const struct ds_claim *o = &b->claims[i];
 
 		if (ip_cmp(&o->a.addr, a))
 			continue;
@@ -120,7 +85,7 @@ static void add_remote(struct ds_link *l, const struct ip_addr *a)
 }
 
 /* Plan this node and every child in every plan; report what does not fit. */
-static void plan_all(struct build *b, const struct inventory *inv)
+static void plan_all(struct ds_build *b, const struct inventory *inv)
 {
 	const struct profile *p = b->p;
 	char err[256];
@@ -150,7 +115,7 @@ static void plan_all(struct build *b, const struct inventory *inv)
 	inventory_children(inv, b->ds->code, kids, b->n_kids);
 	b->kids = xcalloc((size_t)b->n_kids, sizeof(*b->kids));
 	for (int k = 0; k < b->n_kids; k++) {
-		struct child *c = &b->kids[k];
+		struct ds_child *c = &b->kids[k];
 
 		c->inv = kids[k];
 		for (int i = 0; i < p->n_plans; i++)
@@ -175,7 +140,7 @@ static void plan_all(struct build *b, const struct inventory *inv)
 }
 
 /* The concrete interface(s) of a profile link from the node config. */
-static int bind_link(struct build *b, const struct prof_link *pl,
+static int bind_link(struct ds_build *b, const struct prof_link *pl,
 		     struct ds_link *l)
 {
 	const struct nodeconf *nc = b->nc;
@@ -204,12 +169,12 @@ static int bind_link(struct build *b, const struct prof_link *pl,
 
 /* Addresses the plan gives a link of this role. */
 /* Returns how many addresses the plan offers (taken or refused). */
-static int plan_addrs(struct build *b, const struct prof_link *pl, int li)
+static int plan_addrs(struct ds_build *b, const struct prof_link *pl, int li)
 {
 	int before = b->offered;
 
 	int pi = plan_idx(b->p, pl->plan);
-	struct dsrc src = mksrc(pl->src.file, pl->src.line, "plan");
+	struct ds_src src = mksrc(pl->src.file, pl->src.line, "plan");
 
 	if (pi < 0)
 		return 0;
@@ -252,7 +217,7 @@ static const struct prof_link *underlay_of(const struct profile *p,
 	return NULL;
 }
 
-static void vxlan_ends(struct build *b, const struct prof_link *pl,
+static void vxlan_ends(struct ds_build *b, const struct prof_link *pl,
 		       struct ds_link *l)
 {
 	const struct prof_link *ul = underlay_of(b->p, pl);
@@ -289,79 +254,7 @@ static void vxlan_ends(struct build *b, const struct prof_link *pl,
 	}
 }
 
-/*
- * The subnets of two links must not share an address: the kernel would
- * take either link for it, and the zones' tables would disagree.
- */
-static void check_overlaps(struct build *b)
-{
-	for (int j = 0; j < b->n_claims; j++)
-		for (int i = 0; i < j; i++) {
-			const struct claim *x = &b->claims[i], *y = &b->claims[j];
-			struct ip_prefix sx = x->a, sy = y->a;
-			char xb[IP_STRLEN + 8], yb[IP_STRLEN + 8];
-
-			if (x->link == y->link || !ip_prefix_overlap(&sx, &sy))
-				continue;
-			ip_mask(&sx.addr, sx.len);
-			ip_mask(&sy.addr, sy.len);
-			diag_add(b->d, y->src.file, y->src.line, y->src.setting,
-				 "subnet %s of %s overlaps %s of %s, given at "
-				 "%s:%d (%s)",
-				 ip_format_prefix(&sy, yb, sizeof(yb)),
-				 b->ds->links[y->link].name,
-				 ip_format_prefix(&sx, xb, sizeof(xb)),
-				 b->ds->links[x->link].name, x->src.file,
-				 x->src.line, x->src.setting);
-			break;
-		}
-}
-
-/*
- * A link egnet creates (bridge, vxlan) under a name the node config gives
- * an interface: the bridge would be its own port, or replace the uplink.
- */
-static void check_names(struct build *b)
-{
-	const struct nodeconf *nc = b->nc;
-
-	for (int i = 0; i < b->p->n_links; i++) {
-		const struct prof_link *pl = &b->p->links[i];
-
-		if (pl->kind == KIND_PHYSICAL)
-			continue;
-		for (int r = 0; r < ROLE_COUNT; r++)
-			for (int k = 0; k < nc->n_ifaces[r]; k++) {
-				const struct prof_link *user = NULL;
-				char set[32], as[64];
-
-				if (strcmp(nc->ifaces[r][k], pl->name))
-					continue;
-				/* what the role makes of its interfaces */
-				for (int j = 0; j < b->p->n_links; j++)
-					if (b->p->links[j].role == r &&
-					    b->p->links[j].kind != KIND_VXLAN)
-						user = &b->p->links[j];
-				if (user && user->kind == KIND_BRIDGE)
-					snprintf(as, sizeof(as), "a port of "
-						 "bridge %s", user->name);
-				else
-					snprintf(as, sizeof(as), "the physical "
-						 "%s interface",
-						 link_role_words[r]);
-				snprintf(set, sizeof(set), "interfaces.%s",
-					 link_role_words[r]);
-				diag_add(b->d, nc->path, nc->iface_line[r], set,
-					 "'%s' is the %s %s link the profile "
-					 "creates (%s:%d): it cannot also be %s",
-					 pl->name, link_role_words[pl->role],
-					 link_kind_words[pl->kind], pl->src.file,
-					 pl->src.line, as);
-			}
-	}
-}
-
-static void build_links(struct build *b)
+static void build_links(struct ds_build *b)
 {
 	const struct profile *p = b->p;
 	const struct nodeconf *nc = b->nc;
@@ -408,7 +301,7 @@ static void build_links(struct build *b)
 				for (int a = 0; first && a < nc->n_addrs[pl->role];
 				     a++) {
 					char set[48];
-					struct dsrc src;
+					struct ds_src src;
 
 					snprintf(set, sizeof(set),
 						 "addresses.%s[%d]",
@@ -425,12 +318,12 @@ static void build_links(struct build *b)
 				vxlan_ends(b, pl, l);
 			}
 		}
-	check_overlaps(b);
+	desired_check_overlaps(b);
 }
 
 /* ---- rules and connected routes --------------------------------------- */
 
-static void build_rules(struct build *b)
+static void build_rules(struct ds_build *b)
 {
 	const struct profile *p = b->p;
 	int prio = p->rule_priority;
@@ -478,9 +371,9 @@ static void build_rules(struct build *b)
 		}
 }
 
-static struct ds_route *new_route(struct build *b, const char *zone,
+static struct ds_route *new_route(struct ds_build *b, const char *zone,
 				  unsigned table, int family,
-				  const struct dsrc *src)
+				  const struct ds_src *src)
 {
 	struct ds_route *r = GROW(b->ds->routes, b->ds->n_routes);
 
@@ -492,8 +385,8 @@ static struct ds_route *new_route(struct build *b, const char *zone,
 	return r;
 }
 
-static const struct claim *claim_of(const struct build *b, int li,
-				    const struct ip_prefix *a)
+static const struct ds_claim *claim_of(const struct ds_build *b, int li,
+				       const struct ip_prefix *a)
 {
 	for (int i = 0; i < b->n_claims; i++)
 		if (b->claims[i].link == li && !ip_cmp(&b->claims[i].a.addr,
@@ -503,7 +396,7 @@ static const struct claim *claim_of(const struct build *b, int li,
 }
 
 /* The connected subnets of a zone's links, copied into the zone's table. */
-static void build_connected(struct build *b)
+static void build_connected(struct ds_build *b)
 {
 	for (int i = 0; i < b->ds->n_links; i++) {
 		const struct ds_link *l = &b->ds->links[i];
@@ -565,7 +458,7 @@ static const struct prof_link *prof_link_of(const struct profile *p,
 }
 
 /* Resolve one next hop of family f; returns 0, or -ENOENT (no such nh in f). */
-static int resolve_via(struct build *b, const struct prof_route *pr,
+static int resolve_via(struct ds_build *b, const struct prof_route *pr,
 		       const struct prof_via *v, int f, struct ds_nh *nh)
 {
 	const struct ds_link *up;
@@ -603,7 +496,7 @@ static int resolve_via(struct build *b, const struct prof_route *pr,
 	return -EINVAL;
 }
 
-static void route_error(struct build *b, const struct prof_route *pr,
+static void route_error(struct ds_build *b, const struct prof_route *pr,
 			const struct prof_via *v)
 {
 	if (v->kind == VIA_PARENT &&
@@ -622,7 +515,7 @@ static void route_error(struct build *b, const struct prof_route *pr,
 }
 
 /* The plan of the zone: that of its first link with a plan. */
-static int zone_plan(const struct build *b, const char *zone)
+static int zone_plan(const struct ds_build *b, const char *zone)
 {
 	for (int i = 0; i < b->p->n_links; i++)
 		if (!strcmp(b->p->links[i].zone, zone))
@@ -630,20 +523,20 @@ static int zone_plan(const struct build *b, const char *zone)
 	return -1;
 }
 
-static void route_children(struct build *b, const struct prof_route *pr,
+static void route_children(struct ds_build *b, const struct prof_route *pr,
 			   unsigned table, int f)
 {
 	const struct ds_link *down = zone_link(b->ds, pr->zone, ROLE_DOWNLINK);
 	const struct prof_link *pl = down ? prof_link_of(b->p, b->nc, down)
 					  : NULL;
 	int pi = pl ? plan_idx(b->p, pl->plan) : -1;
-	struct dsrc src = mksrc(pr->src.file, pr->src.line, "to");
+	struct ds_src src = mksrc(pr->src.file, pr->src.line, "to");
 	char cb[CODE_STRLEN];
 
 	if (pi < 0)
 		return;
 	for (int k = 0; k < b->n_kids; k++) {
-		const struct child *c = &b->kids[k];
+		const struct ds_child *c = &b->kids[k];
 		struct ds_route *r;
 
 		if (!c->ok[pi][f])
@@ -662,126 +555,7 @@ static void route_children(struct build *b, const struct prof_route *pr,
 	}
 }
 
-/*
- * A next hop from the node config or the profile (the parent's is on the
- * uplink subnet by construction): the kernel takes a gateway only on a
- * connected subnet, and a route of a zone's table must leave by that
- * zone's links, so the gateway must be on a subnet of the route's zone.
- * It must not be one of our own addresses, nor the subnet's own or
- * broadcast address.  Reported at the gateway's line (node config) or the
- * route's (an address in the profile), naming the other.
- */
-static int check_gateway(struct build *b, const struct prof_route *pr,
-			 const struct prof_via *v, const struct ds_nh *nh)
-{
-	const struct claim *on = NULL;
-	const char *file = pr->src.file;
-	int line = pr->src.line;
-	char set[NAME_LEN + 16] = "via", gb[IP_STRLEN], why[512];
-	char sb[IP_STRLEN + 8];
-
-	if (v->kind == VIA_PARENT || !nh->gw.family)
-		return 0;
-	if (v->kind == VIA_GATEWAY) {
-		const struct nc_gateway *gw = nodeconf_gateway(b->nc,
-							       v->gateway);
-
-		file = b->nc->path;
-		line = gw->line;
-		snprintf(set, sizeof(set), "gateways.%s", gw->name);
-	}
-	ip_format_addr(&nh->gw, gb, sizeof(gb));
-	why[0] = '\0';
-	for (int i = 0; i < b->n_claims && !why[0]; i++) {
-		const struct claim *c = &b->claims[i];
-		struct ip_prefix host = {nh->gw, ip_bits(nh->gw.family)};
-
-		if (!ip_cmp(&c->a.addr, &nh->gw))
-			snprintf(why, sizeof(why), "%s is this gateway's own "
-				 "address (on %s, %s:%d)", gb,
-				 b->ds->links[c->link].name, c->src.file,
-				 c->src.line);
-		else if (!on && ip_prefix_contains(&c->a, &host) &&
-			 !strcmp(b->ds->links[c->link].zone, pr->zone))
-			on = c;
-	}
-	if (!why[0] && !on)
-		snprintf(why, sizeof(why), "next hop %s is on no subnet of "
-			 "zone %s's links: the kernel takes a gateway only on "
-			 "a connected subnet", gb, pr->zone);
-	if (!why[0]) {
-		struct ip_prefix g = {nh->gw, on->a.len}, sub = on->a;
-
-		if (ip_check_host(&g, why, sizeof(why)) == 0)
-			return 0;
-		ip_mask(&sub.addr, sub.len);
-		snprintf(why, sizeof(why), "next hop %s is the own or "
-			 "broadcast address of subnet %s", gb,
-			 ip_format_prefix(&sub, sb, sizeof(sb)));
-	}
-	if (v->kind == VIA_GATEWAY)
-		diag_add(b->d, file, line, set, "%s (route %s:%d)", why,
-			 pr->src.file, pr->src.line);
-	else
-		diag_add(b->d, file, line, set, "%s", why);
-	return -EINVAL;
-}
-
-/*
- * Two routes the kernel holds as one (table, family, destination, metric;
- * IPv6 takes metric 0 as 1024) from two settings: an aggregate written
- * out as a prefix, a profile prefix that is a connected subnet or a
- * child's block.  Reported at the later, naming the first.
- */
-static void check_route_twins(struct build *b)
-{
-	for (int j = 0; j < b->ds->n_routes; j++)
-		for (int i = 0; i < j; i++) {
-			const struct ds_route *x = &b->ds->routes[i];
-			const struct ds_route *y = &b->ds->routes[j];
-			int mx = x->metric, my = y->metric;
-			char db[IP_STRLEN + 8];
-
-			if (x->family == AF_INET6) {
-				mx = mx ? mx : 1024;
-				my = my ? my : 1024;
-			}
-			if (x->table != y->table || x->family != y->family ||
-			    mx != my || x->dst.len != y->dst.len ||
-			    ip_cmp(&x->dst.addr, &y->dst.addr))
-				continue;
-			/* a profile route's why is its file:line again */
-			bool named = !strncmp(x->why, "connected", 9) ||
-				     !strncmp(x->why, "child ", 6);
-
-			diag_add(b->d, b->rsrc[j].file, b->rsrc[j].line,
-				 b->rsrc[j].setting, "the route to %s in zone "
-				 "%s (metric %d) is already given at %s:%d "
-				 "(%s%s%s)",
-				 ip_format_prefix(&y->dst, db, sizeof(db)),
-				 y->zone, y->metric, b->rsrc[i].file,
-				 b->rsrc[i].line, b->rsrc[i].setting,
-				 named ? ", " : "", named ? x->why : "");
-			break;
-		}
-}
-
-/* The URL's port is the collector's: the one its firewall service opens. */
-static void check_collector(struct build *b)
-{
-	const struct nodeconf *nc = b->nc;
-	const struct profile *p = b->p;
-
-	if (!nc->collector_port || nc->collector_port == p->collector_port)
-		return;
-	diag_add(b->d, nc->path, nc->collector_line, "collector.url",
-		 "port %d is not the collector's port %d "
-		 "(firewall.collector_port of %s, %s)", nc->collector_port,
-		 p->collector_port, p->path,
-		 p->collector_port_line ? "as set" : "by default");
-}
-
-static void build_routes(struct build *b)
+static void build_routes(struct ds_build *b)
 {
 	const struct profile *p = b->p;
 
@@ -845,13 +619,13 @@ static void build_routes(struct build *b)
 			if (skip)
 				continue;
 			for (int v = 0; v < r.n_nh && !skip; v++)
-				skip = check_gateway(b, pr, &pr->via[v],
+				skip = desired_check_gateway(b, pr, &pr->via[v],
 						     &r.nh[v]) != 0;
 			if (skip) {
 				any = true; /* reported */
 				continue;
 			}
-			struct dsrc src = mksrc(pr->src.file, pr->src.line,
+			struct ds_src src = mksrc(pr->src.file, pr->src.line,
 						"to");
 			*new_route(b, r.zone, r.table, r.family, &src) = r;
 			any = true;
@@ -870,7 +644,7 @@ static void build_routes(struct build *b)
 
 /* ---- probe targets ---------------------------------------------------- */
 
-static void build_targets(struct build *b, const struct inventory *inv)
+static void build_targets(struct ds_build *b, const struct inventory *inv)
 {
 	const struct profile *p = b->p;
 	const struct ds_link *up = NULL, *down = NULL;
@@ -907,7 +681,7 @@ static void build_targets(struct build *b, const struct inventory *inv)
 	pl = down ? prof_link_of(p, b->nc, down) : NULL;
 	pi = pl ? plan_idx(p, pl->plan) : -1;
 	for (int k = 0; k < b->n_kids; k++) {
-		const struct child *c = &b->kids[k];
+		const struct ds_child *c = &b->kids[k];
 		bool village = code_level(c->inv->code) == LEVEL_VILLAGE;
 		struct ds_target *t;
 
@@ -934,26 +708,11 @@ static void build_targets(struct build *b, const struct inventory *inv)
 	}
 }
 
-int desired_check_level(const struct profile *p, const struct nodeconf *nc,
-			struct diag *d)
-{
-	char cb[CODE_STRLEN];
-
-	if (code_level(nc->code) == p->level)
-		return 0;
-	diag_add(d, nc->path, nc->code_line, "node.code",
-		 "%s is a %s, but profile %s (%s) is for a %s",
-		 code_format(nc->code, cb),
-		 code_level_name(code_level(nc->code)), p->name, p->path,
-		 code_level_name(p->level));
-	return -EINVAL;
-}
-
 int desired_build(struct desired *ds, const struct profile *p,
 		  const struct nodeconf *nc, const struct inventory *inv,
 		  struct diag *d)
 {
-	struct build b = {.ds = ds, .p = p, .nc = nc, .d = d};
+	struct ds_build b = {.ds = ds, .p = p, .nc = nc, .d = d};
 	int before = diag_count(d);
 	char cb[CODE_STRLEN];
 
@@ -971,13 +730,13 @@ int desired_build(struct desired *ds, const struct profile *p,
 			 inv->path);
 	plan_all(&b, inv);
 	ds->n_children = b.n_kids;
-	check_names(&b);
+	desired_check_names(&b);
 	build_links(&b);
 	build_rules(&b);
 	build_connected(&b);
 	build_routes(&b);
-	check_route_twins(&b);
-	check_collector(&b);
+	desired_check_route_twins(&b);
+	desired_check_collector(&b);
 	build_targets(&b, inv);
 	free(b.kids);
 	free(b.claims);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Routes, address sets, firewall rules and ports: duplicates and their
- * equivalent forms (default and 0.0.0.0/0 or ::/0, an aggregate written
- * out, a connected subnet, a child's block), next hops twice, our own UDP
- * ports against each other and the gateway's daemons, the VXLAN MTU, the
- * collector's URL; as validate reports them (exact FILE:LINE: SETTING:
- * message lines, both places named).
+ * Zones with a wrong setting (still zones for the links and routes that
+ * use them), routes, address sets, firewall rules and ports: duplicates
+ * and their equivalent forms (default and 0.0.0.0/0 or ::/0, an aggregate
+ * written out, a connected subnet, a child's block), next hops twice, our
+ * own UDP ports against each other and the gateway's daemons, the VXLAN
+ * MTU, the collector's URL; as validate reports them (exact FILE:LINE:
+ * SETTING: message lines, both places named).
  */
 #include "tests/unit/loadcase.h"
 
@@ -26,9 +27,31 @@
 #define NODE_URL(u) N1_NODE N2_IFACES N3_ADDRS N4_GWS \
 	"collector = { url = \"" u "\"; };\n"
 
+/* the base profile with zone common's settings c at line 3 */
+#define WITH_ZONE(c, internet)                                                 \
+	P1_HEAD P2_PLAN "zones = { common = { " c " }; internet = { "          \
+	internet " }; };\n" P_LINKS P8_ROUTE P9_ROUTE P10_PROBE
+#define OUT_OF_RANGE "is out of range 1..2147483647"
+
 #define KERNEL_ONE "the kernel holds one route per table, destination and metric"
 
 static const struct lcase cases[] = {
+	/* a zone with a wrong setting is still a zone: the three links and
+	 * the route that use common report nothing */
+	{"a zone table of 0", WITH_ZONE("table = 0;", "table = 102;"), NULL,
+	 NULL, {{F_PROFILE, 3, "zones.common.table", "0 " OUT_OF_RANGE}}},
+	{"a zone table past 31 bits",
+	 WITH_ZONE("table = 2147483648;", "table = 102;"), NULL, NULL,
+	 {{F_PROFILE, 3, "zones.common.table", "2147483648 " OUT_OF_RANGE}}},
+	{"a zone without a table",
+	 WITH_ZONE("description = \"x\";", "table = 102;"), NULL, NULL,
+	 {{F_PROFILE, 3, "zones.common", "missing required setting 'table'"}}},
+	{"a zone with an unknown setting, its table taken",
+	 WITH_ZONE("table = 100; colour = 1;", "table = 100;"), NULL, NULL,
+	 {{F_PROFILE, 3, "zones.common.colour", "unknown setting"},
+	  {F_PROFILE, 3, "zones.internet.table",
+	   "table 100 is already used by zone common (line 3)"}}},
+
 	/* routes of the profile */
 	{"the same route twice",
 	 WITH_ROUTE("{ zone = \"common\"; to = \"default\"; via = \"parent\"; "
