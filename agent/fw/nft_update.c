@@ -196,33 +196,49 @@ static int wanted_rules(const struct fwstate *to, struct fwobjs *w)
 }
 
 /*
- * The rule deletions and additions that take the kernel's rules (read now,
- * with their handles) to to's, into b: deletions first, then additions.
- * Returns 0, -E2BIG (too many to match: replace instead) or -errno.
+ * The kernel's rules now, with their handles, into k: read from the
+ * kernel, or (`kernel` false) parsed from `from`'s messages, which are the
+ * kernel's as read before the change.
  */
-static int rules_plan(const struct fwstate *to, struct nft_batch *b,
-		      struct nft_how *how, char *err, size_t errlen)
+static int kernel_rules(const struct fwstate *from, bool kernel,
+			struct fwobjs *k, char *err, size_t errlen)
 {
-	static const char *const chains[] = {"input", "forward"};
-	struct fwobjs k, w;
-	struct nft_dump_ctx c = {.o = &k};
+	struct nft_dump_ctx c = {.o = k};
 	struct mnl_socket *nl;
-	struct rline *kr[2] = {0}, *wr[2] = {0};
-	int nk[2] = {0}, nw[2] = {0}, rc;
+	int rc;
 
-	fwobjs_init(&k);
-	fwobjs_init(&w);
+	if (!kernel)
+		return wanted_rules(from, k);
 	nl = nft_open(0, err, errlen);
 	if (!nl)
 		return -EIO;
 	rc = nft_dump(nl, &c, NFT_MSG_GETRULE);
 	mnl_socket_close(nl);
-	if (rc < 0) {
+	if (rc < 0)
 		snprintf(err, errlen, "reading the rules of table inet "
 			 FW_TABLE ": %s", strerror(-rc));
-		goto out;
-	}
-	if ((rc = wanted_rules(to, &w)) < 0)
+	return rc;
+}
+
+/*
+ * The rule deletions and additions that take the kernel's rules to to's,
+ * counted in *how and, when b is not NULL, put into b: deletions first,
+ * then additions.  Returns 0, -E2BIG or -EINVAL (too many to match, or
+ * rules not of the form we build: replace instead) or -errno.
+ */
+static int rules_plan(const struct fwstate *from, const struct fwstate *to,
+		      bool kernel, struct nft_batch *b, struct nft_how *how,
+		      char *err, size_t errlen)
+{
+	static const char *const chains[] = {"input", "forward"};
+	struct fwobjs k, w;
+	struct rline *kr[2] = {0}, *wr[2] = {0};
+	int nk[2] = {0}, nw[2] = {0}, rc;
+
+	fwobjs_init(&k);
+	fwobjs_init(&w);
+	if ((rc = kernel_rules(from, kernel, &k, err, errlen)) < 0 ||
+	    (rc = wanted_rules(to, &w)) < 0)
 		goto out;
 	/* our shape has these two chains only: a rule elsewhere is not ours
 	 * to place (same_shape() let us here) */
@@ -244,7 +260,8 @@ static int rules_plan(const struct fwstate *to, struct nft_batch *b,
 	for (int ci = 0; ci < 2; ci++)
 		for (int i = 0; i < nk[ci]; i++)
 			if (kr[ci][i].keep < 0) {
-				rule_del(b, kr[ci][i].r);
+				if (b)
+					rule_del(b, kr[ci][i].r);
 				how->rules_del++;
 			}
 	for (int ci = 0; ci < 2; ci++) {
@@ -261,7 +278,8 @@ static int rules_plan(const struct fwstate *to, struct nft_batch *b,
 			 * added in order */
 			for (int x = first_new; x >= 0 && x < nw[ci] &&
 						wr[ci][x].keep < 0; x++) {
-				rule_add(b, wr[ci][x].r, before);
+				if (b)
+					rule_add(b, wr[ci][x].r, before);
 				how->rules_add++;
 			}
 			first_new = -1;
@@ -279,50 +297,77 @@ out:
 	return rc;
 }
 
-int nft_update(const struct fwstate *from, const struct fwstate *to,
-	       struct nft_how *how, char *err, size_t errlen)
+/*
+ * The one decision between an incremental update and a full replace, and
+ * the update itself: how->incremental says which.  When incremental, *how
+ * counts the element and rule changes and, when b is not NULL, b gets
+ * them.  The kernel's rules are read from the kernel (`kernel`) or taken
+ * from `from`.  Returns 0 or -errno (reading the kernel's rules failed).
+ */
+static int update_plan(const struct fwstate *from, const struct fwstate *to,
+		       bool kernel, struct nft_batch *b, struct nft_how *how,
+		       char *err, size_t errlen)
 {
-	struct nft_how dummy;
 	struct fwelem_diff *d = NULL;
-	struct nft_batch b;
 	int nd = 0, rc;
 
-	if (!how)
-		how = &dummy;
 	memset(how, 0, sizeof(*how));
 	/* the first apply, a removal, a new shape: the whole table */
 	if (!from || !to || !from->present || !to->present ||
 	    !same_shape(from, to) || fwobj_elem_diff(from, to, &d, &nd) < 0)
-		return nft_replace(to, err, errlen);
-	how->incremental = true;
-	nft_batch_begin(&b, 0);
+		return 0;
 	if (strcmp(from->canon + from->rules_at, to->canon + to->rules_at)) {
-		rc = rules_plan(to, &b, how, err, errlen);
-		if (rc == -E2BIG || rc == -EINVAL) {
-			fwobj_elem_diff_free(d, nd);
-			free(b.p);
-			memset(how, 0, sizeof(*how));
-			return nft_replace(to, err, errlen);
-		}
+		rc = rules_plan(from, to, kernel, b, how, err, errlen);
 		if (rc < 0) {
 			fwobj_elem_diff_free(d, nd);
-			free(b.p);
-			return rc;
+			memset(how, 0, sizeof(*how));
+			return rc == -E2BIG || rc == -EINVAL ? 0 : rc;
 		}
 	}
+	how->incremental = true;
 	/* deletions before additions: an interval that changes is deleted
 	 * and added anew, under the same start key */
 	for (int i = 0; i < nd; i++) {
-		elem_msgs(&b, NFT_MSG_DELSETELEM, d[i].set, d[i].del,
-			  d[i].n_del);
+		if (b)
+			elem_msgs(b, NFT_MSG_DELSETELEM, d[i].set, d[i].del,
+				  d[i].n_del);
 		how->elems_del += d[i].n_del;
 	}
 	for (int i = 0; i < nd; i++) {
-		elem_msgs(&b, NFT_MSG_NEWSETELEM, d[i].set, d[i].add,
-			  d[i].n_add);
+		if (b)
+			elem_msgs(b, NFT_MSG_NEWSETELEM, d[i].set, d[i].add,
+				  d[i].n_add);
 		how->elems_add += d[i].n_add;
 	}
 	fwobj_elem_diff_free(d, nd);
+	return 0;
+}
+
+void nft_update_how(const struct fwstate *from, const struct fwstate *to,
+		    struct nft_how *how)
+{
+	char err[8];
+
+	/* without the kernel, only an unparsable state fails: a replace */
+	if (update_plan(from, to, false, NULL, how, err, sizeof(err)) < 0)
+		memset(how, 0, sizeof(*how));
+}
+
+int nft_update(const struct fwstate *from, const struct fwstate *to,
+	       struct nft_how *how, char *err, size_t errlen)
+{
+	struct nft_how dummy;
+	struct nft_batch b;
+	int rc;
+
+	if (!how)
+		how = &dummy;
+	nft_batch_begin(&b, 0);
+	rc = update_plan(from, to, true, &b, how, err, errlen);
+	if (rc < 0 || !how->incremental) {
+		free(b.p);
+		return rc < 0 ? rc : nft_replace(to, err, errlen);
+	}
 	nft_batch_end(&b);
 	return nft_batch_run(&b, err, errlen);
 }
