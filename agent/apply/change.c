@@ -650,8 +650,17 @@ char *op_format(const struct op *op, char *buf, size_t len)
 			 op->dev, op->mtu, op->up ? "up" : "down", op->old_mtu,
 			 op->old_up ? "up" : "down");
 		break;
-	case OP_FW_REPLACE:
-		if (op->fw && op->fw->present)
+	case OP_FW_REPLACE: {
+		struct nft_how how;
+
+		/* nft_update's own decision: in place, or the whole table */
+		nft_update_how(op->old_fw, op->fw, &how);
+		if (how.incremental)
+			snprintf(buf, len, "firewall update table inet egnet: "
+				 "+%d -%d elements, +%d -%d rules",
+				 how.elems_add, how.elems_del, how.rules_add,
+				 how.rules_del);
+		else if (op->fw && op->fw->present)
 			snprintf(buf, len, "firewall replace table inet egnet "
 				 "(%d rules, %d sets, %d elements)",
 				 op->fw->n_rules, op->fw->n_sets,
@@ -659,6 +668,7 @@ char *op_format(const struct op *op, char *buf, size_t len)
 		else
 			snprintf(buf, len, "firewall delete table inet egnet");
 		break;
+	}
 	default:
 		snprintf(buf, len, "?");
 	}
@@ -667,7 +677,7 @@ char *op_format(const struct op *op, char *buf, size_t len)
 
 #define FW_LINES_SHOWN 200
 
-/* What a firewall replace changes, line by line ("+ ..." / "- ..."). */
+/* What a firewall update or replace changes, line by line ("+ ..." / "- ..."). */
 static void fw_detail(const struct op *op,
 		      void (*emit)(const char *line, void *arg), void *arg)
 {

@@ -95,6 +95,15 @@ struct nft_how {
 int nft_update(const struct fwstate *from, const struct fwstate *to,
 	       struct nft_how *how, char *err, size_t errlen);
 
+/*
+ * What nft_update(from, to) would do, told without the kernel: the same
+ * decision (the same code) and counts, the kernel's rules taken from
+ * `from` (the kernel's as read before the change).  For the plan's label;
+ * the update itself matches the rules the kernel has then.
+ */
+void nft_update_how(const struct fwstate *from, const struct fwstate *to,
+		    struct nft_how *how);
+
 /* Read the kernel's table (absent: present = false).  With counters, fill
  * per zone pair figures (*ctr, *n_ctr) from the rules' comments. */
 int nft_read(struct fwstate *out, struct fw_counter **ctr, int *n_ctr,

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * nftables through libnftnl and libmnl: replacing table inet egnet in one
- * transaction, reading it back, and firewall states in JSON.  No other
- * table is ever named in a message we send; a state read from a file is
- * refused unless every one of its messages is for table inet egnet.
+ * nftables through libnftnl and libmnl: the socket, transactions (batches),
+ * replacing table inet egnet in one transaction, reading it back, and
+ * firewall states in JSON (the incremental update is nft_update.c's).  No
+ * other table is ever named in a message we send; a state read from a file
+ * is refused unless every one of its messages is for table inet egnet.
  */
 #include "agent/fw/fw.h"
 /* libnl's headers first: glibc's <netinet/in.h> before <linux/in.h> */
@@ -28,11 +29,12 @@
 
 #include "agent/sys/failpoint.h"
 #include "agent/fw/fwobj.h"
+#include "agent/fw/nft_int.h"
 #include "common/log.h"
 
 /* ---- socket ------------------------------------------------------------------ */
 
-static struct mnl_socket *nft_open(size_t sndbuf, char *err, size_t errlen)
+struct mnl_socket *nft_open(size_t sndbuf, char *err, size_t errlen)
 {
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
 	int v;
@@ -63,19 +65,8 @@ static struct mnl_socket *nft_open(size_t sndbuf, char *err, size_t errlen)
 
 /* ---- batches ----------------------------------------------------------------- */
 
-/*
- * One nftables transaction being built: BEGIN, messages that each ask for
- * an ack, END.  Sequence numbers run from `first`; the kernel answers each
- * message by its number.
- */
-struct batch {
-	char *p;
-	size_t len, cap;
-	uint32_t seq, first;
-};
-
 /* Room for a message of up to `need` bytes, zeroed, at the end. */
-static char *batch_room(struct batch *b, size_t need)
+static char *batch_room(struct nft_batch *b, size_t need)
 {
 	need += MNL_SOCKET_BUFFER_SIZE;
 	if (b->len + need > b->cap) {
@@ -87,19 +78,20 @@ static char *batch_room(struct batch *b, size_t need)
 }
 
 /* A message header of `type` at the end, numbered, asking for an ack. */
-static struct nlmsghdr *batch_hdr(struct batch *b, int type, uint16_t flags)
+struct nlmsghdr *nft_batch_hdr(struct nft_batch *b, int type,
+			       uint16_t flags)
 {
 	return nftnl_nlmsg_build_hdr(batch_room(b, 0), (uint16_t)type,
 				     NFPROTO_INET, flags | NLM_F_ACK,
 				     b->seq++);
 }
 
-static void batch_done(struct batch *b, const struct nlmsghdr *h)
+void nft_batch_done(struct nft_batch *b, const struct nlmsghdr *h)
 {
 	b->len += NLMSG_ALIGN(h->nlmsg_len);
 }
 
-static void batch_begin(struct batch *b, size_t hint)
+void nft_batch_begin(struct nft_batch *b, size_t hint)
 {
 	memset(b, 0, sizeof(*b));
 	b->cap = hint + 8 * 4096;
@@ -114,7 +106,7 @@ static void batch_begin(struct batch *b, size_t hint)
  * that does not exist, so the kernel refuses the transaction after
  * everything else in it went through.
  */
-static void batch_end(struct batch *b)
+void nft_batch_end(struct nft_batch *b)
 {
 	struct nlmsghdr *h;
 
@@ -124,10 +116,10 @@ static void batch_end(struct batch *b)
 		nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
 		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, FW_TABLE);
 		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, "no-such-chain");
-		h = batch_hdr(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+		h = nft_batch_hdr(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
 		nftnl_rule_nlmsg_build_payload(h, r);
 		nftnl_rule_free(r);
-		batch_done(b, h);
+		nft_batch_done(b, h);
 	}
 	h = (struct nlmsghdr *)batch_room(b, 0);
 	nftnl_batch_end((char *)h, b->seq++);
@@ -138,7 +130,7 @@ static void batch_end(struct batch *b)
  * Send the transaction and read every answer.  Returns 0 or the first
  * refusal's -errno with the kernel's reason in err.  Frees the batch.
  */
-static int batch_run(struct batch *b, char *err, size_t errlen)
+int nft_batch_run(struct nft_batch *b, char *err, size_t errlen)
 {
 	char rbuf[MNL_SOCKET_BUFFER_SIZE * 4];
 	struct mnl_socket *nl = nft_open(b->len, err, errlen);
@@ -195,24 +187,24 @@ out:
 
 /* ---- replace ------------------------------------------------------------------ */
 
-static void table_msg(struct batch *b, int type, uint16_t flags)
+static void table_msg(struct nft_batch *b, int type, uint16_t flags)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *h;
 
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, FW_TABLE);
-	h = batch_hdr(b, type, flags);
+	h = nft_batch_hdr(b, type, flags);
 	nftnl_table_nlmsg_build_payload(h, t);
 	nftnl_table_free(t);
-	batch_done(b, h);
+	nft_batch_done(b, h);
 }
 
 int nft_replace(const struct fwstate *fw, char *err, size_t errlen)
 {
-	struct batch b;
+	struct nft_batch b;
 
-	batch_begin(&b, fw && fw->present ? fw->len : 0);
+	nft_batch_begin(&b, fw && fw->present ? fw->len : 0);
 	/* create (so the delete cannot fail), delete, create anew */
 	table_msg(&b, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	table_msg(&b, NFT_MSG_DELTABLE, 0);
@@ -234,23 +226,15 @@ int nft_replace(const struct fwstate *fw, char *err, size_t errlen)
 			off += ml;
 		}
 	}
-	batch_end(&b);
-	return batch_run(&b, err, errlen);
+	nft_batch_end(&b);
+	return nft_batch_run(&b, err, errlen);
 }
 
 /* ---- read ---------------------------------------------------------------------- */
 
-struct dump_ctx {
-	struct fwobjs *o;
-	int type;
-	const char *set; /* GETSETELEM: the set the elements go to */
-	struct nftnl_set *s;
-	bool table_seen;
-};
-
 static int dump_cb(const struct nlmsghdr *h, void *data)
 {
-	struct dump_ctx *c = data;
+	struct nft_dump_ctx *c = data;
 
 	switch (c->type) {
 	case NFT_MSG_GETTABLE: {
@@ -303,7 +287,7 @@ static int dump_cb(const struct nlmsghdr *h, void *data)
 	return MNL_CB_OK;
 }
 
-static int dump(struct mnl_socket *nl, struct dump_ctx *c, int type)
+int nft_dump(struct mnl_socket *nl, struct nft_dump_ctx *c, int type)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE * 8];
 	uint32_t seq = (uint32_t)time(NULL), port = mnl_socket_get_portid(nl);
@@ -384,7 +368,7 @@ int nft_read(struct fwstate *out, struct fw_counter **ctr, int *n_ctr,
 {
 	struct mnl_socket *nl;
 	struct fwobjs o;
-	struct dump_ctx c = {.o = &o};
+	struct nft_dump_ctx c = {.o = &o};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -396,22 +380,22 @@ int nft_read(struct fwstate *out, struct fw_counter **ctr, int *n_ctr,
 	if (!nl)
 		return -EIO;
 	fwobjs_init(&o);
-	if ((rc = dump(nl, &c, NFT_MSG_GETTABLE)) < 0)
+	if ((rc = nft_dump(nl, &c, NFT_MSG_GETTABLE)) < 0)
 		goto fail;
 	if (!c.table_seen) {
 		out->present = false;
 		out->canon = xstrdup("");
 		goto done;
 	}
-	if ((rc = dump(nl, &c, NFT_MSG_GETCHAIN)) < 0 ||
-	    (rc = dump(nl, &c, NFT_MSG_GETSET)) < 0)
+	if ((rc = nft_dump(nl, &c, NFT_MSG_GETCHAIN)) < 0 ||
+	    (rc = nft_dump(nl, &c, NFT_MSG_GETSET)) < 0)
 		goto fail;
 	for (int i = 0; i < o.n_sets; i++) {
 		c.s = o.sets[i];
-		if ((rc = dump(nl, &c, NFT_MSG_GETSETELEM)) < 0)
+		if ((rc = nft_dump(nl, &c, NFT_MSG_GETSETELEM)) < 0)
 			goto fail;
 	}
-	if ((rc = dump(nl, &c, NFT_MSG_GETRULE)) < 0)
+	if ((rc = nft_dump(nl, &c, NFT_MSG_GETRULE)) < 0)
 		goto fail;
 	if (ctr)
 		count_rules(&o, ctr, n_ctr);
@@ -621,308 +605,4 @@ int fw_from_json(const json_t *j, struct fwstate **out, char *err,
 	fwobjs_to_state(&o, *out, err, errlen);
 	fwobjs_free(&o);
 	return 0;
-}
-
-/* ---- update -------------------------------------------------------------------- */
-
-/* The chains and sets of both, their types and flags, are the same. */
-static bool same_shape(const struct fwstate *a, const struct fwstate *b)
-{
-	return a->canon && b->canon && a->elems_at == b->elems_at &&
-	       a->elems_at && !memcmp(a->canon, b->canon, a->elems_at);
-}
-
-/* Element messages for one set: `n` elements of e, 64 a message. */
-static void elem_msgs(struct batch *b, int type, const char *set,
-		      const struct fwelem *e, int n)
-{
-	for (int i = 0; i < n;) {
-		struct nftnl_set *s = nftnl_set_alloc();
-		struct nlmsghdr *h;
-
-		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
-		nftnl_set_set_str(s, NFTNL_SET_TABLE, FW_TABLE);
-		nftnl_set_set_str(s, NFTNL_SET_NAME, set);
-		for (int k = 0; i < n && k < 64; k++, i++) {
-			struct nftnl_set_elem *x = nftnl_set_elem_alloc();
-
-			nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY, e[i].key,
-					   e[i].len);
-			if (e[i].end)
-				nftnl_set_elem_set_u32(x, NFTNL_SET_ELEM_FLAGS,
-						       NFT_SET_ELEM_INTERVAL_END);
-			nftnl_set_elem_add(s, x);
-		}
-		h = batch_hdr(b, type,
-			      type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0);
-		nftnl_set_elems_nlmsg_build_payload(h, s);
-		batch_done(b, h);
-		nftnl_set_free(s);
-	}
-}
-
-/* A rule with its canonical text. */
-struct rline {
-	struct nftnl_rule *r;
-	char *text;
-	int keep; /* the index of its match on the other side, or -1 */
-};
-
-static void rlines_free(struct rline *v, int n)
-{
-	for (int i = 0; i < n; i++)
-		free(v[i].text);
-	free(v);
-}
-
-/* The rules of o in `chain`, in order. */
-static struct rline *chain_rules(const struct fwobjs *o, const char *chain,
-				 int *n)
-{
-	struct rline *v = NULL;
-
-	*n = 0;
-	for (int i = 0; i < o->n_rules; i++) {
-		const char *c = nftnl_rule_get_str(o->rules[i], NFTNL_RULE_CHAIN);
-
-		if (!c || strcmp(c, chain))
-			continue;
-		v = xrealloc(v, (size_t)(*n + 1) * sizeof(*v));
-		v[*n].r = o->rules[i];
-		v[*n].text = fwobj_rule_text(o->rules[i]);
-		v[*n].keep = -1;
-		(*n)++;
-	}
-	return v;
-}
-
-/* Rules per chain on both sides beyond this, compared as a whole. */
-#define LCS_CELLS (4u << 20)
-
-/*
- * Match k (the kernel's rules of a chain) with w (the wanted ones) by the
- * longest common subsequence of their texts: matched rules stay, in order.
- * -E2BIG when the chain is too long for the table.
- */
-static int rules_match(struct rline *k, int nk, struct rline *w, int nw)
-{
-	size_t cols = (size_t)nw + 1;
-	uint32_t *t;
-
-	if ((size_t)(nk + 1) * cols > LCS_CELLS)
-		return -E2BIG;
-	t = xcalloc((size_t)(nk + 1) * cols, sizeof(*t));
-	for (int i = nk - 1; i >= 0; i--)
-		for (int j = nw - 1; j >= 0; j--)
-			t[i * cols + j] =
-				!strcmp(k[i].text, w[j].text)
-					? t[(i + 1) * cols + j + 1] + 1
-				: t[(i + 1) * cols + j] > t[i * cols + j + 1]
-					? t[(i + 1) * cols + j]
-					: t[i * cols + j + 1];
-	for (int i = 0, j = 0; i < nk && j < nw;) {
-		if (!strcmp(k[i].text, w[j].text)) {
-			k[i].keep = j;
-			w[j].keep = i;
-			i++;
-			j++;
-		} else if (t[(i + 1) * cols + j] >= t[i * cols + j + 1]) {
-			i++;
-		} else {
-			j++;
-		}
-	}
-	free(t);
-	return 0;
-}
-
-static void rule_del(struct batch *b, struct nftnl_rule *r)
-{
-	struct nftnl_rule *d = nftnl_rule_alloc();
-	struct nlmsghdr *h;
-
-	nftnl_rule_set_u32(d, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	nftnl_rule_set_str(d, NFTNL_RULE_TABLE, FW_TABLE);
-	nftnl_rule_set_str(d, NFTNL_RULE_CHAIN,
-			   nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
-	nftnl_rule_set_u64(d, NFTNL_RULE_HANDLE,
-			   nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
-	h = batch_hdr(b, NFT_MSG_DELRULE, 0);
-	nftnl_rule_nlmsg_build_payload(h, d);
-	batch_done(b, h);
-	nftnl_rule_free(d);
-}
-
-/*
- * A wanted rule, before the kernel's rule `before` (a kept one), or at the
- * chain's end when NULL: new rules of a run all go before the same kept
- * rule, so they keep their order.
- */
-static void rule_add(struct batch *b, struct nftnl_rule *r,
-		     const struct nftnl_rule *before)
-{
-	struct nlmsghdr *h;
-
-	nftnl_rule_unset(r, NFTNL_RULE_HANDLE);
-	nftnl_rule_unset(r, NFTNL_RULE_POSITION);
-	if (before)
-		nftnl_rule_set_u64(r, NFTNL_RULE_POSITION,
-				   nftnl_rule_get_u64(before, NFTNL_RULE_HANDLE));
-	h = batch_hdr(b, NFT_MSG_NEWRULE,
-		      NLM_F_CREATE | (before ? 0 : NLM_F_APPEND));
-	nftnl_rule_nlmsg_build_payload(h, r);
-	batch_done(b, h);
-}
-
-/* The wanted rules: to's NEWRULE messages parsed back. */
-static int wanted_rules(const struct fwstate *to, struct fwobjs *w)
-{
-	for (size_t off = 0; off < to->len;) {
-		const struct nlmsghdr *h = (const void *)(to->msgs + off);
-
-		if (to->len - off < sizeof(*h) || h->nlmsg_len < sizeof(*h) ||
-		    NLMSG_ALIGN(h->nlmsg_len) > to->len - off)
-			return -EINVAL;
-		off += NLMSG_ALIGN(h->nlmsg_len);
-		if ((h->nlmsg_type & 0xff) == NFT_MSG_NEWRULE) {
-			struct nftnl_rule *r = nftnl_rule_alloc();
-
-			fwobjs_add_rule(w, r);
-			if (nftnl_rule_nlmsg_parse(h, r) < 0)
-				return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/*
- * The rule deletions and additions that take the kernel's rules (read now,
- * with their handles) to to's, into b: deletions first, then additions.
- * Returns 0, -E2BIG (too many to match: replace instead) or -errno.
- */
-static int rules_plan(const struct fwstate *to, struct batch *b,
-		      struct nft_how *how, char *err, size_t errlen)
-{
-	static const char *const chains[] = {"input", "forward"};
-	struct fwobjs k, w;
-	struct dump_ctx c = {.o = &k};
-	struct mnl_socket *nl;
-	struct rline *kr[2] = {0}, *wr[2] = {0};
-	int nk[2] = {0}, nw[2] = {0}, rc;
-
-	fwobjs_init(&k);
-	fwobjs_init(&w);
-	nl = nft_open(0, err, errlen);
-	if (!nl)
-		return -EIO;
-	rc = dump(nl, &c, NFT_MSG_GETRULE);
-	mnl_socket_close(nl);
-	if (rc < 0) {
-		snprintf(err, errlen, "reading the rules of table inet "
-			 FW_TABLE ": %s", strerror(-rc));
-		goto out;
-	}
-	if ((rc = wanted_rules(to, &w)) < 0)
-		goto out;
-	/* our shape has these two chains only: a rule elsewhere is not ours
-	 * to place (same_shape() let us here) */
-	for (int i = 0; i < k.n_rules + w.n_rules && !rc; i++) {
-		const char *ch = nftnl_rule_get_str(
-			i < k.n_rules ? k.rules[i] : w.rules[i - k.n_rules],
-			NFTNL_RULE_CHAIN);
-
-		if (!ch || (strcmp(ch, "input") && strcmp(ch, "forward")))
-			rc = -E2BIG;
-	}
-	for (int ci = 0; ci < 2 && !rc; ci++) {
-		kr[ci] = chain_rules(&k, chains[ci], &nk[ci]);
-		wr[ci] = chain_rules(&w, chains[ci], &nw[ci]);
-		rc = rules_match(kr[ci], nk[ci], wr[ci], nw[ci]);
-	}
-	if (rc)
-		goto out;
-	for (int ci = 0; ci < 2; ci++)
-		for (int i = 0; i < nk[ci]; i++)
-			if (kr[ci][i].keep < 0) {
-				rule_del(b, kr[ci][i].r);
-				how->rules_del++;
-			}
-	for (int ci = 0; ci < 2; ci++) {
-		/* walk back, so the next kept rule is known at each step */
-		const struct nftnl_rule *before = NULL;
-		int first_new = -1;
-
-		for (int j = nw[ci] - 1; j >= -1; j--) {
-			if (j >= 0 && wr[ci][j].keep < 0) {
-				first_new = j;
-				continue;
-			}
-			/* a run first_new..(next kept - 1) goes before `before`,
-			 * added in order */
-			for (int x = first_new; x >= 0 && x < nw[ci] &&
-						wr[ci][x].keep < 0; x++) {
-				rule_add(b, wr[ci][x].r, before);
-				how->rules_add++;
-			}
-			first_new = -1;
-			if (j >= 0)
-				before = kr[ci][wr[ci][j].keep].r;
-		}
-	}
-out:
-	for (int ci = 0; ci < 2; ci++) {
-		rlines_free(kr[ci], nk[ci]);
-		rlines_free(wr[ci], nw[ci]);
-	}
-	fwobjs_free(&k);
-	fwobjs_free(&w);
-	return rc;
-}
-
-int nft_update(const struct fwstate *from, const struct fwstate *to,
-	       struct nft_how *how, char *err, size_t errlen)
-{
-	struct nft_how dummy;
-	struct fwelem_diff *d = NULL;
-	struct batch b;
-	int nd = 0, rc;
-
-	if (!how)
-		how = &dummy;
-	memset(how, 0, sizeof(*how));
-	/* the first apply, a removal, a new shape: the whole table */
-	if (!from || !to || !from->present || !to->present ||
-	    !same_shape(from, to) || fwobj_elem_diff(from, to, &d, &nd) < 0)
-		return nft_replace(to, err, errlen);
-	how->incremental = true;
-	batch_begin(&b, 0);
-	if (strcmp(from->canon + from->rules_at, to->canon + to->rules_at)) {
-		rc = rules_plan(to, &b, how, err, errlen);
-		if (rc == -E2BIG || rc == -EINVAL) {
-			fwobj_elem_diff_free(d, nd);
-			free(b.p);
-			memset(how, 0, sizeof(*how));
-			return nft_replace(to, err, errlen);
-		}
-		if (rc < 0) {
-			fwobj_elem_diff_free(d, nd);
-			free(b.p);
-			return rc;
-		}
-	}
-	/* deletions before additions: an interval that changes is deleted
-	 * and added anew, under the same start key */
-	for (int i = 0; i < nd; i++) {
-		elem_msgs(&b, NFT_MSG_DELSETELEM, d[i].set, d[i].del,
-			  d[i].n_del);
-		how->elems_del += d[i].n_del;
-	}
-	for (int i = 0; i < nd; i++) {
-		elem_msgs(&b, NFT_MSG_NEWSETELEM, d[i].set, d[i].add,
-			  d[i].n_add);
-		how->elems_add += d[i].n_add;
-	}
-	fwobj_elem_diff_free(d, nd);
-	batch_end(&b);
-	return batch_run(&b, err, errlen);
 }

@@ -6,7 +6,9 @@
 # a new set falls back to a full replace; an incremental transaction the
 # kernel refuses leaves the table exactly as it was, handles included;
 # rollback of an incremental change restores the old table in place; one
-# element removed by hand is put back by the next apply.
+# element removed by hand is put back by the next apply.  The plan (and
+# the apply's answer) names the update with its counts when it will be
+# incremental, and the replace when the shape changes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fwlib.sh"
 
@@ -60,6 +62,15 @@ traffic() { flow "$L" tcp 10.16.64.1 8080 || fail "common>common flow dropped"; 
 applied() { # what: apply, and check it was said to be applied
 	ctl "$WDIR" apply >"$T/out" 2>&1 || fail "$1: apply: $(cat "$T/out")"
 }
+# fwop FILE: the firewall operation's line in a plan or an apply's answer
+fwop() { sed -n 's/^ *\(firewall [a-z]* table .*\)$/\1/p' "$1"; }
+# plan_says WHAT LABEL: the plan's firewall operation is LABEL exactly
+# (LABEL a regular expression of the whole line)
+plan_says() {
+	ctl "$WDIR" plan >"$T/plan" 2>&1 || fail "$1: plan: $(cat "$T/plan")"
+	fwop "$T/plan" | grep -qx "$2" ||
+		fail "$1: the plan says '$(fwop "$T/plan")', not '$2'"
+}
 
 traffic
 table0=$(info table) chains0=$(info chains)
@@ -69,7 +80,11 @@ read -r acc_h acc_p <<<"$(info rule:"$ACC")"
 # 1. elements only: one address more in the NOC set
 cp "$T/p/include/sets.conf" "$T/sets.orig"
 sed -i 's|"10.8.0.0/24"|"10.8.0.0/24", "10.9.0.7/32"|' "$T/p/include/sets.conf"
-applied "element change"
+# an interval is a start and an end element
+plan_says "element change" "firewall update table inet egnet: +2 -0 elements, +0 -0 rules"
+ctl "$WDIR" apply --json >"$T/out" 2>&1 || fail "element change: apply: $(cat "$T/out")"
+[ "$(json_field "$T/out" 'd["plan"][0]')" = "firewall update table inet egnet: +2 -0 elements, +0 -0 rules" ] ||
+	fail "element change: the apply's answer does not say the update: $(cat "$T/out")"
 info elems:p_noc_4 | grep -q '10.9.0.7' || fail "10.9.0.7 is not in p_noc_4: $(info elems:p_noc_4)"
 [ "$(info table)" = "$table0" ] || fail "element change: the table was re-created ($table0 -> $(info table))"
 [ "$(info chains)" = "$chains0" ] || fail "element change: chains re-created ($chains0 -> $(info chains))"
@@ -91,6 +106,7 @@ info elems:p_noc_4 | grep -q '"10.8.0.0".*15\|"len": 15' || fail "merge: p_noc_4
 cp "$T/p/county.conf" "$T/county.orig"
 info comments:forward >"$T/fwd.before"
 sed -i 's|services = \[ "http", "https", "dns"|services = [ "http", "https", "ssh", "dns"|' "$T/p/county.conf"
+plan_says "rule change" "firewall update table inet egnet: +0 -0 elements, +1 -0 rules"
 applied "rule change"
 [ "$(info table)" = "$table0" ] || fail "rule change: the table was re-created"
 [ "$(info chains)" = "$chains0" ] || fail "rule change: chains re-created"
@@ -147,6 +163,7 @@ agent_start "$G" "$WDIR/node.conf" "$AGENT_FP" || fail "agent did not restart"
 # 7. a new set: a structural change, the table replaced whole
 cat "$T/sets.orig" >"$T/p/include/sets.conf"
 echo 'extra = [ "10.30.0.0/16" ];' >>"$T/p/include/sets.conf"
+plan_says "new set" 'firewall replace table inet egnet ([0-9]* rules, 7 sets, [0-9]* elements)'
 applied "new set"
 ip netns exec "$G" nft list set inet egnet p_extra_4 >/dev/null || fail "no set p_extra_4"
 [ "$(info table)" != "$table0" ] || fail "a new set did not re-create the table"

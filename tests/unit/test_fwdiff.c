@@ -5,8 +5,10 @@
  * whole and added anew), merged and split; plain sets element by element;
  * the kernel's descending order against the compiled ascending one; and
  * the refusals that send the update to a full replace: other sets, an
- * element twice, a truncated message.  States are built from libnftnl
- * objects as fw.c and nft.c build them.
+ * element twice, a truncated message.  nft_update_how(), the plan's
+ * label, is the same decision: incremental with the diff's counts, or a
+ * replace where the diff refuses or a state is absent.  States are built
+ * from libnftnl objects as fw.c and nft.c build them.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -150,8 +152,9 @@ static void test_row(void **state)
 	const struct row *r = *state;
 	struct fwstate a, b;
 	struct fwelem_diff *d;
+	struct nft_how how;
 	char got[400];
-	int n;
+	int n, n_add = 0, n_del = 0;
 
 	state_of(r->from, r->n_from, &a);
 	state_of(r->to, r->n_to, &b);
@@ -159,11 +162,27 @@ static void test_row(void **state)
 	if (!r->want_rc) {
 		diff_text(d, n, got, sizeof(got));
 		assert_string_equal(got, r->want);
+		for (int i = 0; i < n; i++) {
+			n_add += d[i].n_add;
+			n_del += d[i].n_del;
+		}
 		fwobj_elem_diff_free(d, n);
 	} else {
 		assert_null(d);
 		assert_int_equal(n, 0);
 	}
+	/* the plan's label: the update's own decision and counts */
+	nft_update_how(&a, &b, &how);
+	assert_int_equal(how.incremental, !r->want_rc);
+	assert_int_equal(how.elems_add, n_add);
+	assert_int_equal(how.elems_del, n_del);
+	assert_int_equal(how.rules_add + how.rules_del, 0);
+	/* the first apply, a removal: the whole table */
+	nft_update_how(NULL, &b, &how);
+	assert_false(how.incremental);
+	a.present = false;
+	nft_update_how(&a, &b, &how);
+	assert_false(how.incremental);
 	free(a.canon);
 	free(a.msgs);
 	free(b.canon);
