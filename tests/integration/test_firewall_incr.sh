@@ -161,6 +161,10 @@ agent_stop
 agent_start "$G" "$WDIR/node.conf" "$AGENT_FP" || fail "agent did not restart"
 
 # 7. a new set: a structural change, the table replaced whole
+traffic
+traffic
+read -r h p_before <<<"$(info rule:"$ACC")"
+[ "$p_before" -ge 2 ] || fail "no traffic counted before the replace ($p_before)"
 cat "$T/sets.orig" >"$T/p/include/sets.conf"
 echo 'extra = [ "10.30.0.0/16" ];' >>"$T/p/include/sets.conf"
 plan_says "new set" 'firewall replace table inet egnet ([0-9]* rules, 7 sets, [0-9]* elements)'
@@ -168,5 +172,6 @@ applied "new set"
 ip netns exec "$G" nft list set inet egnet p_extra_4 >/dev/null || fail "no set p_extra_4"
 [ "$(info table)" != "$table0" ] || fail "a new set did not re-create the table"
 read -r h p4 <<<"$(info rule:"$ACC")"
-[ "$p4" = 0 ] || fail "a full replace kept counter $p4"
+# counters start again (a stray packet of an earlier flow may count one)
+[ "$p4" -lt "$p_before" ] && [ "$p4" -le 1 ] || fail "a full replace kept counter $p4 (was $p_before)"
 echo "PASS: elements, a merge, rules in the middle, rollback and drift in place; a refused transaction left the table byte for byte; a new set replaced the table"
