@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The inventory CSV (common/inventory.c): the input is the file.  A
+ * loaded inventory must hold what the loader promises: nodes sorted by
+ * code, no code twice, every node's parent present.
+ */
+#include <stdlib.h>
+
+#include "common/inventory.h"
+#include "tests/fuzz/fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct inventory inv;
+	struct diag d;
+	char path[512];
+
+	if (fuzz_write("inventory.csv", data, size))
+		return 0;
+	diag_init(&d);
+	if (inventory_load(&inv, fuzz_path("inventory.csv", path, sizeof(path)),
+			   &d) == 0) {
+		FUZZ_CHECK(diag_count(&d) == 0, "loaded with %d problems",
+			   diag_count(&d));
+		for (int i = 0; i < inv.n; i++) {
+			code_t c = inv.nodes[i].code;
+
+			FUZZ_CHECK(i == 0 || inv.nodes[i - 1].code < c,
+				   "nodes not sorted or repeated at %d", i);
+			FUZZ_CHECK(code_level(c) == LEVEL_PROVINCE ||
+					   inventory_find(&inv, code_parent(c)),
+				   "node %d without its parent", i);
+		}
+	}
+	inventory_free(&inv);
+	if (getenv("FUZZ_DEBUG"))
+		diag_print(&d, stderr);
+	diag_free(&d);
+	return 0;
+}
