@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "agent/failpoint.h"
+#include "agent/fwcheck.h"
 #include "agent/fwobj.h"
 #include "common/log.h"
 
@@ -493,6 +494,7 @@ int fw_from_json(const json_t *j, struct fwstate **out, char *err,
 	struct fwobjs o;
 	uint8_t *p = NULL;
 	size_t len = 0;
+	char e[200];
 	int rc = 0;
 
 	*out = NULL;
@@ -507,6 +509,12 @@ int fw_from_json(const json_t *j, struct fwstate **out, char *err,
 	}
 	if (!m || b64_decode(m, &p, &len)) {
 		snprintf(err, errlen, "firewall: messages are not base64");
+		return -EINVAL;
+	}
+	/* libnftnl exits on a malformed attribute: check the shape first */
+	if (fwcheck_msgs(p, len, e, sizeof(e))) {
+		snprintf(err, errlen, "firewall: %s", e);
+		free(p);
 		return -EINVAL;
 	}
 	/* Parse every message back into an object of table inet egnet:
