@@ -18,6 +18,9 @@ while [ $# -gt 0 ] && [ "$1" != -- ]; do
 done
 [ "${1:-}" = -- ] && shift
 
+# leaks of libraries that are not ours (see the file)
+export LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}
+
 failed=()
 for t in "${targets[@]}"; do
 	bin=$FZ/fuzz_$t
