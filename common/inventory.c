@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/utf8.h"
 
 #define INV_MAX_LINE 4096
 #define INV_COLS     3
@@ -122,6 +123,10 @@ static void parse_line(struct inventory *inv, struct diag *d, char *line,
 	if (strlen(f[1]) >= INV_NAME_LEN) {
 		diag_add(d, inv->path, lineno, "name", "longer than %d bytes",
 			 INV_NAME_LEN - 1);
+		return;
+	}
+	if (!utf8_valid(f[1])) {
+		diag_add(d, inv->path, lineno, "name", "not UTF-8 text");
 		return;
 	}
 	snprintf(node.name, sizeof(node.name), "%s", f[1]);

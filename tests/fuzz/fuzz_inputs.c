@@ -16,6 +16,7 @@
 
 #include "common/inputs.h"
 #include "common/render.h"
+#include "common/utf8.h"
 #include "tests/fuzz/fuzz.h"
 
 /* node.inventory is absent, empty or "inventory.csv". */
@@ -59,8 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK((rc == 0) == (diag_count(&d) == 0), "rc %d, %d problems",
 		   rc, diag_count(&d));
 	for (size_t i = 0; i < d.n; i++)
-		FUZZ_CHECK(d.items[i].msg && d.items[i].msg[0],
-			   "problem %zu without a message", i);
+		FUZZ_CHECK(d.items[i].msg && d.items[i].msg[0] &&
+				   utf8_valid(d.items[i].msg),
+			   "problem %zu without a message in UTF-8", i);
 	if (rc == 0) {
 		FILE *null = fopen("/dev/null", "w");
 		json_t *j;

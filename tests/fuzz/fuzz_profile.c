@@ -7,6 +7,7 @@
  * loader's answer must agree with its problems.
  */
 #include "common/profile.h"
+#include "common/utf8.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -27,8 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK((rc == 0) == (diag_count(&d) == 0), "rc %d, %d problems",
 		   rc, diag_count(&d));
 	for (size_t i = 0; i < d.n; i++)
-		FUZZ_CHECK(d.items[i].msg && d.items[i].msg[0],
-			   "problem %zu without a message", i);
+		FUZZ_CHECK(d.items[i].msg && d.items[i].msg[0] &&
+				   utf8_valid(d.items[i].msg),
+			   "problem %zu without a message in UTF-8", i);
 	profile_free(p);
 	if (getenv("FUZZ_DEBUG"))
 		diag_print(&d, stderr);
