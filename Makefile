@@ -1,6 +1,7 @@
 # egnet — top-level build.  Plain GNU make; every library through pkg-config.
 #   make            build daemons, egnetctl and the BPF objects into build/
 #   make check      dependencies, then unit, golden and integration tests
+#   make fuzz       libFuzzer harnesses, FUZZ_SECONDS each (tests/fuzz/fuzz.mk)
 #   make deps       install build and test dependencies (apt-get or dnf)
 #   make SANITIZE=1 check   the same with ASan + UBSan (outputs in build/sanitize)
 #   make V=1        show full commands
@@ -76,6 +77,7 @@ $(PROGS):
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(if $(findstring agent,$@),$(AGENT_LIBS))
 
 include bpf/bpf.mk
+include tests/fuzz/fuzz.mk
 include tests/tests.mk
 
 deps:
@@ -137,6 +139,7 @@ help:
 	@echo '  deps         install build and test dependencies (apt-get or dnf), quiet when present'
 	@echo '  demo         validate the example province and run a live slice of it (root)'
 	@echo '  bench        benchmarks with their baselines side by side (root)'
+	@echo '  fuzz         each libFuzzer harness for FUZZ_SECONDS (60) in build/fuzz (clang)'
 	@echo '  install      install programs, profiles, unit and rt_protos entry (DESTDIR, PREFIX)'
 	@echo '  clean        remove build/'
 	@echo '  format       clang-format the sources'

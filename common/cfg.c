@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
+
 const char *cfg_file(const config_setting_t *s, const char *main_file,
 		     char *buf, size_t len)
 {
@@ -219,6 +221,10 @@ static int read_one(struct diag *d, const config_setting_t *s,
 		if (strlen(v) >= o->size || (o->max && (long)strlen(v) > o->max)) {
 			cfg_problem(d, s, file, "'%.40s' is too long (at most %zu characters)",
 				    v, o->max ? (size_t)o->max : o->size - 1);
+			return 1;
+		}
+		if (!utf8_valid(v)) {
+			cfg_problem(d, s, file, "not UTF-8 text");
 			return 1;
 		}
 		if (o->min && (long)strlen(v) < o->min) {

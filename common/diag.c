@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/utf8.h"
 
 void diag_init(struct diag *d)
 {
@@ -27,9 +28,11 @@ void diag_free(struct diag *d)
 	diag_init(d);
 }
 
-static char *xstrdup_or_null(const char *s)
+/* A copy that is UTF-8 text: problems are shown in JSON too (status), and
+ * they quote the input, which may be anything. */
+static char *text_or_null(const char *s)
 {
-	return s ? xstrdup(s) : NULL;
+	return s ? utf8_fix(xstrdup(s)) : NULL;
 }
 
 void diag_add(struct diag *d, const char *file, int line, const char *setting,
@@ -43,13 +46,14 @@ void diag_add(struct diag *d, const char *file, int line, const char *setting,
 		d->items = xrealloc(d->items, d->cap * sizeof(*d->items));
 	}
 	it = &d->items[d->n++];
-	it->file = xstrdup_or_null(file);
+	it->file = text_or_null(file);
 	it->line = line;
-	it->setting = xstrdup_or_null(setting);
+	it->setting = text_or_null(setting);
 	va_start(ap, fmt);
 	if (vasprintf(&it->msg, fmt, ap) < 0)
 		fatal("out of memory");
 	va_end(ap);
+	utf8_fix(it->msg);
 }
 
 void diag_sort(struct diag *d)

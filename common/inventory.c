@@ -129,6 +129,10 @@ static void parse_line(struct inventory *inv, struct diag *d, char *line,
 			 INV_NAME_LEN - 1);
 		return;
 	}
+	if (!utf8_valid(f[1])) {
+		diag_add(d, inv->path, lineno, "name", "not UTF-8 text");
+		return;
+	}
 	snprintf(node.name, sizeof(node.name), "%s", f[1]);
 	if (n == 3 && *f[2]) {
 		struct ip_prefix host;

@@ -63,3 +63,19 @@ int utf8_check_str(const char *s, size_t *bad)
 {
 	return utf8_check(s, strlen(s), bad);
 }
+
+bool utf8_valid(const char *s)
+{
+	return utf8_check_str(s, NULL) == 0;
+}
+
+char *utf8_fix(char *s)
+{
+	size_t off = 0, bad, len = strlen(s);
+
+	while (off < len && utf8_check(s + off, len - off, &bad)) {
+		s[off + bad] = '?';
+		off += bad + 1;
+	}
+	return s;
+}

@@ -8,6 +8,7 @@
 #ifndef EGNET_UTF8_H
 #define EGNET_UTF8_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -19,5 +20,13 @@ int utf8_check(const char *s, size_t len, size_t *bad);
 
 /* utf8_check() of a NUL-terminated string. */
 int utf8_check_str(const char *s, size_t *bad);
+
+/* utf8_check_str() as a truth value. */
+bool utf8_valid(const char *s);
+
+/* Replace, in place, every byte that is not part of a valid sequence by
+ * '?', so the text can be shown (problems quote what they refuse);
+ * returns s. */
+char *utf8_fix(char *s);
 
 #endif

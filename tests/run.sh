@@ -1,6 +1,7 @@
 #!/bin/bash
-# Run every test: unit (cmocka, under valgrind unless sanitized), CLI and
-# golden tests, then integration tests (root: network namespaces, BPF).
+# Run every test: unit (cmocka, under valgrind unless sanitized), replays
+# of the fuzz corpora (the same), CLI and golden tests, then integration
+# tests (root: network namespaces, BPF).
 # Each test exits 0 (pass), 77 (skipped, with its reason) or else (fail).
 # Ends with one line: "N passed, N failed, N skipped".
 set -u
@@ -48,6 +49,15 @@ fi
 for t in "$B"/tests/unit/test_*; do
 	[ -x "$t" ] || continue
 	run "unit/$(basename "$t")" "${valgrind_cmd[@]}" "$t"
+done
+
+# Fuzz harnesses replay their seeds and regression inputs (tests/fuzz/).
+for t in "$B"/tests/fuzz/replay_*; do
+	[ -x "$t" ] || continue
+	n=${t##*/replay_}
+	dirs=(tests/fuzz/corpus/"$n")
+	[ -d tests/fuzz/regress/"$n" ] && dirs+=(tests/fuzz/regress/"$n")
+	run "fuzz/replay_$n" "${valgrind_cmd[@]}" "$t" "${dirs[@]}"
 done
 
 for t in tests/cli/test_*.sh; do

@@ -27,9 +27,10 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "agent/sys/failpoint.h"
+#include "agent/fw/fwcheck.h"
 #include "agent/fw/fwobj.h"
 #include "agent/fw/nft_int.h"
+#include "agent/sys/failpoint.h"
 #include "common/log.h"
 
 /* ---- socket ------------------------------------------------------------------ */
@@ -513,6 +514,7 @@ int fw_from_json(const json_t *j, struct fwstate **out, char *err,
 	struct fwobjs o;
 	uint8_t *p = NULL;
 	size_t len = 0;
+	char e[200];
 	int rc = 0;
 
 	*out = NULL;
@@ -527,6 +529,12 @@ int fw_from_json(const json_t *j, struct fwstate **out, char *err,
 	}
 	if (!m || b64_decode(m, &p, &len)) {
 		snprintf(err, errlen, "firewall: messages are not base64");
+		return -EINVAL;
+	}
+	/* libnftnl exits on a malformed attribute: check the shape first */
+	if (fwcheck_msgs(p, len, e, sizeof(e))) {
+		snprintf(err, errlen, "firewall: %s", e);
+		free(p);
 		return -EINVAL;
 	}
 	/* Parse every message back into an object of table inet egnet:
