@@ -3,7 +3,7 @@
  * Inventory CSV.  RFC 4180 quoting ("a ""b"", c"), '#' comments, blank lines
  * and an optional header line starting with "code".  Read strictly: the
  * file as every input (cfgfile_slurp), lines ending in LF or CRLF, UTF-8,
- * a BOM only at the very start, no control character but a tab.  Every problem is named
+ * a BOM only at the very start, no control character (a tab neither).  Every problem is named
  * with its line and column; a bad line is left out, the others are kept so
  * all problems are found in one run.
  */
@@ -209,7 +209,7 @@ static void check_tree(struct inventory *inv, struct diag *d)
 
 /*
  * Check one physical line (@n bytes at @s, line end removed) as text:
- * UTF-8, no control character but a tab, no byte order mark but at the
+ * UTF-8, no control character (a tab neither), no byte order mark but at the
  * start of the file (@first).  0, or -1 with the problem added at @lineno.
  */
 static int check_line(struct inventory *inv, struct diag *d, const char *s,
@@ -226,7 +226,7 @@ static int check_line(struct inventory *inv, struct diag *d, const char *s,
 				 "at column %zu", i + 1);
 			return -1;
 		}
-		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+		if (c < 0x20 || c == 0x7f) { /* a tab too, as RFC 4180 */
 			diag_add(d, inv->path, lineno, NULL,
 				 "a control character (0x%02x) at column %zu",
 				 c, i + 1);
@@ -264,7 +264,7 @@ int inventory_load(struct inventory *inv, const char *path, struct diag *d)
 		return -EINVAL;
 	}
 	/* Lines end in LF or CRLF; any other CR, any control character
-	 * but a tab, a BOM past the start, bytes that are not UTF-8 are
+	 * (a tab too), a BOM past the start, bytes that are not UTF-8 are
 	 * refused with the line and column. */
 	for (const char *l = text; l < text + len;) {
 		const char *nl = memchr(l, '\n', (size_t)(text + len - l));

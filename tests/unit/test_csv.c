@@ -49,6 +49,8 @@ static const struct csv_row rows[] = {
 	    {"inv.csv", 6, NULL, "a control character (0x7f) at column 15"}),
 	BAD("vertical tab", "210102001001,\x0bv,\n",
 	    {"inv.csv", 6, NULL, "a control character (0x0b) at column 14"}),
+	BAD("tab", "210102001001,\tv,\n",
+	    {"inv.csv", 6, NULL, "a control character (0x09) at column 14"}),
 	BAD("BOM in the middle", "210102001001,\xef\xbb\xbfv,\n",
 	    {"inv.csv", 6, NULL,
 	     "a byte order mark (BOM) at column 14; only the file may start "
@@ -85,7 +87,7 @@ static void test_bad(void **state)
 }
 
 /* What is accepted: CRLF throughout, a BOM at the start, quotes with a
- * doubled quote and a comma, a tab around a field, UTF-8 names, no line
+ * doubled quote and a comma, blanks around a field, UTF-8 names, no line
  * end at the end of the file. */
 static void test_good(void **state)
 {
@@ -97,7 +99,7 @@ static void test_good(void **state)
 		"\xef\xbb\xbf"
 		"code,name,address\r\n210000000000,p,\r\n210100000000,c,\r\n"
 		"210102000000,d,\r\n210102001000,\"t \"\"x\"\", y\",\r\n"
-		"210102001001,\t\xe4\xb8\xad\xe6\x96\x87\t,",
+		"210102001001, \xe4\xb8\xad\xe6\x96\x87 ,",
 		-1);
 	expect_good("n.conf");
 }
