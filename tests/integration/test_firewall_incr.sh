@@ -70,7 +70,9 @@ read -r acc_h acc_p <<<"$(info rule:"$ACC")"
 cp "$T/p/include/sets.conf" "$T/sets.orig"
 sed -i 's|"10.8.0.0/24"|"10.8.0.0/24", "10.9.0.7/32"|' "$T/p/include/sets.conf"
 applied "element change"
-info elems:p_noc_4 | grep -q '10.9.0.7' || fail "10.9.0.7 is not in p_noc_4: $(info elems:p_noc_4)"
+# a single address goes into the hash set h_noc_4, the /24 stays an interval
+info elems:h_noc_4 | grep -qx '"10.9.0.7"' || fail "10.9.0.7 is not in h_noc_4: $(info elems:h_noc_4)"
+info elems:p_noc_4 | grep -q '10.9.0.7' && fail "10.9.0.7 is in p_noc_4: $(info elems:p_noc_4)"
 [ "$(info table)" = "$table0" ] || fail "element change: the table was re-created ($table0 -> $(info table))"
 [ "$(info chains)" = "$chains0" ] || fail "element change: chains re-created ($chains0 -> $(info chains))"
 read -r h p <<<"$(info rule:"$ACC")"
@@ -78,11 +80,13 @@ read -r h p <<<"$(info rule:"$ACC")"
 [ "$p" -ge "$acc_p" ] || fail "element change: the counter of an untouched rule went from $acc_p to $p"
 echo "element change: in place (table $table0, chains $chains0), counter $acc_p -> $p"
 
-# 2. an interval that grows and swallows another: /24 + /32 -> /15 (one
-# interval out, two in; the kernel refuses overlaps, so both go in one go)
+# 2. an interval that grows and swallows another: /24 + /32 -> /15 (the
+# /24 out of p_noc_4, the /32 out of h_noc_4, the /15 in; the kernel
+# refuses overlaps, so all go in one go)
 sed -i 's|"10.8.0.0/24", "10.9.0.7/32"|"10.8.0.0/15"|' "$T/p/include/sets.conf"
 applied "interval merge"
 [ "$(info elems:p_noc_4 | wc -l)" = 1 ] || fail "merge: p_noc_4 is $(info elems:p_noc_4)"
+info elems:h_noc_4 | grep -q . && fail "merge: h_noc_4 is $(info elems:h_noc_4)"
 info elems:p_noc_4 | grep -q '"10.8.0.0".*15\|"len": 15' || fail "merge: p_noc_4 is $(info elems:p_noc_4)"
 [ "$(info table)" = "$table0" ] || fail "interval merge: the table was re-created"
 
