@@ -382,8 +382,10 @@ static int chunk_len(const struct selem *v, int n, bool interval)
 	for (int m = 1; m < n; m++) {
 		uint32_t h = 2166136261u;
 
-		/* an interval's start stays with its end */
-		if (interval && !v[m - 1].k.end && v[m].k.end)
+		/* an interval's start stays with its end, and an element
+		 * twice stays in one message (the diff refuses it there) */
+		if ((interval && !v[m - 1].k.end && v[m].k.end) ||
+		    !elem_cmp(&v[m - 1].k, &v[m].k))
 			continue;
 		if (m >= CHUNK_MAX)
 			return m;
