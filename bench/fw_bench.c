@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "agent/fw/fw.h"
+#include "agent/fw/fwobj.h"
 #include "common/inputs.h"
 #include "common/log.h"
 
@@ -133,6 +134,22 @@ static double update(const struct fwstate *from, const struct fwstate *to,
 	return t;
 }
 
+/* The user-space part of an update: the element diff alone. */
+static double diff_time(const struct fwstate *from, const struct fwstate *to)
+{
+	struct fwelem_diff *d;
+	double t0 = now(), t;
+	int n;
+
+	if (fwobj_elem_diff(from, to, &d, &n)) {
+		fprintf(stderr, "diff: refused\n");
+		exit(1);
+	}
+	t = now() - t0;
+	fwobj_elem_diff_free(d, n);
+	return t;
+}
+
 static int dbl_cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -149,14 +166,14 @@ static double median(double *v, int n)
 static int rounds(int r, char **argv)
 {
 	struct fwstate a, b, *ra, *rb;
-	double *t[6];
-	static const char *const what[6] = {
-		"replace egnet", "replace nft", "add egnet",
-		"add nft",	 "del egnet",	"del nft"};
+	double *t[7];
+	static const char *const what[7] = {
+		"replace egnet", "replace nft", "add egnet", "add nft",
+		"del egnet",	 "del nft",	"diff egnet"};
 
 	if (r < 1 || r > 1000 || compile(argv[0], &a) || compile(argv[1], &b))
 		return 1;
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 7; i++)
 		t[i] = calloc((size_t)r, sizeof(double));
 	/* the states as the agent has them: read back from the kernel */
 	update(NULL, &b, false);
@@ -178,10 +195,11 @@ static int rounds(int r, char **argv)
 		t[3][i] = nft_file(argv[3]);
 		settle();
 		t[4][i] = update(rb, &a, true);
+		t[6][i] = diff_time(ra, &b);
 	}
 	if (!same(&a))
 		return 1;
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 7; i++)
 		printf("%s %.6f\n", what[i], median(t[i], r));
 	printf("rules=%d sets=%d elems=%d\n", a.n_rules, a.n_sets, a.n_elems);
 	return 0;

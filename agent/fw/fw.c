@@ -182,12 +182,16 @@ static void match_service(struct nftnl_rule *r, const struct prof_service *s,
 	}
 }
 
-static void match_peers(struct nftnl_rule *r, const char *set, int fam)
+/* The peers of a set in one family: its single addresses (h_SET_F, a
+ * hash set) or its wider intervals (p_SET_F, an interval set). */
+static void match_peers(struct nftnl_rule *r, const char *set, int fam,
+			bool hosts)
 {
 	char name[64];
 	uint8_t nfproto = fam == AF_INET6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 
-	snprintf(name, sizeof(name), "p_%s_%d", set, fam == AF_INET6 ? 6 : 4);
+	snprintf(name, sizeof(name), "%c_%s_%d", hosts ? 'h' : 'p', set,
+		 fam == AF_INET6 ? 6 : 4);
 	meta(r, NFT_META_NFPROTO);
 	cmp(r, &nfproto, 1);
 	if (fam == AF_INET6)
@@ -279,16 +283,43 @@ static int pfx_cmp(const void *a, const void *b)
 	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
+/* The end of a prefix: its first address plus 2^(bits-len), carried
+ * across bytes; true when that is past the last address. */
+static bool pfx_end(const struct ip_prefix *p, int fam, struct ip_addr *end)
+{
+	unsigned bytes = ip_bits(fam) / 8;
+	struct ip_addr one = {.family = fam};
+	int c = 0;
+
+	*end = p->addr;
+	ip_mask(end, p->len);
+	if (p->len == 0)
+		return true;
+	ip_set_bits(&one, p->len - 1, 1, 1);
+	for (int b = (int)bytes - 1; b >= 0; b--) {
+		int sum = end->a[b] + one.a[b] + c;
+
+		end->a[b] = (uint8_t)sum;
+		c = sum >> 8;
+	}
+	return c != 0;
+}
+
 /*
- * An interval set of one family's prefixes: each prefix is [start, end)
- * with the end flagged, prefixes inside others dropped, touching ones
- * merged (the kernel refuses overlaps).
+ * The peers of one family's prefixes, merged: prefixes inside others
+ * dropped, touching ones merged (the kernel refuses overlaps in an
+ * interval set).  What is left of a single address goes into the hash set
+ * h_SET_F, every wider interval into the interval set p_SET_F as [start,
+ * end) with the end flagged.  Both sets exist, empty or not, so moving a
+ * peer from one to the other changes elements only.  The split is for the
+ * kernel: a hash set commits an element in constant time, while an
+ * interval set's commit walks the whole set.
  */
 static void peer_set(struct fwobjs *o, const struct prof_set *ps, int fam)
 {
 	unsigned bits = ip_bits(fam), bytes = bits / 8;
 	struct ip_prefix *v = xcalloc((size_t)ps->n + 1, sizeof(*v));
-	struct nftnl_set *s;
+	struct nftnl_set *s, *h;
 	char name[64];
 	int n = 0;
 
@@ -298,61 +329,36 @@ static void peer_set(struct fwobjs *o, const struct prof_set *ps, int fam)
 	snprintf(name, sizeof(name), "p_%s_%d", ps->name, fam == AF_INET6 ? 6 : 4);
 	s = add_set(o, name, fam == AF_INET6 ? TYPE_IP6ADDR : TYPE_IPADDR,
 		    bytes, NFT_SET_INTERVAL);
+	snprintf(name, sizeof(name), "h_%s_%d", ps->name, fam == AF_INET6 ? 6 : 4);
+	h = add_set(o, name, fam == AF_INET6 ? TYPE_IP6ADDR : TYPE_IPADDR,
+		    bytes, 0);
 	if (n > 1)
 		qsort(v, (size_t)n, sizeof(*v), pfx_cmp);
 	for (int i = 0; i < n;) {
-		struct ip_addr start = v[i].addr, end = v[i].addr;
-		bool top = false; /* the end is past the last address */
-
-		ip_mask(&start, v[i].len);
-		/* end = start + 2^(bits-len), carried across bytes */
-		end = start;
-		if (v[i].len == 0) {
-			top = true;
-		} else {
-			struct ip_addr one = {.family = fam};
-
-			ip_set_bits(&one, v[i].len - 1, 1, 1);
-			for (int b = (int)bytes - 1, c = 0; b >= 0; b--) {
-				int sum = end.a[b] + one.a[b] + c;
-
-				end.a[b] = (uint8_t)sum;
-				c = sum >> 8;
-				if (b == 0 && c)
-					top = true;
-			}
-		}
-		/* swallow the prefixes that start before this end */
+		struct ip_addr start = v[i].addr, end, e2, host;
+		struct ip_prefix one;
+		bool top = pfx_end(&v[i], fam, &end);
 		int j = i + 1;
 
+		ip_mask(&start, v[i].len);
+		/* swallow the prefixes that start before this end */
 		while (j < n && (top || ip_cmp(&v[j].addr, &end) <= 0)) {
-			struct ip_addr e2 = v[j].addr;
-			struct ip_addr one = {.family = fam};
-			bool t2 = false;
-
-			ip_mask(&e2, v[j].len);
-			if (v[j].len == 0) {
-				t2 = true;
-			} else {
-				ip_set_bits(&one, v[j].len - 1, 1, 1);
-				for (int b = (int)bytes - 1, c = 0; b >= 0; b--) {
-					int sum = e2.a[b] + one.a[b] + c;
-
-					e2.a[b] = (uint8_t)sum;
-					c = sum >> 8;
-					if (b == 0 && c)
-						t2 = true;
-				}
-			}
-			if (t2)
+			if (pfx_end(&v[j], fam, &e2))
 				top = true;
 			else if (!top && ip_cmp(&e2, &end) > 0)
 				end = e2;
 			j++;
 		}
-		add_elem(s, start.a, bytes, false);
-		if (!top)
-			add_elem(s, end.a, bytes, true);
+		one.addr = start;
+		one.len = bits;
+		if (!top && !pfx_end(&one, fam, &host) &&
+		    !ip_cmp(&host, &end)) {
+			add_elem(h, start.a, bytes, false);
+		} else {
+			add_elem(s, start.a, bytes, false);
+			if (!top)
+				add_elem(s, end.a, bytes, true);
+		}
 		i = j;
 	}
 	free(v);
@@ -398,7 +404,9 @@ static void policy_rule(struct fwobjs *o, const struct profile *p,
 		int nicmp = svc && svc->proto == PROTO_ICMP ? 2 : 1;
 
 		for (int ic = 0; ic < nicmp; ic++)
-			for (int f = 0; f < (pr->peers[0] ? 2 : 1); f++) {
+			/* with peers: per family, a rule for the single
+			 * addresses and one for the wider intervals */
+			for (int f = 0; f < (pr->peers[0] ? 4 : 1); f++) {
 				struct nftnl_rule *r =
 					new_rule(o, chain, comment);
 
@@ -407,7 +415,8 @@ static void policy_rule(struct fwobjs *o, const struct profile *p,
 					match_if(r, NFT_META_OIFNAME, pr->to);
 				if (pr->peers[0])
 					match_peers(r, pr->peers,
-						    f ? AF_INET6 : AF_INET);
+						    f / 2 ? AF_INET6 : AF_INET,
+						    f % 2 == 0);
 				if (svc)
 					match_service(r, svc,
 						      ic ? IPPROTO_ICMPV6

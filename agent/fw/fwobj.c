@@ -266,8 +266,16 @@ static char *canon_of(const struct fwobjs *o, int *n_elems, size_t *elems_at,
 
 /* ---- messages -------------------------------------------------------------- */
 
-/* ~40 bytes each: a message stays well under a page */
-#define ELEMS_PER_MSG 64
+/*
+ * Elements go in messages of about CHUNK_AVG (at most CHUNK_MAX, ~40
+ * bytes each: a message stays well under a page), sorted, and cut where
+ * the content says: after an element whose key hashes to CHUNK_AVG - 1
+ * modulo CHUNK_AVG, never between an interval's start and its end.  Two
+ * states that differ in a few elements then have the same messages, byte
+ * for byte, everywhere else, and the element diff skips those whole.
+ */
+#define CHUNK_AVG 32
+#define CHUNK_MAX 96
 
 struct buf {
 	uint8_t *p;
@@ -309,6 +317,86 @@ static struct nftnl_set_elem *elem_copy(struct nftnl_set_elem *e)
 	return c;
 }
 
+/* An element of a set with its key, for sorting and cutting. */
+struct selem {
+	struct nftnl_set_elem *e;
+	struct fwelem k;
+};
+
+static int elem_cmp(const struct fwelem *a, const struct fwelem *b);
+
+static int selem_qcmp(const void *a, const void *b)
+{
+	return elem_cmp(&((const struct selem *)a)->k,
+			&((const struct selem *)b)->k);
+}
+
+static bool interval_of(const struct nftnl_set *s)
+{
+	return nftnl_set_is_set(s, NFTNL_SET_FLAGS) &&
+	       (nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_INTERVAL);
+}
+
+/* A set's elements in *v, sorted as the element diff sorts them
+ * (compiled sets are already); returns how many. */
+static int set_elems(struct nftnl_set *s, struct selem **v)
+{
+	struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create(s);
+	struct nftnl_set_elem *e;
+	bool sorted = true;
+	int n = 0, cap = 0;
+
+	*v = NULL;
+	while (it && (e = nftnl_set_elems_iter_next(it))) {
+		uint32_t len = 0;
+		const uint8_t *k = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+		struct selem x = {.e = e};
+
+		x.k.key = k;
+		x.k.len = k && len <= UINT16_MAX ? (uint16_t)len : 0;
+		x.k.end = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
+			  (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) &
+			   NFT_SET_ELEM_INTERVAL_END);
+		if (!x.k.len) {
+			x.k.key = (const uint8_t *)"";
+			x.k.len = 0;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*v = xrealloc(*v, (size_t)cap * sizeof(**v));
+		}
+		if (n && elem_cmp(&(*v)[n - 1].k, &x.k) > 0)
+			sorted = false;
+		(*v)[n++] = x;
+	}
+	if (it)
+		nftnl_set_elems_iter_destroy(it);
+	if (!sorted)
+		qsort(*v, (size_t)n, sizeof(**v), selem_qcmp);
+	return n;
+}
+
+/* How many of v[0, n) go in the next message (see CHUNK_AVG). */
+static int chunk_len(const struct selem *v, int n, bool interval)
+{
+	for (int m = 1; m < n; m++) {
+		uint32_t h = 2166136261u;
+
+		/* an interval's start stays with its end, and an element
+		 * twice stays in one message (the diff refuses it there) */
+		if ((interval && !v[m - 1].k.end && v[m].k.end) ||
+		    !elem_cmp(&v[m - 1].k, &v[m].k))
+			continue;
+		if (m >= CHUNK_MAX)
+			return m;
+		for (uint16_t b = 0; b < v[m - 1].k.len; b++)
+			h = (h ^ v[m - 1].k.key[b]) * 16777619u;
+		if (h % CHUNK_AVG == CHUNK_AVG - 1)
+			return m;
+	}
+	return n;
+}
+
 int fwobjs_to_state(const struct fwobjs *o, struct fwstate *out, char *err,
 		    size_t errlen)
 {
@@ -328,7 +416,6 @@ int fwobjs_to_state(const struct fwobjs *o, struct fwstate *out, char *err,
 	}
 	for (int i = 0; i < o->n_sets; i++) {
 		struct nftnl_set *s = o->sets[i];
-		struct nftnl_set_elems_iter *it;
 		struct nlmsghdr *h;
 
 		nftnl_set_unset(s, NFTNL_SET_HANDLE);
@@ -340,29 +427,35 @@ int fwobjs_to_state(const struct fwobjs *o, struct fwstate *out, char *err,
 		done(&b, h);
 		/* Elements go in chunks, a message each: libnftnl's own
 		 * splitting iterator crashes past the first full message. */
-		it = nftnl_set_elems_iter_create(s);
-		for (struct nftnl_set_elem *e = it ? nftnl_set_elems_iter_next(it)
-						   : NULL;
-		     e;) {
-			struct nftnl_set *chunk = nftnl_set_alloc();
+		{
+			struct selem *v = NULL;
+			int n = set_elems(s, &v);
 
-			nftnl_set_set_u32(chunk, NFTNL_SET_FAMILY, NFPROTO_INET);
-			nftnl_set_set_str(chunk, NFTNL_SET_TABLE, FW_TABLE);
-			nftnl_set_set_str(chunk, NFTNL_SET_NAME,
-					  nftnl_set_get_str(s, NFTNL_SET_NAME));
-			nftnl_set_set_u32(chunk, NFTNL_SET_ID, (uint32_t)i + 1);
-			for (int k = 0; e && k < ELEMS_PER_MSG; k++) {
-				nftnl_set_elem_add(chunk, elem_copy(e));
-				e = nftnl_set_elems_iter_next(it);
+			for (int at = 0; at < n;) {
+				struct nftnl_set *chunk = nftnl_set_alloc();
+				int m = chunk_len(v + at, n - at, interval_of(s));
+
+				nftnl_set_set_u32(chunk, NFTNL_SET_FAMILY,
+						  NFPROTO_INET);
+				nftnl_set_set_str(chunk, NFTNL_SET_TABLE, FW_TABLE);
+				nftnl_set_set_str(chunk, NFTNL_SET_NAME,
+						  nftnl_set_get_str(s, NFTNL_SET_NAME));
+				nftnl_set_set_u32(chunk, NFTNL_SET_ID,
+						  (uint32_t)i + 1);
+				for (int q = 0; q < m; q++)
+					nftnl_set_elem_add(chunk,
+							   elem_copy(v[at + q].e));
+				at += m;
+				h = nftnl_nlmsg_build_hdr(room(&b),
+							  NFT_MSG_NEWSETELEM,
+							  NFPROTO_INET,
+							  NLM_F_CREATE, 0);
+				nftnl_set_elems_nlmsg_build_payload(h, chunk);
+				done(&b, h);
+				nftnl_set_free(chunk);
 			}
-			h = nftnl_nlmsg_build_hdr(room(&b), NFT_MSG_NEWSETELEM,
-						  NFPROTO_INET, NLM_F_CREATE, 0);
-			nftnl_set_elems_nlmsg_build_payload(h, chunk);
-			done(&b, h);
-			nftnl_set_free(chunk);
+			free(v);
 		}
-		if (it)
-			nftnl_set_elems_iter_destroy(it);
 	}
 	for (int i = 0; i < o->n_rules; i++) {
 		struct nlmsghdr *h = nftnl_nlmsg_build_hdr(
@@ -502,25 +595,202 @@ static int elem_scan(struct eset *s, const struct nlattr *el)
 	return 0;
 }
 
-/* The sets and elements of a state's messages, each set's sorted. */
-static int state_scan(const struct fwstate *fw, struct eset **out, int *n_out)
+/*
+ * Sort a set's elements as elem_cmp does.  Keys of one length (a set's
+ * are) go by a radix sort, a pass per key byte that is not the same in
+ * all, least significant first, after one on the end flag: a hash set
+ * reads back in the kernel's hash order, and 100,000 keys sort so in well
+ * under a millisecond where qsort takes several.
+ */
+static void elems_sort(struct eset *s)
+{
+	struct fwelem *tmp, *src = s->e, *dst;
+	uint16_t len = s->n ? s->e[0].len : 0;
+	size_t cnt[256];
+
+	if (s->n < 2)
+		return;
+	for (int k = 1; k < s->n; k++)
+		if (s->e[k].len != len) {
+			qsort(s->e, (size_t)s->n, sizeof(*s->e), elem_qcmp);
+			return;
+		}
+	tmp = xmalloc((size_t)s->n * sizeof(*tmp));
+	dst = tmp;
+	for (int b = len; b >= 0; b--) { /* b == len: the end flag */
+		size_t at = 0;
+
+		memset(cnt, 0, sizeof(cnt));
+		for (int k = 0; k < s->n; k++)
+			cnt[b == len ? !src[k].end : src[k].key[b]]++;
+		if (cnt[b == len ? !src[0].end : src[0].key[b]] ==
+		    (size_t)s->n)
+			continue; /* the same in all: nothing to order */
+		for (int v = 0; v < 256; v++) {
+			size_t c = cnt[v];
+
+			cnt[v] = at;
+			at += c;
+		}
+		for (int k = 0; k < s->n; k++)
+			dst[cnt[b == len ? !src[k].end : src[k].key[b]]++] =
+				src[k];
+		{
+			struct fwelem *t = src;
+
+			src = dst;
+			dst = t;
+		}
+	}
+	if (src != s->e)
+		memcpy(s->e, src, (size_t)s->n * sizeof(*s->e));
+	free(tmp);
+}
+
+/* A well-framed message at off of fw, or NULL. */
+static const struct nlmsghdr *msg_at(const struct fwstate *fw, size_t off)
+{
+	const struct nlmsghdr *h = (const void *)(fw->msgs + off);
+
+	if (fw->len - off < sizeof(*h) ||
+	    h->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg) ||
+	    NLMSG_ALIGN(h->nlmsg_len) > fw->len - off)
+		return NULL;
+	return h;
+}
+
+/* The element messages of a state: their offsets and their ordinals
+ * among all its messages; stops at a message that is not well framed. */
+struct emsgs {
+	size_t *off;
+	int *ord;
+	int n;
+};
+
+static void emsgs_of(const struct fwstate *fw, struct emsgs *m)
+{
+	const struct nlmsghdr *h;
+	int ord = 0, cap = 0;
+
+	memset(m, 0, sizeof(*m));
+	for (size_t off = 0; off < fw->len && (h = msg_at(fw, off));
+	     off += NLMSG_ALIGN(h->nlmsg_len), ord++) {
+		if ((h->nlmsg_type & 0xff) != NFT_MSG_NEWSETELEM)
+			continue;
+		if (m->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			m->off = xrealloc(m->off, (size_t)cap * sizeof(*m->off));
+			m->ord = xrealloc(m->ord, (size_t)cap * sizeof(*m->ord));
+		}
+		m->off[m->n] = off;
+		m->ord[m->n++] = ord;
+	}
+}
+
+/* A cheap hash of a message: its length and a few words of its first
+ * and last element (whole messages are compared on a match). */
+static uint32_t msg_hash(const struct nlmsghdr *h)
+{
+	const uint8_t *p = (const void *)h;
+	uint64_t x = h->nlmsg_len, w;
+	uint32_t n = h->nlmsg_len;
+
+	for (uint32_t i = 48; i + 8 <= n && i < 80; i += 8) {
+		memcpy(&w, p + i, 8);
+		x = (x ^ w) * 0x100000001b3ull;
+	}
+	for (uint32_t i = n >= 48 ? n - 48 : 0; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		x = (x ^ w) * 0x100000001b3ull;
+	}
+	/* the multiplications carry upwards only: fold the top down */
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	return (uint32_t)x;
+}
+
+/*
+ * The element messages that are the same, byte for byte, in a and b, each
+ * matched once: *skip_a and *skip_b (by message ordinal, NULL when none)
+ * say which.  A message holds a run of one set's elements (its name is in
+ * the message) and never cuts an interval (see CHUNK_AVG), so taking the
+ * same ones out of both states leaves the diff as it was — and with
+ * content-cut chunks, a change of a few elements in 100,000 leaves a few
+ * messages to read.
+ */
+static void same_msgs(const struct fwstate *a, const struct fwstate *b,
+		      bool **skip_a, bool **skip_b)
+{
+	struct emsgs ma, mb;
+	size_t size = 16;
+	int *slot;
+
+	*skip_a = *skip_b = NULL;
+	emsgs_of(a, &ma);
+	emsgs_of(b, &mb);
+	if (!ma.n || !mb.n)
+		goto out;
+	while (size < (size_t)mb.n * 2)
+		size *= 2;
+	slot = xmalloc(size * sizeof(*slot));
+	memset(slot, 0xff, size * sizeof(*slot)); /* -1: empty */
+	for (int j = 0; j < mb.n; j++) {
+		size_t k = msg_hash((const void *)(b->msgs + mb.off[j])) &
+			   (size - 1);
+
+		while (slot[k] >= 0)
+			k = (k + 1) & (size - 1);
+		slot[k] = j;
+	}
+	*skip_a = xcalloc((size_t)ma.ord[ma.n - 1] + 1, sizeof(bool));
+	*skip_b = xcalloc((size_t)mb.ord[mb.n - 1] + 1, sizeof(bool));
+	for (int i = 0; i < ma.n; i++) {
+		const struct nlmsghdr *x = (const void *)(a->msgs + ma.off[i]);
+		size_t k = msg_hash(x) & (size - 1);
+
+		for (; slot[k] >= 0; k = (k + 1) & (size - 1)) {
+			int j = slot[k];
+			const struct nlmsghdr *y =
+				(const void *)(b->msgs + mb.off[j]);
+
+			if (!(*skip_b)[mb.ord[j]] && x->nlmsg_len == y->nlmsg_len &&
+			    !memcmp(x, y, x->nlmsg_len)) {
+				(*skip_a)[ma.ord[i]] = true;
+				(*skip_b)[mb.ord[j]] = true;
+				break;
+			}
+		}
+	}
+	free(slot);
+out:
+	free(ma.off);
+	free(ma.ord);
+	free(mb.off);
+	free(mb.ord);
+}
+
+/* The sets and elements of a state's messages, each set's sorted, but for
+ * the element messages skip says to leave out (by ordinal; may be NULL). */
+static int state_scan(const struct fwstate *fw, const bool *skip,
+		      struct eset **out, int *n_out)
 {
 	struct eset *v = NULL, *last = NULL;
-	int n = 0, rc = 0;
+	int n = 0, rc = 0, ord = 0;
 
-	for (size_t off = 0; !rc && off < fw->len;) {
-		const struct nlmsghdr *h = (const void *)(fw->msgs + off);
+	for (size_t off = 0; !rc && off < fw->len; ord++) {
+		const struct nlmsghdr *h = msg_at(fw, off);
 		const struct nlattr *a;
 		int type;
 
-		if (fw->len - off < sizeof(*h) || h->nlmsg_len < NLMSG_HDRLEN +
-		    sizeof(struct nfgenmsg) ||
-		    NLMSG_ALIGN(h->nlmsg_len) > fw->len - off) {
+		if (!h) {
 			rc = -EINVAL;
 			break;
 		}
 		off += NLMSG_ALIGN(h->nlmsg_len);
 		type = h->nlmsg_type & 0xff;
+		if (type == NFT_MSG_NEWSETELEM && skip && skip[ord])
+			continue;
 		if (type == NFT_MSG_NEWSET) {
 			struct eset s = {0};
 
@@ -592,7 +862,7 @@ static int state_scan(const struct fwstate *fw, struct eset **out, int *n_out)
 				s->e[b2] = t;
 			}
 		} else if (!up) {
-			qsort(s->e, (size_t)s->n, sizeof(*s->e), elem_qcmp);
+			elems_sort(s);
 		}
 		for (int k = 1; k < s->n; k++)
 			if (!elem_cmp(&s->e[k - 1], &s->e[k]))
@@ -641,13 +911,18 @@ int fwobj_elem_diff(const struct fwstate *from, const struct fwstate *to,
 {
 	struct eset *a = NULL, *b = NULL;
 	struct fwelem_diff *d = NULL;
+	bool *skip_a, *skip_b;
 	int na = 0, nb = 0, nd = 0, rc;
 
 	*out = NULL;
 	*n_out = 0;
-	if ((rc = state_scan(from, &a, &na)) < 0)
-		return rc;
-	if ((rc = state_scan(to, &b, &nb)) < 0)
+	same_msgs(from, to, &skip_a, &skip_b);
+	rc = state_scan(from, skip_a, &a, &na);
+	if (!rc)
+		rc = state_scan(to, skip_b, &b, &nb);
+	free(skip_a);
+	free(skip_b);
+	if (rc < 0)
 		goto out;
 	for (int si = 0; si < nb; si++) {
 		const struct eset *y = &b[si], *x = eset_find(a, na, y->name);

@@ -32,7 +32,9 @@ void fwobjs_add_chain(struct fwobjs *o, struct nftnl_chain *c);
 void fwobjs_add_set(struct fwobjs *o, struct nftnl_set *s);
 void fwobjs_add_rule(struct fwobjs *o, struct nftnl_rule *r);
 
-/* The state of these objects: present, messages, canonical text. */
+/* The state of these objects: present, messages, canonical text.  A
+ * set's elements go out sorted, in messages cut by their content (see
+ * fwobj.c), so equal runs of elements make equal messages. */
 int fwobjs_to_state(const struct fwobjs *o, struct fwstate *out, char *err,
 		    size_t errlen);
 
@@ -63,7 +65,10 @@ struct fwelem_diff {
  * The element additions and deletions that take the sets of `from` to
  * those of `to` (both with the same sets), one entry per set that changes.
  * An interval that changes at all is deleted whole and added anew, so a
- * merge or split is the old intervals out and the new ones in.  The diff
+ * merge or split is the old intervals out and the new ones in.  Element
+ * messages the two states share byte for byte are left out unread (they
+ * hold the same elements and never cut an interval), so a small change
+ * costs about the messages it touches.  The diff
  * points into both states' messages: free it (fwobj_elem_diff_free)
  * before them.  Returns 0, or -EINVAL when the states' sets differ or an
  * element is not of the form we build (then only a full replace will do).

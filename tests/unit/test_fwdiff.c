@@ -130,6 +130,17 @@ static const struct row {
 	 {{"z", false, {"00000003", "00000001", "00000002"}}},
 	 {{"z", false, {"00000002", "00000004", "00000003"}}}, 1, 1, 0,
 	 "z: -00000001 +00000004"},
+	{"hash order, keys differing in every byte",
+	 {{"z", false, {"0a000102", "01ff0000", "0a000101", "ff000000",
+			"0a010100", "00000001", "0b000101"}}},
+	 {{"z", false, {"00000001", "01ff0000", "0a000101", "0a000102",
+			"0a010101", "0b000101", "ff000000"}}}, 1, 1, 0,
+	 "z: -0a010100 +0a010101"},
+	{"interval set read in no order",
+	 {{"p", true, {"0b000001!", "0a000000", "0c000000", "0a000100!",
+		       "0b000000", "0c000100!"}}},
+	 {{"p", true, {"0a000000", "0a000100!", "0b000000", "0b000001!",
+		       "0c000000", "0c000100!"}}}, 1, 1, 0, ""},
 	{"two sets, one changes",
 	 {{"p", true, {"0a000000", "0a000100!"}}, {"z", false, {"00000001"}}},
 	 {{"p", true, {"0a000000", "0a000100!"}}, {"z", false, {"00000002"}}},
@@ -226,9 +237,150 @@ static void test_truncated(void **state)
 	free(b.msgs);
 }
 
+/* A set of n 4-byte keys from keys[] (an end when the bit 31 is set,
+ * stripped); the state of sets[0, ns). */
+struct bigset {
+	const char *name;
+	bool interval;
+	const uint32_t *keys;
+	int n;
+};
+
+static void big_state(const struct bigset *sets, int ns, struct fwstate *st)
+{
+	struct fwobjs o;
+	char err[100];
+
+	fwobjs_init(&o);
+	for (int i = 0; i < ns; i++) {
+		struct nftnl_set *s = nftnl_set_alloc();
+
+		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+		nftnl_set_set_str(s, NFTNL_SET_TABLE, FW_TABLE);
+		nftnl_set_set_str(s, NFTNL_SET_NAME, sets[i].name);
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, 7);
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 4);
+		nftnl_set_set_u32(s, NFTNL_SET_FLAGS,
+				  sets[i].interval ? NFT_SET_INTERVAL : 0);
+		for (int k = 0; k < sets[i].n; k++) {
+			struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+			uint32_t key = sets[i].keys[k] & 0x7fffffff;
+			uint8_t b[4] = {(uint8_t)(key >> 24), (uint8_t)(key >> 16),
+					(uint8_t)(key >> 8), (uint8_t)key};
+
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, b, 4);
+			if (sets[i].keys[k] >> 31)
+				nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS,
+						       NFT_SET_ELEM_INTERVAL_END);
+			nftnl_set_elem_add(s, e);
+		}
+		fwobjs_add_set(&o, s);
+	}
+	assert_int_equal(fwobjs_to_state(&o, st, err, sizeof(err)), 0);
+	fwobjs_free(&o);
+}
+
+/* Element messages of a that b has byte for byte, and how many a has. */
+static int shared_msgs(const struct fwstate *a, const struct fwstate *b,
+		       int *n_a)
+{
+	int shared = 0;
+
+	*n_a = 0;
+	for (size_t i = 0; i < a->len;) {
+		const struct nlmsghdr *x = (const void *)(a->msgs + i);
+
+		i += NLMSG_ALIGN(x->nlmsg_len);
+		if ((x->nlmsg_type & 0xff) != NFT_MSG_NEWSETELEM)
+			continue;
+		(*n_a)++;
+		for (size_t j = 0; j < b->len;) {
+			const struct nlmsghdr *y = (const void *)(b->msgs + j);
+
+			j += NLMSG_ALIGN(y->nlmsg_len);
+			if (x->nlmsg_len == y->nlmsg_len &&
+			    !memcmp(x, y, x->nlmsg_len)) {
+				shared++;
+				break;
+			}
+		}
+	}
+	return shared;
+}
+
+#define BIG 3000
+
+/*
+ * Sets of thousands of elements, the old one in no order (a hash set as
+ * the kernel dumps it) and descending (an interval set), a few elements
+ * changed: the states share all but a few element messages, and the diff
+ * is exactly the change — the shared messages are skipped, the rest read.
+ */
+static void test_big(void **state)
+{
+	static uint32_t h0[BIG], h1[BIG + 1], p0[2 * BIG], p1[2 * BIG];
+	struct fwstate a, b;
+	struct fwelem_diff *d;
+	char got[512], want[512];
+	int n, na, shared;
+
+	(void)state;
+	for (int k = 0; k < BIG; k++) /* 0a000000 + 2k, scrambled */
+		h0[k] = 0x0a000000 + 2 * (uint32_t)((k * 1237) % BIG);
+	/* to: 0a000000 + 2k ascending, less k = 10, 1500; plus 0a000001,
+	 * 0a000003, 0a000bb9 (one more: what follows moves along) */
+	n = 0;
+	for (int k = 0; k < BIG; k++) {
+		if (k == 1)
+			h1[n++] = 0x0a000001;
+		if (k == 2)
+			h1[n++] = 0x0a000003;
+		if (k == 1500)
+			h1[n++] = 0x0a000bb9;
+		if (k != 10 && k != 1500)
+			h1[n++] = 0x0a000000 + 2 * (uint32_t)k;
+	}
+	assert_int_equal(n, BIG + 1);
+	/* intervals [0b000000 + 8k, +4): from descending; to with k = 700
+	 * grown to +6 */
+	for (int k = 0; k < BIG; k++) {
+		uint32_t s0 = 0x0b000000 + 8 * (uint32_t)k;
+
+		p0[2 * (BIG - 1 - k)] = (s0 + 4) | 0x80000000u;
+		p0[2 * (BIG - 1 - k) + 1] = s0;
+		p1[2 * k] = s0;
+		p1[2 * k + 1] = (s0 + (k == 700 ? 6 : 4)) | 0x80000000u;
+	}
+	{
+		const struct bigset from[] = {{"h", false, h0, BIG},
+					      {"p", true, p0, 2 * BIG}};
+		const struct bigset to[] = {{"h", false, h1, BIG + 1},
+					    {"p", true, p1, 2 * BIG}};
+
+		big_state(from, 2, &a);
+		big_state(to, 2, &b);
+	}
+	shared = shared_msgs(&a, &b, &na);
+	assert_true(na > 100);
+	assert_true(shared >= na - 6);
+	assert_int_equal(fwobj_elem_diff(&a, &b, &d, &n), 0);
+	diff_text(d, n, got, sizeof(got));
+	snprintf(want, sizeof(want),
+		 "h: -0a000014 -0a000bb8 +0a000001 +0a000003 +0a000bb9 "
+		 "p: -%08x -%08x! +%08x +%08x!",
+		 0x0b000000 + 8 * 700, 0x0b000000 + 8 * 700 + 4,
+		 0x0b000000 + 8 * 700, 0x0b000000 + 8 * 700 + 6);
+	assert_string_equal(got, want);
+	fwobj_elem_diff_free(d, n);
+	free(a.canon);
+	free(a.msgs);
+	free(b.canon);
+	free(b.msgs);
+}
+
 int main(void)
 {
-	struct CMUnitTest t[sizeof(rows) / sizeof(rows[0]) + 1];
+	struct CMUnitTest t[sizeof(rows) / sizeof(rows[0]) + 2];
 	size_t n = sizeof(rows) / sizeof(rows[0]);
 
 	for (size_t i = 0; i < n; i++)
@@ -236,5 +388,7 @@ int main(void)
 					   (void *)&rows[i]};
 	t[n] = (struct CMUnitTest){"every truncation refused", test_truncated,
 				   NULL, NULL, NULL};
+	t[n + 1] = (struct CMUnitTest){"thousands of elements, a few changed",
+				       test_big, NULL, NULL, NULL};
 	return cmocka_run_group_tests_name("fwobj_elem_diff", t, NULL, NULL);
 }
