@@ -54,6 +54,10 @@ struct fwelem {
 	bool end;
 };
 
+/* The order of elements in a state: by key length, then key, an end
+ * before a start of the same key.  <0, 0, >0. */
+int fwobj_elem_cmp(const struct fwelem *a, const struct fwelem *b);
+
 /* What changes in one set: whole intervals (start and end) or elements. */
 struct fwelem_diff {
 	const char *set; /* in to's messages */
