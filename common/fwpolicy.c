@@ -214,6 +214,51 @@ static bool set_twice(struct diag *d, const char *file,
 	return false;
 }
 
+static int prefix_qcmp(const void *a, const void *b)
+{
+	const struct ip_prefix *x = *(const struct ip_prefix *const *)a;
+	const struct ip_prefix *y = *(const struct ip_prefix *const *)b;
+	int c = ip_cmp(&x->addr, &y->addr);
+
+	return c ? c : (int)x->len - (int)y->len;
+}
+
+/*
+ * The set's prefixes, read in file order, with a prefix that repeats,
+ * holds or is inside one kept before it refused and dropped.  Prefixes
+ * nest or are apart, so sorted by address a set with no such pair has
+ * none between neighbours: that is checked first, in O(n log n), and the
+ * pairwise pass in file order (which names each refused prefix against
+ * the one it meets) runs only for a set that has one.
+ */
+static void drop_overlaps(struct diag *d, const char *file,
+			  struct prof_set *ps, const config_setting_t **elems,
+			  int *lines)
+{
+	const struct ip_prefix **v = xcalloc((size_t)ps->n + 1, sizeof(*v));
+	bool any = false;
+	int n = ps->n;
+
+	for (int i = 0; i < n; i++)
+		v[i] = &ps->prefixes[i];
+	qsort(v, (size_t)n, sizeof(*v), prefix_qcmp);
+	for (int i = 1; i < n && !any; i++)
+		any = ip_prefix_overlap(v[i - 1], v[i]);
+	free(v);
+	if (!any)
+		return;
+	ps->n = 0;
+	for (int i = 0; i < n; i++) {
+		struct ip_prefix q = ps->prefixes[i];
+		int line = lines[i];
+
+		ps->prefixes[ps->n] = q;
+		if (set_twice(d, file, elems[i], ps, lines))
+			continue;
+		lines[ps->n++] = line;
+	}
+}
+
 static void load_sets(struct profile *p, struct diag *d,
 		      const config_setting_t *sets)
 {
@@ -228,7 +273,8 @@ static void load_sets(struct profile *p, struct diag *d,
 	}
 	n = config_setting_length(sets);
 	p->sets = xcalloc((size_t)n, sizeof(*p->sets));
-	int *lines = NULL; /* of the set's prefixes kept so far */
+	int *lines = NULL; /* of the set's prefixes read */
+	const config_setting_t **elems = NULL; /* and their settings */
 
 	for (int i = 0; i < n; i++) {
 		config_setting_t *a = config_setting_get_elem(sets, (unsigned)i);
@@ -245,6 +291,7 @@ static void load_sets(struct profile *p, struct diag *d,
 		ps->src = profile_src(p, a);
 		ps->prefixes = xcalloc((size_t)m, sizeof(*ps->prefixes));
 		lines = xrealloc(lines, (size_t)(m ? m : 1) * sizeof(*lines));
+		elems = xrealloc(elems, (size_t)(m ? m : 1) * sizeof(*elems));
 		for (int j = 0; j < m; j++) {
 			config_setting_t *e =
 				config_setting_get_elem(a, (unsigned)j);
@@ -262,13 +309,14 @@ static void load_sets(struct profile *p, struct diag *d,
 				cfg_problem(d, e, p->path, "%s", err);
 				continue;
 			}
-			if (set_twice(d, p->path, e, ps, lines))
-				continue;
+			elems[ps->n] = e;
 			lines[ps->n++] = cfg_line(e);
 		}
+		drop_overlaps(d, p->path, ps, elems, lines);
 		p->n_sets++;
 	}
 	free(lines);
+	free(elems);
 }
 
 /* Does rule r cover service name svc (by name; an empty list is any)? */
