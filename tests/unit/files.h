@@ -19,6 +19,11 @@
 #include <unistd.h>
 
 #include "common/inputs.h"
+#include "tests/unit/scratch.h"
+
+#define files_setup    scratch_setup
+#define files_teardown scratch_teardown
+#define write_bytes    scratch_write
 
 /* One line each, as in test_load.c, so line numbers are plain. */
 #define P_HEAD                                                                 \
@@ -60,42 +65,6 @@ struct want {
 
 #define WANTS_MAX 6
 
-static char dir[64];
-
-static int files_setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/egnet-test-files-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int files_rm(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static int files_teardown(void **state)
-{
-	(void)state;
-	return nftw(dir, files_rm, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-/* Write @len bytes (strlen when -1) to @name in the folder. */
-static void write_bytes(const char *name, const char *text, long len)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fwrite(text, 1, len < 0 ? strlen(text) : (size_t)len, f);
-	fclose(f);
-}
-
 /* @s with "$D" replaced by the folder. */
 static const char *subst(const char *s, char *buf, size_t len)
 {
@@ -105,16 +74,6 @@ static const char *subst(const char *s, char *buf, size_t len)
 		return s;
 	snprintf(buf, len, "%.*s%s%s", (int)(p - s), s, dir, p + 2);
 	return buf;
-}
-
-static void print_diag(const struct diag *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		print_message("  got: %s:%d: %s: %s\n",
-			      d->items[i].file ? d->items[i].file : "-",
-			      d->items[i].line,
-			      d->items[i].setting ? d->items[i].setting : "-",
-			      d->items[i].msg);
 }
 
 /*

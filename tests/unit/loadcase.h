@@ -25,6 +25,9 @@
 #include <unistd.h>
 
 #include "common/inputs.h"
+#include "tests/unit/scratch.h"
+
+#define write_file(name, text) scratch_write((name), (text), -1)
 
 #define P1_HEAD                                                                \
 	"profile = { name = \"t\"; version = \"1\"; level = \"township\"; };\n"
@@ -95,39 +98,6 @@ struct lcase {
 	struct want want[MAX_WANT];	  /* ended by msg NULL */
 };
 
-static char dir[64];
-
-static void write_file(const char *name, const char *text)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static int lc_setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/egnet-test-case-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int lc_teardown(void **state)
-{
-	(void)state;
-	for (int i = 0; i < 3; i++) {
-		char path[128];
-
-		snprintf(path, sizeof(path), "%s/%s", dir, fnames[i]);
-		unlink(path);
-	}
-	return rmdir(dir);
-}
-
 /* want->msg with "@" replaced by the scratch folder. */
 static void expand(const char *msg, char *out, size_t len)
 {
@@ -167,16 +137,6 @@ static void load(const struct lcase *c, struct inputs *in, struct diag *d)
 	snprintf(node_path, sizeof(node_path), "%s/n.conf", dir);
 	diag_init(d);
 	inputs_load(in, node_path, NULL, NULL, d);
-}
-
-static void print_diag(const struct diag *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		print_message("  got: %s:%d: %s: %s\n",
-			      d->items[i].file ? d->items[i].file : "-",
-			      d->items[i].line,
-			      d->items[i].setting ? d->items[i].setting : "-",
-			      d->items[i].msg);
 }
 
 /* The case's problems, exactly: each wanted line once, nothing else. */
@@ -249,7 +209,7 @@ static int run_cases(const char *group, const struct lcase *cases, size_t n,
 	for (size_t i = 0; i < n; i++)
 		t[k++] = (struct CMUnitTest){cases[i].name, run_case, NULL, NULL,
 					     (void *)&cases[i]};
-	rc = _cmocka_run_group_tests(group, t, k, lc_setup, lc_teardown);
+	rc = _cmocka_run_group_tests(group, t, k, scratch_setup, scratch_teardown);
 	free(t);
 	return rc;
 }

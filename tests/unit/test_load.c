@@ -17,6 +17,9 @@
 #include <unistd.h>
 
 #include "common/inputs.h"
+#include "tests/unit/scratch.h"
+
+#define write_file(name, text) scratch_write((name), (text), -1)
 
 /* Each base part is one line, so a case's line numbers are plain. */
 #define L1_HEAD                                                                \
@@ -60,39 +63,6 @@ struct lcase {
 	const char *msg;     /* exact, or a prefix when ending in '*' */
 };
 
-static char dir[64];
-
-static void write_file(const char *name, const char *text)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/egnet-test-load-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	for (int i = 0; i < 3; i++) {
-		char path[128];
-
-		snprintf(path, sizeof(path), "%s/%s", dir, fnames[i]);
-		unlink(path);
-	}
-	return rmdir(dir);
-}
-
 static bool msg_matches(const char *want, const char *got)
 {
 	size_t n = strlen(want);
@@ -100,16 +70,6 @@ static bool msg_matches(const char *want, const char *got)
 	if (n && want[n - 1] == '*')
 		return strncmp(want, got, n - 1) == 0;
 	return strcmp(want, got) == 0;
-}
-
-static void print_diag(const struct diag *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		print_message("  got: %s:%d: %s: %s\n",
-			      d->items[i].file ? d->items[i].file : "-",
-			      d->items[i].line,
-			      d->items[i].setting ? d->items[i].setting : "-",
-			      d->items[i].msg);
 }
 
 static void run_case(const struct lcase *c)
@@ -501,5 +461,5 @@ int main(void)
 					       NULL, (void *)&cases[i]};
 		n++;
 	}
-	return _cmocka_run_group_tests("load", tests, n, setup, teardown);
+	return _cmocka_run_group_tests("load", tests, n, scratch_setup, scratch_teardown);
 }
