@@ -467,6 +467,7 @@ void agent_free(struct agent *a)
 	json_decref(a->conf_problems);
 	json_decref(a->reload_problems);
 	nlctx_close(&a->nl);
+	nft_close();
 	memset(a, 0, sizeof(*a));
 }
 

@@ -202,6 +202,7 @@ static int rounds(int r, char **argv)
 	for (int i = 0; i < 7; i++)
 		printf("%s %.6f\n", what[i], median(t[i], r));
 	printf("rules=%d sets=%d elems=%d\n", a.n_rules, a.n_sets, a.n_elems);
+	nft_close();
 	return 0;
 }
 

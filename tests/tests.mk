@@ -25,6 +25,9 @@ $(B)/bench/%: $(call obj,bench/%.c $(FAILPOINT_NONE)) $(LIBAGENT) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(AGENT_LIBS)
 
+# fw_bench drives the firewall's read-back test too
+TESTS_BUILD_EXTRA += $(B)/bench/fw_bench
+
 # Last, so every fragment's TESTS_BUILD_EXTRA is in.
 .PHONY: tests-build
 tests-build: $(UNIT_PROGS) $(TESTS_BUILD_EXTRA)

@@ -592,36 +592,66 @@ bool fw_same(const struct fwstate *a, const struct fwstate *b)
 				      b->canon ? b->canon : "");
 }
 
+/* One line of a canonical text, for fw_diff_lines. */
+struct line {
+	const char *p;
+	size_t len;
+};
+
+static int line_cmp(const void *x, const void *y)
+{
+	const struct line *a = x, *b = y;
+	int c = memcmp(a->p, b->p, a->len < b->len ? a->len : b->len);
+
+	return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/* The lines of s (without their newlines) in *v; their count. */
+static size_t split_lines(const char *s, struct line **v)
+{
+	size_t n = 0, cap = 0;
+
+	*v = NULL;
+	while (*s) {
+		const char *eol = strchr(s, '\n');
+		size_t len = eol ? (size_t)(eol - s) : strlen(s);
+
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*v = xrealloc(*v, cap * sizeof(**v));
+		}
+		(*v)[n++] = (struct line){s, len};
+		s += len + (eol ? 1 : 0);
+	}
+	return n;
+}
+
 int fw_diff_lines(const struct fwstate *a, const struct fwstate *b,
 		  char ***lines)
 {
 	const char *s = a && a->present && a->canon ? a->canon : "";
 	const char *t = b && b->present && b->canon ? b->canon : "";
+	struct line *la, *lb;
+	size_t na = split_lines(s, &la), nb = split_lines(t, &lb);
 	int n = 0;
 
+	/* a set of 100,000 addresses is 100,000 lines: b's sorted and
+	 * searched, a's kept in their order */
+	if (nb)
+		qsort(lb, nb, sizeof(*lb), line_cmp);
 	*lines = NULL;
-	/* canonical text is short per line; a linear search per line is
-	 * fine for plans (this is for showing, not for deciding) */
-	while (*s) {
-		const char *eol = strchr(s, '\n');
-		size_t len = eol ? (size_t)(eol - s) : strlen(s);
-		bool found = false;
-
-		for (const char *u = t; *u && !found;) {
-			const char *e2 = strchr(u, '\n');
-			size_t l2 = e2 ? (size_t)(e2 - u) : strlen(u);
-
-			found = l2 == len && !memcmp(s, u, len);
-			u += l2 + (e2 ? 1 : 0);
-		}
-		if (!found) {
-			*lines = xrealloc(*lines, (size_t)(n + 1) * sizeof(char *));
-			(*lines)[n] = xmalloc(len + 1);
-			memcpy((*lines)[n], s, len);
-			(*lines)[n][len] = '\0';
-			n++;
-		}
-		s += len + (eol ? 1 : 0);
+	for (size_t i = 0; i < na; i++) {
+		if (nb && bsearch(&la[i], lb, nb, sizeof(*lb), line_cmp))
+			continue;
+		if (!(n & (n - 1)))
+			*lines = xrealloc(*lines, (size_t)(n ? 2 * n : 1) *
+							  sizeof(char *));
+		(*lines)[n] = xmalloc(la[i].len + 1);
+		memcpy((*lines)[n], la[i].p, la[i].len);
+		(*lines)[n][la[i].len] = '\0';
+		n++;
 	}
+	free(la);
+	free(lb);
 	return n;
 }

@@ -65,6 +65,14 @@ int fw_from_json(const json_t *j, struct fwstate **out, char *err,
 /* ---- kernel (nft.c) ---- */
 
 /*
+ * The functions below share one netfilter socket, kept open between calls
+ * (closing one makes the kernel wait for the last transaction's deferred
+ * frees) and opened again in another network namespace or after an error.
+ * nft_close() lets it go (at exit; harmless when none is open).
+ */
+void nft_close(void);
+
+/*
  * Make the kernel's table equal to fw in one transaction: create it (so
  * the delete cannot fail), delete it, and create it with fw's contents —
  * or leave it deleted when fw is absent.  Nothing else is touched.  The

@@ -386,6 +386,18 @@ static int set_elems(struct nftnl_set *s, struct selem **v)
 	return n;
 }
 
+bool fwobj_set_has_repeat(struct nftnl_set *s)
+{
+	struct selem *v;
+	int n = set_elems(s, &v);
+	bool rep = false;
+
+	for (int i = 1; i < n && !rep; i++)
+		rep = !fwobj_elem_cmp(&v[i - 1].k, &v[i].k);
+	free(v);
+	return rep;
+}
+
 /* How many of v[0, n) go in the next message (see CHUNK_AVG). */
 static int chunk_len(const struct selem *v, int n, bool interval)
 {

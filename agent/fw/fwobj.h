@@ -58,6 +58,10 @@ struct fwelem {
  * before a start of the same key.  <0, 0, >0. */
 int fwobj_elem_cmp(const struct fwelem *a, const struct fwelem *b);
 
+/* Whether set s holds an element (key and end flag) twice: never so in the
+ * kernel, so a dump that was disturbed. */
+bool fwobj_set_has_repeat(struct nftnl_set *s);
+
 /* What changes in one set: whole intervals (start and end) or elements. */
 struct fwelem_diff {
 	const char *set; /* in to's messages */

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "agent/fw/fwcheck.h"
@@ -33,35 +34,98 @@
 #include "agent/sys/failpoint.h"
 #include "common/log.h"
 
+/* Reads of a set that keeps coming with an element twice (see read_objs) */
+#define NFT_READ_TRIES 50
+
 /* ---- socket ------------------------------------------------------------------ */
+
+/*
+ * The process keeps one netfilter socket.  Closing one waits in the kernel
+ * (nft_rcv_nl_event flushes the deferred frees) until what the last
+ * transaction deleted is released after an RCU grace period, 5-10 ms here
+ * whatever the size of the change: on a kept socket that work stays in the
+ * kernel's background.  It is opened again when the process is in another
+ * network namespace than it was made in, and after any error on it.
+ */
+static struct {
+	struct mnl_socket *nl;
+	dev_t ns_dev;
+	ino_t ns_ino;  /* the network namespace it talks to */
+	size_t sndbuf; /* what its send buffer holds */
+	uint32_t seq;  /* the last request number used on it */
+} sock;
+
+static int netns_id(dev_t *dev, ino_t *ino)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st) < 0)
+		return -errno;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return 0;
+}
+
+/* A send buffer big enough for a transaction of `need` bytes. */
+static void sock_sndbuf(size_t need)
+{
+	int fd = mnl_socket_get_fd(sock.nl);
+	int v;
+
+	if (need + (1u << 20) <= sock.sndbuf)
+		return;
+	v = (int)(need < (1u << 20) ? (1u << 20) : need + (1u << 20));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+	sock.sndbuf = (size_t)v;
+}
 
 struct mnl_socket *nft_open(size_t sndbuf, char *err, size_t errlen)
 {
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
-	int v;
+	char junk[256];
+	dev_t dev = 0;
+	ino_t ino = 0;
+	int v, rc = netns_id(&dev, &ino);
 
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (sock.nl && (rc || dev != sock.ns_dev || ino != sock.ns_ino))
+		nft_close();
+	if (sock.nl) {
+		/* what an interrupted exchange left is not the next one's */
+		while (recv(mnl_socket_get_fd(sock.nl), junk, sizeof(junk),
+			    MSG_DONTWAIT | MSG_TRUNC) >= 0 || errno == ENOBUFS)
+			;
+		sock_sndbuf(sndbuf);
+		return sock.nl;
+	}
+	sock.nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!sock.nl || mnl_socket_bind(sock.nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		snprintf(err, errlen, "nftables netlink socket: %s",
 			 strerror(errno));
-		if (nl)
-			mnl_socket_close(nl);
+		nft_close();
 		return NULL;
 	}
+	sock.ns_dev = dev;
+	sock.ns_ino = ino;
+	sock.sndbuf = 0;
+	sock.seq = (uint32_t)time(NULL) << 8;
 	/* a whole transaction goes in one datagram: the buffer must hold it */
-	v = (int)(sndbuf < (1u << 20) ? (1u << 20) : sndbuf + (1u << 20));
-	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUFFORCE, &v,
-		       sizeof(v)) < 0)
-		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUF, &v,
-			   sizeof(v));
+	sock_sndbuf(sndbuf);
 	v = 8 << 20;
-	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &v,
-		       sizeof(v)) < 0)
-		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &v,
+	if (setsockopt(mnl_socket_get_fd(sock.nl), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &v, sizeof(v)) < 0)
+		setsockopt(mnl_socket_get_fd(sock.nl), SOL_SOCKET, SO_RCVBUF, &v,
 			   sizeof(v));
 	v = 1;
-	setsockopt(mnl_socket_get_fd(nl), SOL_NETLINK, NETLINK_EXT_ACK, &v,
+	setsockopt(mnl_socket_get_fd(sock.nl), SOL_NETLINK, NETLINK_EXT_ACK, &v,
 		   sizeof(v));
-	return nl;
+	return sock.nl;
+}
+
+void nft_close(void)
+{
+	if (sock.nl)
+		mnl_socket_close(sock.nl);
+	memset(&sock, 0, sizeof(sock));
 }
 
 /* ---- batches ----------------------------------------------------------------- */
@@ -145,6 +209,7 @@ int nft_batch_run(struct nft_batch *b, char *err, size_t errlen)
 		rc = -errno;
 		snprintf(err, errlen, "sending the nftables transaction "
 			 "(%zu bytes): %s", b->len, strerror(errno));
+		nft_close();
 		goto out;
 	}
 	/* The batch is handled while sendmsg runs: every answer is queued
@@ -180,7 +245,6 @@ int nft_batch_run(struct nft_batch *b, char *err, size_t errlen)
 		}
 	}
 out:
-	mnl_socket_close(nl);
 	free(b->p);
 	b->p = NULL;
 	return rc;
@@ -291,7 +355,7 @@ static int dump_cb(const struct nlmsghdr *h, void *data)
 int nft_dump(struct mnl_socket *nl, struct nft_dump_ctx *c, int type)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE * 8];
-	uint32_t seq = (uint32_t)time(NULL), port = mnl_socket_get_portid(nl);
+	uint32_t seq = ++sock.seq, port = mnl_socket_get_portid(nl);
 	struct nlmsghdr *h;
 	int rc;
 
@@ -364,13 +428,43 @@ static void count_rules(const struct fwobjs *o, struct fw_counter **ctr,
 	}
 }
 
+/*
+ * Table inet egnet's objects into o (nothing when there is no such table).
+ * A set's elements come in several messages, each walking a hash set from
+ * its start and skipping what the earlier ones had: when the kernel grows
+ * the hash table between two (it does, in the background, after a big
+ * insert) the order changes and some elements come twice, as many not at
+ * all.  A set with an element twice was read so: -EAGAIN, read again.
+ */
+static int read_objs(struct mnl_socket *nl, struct fwobjs *o, bool *seen)
+{
+	struct nft_dump_ctx c = {.o = o};
+	int rc;
+
+	rc = nft_dump(nl, &c, NFT_MSG_GETTABLE);
+	*seen = c.table_seen;
+	if (rc < 0 || !c.table_seen)
+		return rc;
+	if ((rc = nft_dump(nl, &c, NFT_MSG_GETCHAIN)) < 0 ||
+	    (rc = nft_dump(nl, &c, NFT_MSG_GETSET)) < 0)
+		return rc;
+	for (int i = 0; i < o->n_sets; i++) {
+		c.s = o->sets[i];
+		if ((rc = nft_dump(nl, &c, NFT_MSG_GETSETELEM)) < 0)
+			return rc;
+		if (fwobj_set_has_repeat(c.s))
+			return -EAGAIN;
+	}
+	return nft_dump(nl, &c, NFT_MSG_GETRULE);
+}
+
 int nft_read(struct fwstate *out, struct fw_counter **ctr, int *n_ctr,
 	     char *err, size_t errlen)
 {
 	struct mnl_socket *nl;
 	struct fwobjs o;
-	struct nft_dump_ctx c = {.o = &o};
-	int rc;
+	int rc, tries = 0;
+	bool seen = false;
 
 	memset(out, 0, sizeof(*out));
 	if (ctr) {
@@ -380,37 +474,34 @@ int nft_read(struct fwstate *out, struct fw_counter **ctr, int *n_ctr,
 	nl = nft_open(0, err, errlen);
 	if (!nl)
 		return -EIO;
-	fwobjs_init(&o);
-	if ((rc = nft_dump(nl, &c, NFT_MSG_GETTABLE)) < 0)
-		goto fail;
-	if (!c.table_seen) {
+	for (;;) {
+		fwobjs_init(&o);
+		rc = read_objs(nl, &o, &seen);
+		if (rc != -EAGAIN || ++tries == NFT_READ_TRIES)
+			break;
+		fwobjs_free(&o);
+		/* the kernel's resize is a few milliseconds of work */
+		nanosleep(&(struct timespec){0, 2 * 1000 * 1000}, NULL);
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "reading table inet " FW_TABLE ": %s",
+			 rc == -EAGAIN ? "a set read with an element twice "
+					 "(the kernel kept resizing it)"
+				       : strerror(-rc));
+		fwobjs_free(&o);
+		nft_close();
+		return rc;
+	}
+	if (!seen) {
 		out->present = false;
 		out->canon = xstrdup("");
-		goto done;
+	} else {
+		if (ctr)
+			count_rules(&o, ctr, n_ctr);
+		fwobjs_to_state(&o, out, err, errlen);
 	}
-	if ((rc = nft_dump(nl, &c, NFT_MSG_GETCHAIN)) < 0 ||
-	    (rc = nft_dump(nl, &c, NFT_MSG_GETSET)) < 0)
-		goto fail;
-	for (int i = 0; i < o.n_sets; i++) {
-		c.s = o.sets[i];
-		if ((rc = nft_dump(nl, &c, NFT_MSG_GETSETELEM)) < 0)
-			goto fail;
-	}
-	if ((rc = nft_dump(nl, &c, NFT_MSG_GETRULE)) < 0)
-		goto fail;
-	if (ctr)
-		count_rules(&o, ctr, n_ctr);
-	fwobjs_to_state(&o, out, err, errlen);
-done:
 	fwobjs_free(&o);
-	mnl_socket_close(nl);
 	return 0;
-fail:
-	snprintf(err, errlen, "reading table inet " FW_TABLE ": %s",
-		 strerror(-rc));
-	fwobjs_free(&o);
-	mnl_socket_close(nl);
-	return rc;
 }
 
 /* ---- JSON ----------------------------------------------------------------------- */

@@ -28,8 +28,10 @@ struct nft_batch {
 	uint32_t seq, first;
 };
 
-/* A netfilter socket with extended acks, its send buffer big enough for a
- * transaction of `sndbuf` bytes; NULL with the reason in err. */
+/* The process's netfilter socket (kept: see nft.c) with extended acks,
+ * nothing left queued on it, its send buffer big enough for a transaction
+ * of `sndbuf` bytes; NULL with the reason in err.  Not to be closed by the
+ * caller: nft_close() after an error on it. */
 struct mnl_socket *nft_open(size_t sndbuf, char *err, size_t errlen);
 
 /* Start a transaction (BEGIN) with room for about `hint` bytes. */

@@ -213,10 +213,11 @@ static int kernel_rules(const struct fwstate *from, bool kernel,
 	if (!nl)
 		return -EIO;
 	rc = nft_dump(nl, &c, NFT_MSG_GETRULE);
-	mnl_socket_close(nl);
-	if (rc < 0)
+	if (rc < 0) {
+		nft_close();
 		snprintf(err, errlen, "reading the rules of table inet "
 			 FW_TABLE ": %s", strerror(-rc));
+	}
 	return rc;
 }
 

@@ -9,6 +9,10 @@
  * label, is the same decision: incremental with the diff's counts, or a
  * replace where the diff refuses or a state is absent.  States are built
  * from libnftnl objects as fw.c and nft.c build them.
+ * fwobj_set_has_repeat(), the check of a read disturbed by the kernel's
+ * resize of a hash set: an element twice, an end and a start of the same
+ * key not.  fw_diff_lines(), the plan's lines: a's lines that b lacks, in
+ * a's order, also for 100,000 lines (sorted, not searched line by line).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -26,6 +30,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
+#include "agent/fw/fw.h"
 #include "agent/fw/fwobj.h"
 
 /* A set spec: name, interval, then elements "KEY" or "KEY!" (an end),
@@ -378,9 +383,139 @@ static void test_big(void **state)
 	free(b.msgs);
 }
 
+/* A set of keys (hex, "!" for an end) as nft.c reads one. */
+static struct nftnl_set *set_of(const char *const *keys)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	nftnl_set_set_str(s, NFTNL_SET_NAME, "x");
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 4);
+	for (int k = 0; keys[k]; k++) {
+		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+		uint32_t key = (uint32_t)strtoul(keys[k], NULL, 16);
+		uint8_t b[4] = {(uint8_t)(key >> 24), (uint8_t)(key >> 16),
+				(uint8_t)(key >> 8), (uint8_t)key};
+
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, b, 4);
+		if (strchr(keys[k], '!'))
+			nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS,
+					       NFT_SET_ELEM_INTERVAL_END);
+		nftnl_set_elem_add(s, e);
+	}
+	return s;
+}
+
+static void test_repeat(void **state)
+{
+	static const char *const fine[] = {"0a000001", "0a000003", "0a000002",
+					   NULL};
+	static const char *const twice[] = {"0a000001", "0a000003", "0a000002",
+					    "0a000003", NULL};
+	static const char *const ends[] = {"0a000000", "0a000100!", "0a000100",
+					   "0a000200!", NULL};
+	static const char *const none[] = {NULL};
+	struct nftnl_set *s;
+
+	(void)state;
+	s = set_of(fine);
+	assert_false(fwobj_set_has_repeat(s));
+	nftnl_set_free(s);
+	s = set_of(twice);
+	assert_true(fwobj_set_has_repeat(s));
+	nftnl_set_free(s);
+	s = set_of(ends);
+	assert_false(fwobj_set_has_repeat(s));
+	nftnl_set_free(s);
+	s = set_of(none);
+	assert_false(fwobj_set_has_repeat(s));
+	nftnl_set_free(s);
+}
+
+static void free_lines(char **l, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+static void test_lines(void **state)
+{
+	struct fwstate a = {.present = true, .canon = "r 3\nr 1\ne x\nr 2\nr 1\n"};
+	struct fwstate b = {.present = true, .canon = "r 2\ne x y\nr 4\n"};
+	struct fwstate gone = {.present = false, .canon = "r 2\n"};
+	char **l;
+	int n;
+
+	(void)state;
+	n = fw_diff_lines(&a, &b, &l);
+	assert_int_equal(n, 4); /* a's order, a repeated line twice */
+	assert_string_equal(l[0], "r 3");
+	assert_string_equal(l[1], "r 1");
+	assert_string_equal(l[2], "e x");
+	assert_string_equal(l[3], "r 1");
+	free_lines(l, n);
+	n = fw_diff_lines(&b, &a, &l);
+	assert_int_equal(n, 2);
+	assert_string_equal(l[0], "e x y");
+	assert_string_equal(l[1], "r 4");
+	free_lines(l, n);
+	/* an absent table has no lines, whatever its text */
+	n = fw_diff_lines(&b, &gone, &l);
+	assert_int_equal(n, 3);
+	free_lines(l, n);
+	assert_int_equal(fw_diff_lines(&gone, &b, &l), 0);
+	assert_null(l);
+	assert_int_equal(fw_diff_lines(NULL, NULL, &l), 0);
+	/* a last line without its newline is a line */
+	b.canon = "r 2\nr 4";
+	n = fw_diff_lines(&b, &a, &l);
+	assert_int_equal(n, 1);
+	assert_string_equal(l[0], "r 4");
+	free_lines(l, n);
+}
+
+/* 100,010 element lines against 100,000 of them: the ten new ones. */
+static void test_lines_big(void **state)
+{
+	enum { N = 100000 };
+	size_t cap = (N + 10) * 32;
+	char *x = malloc(cap), *y = malloc(cap);
+	size_t lx = 0, ly = 0;
+	struct fwstate a = {.present = true, .canon = x};
+	struct fwstate b = {.present = true, .canon = y};
+	char **l, want[32];
+	int n;
+
+	(void)state;
+	assert_non_null(x);
+	assert_non_null(y);
+	for (int i = N + 9; i >= 0; i--) {
+		lx += (size_t)snprintf(x + lx, cap - lx, "e noc 100.%d.%d.%d\n",
+				       i >> 16, (i >> 8) & 255, i & 255);
+		if (i < N)
+			ly += (size_t)snprintf(y + ly, cap - ly,
+					       "e noc 100.%d.%d.%d\n", i >> 16,
+					       (i >> 8) & 255, i & 255);
+	}
+	n = fw_diff_lines(&a, &b, &l);
+	assert_int_equal(n, 10);
+	for (int k = 0; k < 10; k++) {
+		int i = N + 9 - k;
+
+		snprintf(want, sizeof(want), "e noc 100.%d.%d.%d", i >> 16,
+			 (i >> 8) & 255, i & 255);
+		assert_string_equal(l[k], want);
+	}
+	free_lines(l, n);
+	assert_int_equal(fw_diff_lines(&b, &a, &l), 0);
+	free(l);
+	free(x);
+	free(y);
+}
+
 int main(void)
 {
-	struct CMUnitTest t[sizeof(rows) / sizeof(rows[0]) + 2];
+	struct CMUnitTest t[sizeof(rows) / sizeof(rows[0]) + 5];
 	size_t n = sizeof(rows) / sizeof(rows[0]);
 
 	for (size_t i = 0; i < n; i++)
@@ -390,5 +525,11 @@ int main(void)
 				   NULL, NULL, NULL};
 	t[n + 1] = (struct CMUnitTest){"thousands of elements, a few changed",
 				       test_big, NULL, NULL, NULL};
+	t[n + 2] = (struct CMUnitTest){"a set read with an element twice",
+				       test_repeat, NULL, NULL, NULL};
+	t[n + 3] = (struct CMUnitTest){"the plan's lines", test_lines, NULL,
+				       NULL, NULL};
+	t[n + 4] = (struct CMUnitTest){"the plan's lines of 100,000 elements",
+				       test_lines_big, NULL, NULL, NULL};
 	return cmocka_run_group_tests_name("fwobj_elem_diff", t, NULL, NULL);
 }
