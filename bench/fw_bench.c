@@ -50,11 +50,11 @@ static int compile(const char *conf, struct fwstate *fw)
 	diag_free(&d);
 	if (rc)
 		return 1;
-	if (fw_compile(&in.ds, fw, err, sizeof(err))) {
+	rc = fw_compile(&in.ds, fw, err, sizeof(err));
+	if (rc)
 		fprintf(stderr, "compile: %s\n", err);
-		return 1;
-	}
-	return 0;
+	inputs_free(&in);
+	return rc ? 1 : 0;
 }
 
 static struct fwstate *kread(void)
@@ -210,6 +210,7 @@ int main(int argc, char **argv)
 {
 	struct fwstate want, b;
 	char err[512];
+	int rc;
 
 	log_init("fw_bench", LOG_LVL_WARN);
 	if (argc == 8 && !strcmp(argv[1], "rounds"))
@@ -235,7 +236,14 @@ int main(int argc, char **argv)
 		       now() - t0, how.incremental ? "incremental" : "replace",
 		       how.elems_add, how.elems_del, how.rules_add,
 		       how.rules_del);
-		return same(&b) ? (printf("same\n"), 0) : 1;
+		rc = same(&b) ? (printf("same\n"), 0) : 1;
+		fw_free(from);
+		free(want.canon);
+		free(want.msgs);
+		free(b.canon);
+		free(b.msgs);
+		nft_close();
+		return rc;
 	}
 	if (argc != 3)
 		return 2;
@@ -258,5 +266,9 @@ int main(int argc, char **argv)
 	printf("egnet replace %.6f read %.6f rules=%d sets=%d elems=%d\n",
 	       t1 - t0, t2 - t1, want.n_rules, want.n_sets, want.n_elems);
 	fw_free(got);
-	return same(&want) ? (printf("same\n"), 0) : 1;
+	rc = same(&want) ? (printf("same\n"), 0) : 1;
+	free(want.canon);
+	free(want.msgs);
+	nft_close();
+	return rc;
 }

@@ -46,9 +46,13 @@ void fwobjs_free(struct fwobjs *o)
 	fwobjs_init(o);
 }
 
+/* Append x to arr of n, which only PUSH grows: its room doubles when n
+ * reaches a power of two (100,000 elements are 17 reallocations). */
 #define PUSH(arr, n, x)                                                        \
 	do {                                                                   \
-		(arr) = xrealloc((arr), (size_t)((n) + 1) * sizeof(*(arr)));   \
+		if (!((n) & ((n) - 1)))                                        \
+			(arr) = xrealloc((arr), (size_t)((n) ? 2 * (n) : 1) *  \
+							sizeof(*(arr)));       \
 		(arr)[(n)++] = (x);                                            \
 	} while (0)
 
