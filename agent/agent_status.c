@@ -112,8 +112,7 @@ json_t *agent_status(struct agent *a)
 				json_pack("{s:s, s:b, s:i, s:o}", "table",
 					  "inet egnet", "present", fw.present,
 					  "rules", fw.n_rules, "pairs", pairs));
-			free(fw.canon);
-			free(fw.msgs);
+			fw_release(&fw);
 			free(c);
 		}
 	}

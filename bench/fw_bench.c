@@ -238,10 +238,8 @@ int main(int argc, char **argv)
 		       how.rules_del);
 		rc = same(&b) ? (printf("same\n"), 0) : 1;
 		fw_free(from);
-		free(want.canon);
-		free(want.msgs);
-		free(b.canon);
-		free(b.msgs);
+		fw_release(&want);
+		fw_release(&b);
 		nft_close();
 		return rc;
 	}
@@ -267,8 +265,7 @@ int main(int argc, char **argv)
 	       t1 - t0, t2 - t1, want.n_rules, want.n_sets, want.n_elems);
 	fw_free(got);
 	rc = same(&want) ? (printf("same\n"), 0) : 1;
-	free(want.canon);
-	free(want.msgs);
+	fw_release(&want);
 	nft_close();
 	return rc;
 }

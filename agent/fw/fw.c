@@ -573,12 +573,19 @@ struct fwstate *fw_dup(const struct fwstate *fw)
 	return d;
 }
 
+void fw_release(struct fwstate *fw)
+{
+	free(fw->canon);
+	free(fw->msgs);
+	fw->canon = NULL;
+	fw->msgs = NULL;
+}
+
 void fw_free(struct fwstate *fw)
 {
 	if (!fw)
 		return;
-	free(fw->canon);
-	free(fw->msgs);
+	fw_release(fw);
 	free(fw);
 }
 

@@ -44,6 +44,8 @@ int fw_compile(const struct desired *ds, struct fwstate *out, char *err,
 
 struct fwstate *fw_dup(const struct fwstate *fw);
 void fw_free(struct fwstate *fw); /* frees fw itself */
+/* Frees what fw holds (fw itself is the caller's, e.g. on the stack). */
+void fw_release(struct fwstate *fw);
 
 /* Same contents (canonical text), presence included. */
 bool fw_same(const struct fwstate *a, const struct fwstate *b);

@@ -199,10 +199,8 @@ static void test_row(void **state)
 	a.present = false;
 	nft_update_how(&a, &b, &how);
 	assert_false(how.incremental);
-	free(a.canon);
-	free(a.msgs);
-	free(b.canon);
-	free(b.msgs);
+	fw_release(&a);
+	fw_release(&b);
 }
 
 /* Every cut inside the last message (the elements): refused, never read
@@ -236,10 +234,8 @@ static void test_truncated(void **state)
 		assert_int_equal(fwobj_elem_diff(&a, &c, &d, &n), -EINVAL);
 		free(c.msgs);
 	}
-	free(a.canon);
-	free(a.msgs);
-	free(b.canon);
-	free(b.msgs);
+	fw_release(&a);
+	fw_release(&b);
 }
 
 /* A set of n 4-byte keys from keys[] (an end when the bit 31 is set,
@@ -377,10 +373,8 @@ static void test_big(void **state)
 		 0x0b000000 + 8 * 700, 0x0b000000 + 8 * 700 + 6);
 	assert_string_equal(got, want);
 	fwobj_elem_diff_free(d, n);
-	free(a.canon);
-	free(a.msgs);
-	free(b.canon);
-	free(b.msgs);
+	fw_release(&a);
+	fw_release(&b);
 }
 
 /* A set of keys (hex, "!" for an end) as nft.c reads one. */
