@@ -43,10 +43,12 @@ ifeq ($(shell $(PKG_CONFIG) --exists libsystemd && echo y),y)
 AGENT_PKGS_EXTRA := libsystemd
 endif
 COMMON_PKGS := libconfig jansson
-AGENT_PKGS  := libnl-3.0 libnl-route-3.0 libnftnl libmnl libbpf libevent $(AGENT_PKGS_EXTRA)
-CFLAGS  += $(call pc_cflags,$(COMMON_PKGS) $(AGENT_PKGS))
+AGENT_PKGS  := libnl-3.0 libnl-route-3.0 libnftnl libmnl libbpf libevent libcurl $(AGENT_PKGS_EXTRA)
+COLL_PKGS   := libmicrohttpd gnutls sqlite3
+CFLAGS  += $(call pc_cflags,$(COMMON_PKGS) $(AGENT_PKGS) $(COLL_PKGS))
 COMMON_LIBS := $(call pc_libs,$(COMMON_PKGS))
 AGENT_LIBS  := $(call pc_libs,$(AGENT_PKGS))
+COLL_LIBS   := $(call pc_libs,$(COLL_PKGS)) -lpthread
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
@@ -74,7 +76,7 @@ $(B)/lib%.a:
 
 $(PROGS):
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(if $(findstring agent,$@),$(AGENT_LIBS))
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(if $(findstring agent,$@),$(AGENT_LIBS)) $(if $(findstring collector,$@),$(COLL_LIBS))
 
 include bpf/bpf.mk
 include tests/fuzz/fuzz.mk

@@ -3,10 +3,10 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_PROGS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 CMOCKA_LIBS := $(call pc_libs,cmocka)
 
-$(B)/tests/unit/%: $(call obj,tests/unit/%.c $(FAILPOINT_NONE)) $(LIBAGENT) $(LIBCTL) $(LIBCOMMON)
+$(B)/tests/unit/%: $(call obj,tests/unit/%.c $(FAILPOINT_NONE)) $(LIBAGENT) $(LIBCTL) $(LIBCOLL) $(LIBCOMMON)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(AGENT_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(AGENT_LIBS) $(COLL_LIBS) $(CMOCKA_LIBS)
 
 
 # The agent with failure points armed by EGNET_FAILPOINT, for integration
