@@ -154,8 +154,11 @@ static void parse_line(struct inventory *inv, struct diag *d, char *line,
 		}
 		node.has_addr = true;
 	}
-	inv->nodes = xrealloc(inv->nodes, (size_t)(inv->n + 1) *
-						  sizeof(*inv->nodes));
+	/* room doubles: a province is ~15,000 lines */
+	if (!(inv->n & (inv->n - 1)))
+		inv->nodes = xrealloc(inv->nodes,
+				      (size_t)(inv->n ? 2 * inv->n : 1) *
+					      sizeof(*inv->nodes));
 	inv->nodes[inv->n++] = node;
 }
 

@@ -29,11 +29,6 @@
 #include "common/fwpolicy.h"
 #include "common/log.h"
 
-/* nftables' data type numbers, so `nft list` prints the sets right */
-#define TYPE_IPADDR  7
-#define TYPE_IP6ADDR 8
-#define TYPE_IFNAME  41
-
 /* ---- expression helpers -------------------------------------------------- */
 
 static void add_expr(struct nftnl_rule *r, struct nftnl_expr *e)
@@ -253,7 +248,7 @@ static struct nftnl_set *add_set(struct fwobjs *o, const char *name,
 		struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(64);
 
 		nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER,
-				    type == TYPE_IFNAME ? 1 : 2);
+				    type == FW_TYPE_IFNAME ? 1 : 2);
 		nftnl_set_set_data(s, NFTNL_SET_USERDATA,
 				   nftnl_udata_buf_data(ud),
 				   nftnl_udata_buf_len(ud));
@@ -327,10 +322,10 @@ static void peer_set(struct fwobjs *o, const struct prof_set *ps, int fam)
 		if (ps->prefixes[i].addr.family == fam)
 			v[n++] = ps->prefixes[i];
 	snprintf(name, sizeof(name), "p_%s_%d", ps->name, fam == AF_INET6 ? 6 : 4);
-	s = add_set(o, name, fam == AF_INET6 ? TYPE_IP6ADDR : TYPE_IPADDR,
+	s = add_set(o, name, fam == AF_INET6 ? FW_TYPE_IP6ADDR : FW_TYPE_IPADDR,
 		    bytes, NFT_SET_INTERVAL);
 	snprintf(name, sizeof(name), "h_%s_%d", ps->name, fam == AF_INET6 ? 6 : 4);
-	h = add_set(o, name, fam == AF_INET6 ? TYPE_IP6ADDR : TYPE_IPADDR,
+	h = add_set(o, name, fam == AF_INET6 ? FW_TYPE_IP6ADDR : FW_TYPE_IPADDR,
 		    bytes, 0);
 	if (n > 1)
 		qsort(v, (size_t)n, sizeof(*v), pfx_cmp);
@@ -509,7 +504,7 @@ int fw_compile(const struct desired *ds, struct fwstate *out, char *err,
 		struct nftnl_set *s;
 
 		snprintf(name, sizeof(name), "z_%s", p->zones[z].name);
-		s = add_set(&o, name, TYPE_IFNAME, IFNAMSIZ, 0);
+		s = add_set(&o, name, FW_TYPE_IFNAME, IFNAMSIZ, 0);
 		for (int i = 0; i < ds->n_links; i++) {
 			char key[IFNAMSIZ] = {0};
 

@@ -140,6 +140,24 @@ static void hex(struct text *t, const uint8_t *p, uint32_t n)
 		put(t, "%02x", p[i]);
 }
 
+/*
+ * A set element's key: an address as an address (what an engineer reads
+ * in the plan), anything else in hex.
+ */
+static void key_text(struct text *t, uint32_t type, const uint8_t *p,
+		     uint32_t n)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if ((type == FW_TYPE_IPADDR && n == 4 &&
+	     inet_ntop(AF_INET, p, buf, sizeof(buf))) ||
+	    (type == FW_TYPE_IP6ADDR && n == 16 &&
+	     inet_ntop(AF_INET6, p, buf, sizeof(buf))))
+		put(t, "%s", buf);
+	else
+		hex(t, p, n);
+}
+
 static int str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -221,6 +239,7 @@ static char *canon_of(const struct fwobjs *o, int *n_elems, size_t *elems_at,
 	for (int i = 0; i < o->n_sets; i++) {
 		struct nftnl_set *s = o->sets[i];
 		const char *name = nftnl_set_get_str(s, NFTNL_SET_NAME);
+		uint32_t ktype = nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE);
 		struct nftnl_set_elems_iter *it;
 		struct nftnl_set_elem *e;
 		struct text l = {0};
@@ -239,7 +258,7 @@ static char *canon_of(const struct fwobjs *o, int *n_elems, size_t *elems_at,
 				nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &klen);
 
 			put(&el, "elem %s ", name);
-			hex(&el, k, klen);
+			key_text(&el, ktype, k, klen);
 			if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
 			    (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) &
 			     NFT_SET_ELEM_INTERVAL_END))

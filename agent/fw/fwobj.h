@@ -13,6 +13,12 @@
 
 #include "agent/fw/fw.h"
 
+/* nftables' data type numbers of set keys, so `nft list` prints the sets
+ * right and the plan shows addresses */
+#define FW_TYPE_IPADDR  7
+#define FW_TYPE_IP6ADDR 8
+#define FW_TYPE_IFNAME  41
+
 struct nftnl_chain;
 struct nftnl_set;
 struct nftnl_rule;

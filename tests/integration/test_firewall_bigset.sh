@@ -67,7 +67,12 @@ ctl "$dir" apply >"$dir/apply" || fail "apply after delete: $(cat "$dir/apply")"
 check "apply after delete" "$N"
 cp "$T/b/p/include/sets.conf" "$dir/p/include/sets.conf"
 ctl "$dir" plan >"$dir/plan10" || fail "+10: plan"
-[ "$(grep -c "+ elem h_noc_4 64430d" "$dir/plan10")" = 10 ] ||
+# the ten new addresses, as addresses (not the set's hex keys)
+want10=$(python3 -c '
+n = '"$N"'
+for i in range(n, n + 10):
+    print("    + elem h_noc_4 100.%d.%d.%d" % (64 + (i >> 15), (i >> 7) & 255, (i & 127) * 2))' | sort)
+[ "$(grep "^    + elem h_noc_4 " "$dir/plan10" | sort)" = "$want10" ] ||
 	fail "+10: the plan does not show the ten addresses: $(head -c 600 "$dir/plan10")"
 ctl "$dir" apply >"$dir/apply" || fail "+10: apply: $(cat "$dir/apply")"
 check "+10" $((N + 10))
