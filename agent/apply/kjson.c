@@ -6,6 +6,8 @@
 #include "agent/apply/kjson.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -126,6 +128,23 @@ static int get_name(const json_t *v, char *out, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Member @key of @o as an integer in [lo, hi] into *out: false when it is
+ * absent, not an integer or out of range (a state file that says mtu -1
+ * or table 2^40 is refused, not cast).
+ */
+static bool int_in(const json_t *o, const char *key, long long lo,
+		   long long hi, long long *out)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) < lo ||
+	    json_integer_value(v) > hi)
+		return false;
+	*out = json_integer_value(v);
+	return true;
+}
+
 static int word(const json_t *v, const char *const *words)
 {
 	for (int i = 0; json_is_string(v) && words[i]; i++)
@@ -138,6 +157,7 @@ static int read_link(const json_t *o, struct ds_link *l, char *err,
 		     size_t errlen)
 {
 	const json_t *a;
+	long long v, w;
 	size_t i;
 	int rc;
 
@@ -148,10 +168,10 @@ static int read_link(const json_t *o, struct ds_link *l, char *err,
 	l->kind = word(json_object_get(o, "kind"), kind_names);
 	if (l->kind < 0)
 		BAD("%s: unknown kind", l->name);
-	if (!json_is_integer(json_object_get(o, "mtu")) ||
+	if (!int_in(o, "mtu", 0, 65536, &v) ||
 	    !json_is_boolean(json_object_get(o, "up")))
-		BAD("%s: mtu and up are required", l->name);
-	l->mtu = (int)json_integer_value(json_object_get(o, "mtu"));
+		BAD("%s: mtu (0 to 65536) and up are required", l->name);
+	l->mtu = (int)v;
 	l->up = json_is_true(json_object_get(o, "up"));
 	a = json_object_get(o, "addresses");
 	if (!json_is_array(a))
@@ -173,10 +193,11 @@ static int read_link(const json_t *o, struct ds_link *l, char *err,
 			return rc;
 	if (l->kind != KIND_VXLAN)
 		return 0;
-	l->vni = (int)json_integer_value(json_object_get(o, "vni"));
-	l->port = (int)json_integer_value(json_object_get(o, "port"));
-	if (l->vni < 1 || l->vni > 16777215 || l->port < 1 || l->port > 65535)
+	if (!int_in(o, "vni", 1, 16777215, &v) ||
+	    !int_in(o, "port", 1, 65535, &w))
 		BAD("%s: vni or port out of range", l->name);
+	l->vni = (int)v;
+	l->port = (int)w;
 	if (json_is_string(json_object_get(o, "underlay")) &&
 	    (rc = get_name(json_object_get(o, "underlay"), l->underlay, err,
 			   errlen)))
@@ -201,15 +222,17 @@ static int read_link(const json_t *o, struct ds_link *l, char *err,
 static int read_rule(const json_t *o, struct ds_rule *r, char *err,
 		     size_t errlen)
 {
+	long long fam, prio, table;
 	const json_t *v;
 
-	if (!json_is_object(o) || !json_is_integer(json_object_get(o, "family")) ||
-	    !json_is_integer(json_object_get(o, "priority")) ||
-	    !json_is_integer(json_object_get(o, "table")))
-		BAD("a rule needs family, priority and table");
-	r->family = (int)json_integer_value(json_object_get(o, "family"));
-	r->priority = (int)json_integer_value(json_object_get(o, "priority"));
-	r->table = (unsigned)json_integer_value(json_object_get(o, "table"));
+	if (!json_is_object(o) || !int_in(o, "family", 0, 255, &fam) ||
+	    !int_in(o, "priority", 0, INT_MAX, &prio) ||
+	    !int_in(o, "table", 1, UINT32_MAX, &table))
+		BAD("a rule needs family, priority (0 to %d) and table (1 to "
+		    "%u)", INT_MAX, UINT32_MAX);
+	r->family = (int)fam;
+	r->priority = (int)prio;
+	r->table = (unsigned)table;
 	if (r->family != AF_INET && r->family != AF_INET6)
 		BAD("rule %d: bad family", r->priority);
 	if ((v = json_object_get(o, "iif")))
@@ -222,20 +245,25 @@ static int read_rule(const json_t *o, struct ds_rule *r, char *err,
 static int read_route(const json_t *o, struct ds_route *r, char *err,
 		      size_t errlen)
 {
+	long long fam, table, metric;
 	const json_t *nhs;
 	int rc;
 
 	if (!json_is_object(o))
 		BAD("a route must be an object");
-	r->family = (int)json_integer_value(json_object_get(o, "family"));
-	r->table = (unsigned)json_integer_value(json_object_get(o, "table"));
-	r->metric = (int)json_integer_value(json_object_get(o, "metric"));
+	if (!int_in(o, "family", 0, 255, &fam) ||
+	    !int_in(o, "table", 1, UINT32_MAX, &table) ||
+	    !int_in(o, "metric", 0, INT_MAX, &metric))
+		BAD("a route needs family, table (1 to %u) and metric (0 to "
+		    "%d)", UINT32_MAX, INT_MAX);
+	r->family = (int)fam;
+	r->table = (unsigned)table;
+	r->metric = (int)metric;
 	r->type = word(json_object_get(o, "type"), type_names);
 	r->scope = json_is_true(json_object_get(o, "link_scope")) ? SCOPE_LINK
 								  : SCOPE_UNIVERSE;
-	if (r->type < 0 || (r->family != AF_INET && r->family != AF_INET6) ||
-	    !r->table)
-		BAD("a route needs family, table and a known type");
+	if (r->type < 0 || (r->family != AF_INET && r->family != AF_INET6))
+		BAD("a route needs family and a known type");
 	if ((rc = get_prefix(json_object_get(o, "dst"), &r->dst, err, errlen)) ||
 	    (rc = get_addr(json_object_get(o, "prefsrc"), &r->prefsrc, true,
 			   err, errlen)))

@@ -284,8 +284,55 @@ static void test_json_round_trip(void **state)
 			"sideways");
 	assert_int_equal(kstate_from_json(j, &back, err, sizeof(err)),
 			 -EINVAL);
-	assert_string_equal(err, "routes[0]: a route needs family, table and "
-				 "a known type");
+	assert_string_equal(err, "routes[0]: a route needs family and a "
+				 "known type");
+	kstate_free(&back);
+	json_string_set(json_object_get(json_array_get(json_object_get(j,
+								       "routes"),
+						       0),
+					"type"),
+			"unicast");
+	assert_int_equal(kstate_from_json(j, &back, err, sizeof(err)), 0);
+	kstate_free(&back);
+
+	/* numbers out of their range are refused, not cast */
+	{
+		static const struct {
+			const char *array, *key;
+			json_int_t v;
+			const char *msg;
+		} bad[] = {
+			{"links", "mtu", -1, "mtu (0 to 65536)"},
+			{"links", "mtu", 70000, "mtu (0 to 65536)"},
+			{"routes", "metric", -5, "metric (0 to"},
+			{"routes", "metric", 1LL << 33, "metric (0 to"},
+			{"routes", "table", 0, "table (1 to"},
+			{"routes", "table", 1LL << 40, "table (1 to"},
+			{"rules", "priority", -1, "priority (0 to"},
+			{"rules", "table", -3, "table (1 to"},
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			json_t *o = json_array_get(
+				json_object_get(j, bad[i].array), 0);
+			json_t *keep = json_deep_copy(json_object_get(o, bad[i].key));
+
+			json_object_set_new(o, bad[i].key,
+					    json_integer(bad[i].v));
+			assert_int_equal(kstate_from_json(j, &back, err,
+							  sizeof(err)),
+					 -EINVAL);
+			if (!strstr(err, bad[i].msg))
+				fail_msg("%s.%s = %lld: \"%s\"", bad[i].array,
+					 bad[i].key, (long long)bad[i].v, err);
+			kstate_free(&back);
+			json_object_set_new(o, bad[i].key, keep);
+			assert_int_equal(kstate_from_json(j, &back, err,
+							  sizeof(err)),
+					 0);
+			kstate_free(&back);
+		}
+	}
 	json_decref(j);
 	kstate_free(&ks);
 }
