@@ -362,8 +362,18 @@ static void load_links(struct profile *p, struct diag *d,
 			continue;
 		}
 		l->src = profile_src(p, g);
-		if (cfg_read(d, g, p->path, link_opts, l))
+		if (cfg_read(d, g, p->path, link_opts, l)) {
+			if (l->zone[0]) {
+				if (!p->refused_zones)
+					p->refused_zones = xcalloc(
+						(size_t)n,
+						sizeof(*p->refused_zones));
+				memcpy(p->refused_zones[p->n_refused_zones++],
+				       l->zone, NAME_LEN);
+			}
+			memset(l, 0, sizeof(*l));
 			continue;
+		}
 		check_link(p, d, g, l);
 		for (int j = 0; j < p->n_links; j++) {
 			const struct prof_link *o = &p->links[j];
@@ -705,6 +715,7 @@ void profile_free(struct profile *p)
 	free(p->sets);
 	free(p->plans);
 	free(p->links);
+	free(p->refused_zones);
 	free(p->zones);
 	free(p->routes);
 	free(p->services);

@@ -107,6 +107,10 @@ struct profile {
 	int n_plans;
 	struct prof_link *links;
 	int n_links;
+	/* zones of links refused for a setting: their zone is not also
+	 * reported as having no link */
+	char (*refused_zones)[NAME_LEN];
+	int n_refused_zones;
 	struct prof_zone *zones;
 	int n_zones;
 	struct prof_route *routes;

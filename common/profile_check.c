@@ -61,6 +61,8 @@ static void check_refs(struct profile *p, struct diag *d)
 
 		for (int j = 0; j < p->n_links; j++)
 			used |= strcmp(p->links[j].zone, p->zones[i].name) == 0;
+		for (int j = 0; j < p->n_refused_zones; j++)
+			used |= strcmp(p->refused_zones[j], p->zones[i].name) == 0;
 		if (!used) {
 			char path[NAME_LEN + 8];
 

@@ -449,13 +449,45 @@ static void test_all_problems(void **state)
 	diag_free(&d);
 }
 
+/*
+ * A link refused for one setting is the only problem: its zone is not also
+ * reported as a zone with no link.
+ */
+static void test_refused_link_alone(void **state)
+{
+	struct inputs in;
+	struct diag d;
+	char node_path[128];
+
+	(void)state;
+	write_file("p.conf",
+		   L1_HEAD L2_PLAN
+		   "zones = { common = { table = 100; }; dmz = { table = 101; "
+		   "}; };\n"
+		   "links = ( { role = \"uplink\"; zone = \"common\"; },\n"
+		   "{ role = \"lan\"; kind = \"bridge\"; name = \"b\"; zone = "
+		   "\"dmz\"; mtu = 100; } );\n" L5_ROUTES);
+	write_file("n.conf", GOOD_NODE);
+	write_file("inv.csv", GOOD_INV);
+	snprintf(node_path, sizeof(node_path), "%s/n.conf", dir);
+	diag_init(&d);
+	assert_int_not_equal(inputs_load(&in, node_path, NULL, NULL, &d), 0);
+	if (diag_count(&d) != 1)
+		print_diag(&d);
+	assert_int_equal(diag_count(&d), 1);
+	assert_string_equal(d.items[0].setting, "links[1].mtu");
+	inputs_free(&in);
+	diag_free(&d);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[2 + sizeof(cases) / sizeof(cases[0])];
+	struct CMUnitTest tests[3 + sizeof(cases) / sizeof(cases[0])];
 	size_t n = 0;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_good_base);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_all_problems);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_refused_link_alone);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		tests[n] = (struct CMUnitTest){cases[i].name, test_case, NULL,
 					       NULL, (void *)&cases[i]};
