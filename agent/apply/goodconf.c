@@ -156,8 +156,8 @@ static bool gc_inside(const char *rel)
  * The files @text @includes (libconfig: `@include "FILE"`, FILE relative
  * to the profile's folder @dir), and theirs, into @f.
  */
-static int gc_includes(const char *text, const char *dir, struct gc_files *f,
-		       int depth, char *err, size_t errlen)
+static int gc_includes(const char *text, const char *dir, const char *what,
+		       struct gc_files *f, int depth, char *err, size_t errlen)
 {
 	const char *line = text;
 
@@ -183,9 +183,9 @@ static int gc_includes(const char *text, const char *dir, struct gc_files *f,
 		rel[n] = '\0';
 		if (!gc_inside(rel))
 			return gc_err(err, errlen,
-				      "the profile includes \"%s\": only "
+				      "the %s includes \"%s\": only "
 				      "paths inside its folder can be kept",
-				      rel);
+				      what, rel);
 		for (i = 0; i < f->n && strcmp(f->rel[i], rel); i++)
 			;
 		if (i < f->n)
@@ -201,12 +201,53 @@ static int gc_includes(const char *text, const char *dir, struct gc_files *f,
 		if (!sub)
 			return gc_err(err, errlen, "%s: %s", path,
 				      strerror(errno));
-		rc = gc_includes(sub, dir, f, depth + 1, err, errlen);
+		rc = gc_includes(sub, dir, what, f, depth + 1, err, errlen);
 		free(sub);
 		if (rc)
 			return rc;
 	}
 	return 0;
+}
+
+/*
+ * The files the node config @includes, copied beside it in good.new/ at
+ * the same relative paths (so the copy's node.conf reads them as the
+ * original does), none of them named as a file of the copy itself.
+ */
+static int gc_node_includes(const char *node, const char *statedir,
+			    char *err, size_t errlen)
+{
+	struct gc_files f = {0};
+	char ndir[4096], t[4096], from[GC_PATH], to[GC_PATH];
+	size_t len;
+	char *text = gc_read(node, &len);
+	int rc, i;
+
+	if (!text)
+		return gc_err(err, errlen, "%s: %s", node, strerror(errno));
+	snprintf(t, sizeof(t), "%s", node);
+	snprintf(ndir, sizeof(ndir), "%s", dirname(t));
+	rc = gc_includes(text, ndir, "node config", &f, 0, err, errlen);
+	free(text);
+	for (i = 0; !rc && i < f.n; i++) {
+		if (!strcmp(f.rel[i], "node.conf") ||
+		    !strcmp(f.rel[i], "meta.json") ||
+		    !strcmp(f.rel[i], "inventory.csv") ||
+		    !strncmp(f.rel[i], "profile/", 8)) {
+			rc = gc_err(err, errlen,
+				    "the node config includes \"%s\": a name "
+				    "the copy uses for itself", f.rel[i]);
+			break;
+		}
+		if (snprintf(from, sizeof(from), "%s/%s", ndir, f.rel[i]) >=
+		    (int)sizeof(from))
+			from[0] = '\0';
+		gc_path(to, statedir, "good.new", f.rel[i]);
+		rc = gc_copy(from, to, err, errlen);
+	}
+	for (i = 0; i < f.n; i++)
+		free(f.rel[i]);
+	return rc;
 }
 
 int goodconf_write(const char *statedir, const struct inputs *in, char *err,
@@ -235,6 +276,8 @@ int goodconf_write(const char *statedir, const struct inputs *in, char *err,
 
 	gc_path(to, statedir, "good.new", "node.conf");
 	rc = gc_copy(in->nc.path, to, err, errlen);
+	if (!rc)
+		rc = gc_node_includes(in->nc.path, statedir, err, errlen);
 	if (!rc) {
 		snprintf(rel, sizeof(rel), "profile/%s", pbase);
 		gc_path(to, statedir, "good.new", rel);
@@ -242,7 +285,8 @@ int goodconf_write(const char *statedir, const struct inputs *in, char *err,
 	}
 	if (!rc) {
 		text = gc_read(in->nc.profile, &len);
-		rc = text ? gc_includes(text, pdir, &f, 0, err, errlen)
+		rc = text ? gc_includes(text, pdir, "profile", &f, 0, err,
+					errlen)
 			  : gc_err(err, errlen, "%s: %s", in->nc.profile,
 				   strerror(errno));
 	}
@@ -392,8 +436,14 @@ void goodconf_statedir(const char *conf, char *out, size_t len)
 		char err[160], *text = NULL;
 		size_t n;
 
+		char t[4096];
+
 		config_destroy(&c);
 		config_init(&c);
+		/* an @include in it is the config's folder's, as in
+		 * cfgfile_load(), not the current folder's */
+		snprintf(t, sizeof(t), "%s", conf);
+		config_set_include_dir(&c, dirname(t));
 		if (cfgfile_slurp(conf, &text, &n, err, sizeof(err)) != 0 ||
 		    !config_read_string(&c, text))
 			v = NULL;

@@ -124,6 +124,77 @@ static void test_round_trip(void **state)
 	diag_free(&d);
 }
 
+/*
+ * A node config that @includes a file of its folder: the copy keeps that
+ * file beside its node.conf and loads as the original does.
+ */
+static void test_node_include(void **state)
+{
+	struct inputs in, back;
+	struct diag d;
+	long long saved = 0;
+	char err[600], path[256], cwd[4096], *a, *b;
+
+	(void)state;
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(path, sizeof(path), "%s/site", sd);
+	assert_int_equal(mkdir(path, 0750), 0);
+	{
+		char node[3 * 4096 + 512];
+
+		snprintf(node, sizeof(node),
+			 "node = { code = \"210102001000\"; name = \"t\";\n"
+			 "profile = \"%s/profiles/township.conf\";\n"
+			 "inventory = \"%s/profiles/examples/inventory.csv\"; };\n"
+			 "@include \"ifaces.conf\"\n"
+			 "paths = { state = \"%s\"; };\n", cwd, cwd, sd);
+		write_file("site/node.conf", node);
+	}
+	write_file("site/ifaces.conf",
+		   "interfaces = { uplink = \"eth0\"; downlink = [ \"eth1\" ]; "
+		   "lan = [ \"eth2\" ]; };\n");
+	snprintf(path, sizeof(path), "%s/site/node.conf", sd);
+	diag_init(&d);
+	if (inputs_load(&in, path, NULL, NULL, &d))
+		fail_msg("the node config does not load");
+	assert_int_equal(goodconf_write(sd, &in, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/good.new/ifaces.conf", sd);
+	assert_int_equal(access(path, R_OK), 0);
+	/* from another folder, with the original moved away */
+	assert_int_equal(chdir("/"), 0);
+	snprintf(path, sizeof(path), "%s/site/ifaces.conf", sd);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(goodconf_load(sd, "good.new", &back, &d, &saved), 0);
+	assert_int_equal(chdir(cwd), 0);
+	a = rendered(&in);
+	b = rendered(&back);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	inputs_free(&back);
+	inputs_free(&in);
+
+	/* one named as a file of the copy is refused with its name */
+	write_file("site/ifaces.conf",
+		   "interfaces = { uplink = \"eth0\"; downlink = [ \"eth1\" ]; "
+		   "lan = [ \"eth2\" ]; };\n");
+	snprintf(path, sizeof(path), "%s/site/meta.json", sd);
+	write_file("site/meta.json", "# nothing\n");
+	snprintf(path, sizeof(path), "%s/site/node.conf", sd);
+	{
+		FILE *f = fopen(path, "a");
+
+		assert_non_null(f);
+		fputs("@include \"meta.json\"\n", f);
+		fclose(f);
+	}
+	assert_int_equal(inputs_load(&in, path, NULL, NULL, &d), 0);
+	assert_int_equal(goodconf_write(sd, &in, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "\"meta.json\": a name the copy uses"));
+	inputs_free(&in);
+	diag_free(&d);
+}
+
 /* A copy with this meta.json: what goodconf_load() says. */
 static int load_with_meta(const char *meta)
 {
@@ -287,6 +358,27 @@ static void test_meta_fifo(void **state)
 	diag_free(&d);
 }
 
+/*
+ * A node config refused for a problem elsewhere still names its state
+ * folder, also through an @include, which is the config's folder's and
+ * not the current folder's.
+ */
+static void test_statedir_lenient_include(void **state)
+{
+	char conf[256], out[256], cwd[4096];
+
+	(void)state;
+	write_file("paths.conf", "paths = { state = \"/var/tmp/egnet-x\"; };\n");
+	write_file("lenient.conf", "@include \"paths.conf\"\n"
+				   "node = { name = \"\xff\"; };\n");
+	snprintf(conf, sizeof(conf), "%s/lenient.conf", sd);
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir("/"), 0);
+	goodconf_statedir(conf, out, sizeof(out));
+	assert_int_equal(chdir(cwd), 0);
+	assert_string_equal(out, "/var/tmp/egnet-x");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +387,8 @@ int main(void)
 		cmocka_unit_test(test_include_outside),
 		cmocka_unit_test(test_large_profile),
 		cmocka_unit_test(test_meta_fifo),
+		cmocka_unit_test(test_statedir_lenient_include),
+		cmocka_unit_test(test_node_include),
 	};
 
 	return cmocka_run_group_tests_name("goodconf", tests, setup, teardown);
