@@ -10,7 +10,8 @@
  *
  * Layout in the state folder, like applied.json and previous.json:
  *   good/            the configuration of the applied state
- *     node.conf, inventory.csv (when there is one), meta.json,
+ *     node.conf and the files it @includes (at their relative paths),
+ *     inventory.csv (when there is one), meta.json,
  *     profile/NAME and profile/INCLUDES as the profile names them
  *   good.previous/   the one before, for a rollback
  *   good.new/        being written; never read at start
@@ -28,8 +29,10 @@
 
 /*
  * Copy the files @in was loaded from into good.new/ (replacing one left
- * there).  The profile's includes must be relative paths without "..":
- * anything else is refused (the copy could not stand for them).
+ * there).  The includes of the profile and of the node config must be
+ * relative paths without "..", and the node config's must not be named
+ * as the copy's own files: anything else is refused (the copy could not
+ * stand for them), and the agent says the last good copy is not kept.
  */
 int goodconf_write(const char *statedir, const struct inputs *in, char *err,
 		   size_t errlen);
