@@ -54,6 +54,18 @@ static const struct cfg_opt collector_opts[] = {
 	 offsetof(struct nodeconf, collector_url), 512},
 	{"interval", CFG_INT, false, 1, 3600, 30, NULL, NULL,
 	 offsetof(struct nodeconf, report_interval), 0},
+	{"ca", CFG_STR, false, 1, 0, 0, EGNET_PKI_CA, NULL,
+	 offsetof(struct nodeconf, collector_ca), 4096},
+	{"cert", CFG_STR, false, 1, 0, 0, EGNET_PKI_CERT, NULL,
+	 offsetof(struct nodeconf, collector_cert), 4096},
+	{"key", CFG_STR, false, 1, 0, 0, EGNET_PKI_KEY, NULL,
+	 offsetof(struct nodeconf, collector_key), 4096},
+	{"allow_http", CFG_BOOL, false, 0, 0, 0, NULL, NULL,
+	 offsetof(struct nodeconf, collector_allow_http), 0},
+	{"timeout", CFG_INT, false, 1, 300, 10, NULL, NULL,
+	 offsetof(struct nodeconf, report_timeout), 0},
+	{"spool_max_mib", CFG_INT, false, 1, 1 << 20, 256, NULL, NULL,
+	 offsetof(struct nodeconf, spool_max_mib), 0},
 	CFG_END,
 };
 
@@ -423,6 +435,45 @@ static void check_url(struct nodeconf *nc, struct diag *d,
 	nc->collector_port = (int)port;
 }
 
+/*
+ * http:// is plain text on the extranet and needs collector.allow_http =
+ * true.  https:// is mutual TLS with the files of ca, cert and key, taken
+ * from the node config's folder when relative; they are read by the
+ * reporter, which says what is wrong with them (they are made on the node,
+ * not shipped with its configuration).
+ */
+static void check_tls(struct nodeconf *nc, struct diag *d,
+		      const config_setting_t *g)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} files[] = {
+		{"ca", offsetof(struct nodeconf, collector_ca)},
+		{"cert", offsetof(struct nodeconf, collector_cert)},
+		{"key", offsetof(struct nodeconf, collector_key)},
+	};
+
+	if (!strncmp(nc->collector_url, "http://", 7)) {
+		if (!nc->collector_allow_http)
+			cfg_problem(d, config_setting_get_member(g, "url"),
+				    nc->path,
+				    "plain http sends reports unencrypted and "
+				    "unauthenticated: use https://, or set "
+				    "collector.allow_http = true");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *f = (char *)nc + files[i].off, tmp[4096];
+
+		snprintf(tmp, sizeof(tmp), "%s", f);
+		if (!resolve(nc->path, tmp, f, 4096))
+			cfg_problem(d,
+				    config_setting_get_member(g, files[i].name),
+				    nc->path, "path too long");
+	}
+}
+
 const struct nc_gateway *nodeconf_gateway(const struct nodeconf *nc,
 					  const char *name)
 {
@@ -502,8 +553,10 @@ int nodeconf_load(struct nodeconf *nc, const char *path,
 	load_addresses(nc, d, group(&c, nc, d, "addresses"));
 	load_gateways(nc, d, group(&c, nc, d, "gateways"));
 	if (!cfg_read(d, group(&c, nc, d, "collector"), path, collector_opts,
-		      nc) && nc->collector_url[0])
+		      nc) && nc->collector_url[0]) {
 		check_url(nc, d, config_lookup(&c, "collector.url"));
+		check_tls(nc, d, config_lookup(&c, "collector"));
+	}
 	cfg_read(d, group(&c, nc, d, "paths"), path, paths_opts, nc);
 	for (int i = 0; i < config_setting_length(config_root_setting(&c)); i++) {
 		config_setting_t *t =

@@ -55,7 +55,13 @@ struct nodeconf {
 	char collector_url[512];
 	int collector_port; /* the URL's, or its scheme's; 0 without a URL */
 	int collector_line;
-	int report_interval;
+	int report_interval;	/* s */
+	/* TLS towards the collector: its CA, our certificate and key (PEM;
+	 * resolved against the node config's folder) */
+	char collector_ca[4096], collector_cert[4096], collector_key[4096];
+	bool collector_allow_http; /* an http:// URL is refused without it */
+	int report_timeout;	   /* s: a request that takes longer failed */
+	int spool_max_mib;	   /* the report spool's cap */
 
 	char state_dir[4096];
 	char socket[108]; /* sun_path */

@@ -41,6 +41,7 @@
 #define REPORT_MAX_DROPS   16  /* drop reasons per link: the most packets */
 #define REPORT_NAME_LEN    64  /* names, zones, pair and reason words */
 #define REPORT_TEXT_LEN    256 /* messages */
+#define REPORT_NODE_NAME_LEN 128 /* a node's name as the inventory has it */
 
 /* Why a body was refused: a word the collector counts by. */
 enum report_err {
@@ -110,7 +111,7 @@ struct report_link {
 /* RTT, jitter in ms, loss in percent; a negative RTT/jitter: not measured. */
 struct report_target {
 	code_t code;
-	char name[REPORT_NAME_LEN];
+	char name[REPORT_NODE_NAME_LEN];
 	enum report_rel rel;
 	enum report_oper state;
 	long long since_ms; /* wall clock of the last state change, 0: never */

@@ -44,6 +44,21 @@ static void on_change(const struct probe_target *t, void *arg)
 				     "state", probe_state_words[t->state]));
 	while (json_array_size(m->events) > 100)
 		json_array_remove(m->events, 0);
+	if (m->on_event) {
+		struct report_event ev = {.time_ms = t->since_wall,
+					  .type = RPT_EV_TARGET,
+					  .code = t->code,
+					  .state = t->state == PS_UP
+							   ? RPT_OPER_UP
+						   : t->state == PS_DOWN
+							   ? RPT_OPER_DOWN
+							   : RPT_OPER_UNKNOWN};
+
+		snprintf(ev.text, sizeof(ev.text), "%s %s (%s) is %s",
+			 target_rel_words[t->rel], cb, t->name,
+			 probe_state_words[t->state]);
+		m->on_event(&ev, m->event_arg);
+	}
 }
 
 /* Links and bridge ports: how many names watch_names() gives. */
@@ -181,6 +196,12 @@ static const char *oper(const char *name)
 	return s;
 }
 
+/* A state of oper() in a report's words: only "up" is up. */
+static enum report_oper oper_word(const char *s)
+{
+	return !strcmp(s, "up") ? RPT_OPER_UP : RPT_OPER_DOWN;
+}
+
 /* More packets first, then by reason, so the order is stable. */
 static int drop_cmp(const void *a, const void *b)
 {
@@ -269,10 +290,37 @@ static void sample_one(struct monitor *m, const char *name, double now)
 	p->tx_bytes = tot[1][1];
 }
 
+/* A link's state now; a change since the last look is an event. */
+static void watch_state(struct monitor *m, const char *name)
+{
+	struct mon_prev *p = prev_of(m, name);
+	const char *s = oper(name);
+
+	if (!strcmp(p->oper, s))
+		return;
+	if (p->oper[0] && m->on_event) {
+		struct report_event ev = {.time_ms = now_wall_ms(),
+					  .type = RPT_EV_LINK,
+					  .state = oper_word(s)};
+
+		snprintf(ev.link, sizeof(ev.link), "%s", name);
+		snprintf(ev.text, sizeof(ev.text), "link %s is %s (was %s)",
+			 name, s, p->oper);
+		log_warnx("%s", ev.text);
+		m->on_event(&ev, m->event_arg);
+	}
+	snprintf(p->oper, sizeof(p->oper), "%s", s);
+}
+
 void monitor_sample(struct monitor *m, const struct desired *ds)
 {
 	double now = now_mono();
 
+	for (int i = 0; i < ds->n_links; i++) {
+		watch_state(m, ds->links[i].name);
+		for (int k = 0; k < ds->links[i].n_ports; k++)
+			watch_state(m, ds->links[i].ports[k]);
+	}
 	if (!m->lm)
 		return;
 	for (int i = 0; i < ds->n_links; i++) {
@@ -366,4 +414,78 @@ json_t *monitor_links(struct monitor *m, const struct desired *ds)
 			  "echo_answered",
 			  (json_int_t)(m->probing ? m->probe.answered : 0)));
 	return r;
+}
+
+/* ---- into a report ------------------------------------------------------- */
+
+static void report_link(struct monitor *m, const char *name, const char *role,
+			const char *zone, bool drops_read, struct report_link *o)
+{
+	struct lm_counts c;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->name, sizeof(o->name), "%s", name);
+	snprintf(o->role, sizeof(o->role), "%s", role);
+	snprintf(o->zone, sizeof(o->zone), "%s", zone);
+	o->state = oper_word(oper(name));
+	if (m->lm && linkmon_read(m->lm, name, &c) == 0) {
+		struct mon_prev *p = prev_of(m, name);
+		uint64_t tot[2][2];
+
+		totals(&c, tot);
+		o->has_counters = true;
+		o->rx_packets = tot[0][0];
+		o->rx_bytes = tot[0][1];
+		o->tx_packets = tot[1][0];
+		o->tx_bytes = tot[1][1];
+		o->rx_bps = p->rx_bps;
+		o->tx_bps = p->tx_bps;
+	}
+	if (drops_read) {
+		struct lm_drop dr[MON_DROP_REASONS];
+		int n = linkmon_drops(m->lm, name, dr, MON_DROP_REASONS);
+
+		qsort(dr, (size_t)n, sizeof(dr[0]), drop_cmp);
+		o->has_drops = true;
+		for (int i = 0; i < n; i++) {
+			o->drop_packets += dr[i].packets;
+			o->drop_bytes += dr[i].bytes;
+			if (o->n_drops < REPORT_MAX_DROPS) {
+				struct report_drop *d = &o->drops[o->n_drops++];
+				char buf[REPORT_NAME_LEN];
+
+				snprintf(d->reason, sizeof(d->reason), "%s",
+					 linkmon_reason_name(m->lm,
+							     dr[i].reason, buf,
+							     sizeof(buf)));
+				d->packets = dr[i].packets;
+				d->bytes = dr[i].bytes;
+			}
+		}
+	}
+}
+
+void monitor_report(struct monitor *m, const struct desired *ds,
+		    struct report *r)
+{
+	bool drops_read = m->lm && !linkmon_drops_off(m->lm) &&
+			  linkmon_drops_refresh(m->lm) == 0;
+
+	r->n_links = 0;
+	for (int i = 0; i < ds->n_links; i++) {
+		const struct ds_link *l = &ds->links[i];
+
+		if (r->n_links < REPORT_MAX_LINKS)
+			report_link(m, l->name, link_role_words[l->role],
+				    l->zone, drops_read,
+				    &r->links[r->n_links++]);
+		for (int k = 0; k < l->n_ports; k++)
+			if (r->n_links < REPORT_MAX_LINKS)
+				report_link(m, l->ports[k], "port", l->zone,
+					    drops_read,
+					    &r->links[r->n_links++]);
+	}
+	r->n_targets = m->probing ? prober_report(&m->probe, r->targets,
+						  REPORT_MAX_TARGETS)
+				  : 0;
 }

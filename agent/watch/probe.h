@@ -135,4 +135,8 @@ void probe_stats(const struct prober *p, const struct probe_target *t,
 
 json_t *prober_json(const struct prober *p);
 
+/* The targets into @out (at most @max): how many were written. */
+struct report_target;
+int prober_report(const struct prober *p, struct report_target *out, int max);
+
 #endif

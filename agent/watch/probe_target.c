@@ -7,6 +7,7 @@
  * the window.  No sockets here (probe.c), nothing logs.
  */
 #include "agent/watch/probe_int.h"
+#include "common/report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,4 +252,37 @@ json_t *prober_json(const struct prober *p)
 				(json_int_t)t->bad));
 	}
 	return a;
+}
+
+int prober_report(const struct prober *p, struct report_target *out, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < p->n && n < max; i++) {
+		const struct probe_target *t = &p->t[i];
+		struct report_target *o = &out[n++];
+		struct probe_stats st;
+
+		probe_stats(p, t, &st);
+		memset(o, 0, sizeof(*o));
+		o->code = t->code;
+		snprintf(o->name, sizeof(o->name), "%s", t->name);
+		o->rel = t->rel == TGT_PARENT  ? RPT_REL_PARENT
+			 : t->rel == TGT_CHILD ? RPT_REL_CHILD
+					       : RPT_REL_VILLAGE;
+		o->state = t->state == PS_UP	 ? RPT_OPER_UP
+			   : t->state == PS_DOWN ? RPT_OPER_DOWN
+						 : RPT_OPER_UNKNOWN;
+		o->since_ms = t->since_wall;
+		o->rtt_ms = t->last_rtt;
+		o->rtt_avg_ms = st.rtt_avg;
+		o->jitter_ms = st.jitter;
+		o->loss_pct = st.loss;
+		/* enum probe_ts is report_stamp's words after "none" */
+		o->stamps = t->last_ts < 0 ? RPT_STAMP_NONE
+					   : (enum report_stamp)(t->last_ts + 1);
+		o->sent = t->sent;
+		o->received = t->received;
+	}
+	return n;
 }

@@ -86,6 +86,10 @@ static const struct opt_row opts[] = {
 	 6, 1, 65535},
 	{"collector.interval", NODE,
 	 GOOD_NODE "collector = { interval = @V; };\n", 3, 1, 3600},
+	{"collector.timeout", NODE,
+	 GOOD_NODE "collector = { timeout = @V; };\n", 3, 1, 300},
+	{"collector.spool_max_mib", NODE,
+	 GOOD_NODE "collector = { spool_max_mib = @V; };\n", 3, 1, 1048576},
 };
 
 enum how { MIN_1, MAX_1, WRAP, HEX, OVER, UNDER, N_HOW };

@@ -250,11 +250,16 @@ static const struct lcase cases[] = {
 	 {{F_NODE, 5, "collector.url",
 	   "port 9443 is not the collector's port 8443 "
 	   "(firewall.collector_port of @/p.conf, by default)"}}},
-	{"collector URL without a port", NULL, NODE_URL("http://collector"),
+	{"collector URL without a port", NULL, NODE_URL("https://collector"),
 	 NULL,
 	 {{F_NODE, 5, "collector.url",
-	   "port 80 is not the collector's port 8443 "
+	   "port 443 is not the collector's port 8443 "
 	   "(firewall.collector_port of @/p.conf, by default)"}}},
+	{"collector over plain http", NULL,
+	 NODE_URL("http://10.8.0.10:8443"), NULL,
+	 {{F_NODE, 5, "collector.url",
+	   "plain http sends reports unencrypted and unauthenticated: use "
+	   "https://, or set collector.allow_http = true"}}},
 	{"collector URL in IPv6", NULL, NODE_URL("https://[fd45::10]:8443"),
 	 NULL, {{0}}},
 	{"collector URL of another scheme", NULL, NODE_URL("ftp://10.8.0.10"),
