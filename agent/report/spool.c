@@ -213,7 +213,11 @@ static int spool_list(struct spool *s, char *err, size_t errlen)
 	while ((de = readdir(d))) {
 		uint64_t first;
 
-		if (!spool_seg_parse(de->d_name, &first))
+		struct stat st;
+
+		if (!spool_seg_parse(de->d_name, &first) ||
+		    fstatat(s->dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISREG(st.st_mode))
 			continue; /* not ours: left alone */
 		if (spool_segs_grow(s)) {
 			closedir(d);

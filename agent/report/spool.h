@@ -43,7 +43,8 @@
  * gaps but never repeat.
  *
  * Disk use: the segments together never exceed opts.cap bytes (cap is at
- * least twice the segment size and larger than any record): an append
+ * least twice the segment size; a record above the cap is refused; one
+ * above the segment size gets a segment of its own): an append
  * that would pass it first deletes the oldest whole segments, counting
  * their unacknowledged reports as dropped, but never the record being
  * appended.  On top come spool.meta (< 200 bytes) and acks.log (rewritten

@@ -38,11 +38,10 @@ int spool_opts_check(const struct spool_opts *o, char *err, size_t errlen)
 			 (unsigned long long)o->segment_size);
 		return -EINVAL;
 	}
-	if (o->cap < 2 * o->segment_size ||
-	    o->cap < 2 * (SPOOL_HDR + SPOOL_MAX_RECORD)) {
+	if (o->cap < 2 * o->segment_size) {
 		snprintf(err, errlen,
 			 "spool cap %llu is below twice the segment size "
-			 "(%llu) or twice the largest record",
+			 "(%llu)",
 			 (unsigned long long)o->cap,
 			 (unsigned long long)o->segment_size);
 		return -EINVAL;
