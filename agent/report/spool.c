@@ -227,7 +227,8 @@ static int spool_list(struct spool *s, char *err, size_t errlen)
 		s->segs[s->n_segs++] = (struct spool_seg){.first = first};
 	}
 	closedir(d);
-	qsort(s->segs, s->n_segs, sizeof(*s->segs), spool_first_cmp);
+	if (s->n_segs)
+		qsort(s->segs, s->n_segs, sizeof(*s->segs), spool_first_cmp);
 	return 0;
 }
 

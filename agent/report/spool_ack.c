@@ -89,8 +89,11 @@ void spool_acks_prune(struct spool *s)
 
 	while (i < s->n_acks && s->acks[i].hi < floor)
 		i++;
-	memmove(s->acks, &s->acks[i], (s->n_acks - i) * sizeof(*s->acks));
-	s->n_acks -= i;
+	if (i) {
+		memmove(s->acks, &s->acks[i],
+			(s->n_acks - i) * sizeof(*s->acks));
+		s->n_acks -= i;
+	}
 	if (s->n_acks && s->acks[0].lo < floor)
 		s->acks[0].lo = floor;
 }
