@@ -10,8 +10,9 @@ include agent/apply/apply.mk
 include agent/fw/fw.mk
 include agent/watch/watch.mk
 include agent/sys/sys.mk
-# agent/snmp/ (poller, AgentX subagent) and agent/report/ (reporter,
-# spool) come the same way: a folder, its fragment included here.
+include agent/report/report.mk
+# agent/snmp/ (poller, AgentX subagent) comes the same way: a folder, its
+# fragment included here.
 
 LIBAGENT := $(B)/libegnet-agent.a
 $(LIBAGENT): $(call obj,$(AGENT_SRC))
