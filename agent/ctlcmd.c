@@ -6,6 +6,8 @@
  */
 #include "agent/ctlcmd.h"
 
+#include "agent/report/reporter.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -68,6 +70,8 @@ static json_t *run_status(struct ctlcmd_ctx *c, const json_t *req)
 	json_object_set(s, "targets", json_object_get(l, "targets"));
 	if (c->cs)
 		json_object_set_new(s, "control", control_json(c->cs));
+	if (c->rep && *c->rep)
+		json_object_set_new(s, "collector", reporter_status(*c->rep));
 	json_decref(l);
 	return s;
 }

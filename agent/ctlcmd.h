@@ -15,6 +15,7 @@
 struct agent;
 struct monitor;
 struct ctlsock;
+struct reporter;
 
 /* What a command changed, for the event loop to follow (bits). */
 enum {
@@ -26,6 +27,7 @@ struct ctlcmd_ctx {
 	struct agent *a;
 	struct monitor *mon;
 	const struct ctlsock *cs; /* its figures in status; may be NULL */
+	struct reporter **rep;	  /* the collector in status; may be NULL */
 	void (*changed)(void *arg, unsigned what);
 	void *arg;
 };

@@ -23,8 +23,11 @@
 
 #include "agent/ctlcmd.h"
 #include "agent/ctlsock.h"
+#include "agent/report/reporter.h"
+#include "agent/report/snapshot.h"
 #include "agent/sys/notify.h"
 #include "agent/watch/monitor.h"
+#include "common/defaults.h"
 #include "common/log.h"
 #include "common/now.h"
 
@@ -44,11 +47,115 @@ struct daemon {
 	double pending_since; /* monotonic: answers after it confirm */
 	struct monitor mon;
 	struct event *probe_timer, *probe_ev[PROBER_FDS];
+	struct reporter *rep; /* NULL: no collector configured, or no spool */
+	char rep_key[4 * 4096 + 1024];  /* the settings it was opened with */
+	struct snapshot_src snap;
+	struct {		 /* the agent as the last report saw it */
+		int state;
+		long long apply_time;
+		bool drift;
+	} seen;
 };
 
 static void probe_arm(struct daemon *dm);
 static void monitor_refresh(struct daemon *dm);
 static void arm_pending(struct daemon *dm);
+
+/* ---- reports --------------------------------------------------------------- */
+
+static void rep_fill(struct report *r, void *arg)
+{
+	snapshot_fill(r, arg);
+}
+
+static void on_mon_event(const struct report_event *ev, void *arg)
+{
+	struct daemon *dm = arg;
+
+	reporter_event(dm->rep, ev);
+}
+
+/*
+ * After anything that may change the agent's state: an apply that ended,
+ * drift found or gone, another state — an event and a report soon.
+ */
+static void watch_agent(struct daemon *dm)
+{
+	struct agent *a = dm->a;
+	bool drift = a->drift && json_array_size(a->drift) > 0;
+	struct report_event ev = {.time_ms = now_wall_ms()};
+
+	if (a->last.time != dm->seen.apply_time) {
+		ev.type = RPT_EV_APPLY;
+		ev.ok = !strcmp(a->last.result, "ok");
+		snprintf(ev.hash, sizeof(ev.hash), "%s",
+			 a->pending ? a->pending_meta.hash
+				    : a->applied_meta.hash);
+		snprintf(ev.text, sizeof(ev.text), "%s: %.200s", a->last.result,
+			 a->last.msg);
+		reporter_event(dm->rep, &ev);
+	}
+	if (drift != dm->seen.drift) {
+		ev.type = RPT_EV_DRIFT;
+		ev.ok = !drift;
+		ev.hash[0] = '\0';
+		snprintf(ev.text, sizeof(ev.text), "%s%.200s",
+			 drift ? "drift: " : "no drift",
+			 drift ? json_string_value(json_array_get(a->drift, 0))
+					 ?: ""
+			       : "");
+		reporter_event(dm->rep, &ev);
+	}
+	if (a->state != dm->seen.state)
+		reporter_soon(dm->rep);
+	dm->seen.state = a->state;
+	dm->seen.apply_time = a->last.time;
+	dm->seen.drift = drift;
+}
+
+/* The settings a reporter runs with, as one string to compare. */
+static void rep_key(const struct nodeconf *nc, const char *statedir,
+		    char *buf, size_t len)
+{
+	snprintf(buf, len, "%s|%s|%s|%s|%d|%d|%d|%s|%d", nc->collector_url,
+		 nc->collector_ca, nc->collector_cert, nc->collector_key,
+		 nc->report_interval, nc->report_timeout, nc->spool_max_mib,
+		 statedir, nc->collector_allow_http);
+}
+
+/* (Re)open the reporter when the collector's settings changed. */
+static void rep_follow(struct daemon *dm)
+{
+	const struct nodeconf *nc = &dm->a->in.nc;
+	char key[sizeof(dm->rep_key)], dir[4200], err[400];
+	struct reporter_opts o = {0};
+
+	rep_key(nc, dm->a->statedir, key, sizeof(key));
+	if (dm->rep && !strcmp(key, dm->rep_key))
+		return;
+	reporter_close(dm->rep);
+	dm->rep = NULL;
+	snprintf(dm->rep_key, sizeof(dm->rep_key), "%s", key);
+	if (!nc->collector_url[0])
+		return;
+	snprintf(dir, sizeof(dir), "%s/spool", dm->a->statedir);
+	o.url = nc->collector_url;
+	o.ca = nc->collector_ca;
+	o.cert = nc->collector_cert;
+	o.key = nc->collector_key;
+	o.interval_s = nc->report_interval;
+	o.timeout_s = nc->report_timeout;
+	o.spool_dir = dir;
+	o.spool_cap = (uint64_t)nc->spool_max_mib << 20;
+	o.fill = rep_fill;
+	o.arg = &dm->snap;
+	if (reporter_open(&dm->rep, dm->base, &o, err, sizeof(err)) < 0)
+		log_warnx("reports to %s: %s; none are made", nc->collector_url,
+			  err);
+	else
+		log_info("reporting to %s every %d s", nc->collector_url,
+			 nc->report_interval);
+}
 
 /* ---- drift ----------------------------------------------------------------- */
 
@@ -59,6 +166,7 @@ static void drift_check(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	agent_check_drift(dm->a);
+	watch_agent(dm);
 }
 
 static void mon_read(evutil_socket_t fd, short what, void *arg)
@@ -142,6 +250,7 @@ static void confirm_due(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	agent_confirm_expired(dm->a);
 	arm_pending(dm);
+	watch_agent(dm);
 }
 
 /*
@@ -158,6 +267,7 @@ static void check_reachable(struct daemon *dm)
 	log_info("the parent answers after the change: confirming");
 	json_decref(agent_confirm(a));
 	arm_pending(dm);
+	watch_agent(dm);
 }
 
 /* Keep the deadline timer and the reachability check in line with the
@@ -225,8 +335,11 @@ static void cmd_changed(void *arg, unsigned what)
 
 	if (what & CTLCMD_PENDING)
 		arm_pending(dm);
-	if (what & CTLCMD_CONFIG)
+	if (what & CTLCMD_CONFIG) {
 		monitor_refresh(dm);
+		rep_follow(dm);
+	}
+	watch_agent(dm);
 }
 
 /* (Re)start the probe timer at the profile's interval; sockets watched. */
@@ -281,6 +394,8 @@ static void on_hup(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	json_decref(agent_reload(dm->a));
 	monitor_refresh(dm);
+	rep_follow(dm);
+	watch_agent(dm);
 }
 
 static void on_term(evutil_socket_t fd, short what, void *arg)
@@ -305,8 +420,10 @@ int daemon_run(struct agent *a)
 	dm.base = event_base_new();
 	if (!dm.base)
 		fatal("event_base_new");
-	dm.cmd = (struct ctlcmd_ctx){.a = a, .mon = &dm.mon,
+	dm.cmd = (struct ctlcmd_ctx){.a = a, .mon = &dm.mon, .rep = &dm.rep,
 				     .changed = cmd_changed, .arg = &dm};
+	dm.snap = (struct snapshot_src){.a = a, .m = &dm.mon,
+					.started = now_mono()};
 	if (ctlsock_open(&dm.ctl, dm.base, a->sockpath, ctlcmd_dispatch,
 			 &dm.cmd, err, sizeof(err))) {
 		log_warnx("%s", err);
@@ -329,6 +446,21 @@ int daemon_run(struct agent *a)
 	dm.cmd.cs = dm.ctl;
 	agent_startup(a);
 	monitor_open(&dm.mon, &a->in.ds);
+	dm.mon.on_event = on_mon_event;
+	dm.mon.event_arg = &dm;
+	dm.seen.state = a->state;
+	dm.seen.apply_time = a->last.time;
+	rep_follow(&dm);
+	{
+		struct report_event ev = {.time_ms = now_wall_ms(),
+					  .type = RPT_EV_START};
+
+		snprintf(ev.text, sizeof(ev.text),
+			 "agent %s started, state %s", EGNET_VERSION,
+			 agent_state_words[a->state]);
+		reporter_event(dm.rep, &ev);
+	}
+	watch_agent(&dm);
 	arm_pending(&dm);
 	probe_arm(&dm);
 	event_add(dm.sample_tick, &sample);
@@ -339,6 +471,7 @@ int daemon_run(struct agent *a)
 	notify_stopping();
 
 	ctlsock_close(dm.ctl);
+	reporter_close(dm.rep);
 	for (int i = 0; i < PROBER_FDS; i++)
 		if (dm.probe_ev[i])
 			event_free(dm.probe_ev[i]);

@@ -7,6 +7,10 @@
 #ifndef EGNET_DEFAULTS_H
 #define EGNET_DEFAULTS_H
 
+#ifndef EGNET_VERSION
+#define EGNET_VERSION "0.1.0" /* what agents report and packages carry */
+#endif
+
 #define EGNET_STATE_DIR	       "/var/lib/egnet"
 #define EGNET_SOCKET	       "/run/egnet/agent.sock"
 #define EGNET_CONFIRM_MAX_S    86400 /* commit-confirm: a day at most */

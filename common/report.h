@@ -158,7 +158,8 @@ struct report {
 	char agent_version[32];
 	long long uptime_s;
 	/* the profile applied (all empty when none is) */
-	char profile[REPORT_NAME_LEN], profile_version[32], profile_hash[72];
+	char profile[REPORT_NAME_LEN], profile_version[REPORT_NAME_LEN];
+	char profile_hash[72];
 	enum report_apply apply;
 	bool drift;           /* the kernel differs from the applied state */
 	char drift_text[REPORT_TEXT_LEN]; /* the first difference, or "" */

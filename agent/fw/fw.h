@@ -119,4 +119,9 @@ void nft_update_how(const struct fwstate *from, const struct fwstate *to,
 int nft_read(struct fwstate *out, struct fw_counter **ctr, int *n_ctr,
 	     char *err, size_t errlen);
 
+/* The per zone pair figures alone, from the rules (no set is read): what
+ * a report carries every interval.  No table: none. */
+int nft_read_counters(struct fw_counter **ctr, int *n_ctr, char *err,
+		      size_t errlen);
+
 #endif

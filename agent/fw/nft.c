@@ -504,6 +504,36 @@ int nft_read(struct fwstate *out, struct fw_counter **ctr, int *n_ctr,
 	return 0;
 }
 
+int nft_read_counters(struct fw_counter **ctr, int *n_ctr, char *err,
+		      size_t errlen)
+{
+	struct mnl_socket *nl;
+	struct fwobjs o;
+	struct nft_dump_ctx c = {.o = &o};
+	int rc;
+
+	*ctr = NULL;
+	*n_ctr = 0;
+	nl = nft_open(0, err, errlen);
+	if (!nl)
+		return -EIO;
+	fwobjs_init(&o);
+	/* the rules only: a set of 100,000 addresses is not read */
+	rc = nft_dump(nl, &c, NFT_MSG_GETTABLE);
+	if (rc >= 0 && c.table_seen)
+		rc = nft_dump(nl, &c, NFT_MSG_GETRULE);
+	if (rc < 0) {
+		snprintf(err, errlen, "reading the rules of table inet " FW_TABLE
+			 ": %s", strerror(-rc));
+		fwobjs_free(&o);
+		nft_close();
+		return rc;
+	}
+	count_rules(&o, ctr, n_ctr);
+	fwobjs_free(&o);
+	return 0;
+}
+
 /* ---- JSON ----------------------------------------------------------------------- */
 
 static const char b64[] =
