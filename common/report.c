@@ -631,7 +631,7 @@ static int chk_link(struct rd *rd, const struct report_link *l)
 	static const struct rf reason = {"reason", RF_NAME, 0,
 					 SZ(struct report_drop, reason), NULL,
 					 0, NULL, 0};
-	int rc, first;
+	int rc, first, dup;
 
 	if (chk_fields(rd, rpt_link, rpt_nlink, l))
 		return -1;
@@ -647,11 +647,12 @@ static int chk_link(struct rd *rd, const struct report_link *l)
 		     chk_fields(rd, rpt_reason, rpt_nreason, &l->drops[i]);
 		rd_pop(rd);
 	}
-	if (!rc && (rc = rpt_dup_name(l->drops[0].reason, sizeof(l->drops[0]),
-				      l->n_drops, &first)) >= 0) {
-		rd_idx(rd, rc);
-		rpt_fail(rd, REPORT_ERR_SCHEMA, "reason \"%s\" is [%d]'s too",
-			 l->drops[rc].reason, first);
+	if (!rc && (dup = rpt_dup_name(l->drops[0].reason, sizeof(l->drops[0]),
+				       l->n_drops, &first)) >= 0) {
+		rd_idx(rd, dup);
+		rc = rpt_fail(rd, REPORT_ERR_SCHEMA,
+			      "reason \"%s\" is [%d]'s too",
+			      l->drops[dup].reason, first);
 		rd_pop(rd);
 	}
 	rc = rc ? -1 : 0;
@@ -662,7 +663,7 @@ static int chk_link(struct rd *rd, const struct report_link *l)
 int report_check(const struct report *r, char *err, size_t errlen)
 {
 	struct rd rd = {.err = err, .errlen = errlen};
-	int rc = 0, first;
+	int rc = 0, first, dup;
 
 	if (r->schema != REPORT_SCHEMA) {
 		rd_key(&rd, "schema");
@@ -720,11 +721,11 @@ int report_check(const struct report *r, char *err, size_t errlen)
 							    rpt_npair, p);
 		rd_pop(&rd);
 	}
-	if (!rc && (rc = rpt_dup_name(r->pairs[0].pair, sizeof(r->pairs[0]),
-				      r->n_pairs, &first)) >= 0) {
-		rd_idx(&rd, rc);
-		rpt_fail(&rd, REPORT_ERR_SCHEMA, "\"%s\" is [%d]'s too",
-			 r->pairs[rc].pair, first);
+	if (!rc && (dup = rpt_dup_name(r->pairs[0].pair, sizeof(r->pairs[0]),
+				       r->n_pairs, &first)) >= 0) {
+		rd_idx(&rd, dup);
+		rc = rpt_fail(&rd, REPORT_ERR_SCHEMA, "\"%s\" is [%d]'s too",
+			      r->pairs[dup].pair, first);
 		rd_pop(&rd);
 	}
 	rc = rc ? -1 : 0;
