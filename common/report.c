@@ -441,6 +441,24 @@ int rpt_check_target_rel(struct rd *rd, const struct report *r,
 	return -1;
 }
 
+int rpt_check_event(struct rd *rd, const struct report *r,
+		    const struct report_event *e)
+{
+	char a[CODE_STRLEN], b[CODE_STRLEN];
+
+	if (e->type != RPT_EV_TARGET ||
+	    (e->code == r->parent && r->parent) ||
+	    (code_parent(e->code) == r->node &&
+	     code_level(e->code) > code_level(r->node)))
+		return 0;
+	rd_key(rd, "code");
+	rpt_fail(rd, REPORT_ERR_CODE,
+		 "%s is neither the parent nor a child of node %s",
+		 code_format(e->code, a), code_format(r->node, b));
+	rd_pop(rd);
+	return -1;
+}
+
 static uint32_t hash_str(const char *s)
 {
 	uint32_t h = 2166136261u;
@@ -742,7 +760,8 @@ int report_check(const struct report *r, char *err, size_t errlen)
 			rd_pop(&rd);
 		} else {
 			rc = chk_fields(&rd, rpt_event[e->type],
-					rpt_nevent[e->type], e);
+					rpt_nevent[e->type], e) ||
+			     rpt_check_event(&rd, r, e);
 		}
 		rd_pop(&rd);
 	}

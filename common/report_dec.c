@@ -473,11 +473,12 @@ static int read_events(struct rd *rd, const json_t *a, struct report *r)
 		return -1;
 	for (i = 0; !rc && i < json_array_size(a); i++) {
 		rd_idx(rd, (int)i);
-		rc = read_event(rd, json_array_get(a, i), &r->events[i]);
+		rc = read_event(rd, json_array_get(a, i), &r->events[i]) ||
+		     rpt_check_event(rd, r, &r->events[i]);
 		rd_pop(rd);
 	}
 	r->n_events = (int)i;
-	return rc;
+	return rc ? -1 : 0;
 }
 
 /* ---- the report --------------------------------------------------------- */
@@ -579,6 +580,7 @@ int report_decode(const char *body, size_t len, struct report *r,
 		  enum report_err *why, char *err, size_t errlen)
 {
 	struct rd rd = {.err = err, .errlen = errlen};
+	const char *nul;
 	json_error_t je;
 	json_t *j;
 	long at;
@@ -589,6 +591,10 @@ int report_decode(const char *body, size_t len, struct report *r,
 		rc = rpt_fail(&rd, REPORT_ERR_SIZE,
 			      "%zu bytes, over the %d a body may have", len,
 			      REPORT_MAX_BYTES);
+	} else if ((nul = memchr(body, '\0', len))) {
+		/* jansson skips a raw NUL where it reads one: refuse it here */
+		rc = rpt_fail(&rd, REPORT_ERR_JSON, "a NUL byte at byte %ld",
+			      (long)(nul - body));
 	} else if ((at = depth_over(body, len)) >= 0) {
 		rc = rpt_fail(&rd, REPORT_ERR_JSON,
 			      "nested deeper than %d at byte %ld",

@@ -126,6 +126,10 @@ int rpt_check_target_rel(struct rd *rd, const struct report *r,
 			 const struct report_target *t);
 int rpt_check_unique(struct rd *rd, const struct report *r);
 
+/* A target event's code is the node's parent or one of its children. */
+int rpt_check_event(struct rd *rd, const struct report *r,
+		    const struct report_event *e);
+
 /* Index of the second of two equal names (@n strings at @base, @stride
  * apart), or -1; the first one's index in *first. */
 int rpt_dup_name(const char *base, size_t stride, int n, int *first);

@@ -22,7 +22,7 @@
 
 static struct report *rc_r; /* ~600 KiB: one, on the heap */
 
-static char *rc_slurp(const char *path, size_t *len)
+__attribute__((unused)) static char *rc_slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	char *s = NULL;
@@ -128,7 +128,7 @@ static int rc_decode(const char *body, size_t len, enum report_err *why,
 }
 
 /* Dump @j and decode it. */
-static int rc_decode_json(const json_t *j, enum report_err *why, char *err,
+__attribute__((unused)) static int rc_decode_json(const json_t *j, enum report_err *why, char *err,
 			  size_t errlen)
 {
 	char *s = json_dumps(j, DUMP_FLAGS | JSON_ENCODE_ANY);

@@ -365,6 +365,8 @@ static const struct refusal {
 	{"targets[1].relation", "\"village\"", REPORT_ERR_CODE,
 	 "is not a village under node"},
 	{"events[0].code", "\"2101\"", REPORT_ERR_CODE, "events[0].code"},
+	{"events[0].code", "\"210102001001\"", REPORT_ERR_CODE,
+	 "events[0].code: 210102001001 is neither the parent nor a child"},
 	/* strings */
 	{"links[0].name", "\"eth0:1\"", REPORT_ERR_SCHEMA,
 	 "links[0].name: not an interface name: ':'"},
@@ -496,9 +498,11 @@ static void test_raw_nul(void **state)
 	enum report_err why;
 
 	(void)state;
+	/* jansson alone would skip it and read "eth" */
 	p[3] = '\0';
 	assert_int_equal(rc_decode(g, len, &why, err, sizeof(err)), -1);
 	assert_int_equal(why, REPORT_ERR_JSON);
+	assert_non_null(strstr(err, "report: a NUL byte at byte"));
 	free(g);
 }
 
