@@ -12,8 +12,9 @@
  * the caller's buffer naming the field (e.g. "links[3].state: \"sideways\"
  * is not one of up, down, unknown") and a short machine word for the reason
  * (REPORT_ERR_*) that the collector counts rejections by.  Nothing is
- * allocated on failure.  report_encode() cannot fail on a report that
- * report_check() accepts.
+ * allocated on failure.  report_encode() fails on a report that
+ * report_check() accepts only when memory runs out or when its body would
+ * pass REPORT_MAX_BYTES (a report near every bound at once).
  *
  * Layout: fixed-size strings and bounded arrays, so a decoded report holds
  * no pointer into the JSON and a hostile body cannot make it big: the
@@ -143,7 +144,7 @@ struct report_event {
 	code_t code;              /* RPT_EV_TARGET */
 	char link[16];            /* RPT_EV_LINK */
 	enum report_oper state;   /* TARGET, LINK */
-	bool ok;                  /* APPLY */
+	bool ok;                  /* APPLY: it succeeded; DRIFT: corrected */
 	char hash[72];            /* APPLY: the profile hash applied */
 	char text[REPORT_TEXT_LEN];
 };
@@ -181,8 +182,9 @@ int report_check(const struct report *r, char *err, size_t errlen);
 json_t *report_to_json(const struct report *r);
 
 /*
- * Encode @r compactly into a malloc'd string (*out, length *len).  0, or
- * -1 with the reason when report_check() refuses @r or memory runs out.
+ * Encode @r compactly into a malloc'd string (*out, length *len; the
+ * caller frees it).  0, or -1 with the reason when report_check() refuses
+ * @r, memory runs out, or the body would be over REPORT_MAX_BYTES.
  */
 int report_encode(const struct report *r, char **out, size_t *len, char *err,
 		  size_t errlen);
