@@ -712,9 +712,9 @@ static const struct strbound {
 	char c;
 } strbounds[] = {
 	{"links[0].name", 15, 'e'},	     {"links[0].role", 63, 'r'},
-	{"links[0].zone", 63, 'z'},	     {"targets[1].name", 63, 'n'},
+	{"links[0].zone", 63, 'z'},	     {"targets[1].name", REPORT_NODE_NAME_LEN - 1, 'n'},
 	{"agent.version", 31, 'v'},	     {"profile.name", 63, 'p'},
-	{"profile.version", 31, 'v'},	     {"profile.hash", 71, 'h'},
+	{"profile.version", REPORT_NAME_LEN - 1, 'v'},	     {"profile.hash", 71, 'h'},
 	{"drift.text", 255, 't'},	     {"events[4].text", 255, 't'},
 	{"events[4].hash", 71, 'h'},	     {"events[1].link", 15, 'l'},
 };
