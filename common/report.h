@@ -43,6 +43,7 @@
 #define REPORT_NAME_LEN    64  /* names, zones, pair and reason words */
 #define REPORT_TEXT_LEN    256 /* messages */
 #define REPORT_NODE_NAME_LEN 128 /* a node's name as the inventory has it */
+#define REPORT_PAIR_LEN    72  /* "FROM->TO" of two 31-byte zone names */
 
 /* Why a body was refused: a word the collector counts by. */
 enum report_err {
@@ -123,7 +124,7 @@ struct report_target {
 
 /* Firewall counters of one zone pair ("lan->uplink"). */
 struct report_pair {
-	char pair[REPORT_NAME_LEN];
+	char pair[REPORT_PAIR_LEN]; /* "FROM->TO", two zone names */
 	uint64_t acc_packets, acc_bytes, drop_packets, drop_bytes;
 };
 

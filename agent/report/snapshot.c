@@ -26,10 +26,18 @@ static void fill_pairs(struct report *r)
 		return;
 	}
 	for (int i = 0; i < n && r->n_pairs < REPORT_MAX_PAIRS; i++) {
-		struct report_pair *p = &r->pairs[r->n_pairs++];
+		/* the rules' comments say FROM>TO, the schema FROM->TO; zone
+		 * names are shorter than NAME_LEN (32) */
+		const char *gt = strchr(c[i].pair, '>');
+		struct report_pair *p;
+		int fl;
 
-		snprintf(p->pair, sizeof(p->pair), "%.*s",
-			 (int)sizeof(p->pair) - 1, c[i].pair);
+		if (!gt || gt - c[i].pair > 31 || strlen(gt + 1) > 31)
+			continue;
+		fl = (int)(gt - c[i].pair) & 31;
+		p = &r->pairs[r->n_pairs++];
+		snprintf(p->pair, sizeof(p->pair), "%.*s->%.31s", fl,
+			 c[i].pair, gt + 1);
 		p->acc_packets = c[i].acc_pkts;
 		p->acc_bytes = c[i].acc_bytes;
 		p->drop_packets = c[i].drop_pkts;
