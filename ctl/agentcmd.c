@@ -261,6 +261,49 @@ static int status_code(const json_t *r)
 	return EXIT_UNAPPLIED;
 }
 
+static json_int_t jint(const json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+/* The reporter: is the collector reached, and what waits in the spool. */
+static void print_collector(const json_t *c)
+{
+	const json_t *sp = json_object_get(c, "spool"),
+		     *le = json_object_get(c, "last_error");
+
+	if (!c)
+		return;
+	printf("collector %s: %s", json_string_value(json_object_get(c, "url")),
+	       json_is_true(json_object_get(c, "reachable")) ? "reachable"
+							     : "NOT REACHED");
+	if (jint(c, "last_ok_ms")) {
+		print_time(", last answer ", jint(c, "last_ok_ms") / 1000);
+	}
+	printf("\n");
+	if (le && !json_is_true(json_object_get(c, "reachable"))) {
+		printf("  last error: %s (%lld in a row",
+		       json_string_value(json_object_get(le, "reason")),
+		       (long long)jint(c, "failures_in_row"));
+		if (json_object_get(c, "next_try_ms"))
+			printf(", next try in %.1f s",
+			       (double)jint(c, "next_try_ms") / 1000);
+		printf(")\n");
+	}
+	printf("  spool: %lld waiting (%lld bytes, oldest %lld s), %lld "
+	       "dropped by the cap, %lld corrupt, %lld torn; reports made "
+	       "%lld, acknowledged %lld, refused %lld\n",
+	       (long long)jint(sp, "pending"), (long long)jint(sp, "bytes"),
+	       (long long)jint(sp, "oldest_age_s"),
+	       (long long)jint(sp, "dropped"), (long long)jint(sp, "corrupt"),
+	       (long long)jint(sp, "torn"), (long long)jint(c, "reports_made"),
+	       (long long)jint(c, "acknowledged"),
+	       (long long)jint(c, "refused"));
+	if (json_string_value(json_object_get(c, "last_refusal")))
+		printf("  last refusal: %s\n",
+		       json_string_value(json_object_get(c, "last_refusal")));
+}
+
 static void print_status(const json_t *r)
 {
 	const json_t *p = json_object_get(r, "profile"),
@@ -346,6 +389,7 @@ static void print_status(const json_t *r)
 	printf("drift    policy %s\n",
 	       json_string_value(json_object_get(r, "drift_policy")));
 	print_strings(json_object_get(r, "drift"), "  needs: ");
+	print_collector(json_object_get(r, "collector"));
 }
 
 static int run_once(const char *cmd, const struct agentcmd_args *a);
