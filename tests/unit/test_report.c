@@ -45,6 +45,11 @@ static void test_golden_round_trip(void **state)
 	assert_int_equal(report_check(rc_r, err, sizeof(err)), 0);
 	json_decref(j);
 	free(again);
+	/* docs/report.md shows the very same file */
+	again = rc_slurp("docs/report.md", &len);
+	assert_non_null(again);
+	assert_non_null(strstr(again, text));
+	free(again);
 	free(text);
 }
 
