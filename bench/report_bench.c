@@ -58,7 +58,8 @@ static void run(const char *what, const char *body, size_t len, int n,
 	}
 	t0 = now();
 	for (int i = 0; i < n; i++)
-		json_decref(json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL));
+		json_decref(
+			json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL));
 	t_load = (now() - t0) / n;
 	t0 = now();
 	for (int i = 0; i < n; i++)
@@ -133,7 +134,8 @@ static char *large(const char *body, size_t len, size_t *out)
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 20000;
-	const char *path = argc > 2 ? argv[2] : "tests/golden/report_county.json";
+	const char *path =
+		argc > 2 ? argv[2] : "tests/golden/report_county.json";
 	struct report *r = malloc(sizeof(*r));
 	size_t len, blen, clen;
 	char *body = slurp(path, &len), *big, *compact, err[256];
