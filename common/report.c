@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Report schema v1: the words, the field tables, the checks and the
- * encoder (the decoder is report_dec.c).  Each JSON object of the schema is
- * one table of fields (key, kind, where the value lives); report_check()
- * walks the tables over a struct and the decoder over a body, both through
- * the same one-value checks, so what the agent sends is exactly what the
- * collector accepts.  Pure functions: no state, no logging, reasons in the
- * caller's buffer.
+ * Report schema v1: the words, the field tables and the checks (the
+ * encoder is report_enc.c, the decoder report_dec.c).  Each JSON object of
+ * the schema is one table of fields (key, kind, where the value lives);
+ * report_check() walks the tables over a struct, the encoder writes them
+ * and the decoder reads a body by them, all through the same one-value
+ * checks, so what the agent sends is exactly what the collector accepts.
+ * Pure functions: no state, no logging, reasons in the caller's buffer.
  */
 #include "common/report.h"
 
@@ -32,28 +32,42 @@ const char *const report_err_words[REPORT_ERR__N + 1] = {
 	"none", "oversize", "json", "version", "schema", "range", "code", NULL};
 const char *const report_apply_words[RPT_APPLY__N + 1] = {
 	"unapplied", "converged", "drift", "failed", "pending-confirm", NULL};
-const char *const report_oper_words[RPT_OPER__N + 1] = {"unknown", "up",
-							"down", NULL};
+const char *const report_oper_words[RPT_OPER__N + 1] = {"unknown", "up", "down",
+							NULL};
 const char *const report_rel_words[RPT_REL__N + 1] = {"parent", "child",
 						      "village", NULL};
 /* [0] is NULL: no stamps is JSON null */
 const char *const report_stamp_words[RPT_STAMP__N + 1] = {
 	NULL, "user", "socket-rx", "socket", "ebpf", NULL};
-const char *const report_ev_words[RPT_EV__N + 1] = {
-	"target", "link", "apply", "drift", "start", NULL};
+const char *const report_ev_words[RPT_EV__N + 1] = {"target", "link",  "apply",
+						    "drift",  "start", NULL};
 
 /* ---- the tables --------------------------------------------------------- */
 
-#define N(t) ((int)(sizeof(t) / sizeof((t)[0])))
+#define N(t)		((int)(sizeof(t) / sizeof((t)[0])))
 #define SZ(type, field) sizeof(((type *)0)->field)
 #define F(k, kind, type, field)                                                \
-	{k, kind, offsetof(type, field), SZ(type, field), NULL, 0, NULL, 0}
+	{                                                                      \
+		k, kind, offsetof(type, field), SZ(type, field), NULL, 0,      \
+			NULL, 0                                                \
+	}
 #define W(k, kind, type, field, words, n)                                      \
-	{k, kind, offsetof(type, field), SZ(type, field), words, n, NULL, 0}
-#define OBJ(k, sub) {k, RF_OBJ, 0, 0, NULL, 0, sub, N(sub)}
+	{                                                                      \
+		k, kind, offsetof(type, field), SZ(type, field), words, n,     \
+			NULL, 0                                                \
+	}
+#define OBJ(k, sub)                                                            \
+	{                                                                      \
+		k, RF_OBJ, 0, 0, NULL, 0, sub, N(sub)                          \
+	}
 #define OBJN(k, type, flag, sub)                                               \
-	{k, RF_OBJN, offsetof(type, flag), 0, NULL, 0, sub, N(sub)}
-#define CUSTOM(k) {k, RF_CUSTOM, 0, 0, NULL, 0, NULL, 0}
+	{                                                                      \
+		k, RF_OBJN, offsetof(type, flag), 0, NULL, 0, sub, N(sub)      \
+	}
+#define CUSTOM(k)                                                              \
+	{                                                                      \
+		k, RF_CUSTOM, 0, 0, NULL, 0, NULL, 0                           \
+	}
 
 static const struct rf agent_f[] = {
 	F("version", RF_TOKEN, struct report, agent_version),
@@ -232,7 +246,8 @@ int rpt_fail(struct rd *rd, enum report_err why, const char *fmt, ...)
 
 		if (rd->key[i]) {
 			shown(tmp, sizeof(tmp), rd->key[i], strlen(rd->key[i]));
-			snprintf(rd->err + o, len - o, "%s%s", i ? "." : "", tmp);
+			snprintf(rd->err + o, len - o, "%s%s", i ? "." : "",
+				 tmp);
 		} else {
 			snprintf(rd->err + o, len - o, "[%d]", rd->idx[i]);
 		}
@@ -296,28 +311,29 @@ int rpt_check_int(struct rd *rd, const struct rf *f, long long v)
 
 int rpt_check_dbl(struct rd *rd, const struct rf *f, double v)
 {
-	double max = f->kind == RF_MS ? RPT_RTT_MAX_MS
-		     : f->kind == RF_PCT ? 100.0 : RPT_BPS_MAX;
+	double max = f->kind == RF_MS	 ? RPT_RTT_MAX_MS
+		     : f->kind == RF_PCT ? 100.0
+					 : RPT_BPS_MAX;
 
 	if (!isfinite(v))
 		return rpt_fail(rd, REPORT_ERR_RANGE, "not a finite number");
 	if (v < 0 || v > max)
-		return rpt_fail(rd, REPORT_ERR_RANGE,
-				"%g is out of range 0..%g%s", v, max,
-				f->kind == RF_MS ? " (null: not measured)" : "");
+		return rpt_fail(
+			rd, REPORT_ERR_RANGE, "%g is out of range 0..%g%s", v,
+			max, f->kind == RF_MS ? " (null: not measured)" : "");
 	return 0;
 }
 
-int rpt_check_str(struct rd *rd, const struct rf *f, const char *s,
-		  size_t n)
+int rpt_check_str(struct rd *rd, const struct rf *f, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	char why[96];
 
 	if (n >= f->size)
-		return rpt_fail(rd, REPORT_ERR_SCHEMA,
-				"%zu bytes, longer than the %u this field holds",
-				n, (unsigned)f->size - 1);
+		return rpt_fail(
+			rd, REPORT_ERR_SCHEMA,
+			"%zu bytes, longer than the %u this field holds", n,
+			(unsigned)f->size - 1);
 	if (!n && f->kind != RF_NAME0 && f->kind != RF_TOKEN0 &&
 	    f->kind != RF_TEXT)
 		return rpt_fail(rd, REPORT_ERR_SCHEMA, "empty");
@@ -340,7 +356,8 @@ int rpt_check_str(struct rd *rd, const struct rf *f, const char *s,
 		if (bad)
 			return rpt_fail(rd, REPORT_ERR_SCHEMA,
 					"byte %zu (0x%02x) is %s", i, u[i],
-					f->kind == RF_TOKEN || f->kind == RF_TOKEN0 ||
+					f->kind == RF_TOKEN ||
+							f->kind == RF_TOKEN0 ||
 							f->kind == RF_IFNAME
 						? "not printable ASCII"
 						: "a control character");
@@ -353,8 +370,8 @@ int rpt_check_str(struct rd *rd, const struct rf *f, const char *s,
 
 int rpt_check_word(struct rd *rd, const struct rf *f, int v)
 {
-	if (v < 0 || v >= f->nwords || (v == 0 && f->kind == RF_WORD &&
-					!f->words[0]))
+	if (v < 0 || v >= f->nwords ||
+	    (v == 0 && f->kind == RF_WORD && !f->words[0]))
 		return rpt_fail(rd, REPORT_ERR_SCHEMA,
 				"%d is not a value of its enum", v);
 	return 0;
@@ -362,9 +379,8 @@ int rpt_check_word(struct rd *rd, const struct rf *f, int v)
 
 int rpt_check_pair(struct rd *rd, const char *s, size_t n)
 {
-	static const struct rf pair_name = {"", RF_NAME, 0,
-					    SZ(struct report_pair, pair),
-					    NULL, 0, NULL, 0};
+	static const struct rf pair_name = {
+		"", RF_NAME, 0, SZ(struct report_pair, pair), NULL, 0, NULL, 0};
 	const char *arrow = n >= 2 ? memmem(s, n, "->", 2) : NULL;
 
 	if (rpt_check_str(rd, &pair_name, s, n))
@@ -390,8 +406,7 @@ int rpt_check_node(struct rd *rd, const struct report *r)
 			      "%s is a village, and villages run no agent",
 			      code_format(r->node, a));
 	else if (r->level != l)
-		rc = rpt_fail(rd, REPORT_ERR_CODE,
-			      "level %s, but %s is a %s",
+		rc = rpt_fail(rd, REPORT_ERR_CODE, "level %s, but %s is a %s",
 			      code_level_name(r->level),
 			      code_format(r->node, a), code_level_name(l));
 	else if (r->parent != code_parent(r->node))
@@ -446,8 +461,7 @@ int rpt_check_event(struct rd *rd, const struct report *r,
 {
 	char a[CODE_STRLEN], b[CODE_STRLEN];
 
-	if (e->type != RPT_EV_TARGET ||
-	    (e->code == r->parent && r->parent) ||
+	if (e->type != RPT_EV_TARGET || (e->code == r->parent && r->parent) ||
 	    (code_parent(e->code) == r->node &&
 	     code_level(e->code) > code_level(r->node)))
 		return 0;
@@ -503,8 +517,9 @@ static int dup_code(const struct report_target *t, int n, int *first)
 		size *= 2;
 	memset(slot, 0, size * sizeof(slot[0]));
 	for (int i = 0; i < n; i++) {
-		uint32_t h = (uint32_t)((t[i].code * 0x9e3779b97f4a7c15ULL) >>
-					40) & (size - 1);
+		uint32_t h =
+			(uint32_t)((t[i].code * 0x9e3779b97f4a7c15ULL) >> 40) &
+			(size - 1);
 
 		for (; slot[h]; h = (h + 1) & (size - 1))
 			if (t[slot[h] - 1].code == t[i].code) {
@@ -646,9 +661,9 @@ static int chk_count(struct rd *rd, const char *key, int n, int max)
 
 static int chk_link(struct rd *rd, const struct report_link *l)
 {
-	static const struct rf reason = {"reason", RF_NAME, 0,
-					 SZ(struct report_drop, reason), NULL,
-					 0, NULL, 0};
+	static const struct rf reason = {
+		"reason", RF_NAME, 0,	 SZ(struct report_drop, reason),
+		NULL,	  0,	   NULL, 0};
 	int rc, first, dup;
 
 	if (chk_fields(rd, rpt_link, rpt_nlink, l))
@@ -728,15 +743,12 @@ int report_check(const struct report *r, char *err, size_t errlen)
 		size_t len = strnlen(p->pair, sizeof(p->pair));
 
 		rd_idx(&rd, i);
-		rc = len == sizeof(p->pair)
-			     ? rpt_fail(&rd, REPORT_ERR_SCHEMA,
-					"not NUL-terminated")
-			     : utf8_check(p->pair, len, NULL)
-				       ? rpt_fail(&rd, REPORT_ERR_SCHEMA,
-						  "not UTF-8")
-				       : rpt_check_pair(&rd, p->pair, len) ||
-						 chk_fields(&rd, rpt_pair,
-							    rpt_npair, p);
+		rc = len == sizeof(p->pair) ? rpt_fail(&rd, REPORT_ERR_SCHEMA,
+						       "not NUL-terminated")
+		     : utf8_check(p->pair, len, NULL)
+			     ? rpt_fail(&rd, REPORT_ERR_SCHEMA, "not UTF-8")
+			     : rpt_check_pair(&rd, p->pair, len) ||
+				       chk_fields(&rd, rpt_pair, rpt_npair, p);
 		rd_pop(&rd);
 	}
 	if (!rc && (dup = rpt_dup_name(r->pairs[0].pair, sizeof(r->pairs[0]),
@@ -767,164 +779,4 @@ int report_check(const struct report *r, char *err, size_t errlen)
 	}
 	rd_pop(&rd);
 	return rc ? -1 : rpt_check_unique(&rd, r);
-}
-
-/* ---- encoding ----------------------------------------------------------- */
-
-static json_t *enc_obj(const struct rf *t, int n, const void *base)
-{
-	const char *b = base;
-	json_t *o = json_object();
-
-	for (int i = 0; i < n; i++) {
-		const struct rf *f = &t[i];
-		const void *p = b + f->off;
-		char c[CODE_STRLEN];
-		json_t *v = NULL;
-
-		switch (f->kind) {
-		case RF_U64:
-		case RF_SEQ:
-			v = json_integer((json_int_t) * (const uint64_t *)p);
-			break;
-		case RF_TIME:
-		case RF_TIME0:
-		case RF_SECS:
-			v = json_integer(*(const long long *)p);
-			break;
-		case RF_MS:
-			v = *(const double *)p < 0 ? json_null()
-						   : json_real(*(const double *)p);
-			break;
-		case RF_PCT:
-		case RF_BPS:
-			v = json_real(*(const double *)p);
-			break;
-		case RF_BOOL:
-			v = json_boolean(*(const bool *)p);
-			break;
-		case RF_NAME:
-		case RF_NAME0:
-		case RF_IFNAME:
-		case RF_TOKEN:
-		case RF_TOKEN0:
-		case RF_TEXT:
-			v = json_string(p);
-			break;
-		case RF_WORD:
-		case RF_WORDN: {
-			int w = *(const int *)p;
-
-			v = f->kind == RF_WORDN && !w ? json_null()
-						      : json_string(f->words[w]);
-			break;
-		}
-		case RF_CODE:
-			v = json_string(code_format(*(const code_t *)p, c));
-			break;
-		case RF_OBJN:
-			if (!*(const bool *)p) {
-				v = json_null();
-				break;
-			}
-			/* fall through */
-		case RF_OBJ:
-			v = enc_obj(f->sub, f->nsub, base);
-			break;
-		case RF_CUSTOM: /* holds the place; the caller sets it */
-			v = json_null();
-			break;
-		}
-		json_object_set_new(o, f->key, v);
-	}
-	return o;
-}
-
-static json_t *enc_link(const struct report_link *l)
-{
-	json_t *o = enc_obj(rpt_link, rpt_nlink, l), *d, *reasons;
-
-	if (!l->has_drops)
-		return o;
-	d = enc_obj(rpt_drops, rpt_ndrops, l);
-	reasons = json_object();
-	for (int i = 0; i < l->n_drops; i++)
-		json_object_set_new(reasons, l->drops[i].reason,
-				    enc_obj(rpt_reason, rpt_nreason,
-					    &l->drops[i]));
-	json_object_set_new(d, "reasons", reasons);
-	json_object_set_new(o, "drops", d);
-	return o;
-}
-
-json_t *report_to_json(const struct report *r)
-{
-	json_t *o = enc_obj(rpt_top, rpt_ntop, r), *node, *a, *pairs;
-	char c[CODE_STRLEN];
-
-	json_object_set_new(o, "schema", json_integer(r->schema));
-	node = enc_obj(rpt_node, rpt_nnode, r);
-	json_object_set_new(node, "level",
-			    json_string(code_level_name(r->level)));
-	json_object_set_new(node, "parent",
-			    r->parent ? json_string(code_format(r->parent, c))
-				      : json_null());
-	json_object_set_new(o, "node", node);
-	if (r->profile[0])
-		json_object_set_new(o, "profile",
-				    enc_obj(rpt_profile, rpt_nprofile, r));
-	a = json_array();
-	for (int i = 0; i < r->n_links; i++)
-		json_array_append_new(a, enc_link(&r->links[i]));
-	json_object_set_new(o, "links", a);
-	a = json_array();
-	for (int i = 0; i < r->n_targets; i++)
-		json_array_append_new(a, enc_obj(rpt_target, rpt_ntarget,
-						 &r->targets[i]));
-	json_object_set_new(o, "targets", a);
-	pairs = json_object();
-	for (int i = 0; i < r->n_pairs; i++)
-		json_object_set_new(pairs, r->pairs[i].pair,
-				    enc_obj(rpt_pair, rpt_npair, &r->pairs[i]));
-	json_object_set_new(o, "firewall", json_pack("{s:o}", "pairs", pairs));
-	a = json_array();
-	for (int i = 0; i < r->n_events; i++) {
-		const struct report_event *e = &r->events[i];
-		json_t *ev = enc_obj(rpt_event[e->type], rpt_nevent[e->type], e);
-
-		json_object_set_new(ev, "type",
-				    json_string(report_ev_words[e->type]));
-		json_array_append_new(a, ev);
-	}
-	json_object_set_new(o, "events", a);
-	return o;
-}
-
-int report_encode(const struct report *r, char **out, size_t *len, char *err,
-		  size_t errlen)
-{
-	struct rd rd = {.err = err, .errlen = errlen};
-	json_t *j;
-	char *s;
-
-	*out = NULL;
-	*len = 0;
-	if (report_check(r, err, errlen))
-		return -1;
-	j = report_to_json(r);
-	s = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
-	json_decref(j);
-	if (!s)
-		return rpt_fail(&rd, REPORT_ERR_NONE, "out of memory");
-	*len = strlen(s);
-	if (*len > REPORT_MAX_BYTES) {
-		rpt_fail(&rd, REPORT_ERR_SIZE,
-			 "%zu bytes encoded, over the %d a body may have",
-			 *len, REPORT_MAX_BYTES);
-		free(s);
-		*len = 0;
-		return -1;
-	}
-	*out = s;
-	return 0;
 }

@@ -60,7 +60,8 @@ static int unknown_member(struct rd *rd, const json_t *o, const struct rf *t,
 	const char *key;
 	json_t *v;
 
-	json_object_foreach((json_t *)o, key, v) {
+	json_object_foreach((json_t *)o, key, v)
+	{
 		if (in_table(t, n, key))
 			continue;
 		rd_key(rd, key);
@@ -82,8 +83,9 @@ static int read_word(struct rd *rd, const struct rf *f, const json_t *v,
 		return 0;
 	}
 	if (!json_is_string(v))
-		return want(rd, v, f->kind == RF_WORDN ? "a string or null"
-						       : "a string");
+		return want(rd, v,
+			    f->kind == RF_WORDN ? "a string or null"
+						: "a string");
 	for (int i = 0; i < f->nwords; i++)
 		if (f->words[i] && !strcmp(f->words[i], json_string_value(v))) {
 			*out = i;
@@ -96,8 +98,8 @@ static int read_word(struct rd *rd, const struct rf *f, const json_t *v,
 			o += strlen(list + o);
 		}
 	rpt_quote(q, sizeof(q), json_string_value(v), json_string_length(v));
-	return rpt_fail(rd, REPORT_ERR_SCHEMA, "%s is not one of %s%s", q,
-			list, f->kind == RF_WORDN ? ", null" : "");
+	return rpt_fail(rd, REPORT_ERR_SCHEMA, "%s is not one of %s%s", q, list,
+			f->kind == RF_WORDN ? ", null" : "");
 }
 
 /* A 12-digit code, as codes are on the wire (no short forms). */
@@ -142,8 +144,8 @@ static void zero_fields(const struct rf *t, int n, void *base)
 	}
 }
 
-static int read_obj(struct rd *rd, const json_t *o, const struct rf *t,
-		    int n, void *base);
+static int read_obj(struct rd *rd, const json_t *o, const struct rf *t, int n,
+		    void *base);
 
 static int read_field(struct rd *rd, const struct rf *f, const json_t *v,
 		      char *base)
@@ -178,8 +180,9 @@ static int read_field(struct rd *rd, const struct rf *f, const json_t *v,
 	case RF_PCT:
 	case RF_BPS:
 		if (!json_is_number(v))
-			return want(rd, v, f->kind == RF_MS ? "a number or null"
-							    : "a number");
+			return want(rd, v,
+				    f->kind == RF_MS ? "a number or null"
+						     : "a number");
 		if (rpt_check_dbl(rd, f, json_number_value(v)))
 			return -1;
 		*(double *)p = json_number_value(v);
@@ -227,8 +230,8 @@ static int read_field(struct rd *rd, const struct rf *f, const json_t *v,
  * Read the members of @o that @t describes into @base: all required, none
  * other allowed.  RF_CUSTOM members are only checked to be there.
  */
-static int read_obj(struct rd *rd, const json_t *o, const struct rf *t,
-		    int n, void *base)
+static int read_obj(struct rd *rd, const json_t *o, const struct rf *t, int n,
+		    void *base)
 {
 	if (!json_is_object(o))
 		return want(rd, o, "an object");
@@ -316,9 +319,8 @@ static int read_profile(struct rd *rd, const json_t *v, struct report *r)
 
 static int read_drops(struct rd *rd, const json_t *v, struct report_link *l)
 {
-	static const struct rf reason = {"", RF_NAME, 0,
-					 sizeof(l->drops[0].reason), NULL, 0,
-					 NULL, 0};
+	static const struct rf reason = {
+		"", RF_NAME, 0, sizeof(l->drops[0].reason), NULL, 0, NULL, 0};
 	const json_t *reasons, *rv;
 	const char *key;
 	int rc = 0;
@@ -341,7 +343,8 @@ static int read_drops(struct rd *rd, const json_t *v, struct report_link *l)
 		rc = rpt_fail(rd, REPORT_ERR_SCHEMA,
 			      "%zu reasons, over the %d allowed",
 			      json_object_size(reasons), REPORT_MAX_DROPS);
-	json_object_foreach((json_t *)reasons, key, rv) {
+	json_object_foreach((json_t *)reasons, key, rv)
+	{
 		struct report_drop *d = &l->drops[l->n_drops];
 		size_t len = strlen(key);
 
@@ -394,8 +397,8 @@ static int read_targets(struct rd *rd, const json_t *a, struct report *r)
 		struct report_target *t = &r->targets[i];
 
 		rd_idx(rd, (int)i);
-		rc = read_obj(rd, json_array_get(a, i), rpt_target,
-			      rpt_ntarget, t) ||
+		rc = read_obj(rd, json_array_get(a, i), rpt_target, rpt_ntarget,
+			      t) ||
 		     rpt_check_target_rel(rd, r, t);
 		rd_pop(rd);
 	}
@@ -405,8 +408,8 @@ static int read_targets(struct rd *rd, const json_t *a, struct report *r)
 
 static int read_firewall(struct rd *rd, const json_t *o, struct report *r)
 {
-	static const struct rf fw[] = {{"pairs", RF_CUSTOM, 0, 0, NULL, 0,
-					NULL, 0}};
+	static const struct rf fw[] = {
+		{"pairs", RF_CUSTOM, 0, 0, NULL, 0, NULL, 0}};
 	const json_t *pairs, *pv;
 	const char *key;
 	int rc = 0;
@@ -422,7 +425,8 @@ static int read_firewall(struct rd *rd, const json_t *o, struct report *r)
 		rc = rpt_fail(rd, REPORT_ERR_SCHEMA,
 			      "%zu pairs, over the %d allowed",
 			      json_object_size(pairs), REPORT_MAX_PAIRS);
-	json_object_foreach((json_t *)pairs, key, pv) {
+	json_object_foreach((json_t *)pairs, key, pv)
+	{
 		struct report_pair *p = &r->pairs[r->n_pairs];
 		size_t len = strlen(key);
 
@@ -442,8 +446,8 @@ static int read_firewall(struct rd *rd, const json_t *o, struct report *r)
 
 static int read_event(struct rd *rd, const json_t *o, struct report_event *e)
 {
-	static const struct rf type = {"type", RF_WORD, 0, 0, report_ev_words,
-				       RPT_EV__N, NULL, 0};
+	static const struct rf type = {"type",		RF_WORD,   0,	 0,
+				       report_ev_words, RPT_EV__N, NULL, 0};
 	const json_t *v;
 	int t, rc;
 
@@ -492,8 +496,8 @@ int report_from_json(const json_t *j, struct report *r, enum report_err *why,
 		const char *key;
 		part_fn *fn;
 	} parts[] = {
-		{"node", read_node},	       {"profile", read_profile},
-		{"links", read_links},	       {"targets", read_targets},
+		{"node", read_node},	     {"profile", read_profile},
+		{"links", read_links},	     {"targets", read_targets},
 		{"firewall", read_firewall}, {"events", read_events},
 	};
 	struct rd rd = {.err = err, .errlen = errlen};
@@ -548,8 +552,7 @@ out:
  */
 static long depth_over(const char *body, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)body,
-			    *end = s + len;
+	const unsigned char *s = (const unsigned char *)body, *end = s + len;
 	int depth = 0;
 
 	for (const unsigned char *p = s; p < end; p++) {

@@ -18,31 +18,31 @@
 /* Ranges the schema sets (docs/report.md). */
 #define RPT_TIME_MIN_MS 1577836800000LL /* 2020-01-01T00:00:00Z */
 #define RPT_TIME_MAX_MS 4102444800000LL /* 2100-01-01T00:00:00Z */
-#define RPT_UPTIME_MAX  3155760000LL    /* 100 years, in seconds */
-#define RPT_RTT_MAX_MS  60000.0         /* an answer after a minute is lost */
-#define RPT_BPS_MAX     1e13            /* 10 Tb/s */
+#define RPT_UPTIME_MAX	3155760000LL	/* 100 years, in seconds */
+#define RPT_RTT_MAX_MS	60000.0		/* an answer after a minute is lost */
+#define RPT_BPS_MAX	1e13		/* 10 Tb/s */
 
 /* The kind of a leaf value: its JSON type, C type and range. */
 enum rf_kind {
-	RF_U64,    /* uint64_t counter, 0..2^63-1 (a JSON integer) */
-	RF_SEQ,    /* uint64_t, 1..2^63-1 */
-	RF_TIME,   /* long long, ms of wall clock, 2020..2100 */
-	RF_TIME0,  /* the same, or 0: never */
-	RF_SECS,   /* long long uptime in s, 0..RPT_UPTIME_MAX */
-	RF_MS,     /* double ms 0..RPT_RTT_MAX_MS; negative in C, null in JSON */
-	RF_PCT,    /* double 0..100 */
-	RF_BPS,    /* double 0..RPT_BPS_MAX */
-	RF_BOOL,   /* bool */
-	RF_NAME,   /* char[size], 1..size-1 bytes, no control characters */
-	RF_NAME0,  /* the same, may be empty */
+	RF_U64,	  /* uint64_t counter, 0..2^63-1 (a JSON integer) */
+	RF_SEQ,	  /* uint64_t, 1..2^63-1 */
+	RF_TIME,  /* long long, ms of wall clock, 2020..2100 */
+	RF_TIME0, /* the same, or 0: never */
+	RF_SECS,  /* long long uptime in s, 0..RPT_UPTIME_MAX */
+	RF_MS,	  /* double ms 0..RPT_RTT_MAX_MS; negative in C, null in JSON */
+	RF_PCT,	  /* double 0..100 */
+	RF_BPS,	  /* double 0..RPT_BPS_MAX */
+	RF_BOOL,  /* bool */
+	RF_NAME,  /* char[size], 1..size-1 bytes, no control characters */
+	RF_NAME0, /* the same, may be empty */
 	RF_IFNAME, /* char[16], an interface name (ifname_check) */
-	RF_TOKEN,  /* char[size], 1..size-1 bytes of printable ASCII, no blank */
+	RF_TOKEN, /* char[size], 1..size-1 bytes of printable ASCII, no blank */
 	RF_TOKEN0, /* the same, may be empty */
 	RF_TEXT,   /* char[size], a message: no control character but tab */
 	RF_WORD,   /* int enum, one of words[0..nwords-1] */
 	RF_WORDN,  /* the same, where 0 is JSON null (report_stamp) */
 	RF_CODE,   /* code_t, a 12-digit division code */
-	RF_OBJ,    /* an object whose fields (sub) live in the same struct */
+	RF_OBJ,	   /* an object whose fields (sub) live in the same struct */
 	RF_OBJN,   /* the same or null; bool at off says which, fields zeroed
 		      when null */
 	RF_CUSTOM, /* required, read and written by the caller */
@@ -51,8 +51,8 @@ enum rf_kind {
 struct rf {
 	const char *key;
 	unsigned char kind;
-	unsigned short off;  /* offset of the C field in the base struct */
-	unsigned short size; /* strings: sizeof the array */
+	unsigned short off;	  /* offset of the C field in the base struct */
+	unsigned short size;	  /* strings: sizeof the array */
 	const char *const *words; /* RF_WORD, RF_WORDN */
 	unsigned char nwords;
 	const struct rf *sub; /* RF_OBJ, RF_OBJN */
@@ -112,8 +112,7 @@ extern const int rpt_nevent[RPT_EV__N];
 /* Range checks of one value of kind @f->kind; 0 or rpt_fail(). */
 int rpt_check_int(struct rd *rd, const struct rf *f, long long v);
 int rpt_check_dbl(struct rd *rd, const struct rf *f, double v);
-int rpt_check_str(struct rd *rd, const struct rf *f, const char *s,
-		  size_t n);
+int rpt_check_str(struct rd *rd, const struct rf *f, const char *s, size_t n);
 int rpt_check_word(struct rd *rd, const struct rf *f, int v);
 
 /* A pair name is "ZONE->ZONE"; a drop reason a name. */

@@ -28,6 +28,9 @@ $(B)/bench/%: $(call obj,bench/%.c $(FAILPOINT_NONE)) $(LIBAGENT) $(LIBCOMMON)
 # fw_bench drives the firewall's read-back test too
 TESTS_BUILD_EXTRA += $(B)/bench/fw_bench
 
+# the report codec's cost against a bare json_loadb (bench/report_bench.c)
+TESTS_BUILD_EXTRA += $(B)/bench/report_bench
+
 # Last, so every fragment's TESTS_BUILD_EXTRA is in.
 .PHONY: tests-build
 tests-build: $(UNIT_PROGS) $(TESTS_BUILD_EXTRA)

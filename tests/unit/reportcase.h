@@ -17,7 +17,7 @@
 
 #include "common/report.h"
 
-#define GOLDEN   "tests/golden/report_county.json"
+#define GOLDEN	   "tests/golden/report_county.json"
 #define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
 static struct report *rc_r; /* ~600 KiB: one, on the heap */
@@ -76,7 +76,8 @@ static json_t *rc_walk(json_t *j, const char *path, char *key, size_t klen,
 			i = strtol(p + 1, &end, 10);
 			p = end + 1;
 		} else {
-			while (*p && *p != '.' && *p != '[' && n + 1 < sizeof(k))
+			while (*p && *p != '.' && *p != '[' &&
+			       n + 1 < sizeof(k))
 				k[n++] = *p++;
 		}
 		k[n] = '\0';
@@ -87,7 +88,8 @@ static json_t *rc_walk(json_t *j, const char *path, char *key, size_t klen,
 			*idx = i;
 			return j;
 		}
-		j = i >= 0 ? json_array_get(j, (size_t)i) : json_object_get(j, k);
+		j = i >= 0 ? json_array_get(j, (size_t)i)
+			   : json_object_get(j, k);
 		if (!j)
 			return NULL;
 	}
@@ -104,8 +106,8 @@ static void rc_set(json_t *j, const char *path, const char *value)
 		fprintf(stderr, "test: no %s in the golden report\n", path);
 		abort();
 	}
-	if (value && !(v = json_loads(value, JSON_DECODE_ANY | JSON_ALLOW_NUL,
-				      NULL))) {
+	if (value &&
+	    !(v = json_loads(value, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL))) {
 		fprintf(stderr, "test: bad JSON for %s: %s\n", path, value);
 		abort();
 	}
@@ -128,8 +130,8 @@ static int rc_decode(const char *body, size_t len, enum report_err *why,
 }
 
 /* Dump @j and decode it. */
-__attribute__((unused)) static int rc_decode_json(const json_t *j, enum report_err *why, char *err,
-			  size_t errlen)
+__attribute__((unused)) static int
+rc_decode_json(const json_t *j, enum report_err *why, char *err, size_t errlen)
 {
 	char *s = json_dumps(j, DUMP_FLAGS | JSON_ENCODE_ANY);
 	int rc = rc_decode(s, strlen(s), why, err, errlen);

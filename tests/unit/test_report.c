@@ -6,9 +6,10 @@
  * included, comes back field by field through report_encode() and
  * report_decode() into a struct full of garbage; every class of refusal
  * gives its enum report_err and a reason naming the field (one row per
- * case, each a change to the golden report by path); every bound is taken
- * exactly and once over; report_check() refuses what the encoder must not
- * send.  Generated hostile bodies are test_report_hostile.c's.
+ * case, each a change to the golden report by path); the body's size and
+ * nesting at and over their bounds; report_check() refuses what the
+ * encoder must not send.  The bounds of arrays and strings are
+ * test_report_bounds.c's, generated hostile bodies test_report_hostile.c's.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -45,6 +46,11 @@ static void test_golden_round_trip(void **state)
 	assert_int_equal(report_check(rc_r, err, sizeof(err)), 0);
 	json_decref(j);
 	free(again);
+	/* docs/report.md shows the very same file */
+	again = rc_slurp("docs/report.md", &len);
+	assert_non_null(again);
+	assert_non_null(strstr(again, text));
+	free(again);
 	free(text);
 }
 
@@ -53,10 +59,12 @@ static void test_golden_round_trip(void **state)
 static void fill(struct report *r)
 {
 	static const char *const why[] = {
-		"netfilter_drop", "no_socket", "ip_inhdr", "tcp_csum",
-		"udp_csum",	  "otherhost", "pkt_too_small", "ip_rpfilter",
-		"ip_noproto",	  "socket_rcvbuff", "proto_mem", "neigh_failed",
-		"qdisc_drop",	  "full_ring", "carrier_lost", "dev_ready"};
+		"netfilter_drop", "no_socket",	 "ip_inhdr",
+		"tcp_csum",	  "udp_csum",	 "otherhost",
+		"pkt_too_small",  "ip_rpfilter", "ip_noproto",
+		"socket_rcvbuff", "proto_mem",	 "neigh_failed",
+		"qdisc_drop",	  "full_ring",	 "carrier_lost",
+		"dev_ready"};
 
 	memset(r, 0, sizeof(*r));
 	r->schema = REPORT_SCHEMA;
@@ -152,8 +160,7 @@ static void fill(struct report *r)
 #define SAME_STR(f) assert_string_equal(a->f, b->f)
 #define SAME_DBL(f) assert_true(a->f == b->f || (a->f < 0 && b->f < 0))
 
-static void same_link(const struct report_link *a,
-		      const struct report_link *b)
+static void same_link(const struct report_link *a, const struct report_link *b)
 {
 	SAME_STR(name);
 	SAME_STR(role);
@@ -321,13 +328,16 @@ static const struct refusal {
 	{"links[0].counters.rx_bytes", "-1", REPORT_ERR_RANGE,
 	 "links[0].counters.rx_bytes: -1 is negative"},
 	{"seq", "0", REPORT_ERR_RANGE, "seq: 0: a sequence number starts at 1"},
-	{"time_ms", "1500000000000", REPORT_ERR_RANGE, "time_ms: 1500000000000 is "
-						   "not a time from 2020"},
-	{"time_ms", "4102444800000", REPORT_ERR_RANGE, "time_ms: 4102444800000"},
+	{"time_ms", "1500000000000", REPORT_ERR_RANGE,
+	 "time_ms: 1500000000000 is "
+	 "not a time from 2020"},
+	{"time_ms", "4102444800000", REPORT_ERR_RANGE,
+	 "time_ms: 4102444800000"},
 	{"targets[2].since_ms", "-5", REPORT_ERR_RANGE, "targets[2].since_ms"},
 	{"targets[1].loss_pct", "100.5", REPORT_ERR_RANGE,
 	 "targets[1].loss_pct: 100.5 is out of range 0..100"},
-	{"targets[1].loss_pct", "-0.1", REPORT_ERR_RANGE, "targets[1].loss_pct"},
+	{"targets[1].loss_pct", "-0.1", REPORT_ERR_RANGE,
+	 "targets[1].loss_pct"},
 	{"targets[1].rtt_ms", "-1", REPORT_ERR_RANGE,
 	 "targets[1].rtt_ms: -1 is out of range 0..60000 (null"},
 	{"targets[1].jitter_ms", "60000.5", REPORT_ERR_RANGE,
@@ -339,8 +349,9 @@ static const struct refusal {
 	/* words */
 	{"links[3].state", "\"sideways\"", REPORT_ERR_SCHEMA,
 	 "links[3].state: \"sideways\" is not one of unknown, up, down"},
-	{"apply", "\"ok\"", REPORT_ERR_SCHEMA, "apply: \"ok\" is not one of "
-					       "unapplied, converged"},
+	{"apply", "\"ok\"", REPORT_ERR_SCHEMA,
+	 "apply: \"ok\" is not one of "
+	 "unapplied, converged"},
 	{"targets[0].stamps", "\"tsc\"", REPORT_ERR_SCHEMA,
 	 "targets[0].stamps: \"tsc\" is not one of user, socket-rx, socket, "
 	 "ebpf, null"},
@@ -406,9 +417,8 @@ static void test_refusal(void **state)
 	if (strstr(t->path, "\\u0001")) {
 		char p[128];
 
-		snprintf(p, sizeof(p), "%.*s\001", (int)(strstr(t->path, "\\u") -
-							t->path),
-			 t->path);
+		snprintf(p, sizeof(p), "%.*s\001",
+			 (int)(strstr(t->path, "\\u") - t->path), t->path);
 		rc_set(j, p, t->value);
 	} else {
 		rc_set(j, t->path, t->value);
@@ -434,8 +444,7 @@ static char *compact_golden(size_t *len)
 }
 
 /* @s with @at replaced by @by (first occurrence), malloc'd. */
-static char *replace(const char *s, const char *at, const char *by,
-		     size_t *len)
+static char *replace(const char *s, const char *at, const char *by, size_t *len)
 {
 	/* "" is the end of the text */
 	const char *p = *at ? strstr(s, at) : s + strlen(s);
@@ -515,7 +524,8 @@ static void test_not_an_object(void **state)
 	(void)state;
 	assert_int_equal(rc_decode("[{}]", 4, &why, err, sizeof(err)), -1);
 	assert_int_equal(why, REPORT_ERR_SCHEMA);
-	assert_non_null(strstr(err, "report: an object expected, not an array"));
+	assert_non_null(
+		strstr(err, "report: an object expected, not an array"));
 	/* a bare value is not a JSON text for the parser */
 	for (size_t i = 0; i < ROWS(bodies); i++) {
 		assert_int_equal(rc_decode(bodies[i], strlen(bodies[i]), &why,
@@ -540,13 +550,12 @@ static void test_size_bound(void **state)
 	/* the report padded with blanks to exactly the bound: taken */
 	memset(big, ' ', REPORT_MAX_BYTES + 1);
 	memcpy(big, g, len);
-	assert_int_equal(rc_decode(big, REPORT_MAX_BYTES, &why, err,
-				   sizeof(err)),
-			 0);
+	assert_int_equal(
+		rc_decode(big, REPORT_MAX_BYTES, &why, err, sizeof(err)), 0);
 	/* one byte over: refused before parsing */
-	assert_int_equal(rc_decode(big, REPORT_MAX_BYTES + 1, &why, err,
-				   sizeof(err)),
-			 -1);
+	assert_int_equal(
+		rc_decode(big, REPORT_MAX_BYTES + 1, &why, err, sizeof(err)),
+		-1);
 	assert_int_equal(why, REPORT_ERR_SIZE);
 	assert_non_null(strstr(err, "1048577 bytes, over the 1048576"));
 	free(big);
@@ -588,180 +597,6 @@ static void test_depth(void **state)
 	}
 }
 
-/* ---- the bounds of the arrays and maps ---------------------------------- */
-
-/* The golden report with @path (an array or a map) holding @n copies of
- * its first entry, each given a distinct name by @name (may be NULL). */
-static json_t *grown(const char *path, int n,
-		     void (*name)(json_t *entry, int i, char *key, size_t klen))
-{
-	json_t *j = rc_golden(), *c = j;
-	char key[128], k[128];
-	long idx;
-	json_t *cont = rc_walk(j, path, key, sizeof(key), &idx);
-
-	c = json_object_get(cont, key);
-	if (json_is_array(c)) {
-		json_t *first = json_deep_copy(json_array_get(c, 0));
-
-		json_array_clear(c);
-		for (int i = 0; i < n; i++) {
-			json_t *e = json_deep_copy(first);
-
-			name(e, i, k, sizeof(k));
-			json_array_append_new(c, e);
-		}
-		json_decref(first);
-	} else {
-		const char *fk = json_object_iter_key(json_object_iter(c));
-		json_t *first = json_deep_copy(json_object_get(c, fk));
-
-		json_object_clear(c);
-		for (int i = 0; i < n; i++) {
-			name(NULL, i, k, sizeof(k));
-			json_object_set_new(c, k, json_deep_copy(first));
-		}
-		json_decref(first);
-	}
-	return j;
-}
-
-static void name_link(json_t *e, int i, char *k, size_t n)
-{
-	snprintf(k, n, "l%d", i);
-	json_object_set_new(e, "name", json_string(k));
-}
-
-static void name_target(json_t *e, int i, char *k, size_t n)
-{
-	/* the parent, then the county's townships 001..999, then repeats */
-	if (i == 0 || i > 999) {
-		snprintf(k, n, "210100000000");
-		json_object_set_new(e, "relation", json_string("parent"));
-	} else {
-		snprintf(k, n, "210102%03d000", i);
-		json_object_set_new(e, "relation", json_string("child"));
-	}
-	json_object_set_new(e, "code", json_string(k));
-}
-
-static void name_event(json_t *e, int i, char *k, size_t n)
-{
-	(void)e;
-	snprintf(k, n, "%d", i);
-}
-
-static void name_pair(json_t *e, int i, char *k, size_t n)
-{
-	(void)e;
-	snprintf(k, n, "z%d->common", i);
-}
-
-static void name_reason(json_t *e, int i, char *k, size_t n)
-{
-	(void)e;
-	snprintf(k, n, "reason_%d", i);
-}
-
-static const struct bound {
-	const char *path;
-	int max; /* taken at max (when at_ok), refused at max + 1 */
-	bool at_ok;
-	void (*name)(json_t *, int, char *, size_t);
-	const char *over; /* the reason one over */
-} bounds[] = {
-	{"links", REPORT_MAX_LINKS, true, name_link,
-	 "links: 257 entries, over the 256 allowed"},
-	{"events", REPORT_MAX_EVENTS, true, name_event,
-	 "events: 257 entries, over the 256 allowed"},
-	{"firewall.pairs", REPORT_MAX_PAIRS, true, name_pair,
-	 "firewall.pairs: 129 pairs, over the 128 allowed"},
-	{"links[0].drops.reasons", REPORT_MAX_DROPS, true, name_reason,
-	 "links[0].drops.reasons: 17 reasons, over the 16 allowed"},
-	/* a node has at most 1 parent and 999 children: 1000 distinct
-	 * targets; 1024 is refused for a repeated code, not for the count */
-	{"targets", 1000, true, name_target,
-	 "targets[1000].code: 210100000000 is targets[0]'s too"},
-	{"targets", REPORT_MAX_TARGETS, false, name_target,
-	 "targets: 1025 entries, over the 1024 allowed"},
-};
-
-static void test_bound(void **state)
-{
-	const struct bound *t = *state;
-	enum report_err why;
-	char err[256];
-	json_t *j;
-
-	if (t->at_ok) {
-		j = grown(t->path, t->max, t->name);
-		assert_int_equal(rc_decode_json(j, &why, err, sizeof(err)), 0);
-		json_decref(j);
-	}
-	j = grown(t->path, t->max + 1, t->name);
-	assert_int_equal(rc_decode_json(j, &why, err, sizeof(err)), -1);
-	assert_int_equal(why, REPORT_ERR_SCHEMA);
-	if (!strstr(err, t->over))
-		fail_msg("want \"%s\", got \"%s\"", t->over, err);
-	json_decref(j);
-}
-
-static const struct strbound {
-	const char *path;
-	int max; /* bytes: taken at max, refused at max + 1 */
-	char c;
-} strbounds[] = {
-	{"links[0].name", 15, 'e'},	     {"links[0].role", 63, 'r'},
-	{"links[0].zone", 63, 'z'},	     {"targets[1].name", REPORT_NODE_NAME_LEN - 1, 'n'},
-	{"agent.version", 31, 'v'},	     {"profile.name", 63, 'p'},
-	{"profile.version", REPORT_NAME_LEN - 1, 'v'},	     {"profile.hash", 71, 'h'},
-	{"drift.text", 255, 't'},	     {"events[4].text", 255, 't'},
-	{"events[4].hash", 71, 'h'},	     {"events[1].link", 15, 'l'},
-};
-
-static void test_strbound(void **state)
-{
-	const struct strbound *t = *state;
-	enum report_err why;
-	char err[256], v[300];
-
-	for (int n = t->max; n <= t->max + 1; n++) {
-		json_t *j = rc_golden();
-
-		v[0] = '"';
-		memset(v + 1, t->c, (size_t)n);
-		snprintf(v + 1 + n, 2, "\"");
-		rc_set(j, t->path, v);
-		if (n == t->max) {
-			assert_int_equal(rc_decode_json(j, &why, err, sizeof(err)),
-					 0);
-		} else {
-			assert_int_equal(rc_decode_json(j, &why, err, sizeof(err)),
-					 -1);
-			assert_int_equal(why, REPORT_ERR_SCHEMA);
-			assert_non_null(strstr(err, t->path));
-			assert_non_null(strstr(err, "longer than"));
-		}
-		json_decref(j);
-	}
-	/* a name of 21 Chinese characters is 63 bytes: bytes count, not
-	 * characters */
-	if (t->max == 63 && t->c == 'n') {
-		json_t *j = rc_golden();
-		char s[80] = "\"";
-
-		for (int i = 0; i < 21; i++)
-			strcat(s, "街");
-		strcat(s, "\"");
-		rc_set(j, t->path, s);
-		assert_int_equal(rc_decode_json(j, &why, err, sizeof(err)), 0);
-		strcpy(s + strlen(s) - 1, "a\"");
-		rc_set(j, t->path, s);
-		assert_int_equal(rc_decode_json(j, &why, err, sizeof(err)), -1);
-		json_decref(j);
-	}
-}
-
 /* ---- report_check on structs -------------------------------------------- */
 
 static void test_check(void **state)
@@ -775,7 +610,7 @@ static void test_check(void **state)
 	do {                                                                   \
 		fill(r);                                                       \
 		change;                                                        \
-		assert_int_equal(report_check(r, err, sizeof(err)), -1);      \
+		assert_int_equal(report_check(r, err, sizeof(err)), -1);       \
 		if (!strstr(err, frag))                                        \
 			fail_msg("%s: want \"%s\", got \"%s\"", #change, frag, \
 				 err);                                         \
@@ -814,7 +649,7 @@ static void test_check(void **state)
 		"targets[1].relation: 210102002001 is not a village under");
 	REFUSED(r->events[0].code = 5, "events[0].code");
 	REFUSED(r->links[1].n_drops = 17; r->links[1].has_drops = true,
-		"links[1].drops.reasons: 17 entries");
+					  "links[1].drops.reasons: 17 entries");
 	/* fields of a null part are not looked at */
 	fill(r);
 	r->links[1].rx_bps = NAN;
@@ -831,11 +666,12 @@ static void test_reason_buffer(void **state)
 	char err[256], tiny[12];
 
 	(void)state;
-	rc_set(j, "links[0].state", "\"\\n\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
-				    "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
-				    "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
-				    "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
-				    "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\"");
+	rc_set(j, "links[0].state",
+	       "\"\\n\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
+	       "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
+	       "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
+	       "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
+	       "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\"");
 	assert_int_equal(rc_decode_json(j, &why, err, sizeof(err)), -1);
 	assert_null(strchr(err, '\n'));
 	assert_non_null(strstr(err, "...\" is not one of"));
@@ -843,8 +679,8 @@ static void test_reason_buffer(void **state)
 		char *s = json_dumps(j, DUMP_FLAGS);
 
 		memset(tiny, 'Q', sizeof(tiny));
-		assert_int_equal(report_decode(s, strlen(s), rc_r, &why, tiny, n),
-				 -1);
+		assert_int_equal(
+			report_decode(s, strlen(s), rc_r, &why, tiny, n), -1);
 		assert_true(strlen(tiny) < n);
 		assert_true(n == sizeof(tiny) || tiny[n] == 'Q');
 		free(s);
@@ -853,8 +689,8 @@ static void test_reason_buffer(void **state)
 	{
 		char *s = json_dumps(j, DUMP_FLAGS);
 
-		assert_int_equal(report_decode(s, strlen(s), rc_r, &why, NULL, 0),
-				 -1);
+		assert_int_equal(
+			report_decode(s, strlen(s), rc_r, &why, NULL, 0), -1);
 		assert_int_equal(why, REPORT_ERR_SCHEMA);
 		free(s);
 	}
@@ -863,7 +699,8 @@ static void test_reason_buffer(void **state)
 
 int main(void)
 {
-	add_test(test_golden_round_trip, NULL, "golden county report round trip");
+	add_test(test_golden_round_trip, NULL,
+		 "golden county report round trip");
 	add_test(test_filled_round_trip, NULL, "filled report round trip");
 	for (size_t i = 0; i < ROWS(refusals); i++)
 		add_test(test_refusal, &refusals[i], "refused: %s = %s",
@@ -876,12 +713,6 @@ int main(void)
 	add_test(test_not_an_object, NULL, "refused: not an object");
 	add_test(test_size_bound, NULL, "body size at and over the bound");
 	add_test(test_depth, NULL, "nesting depth at and over the bound");
-	for (size_t i = 0; i < ROWS(bounds); i++)
-		add_test(test_bound, &bounds[i], "bound %s %d", bounds[i].path,
-			 bounds[i].max);
-	for (size_t i = 0; i < ROWS(strbounds); i++)
-		add_test(test_strbound, &strbounds[i], "string bound %s %d",
-			 strbounds[i].path, strbounds[i].max);
 	add_test(test_check, NULL, "report_check refusals");
 	add_test(test_reason_buffer, NULL, "reason: one line, bounded");
 	return _cmocka_run_group_tests("report", tests, ntests, rc_setup,

@@ -21,7 +21,7 @@
 #include "tests/unit/reportcase.h"
 #include "tests/unit/rows.h"
 
-static size_t n_bodies; /* refused so far, for the summary line */
+static size_t n_bodies;	      /* refused so far, for the summary line */
 static const char *note = ""; /* the change, for a failure */
 
 static void refused(const char *body, size_t len, enum report_err want,
@@ -92,7 +92,8 @@ static void test_deep(void **state)
 				memcpy(p, open[o], w);
 			*p++ = '1';
 			memset(p, o ? '}' : ']', n);
-			refused(s, (size_t)(p + n - s), REPORT_ERR_JSON, "report");
+			refused(s, (size_t)(p + n - s), REPORT_ERR_JSON,
+				"report");
 			/* unclosed too */
 			refused(s, n * w, REPORT_ERR_JSON, "report");
 			free(s);
@@ -120,11 +121,21 @@ static void test_oversize(void **state)
 static void test_malformed(void **state)
 {
 	static const char *const bodies[] = {
-		"{",	     "}",	   "{\"schema\":1,}", "{\"schema\" 1}",
-		"{'schema':1}", "{\"schema\":01}", "{\"schema\":1e}",
-		"{\"schema\":NaN}", "{\"schema\":-}", "\"\\x\"",
-		"{\"a\":\"\\u12\"}", "[1,,2]",	   "{\"schema\":tru}",
-		"\xef\xbb\xbf{}", "{\"schema\":1}\n\n}",
+		"{",
+		"}",
+		"{\"schema\":1,}",
+		"{\"schema\" 1}",
+		"{'schema':1}",
+		"{\"schema\":01}",
+		"{\"schema\":1e}",
+		"{\"schema\":NaN}",
+		"{\"schema\":-}",
+		"\"\\x\"",
+		"{\"a\":\"\\u12\"}",
+		"[1,,2]",
+		"{\"schema\":tru}",
+		"\xef\xbb\xbf{}",
+		"{\"schema\":1}\n\n}",
 	};
 
 	(void)state;
@@ -221,10 +232,10 @@ static bool is_code(const char *path)
 static void mutate(const char *path, const json_t *v, bool in_map)
 {
 	static const char *const wrong[] = {
-		[JSON_OBJECT] = "[]", [JSON_ARRAY] = "{}",
-		[JSON_STRING] = "7",  [JSON_INTEGER] = "\"7\"",
+		[JSON_OBJECT] = "[]",  [JSON_ARRAY] = "{}",
+		[JSON_STRING] = "7",   [JSON_INTEGER] = "\"7\"",
 		[JSON_REAL] = "\"7\"", [JSON_TRUE] = "0",
-		[JSON_FALSE] = "0",   [JSON_NULL] = "true",
+		[JSON_FALSE] = "0",    [JSON_NULL] = "true",
 	};
 	char sub[256];
 	json_t *j;
@@ -263,10 +274,9 @@ static void mutate(const char *path, const json_t *v, bool in_map)
 	}
 	/* a wrong code */
 	if (json_is_string(v) && is_code(path)) {
-		static const char *const bad[] = {"\"2101020000x0\"",
-						  "\"000000000000\"",
-						  "\"21010200000\"",
-						  "\"210102001001\""};
+		static const char *const bad[] = {
+			"\"2101020000x0\"", "\"000000000000\"",
+			"\"21010200000\"", "\"210102001001\""};
 
 		for (size_t i = 0; i < ROWS(bad); i++) {
 			note = bad[i];
@@ -302,12 +312,14 @@ static void walk(const char *path, const json_t *v, bool in_map)
 			    (strlen(path) >= 7 &&
 			     !strcmp(path + strlen(path) - 7, "reasons")));
 
-		json_object_foreach((json_t *)v, key, c) {
+		json_object_foreach((json_t *)v, key, c)
+		{
 			path_join(sub, sizeof(sub), path, key, -1);
 			walk(sub, c, map);
 		}
 	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, c) {
+		json_array_foreach(v, i, c)
+		{
 			path_join(sub, sizeof(sub), path, "", (long)i);
 			walk(sub, c, false);
 		}
