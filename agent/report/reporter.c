@@ -399,8 +399,18 @@ static void make_report(struct reporter *rp)
 	r->time_ms = now_wall_ms();
 	memcpy(r->events, rp->events, (size_t)rp->n_events * sizeof(r->events[0]));
 	r->n_events = rp->n_events;
-	if (report_encode(r, &body, &len, err, sizeof(err)) < 0) {
-		/* a bug of ours: said, and the events kept for the next */
+	if (report_encode(r, &body, &len, err, sizeof(err)) < 0 &&
+	    r->n_events) {
+		/* over the schema's size with every bound full: the events
+		 * go (the state they led to is in the report) */
+		log_warnx("report %llu: %s; sent without its %d events",
+			  (unsigned long long)seq, err, r->n_events);
+		rp->events_dropped += (uint64_t)r->n_events;
+		rp->n_events = r->n_events = 0;
+		free(body);
+		body = NULL;
+	}
+	if (!body && report_encode(r, &body, &len, err, sizeof(err)) < 0) {
 		rp->spool_errors++;
 		log_warnx("report %llu not made: %s", (unsigned long long)seq,
 			  err);
