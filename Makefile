@@ -38,13 +38,13 @@ pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
 # Build-time choice: service-manager notification when libsystemd is there
-# (agent/sys/sys.mk picks the file).
+# (common/common.mk picks the file; agent and collector link it).
 ifeq ($(shell $(PKG_CONFIG) --exists libsystemd && echo y),y)
-AGENT_PKGS_EXTRA := libsystemd
+SYSTEMD_PKGS := libsystemd
 endif
 COMMON_PKGS := libconfig jansson
-AGENT_PKGS  := libnl-3.0 libnl-route-3.0 libnftnl libmnl libbpf libevent libcurl $(AGENT_PKGS_EXTRA)
-COLL_PKGS   := libmicrohttpd gnutls sqlite3
+AGENT_PKGS  := libnl-3.0 libnl-route-3.0 libnftnl libmnl libbpf libevent libcurl $(SYSTEMD_PKGS)
+COLL_PKGS   := libmicrohttpd gnutls sqlite3 $(SYSTEMD_PKGS)
 CFLAGS  += $(call pc_cflags,$(COMMON_PKGS) $(AGENT_PKGS) $(COLL_PKGS))
 COMMON_LIBS := $(call pc_libs,$(COMMON_PKGS))
 AGENT_LIBS  := $(call pc_libs,$(AGENT_PKGS))

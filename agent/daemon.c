@@ -23,7 +23,7 @@
 
 #include "agent/ctlcmd.h"
 #include "agent/ctlsock.h"
-#include "agent/sys/notify.h"
+#include "common/notify.h"
 #include "agent/watch/monitor.h"
 #include "common/log.h"
 #include "common/now.h"
