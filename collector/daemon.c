@@ -82,7 +82,7 @@ static int set_load(struct inputs_set *s, const char *conf_path,
 			read_pem(c, "tls.ca", c->ca, c->ca_line, &s->ca, d);
 		if (s->cert && s->key &&
 		    http_tls_check_pair(s->cert, s->key, err, sizeof(err)))
-			diag_add(d, c->path, c->cert_line, "tls.cert",
+			diag_add(d, c->path, c->key_line, "tls.key",
 				 "%s and %s: %s", c->cert, c->key, err);
 		if (s->ca && http_tls_check_ca(s->ca, err, sizeof(err)))
 			diag_add(d, c->path, c->ca_line, "tls.ca", "%s: %s",
