@@ -253,6 +253,16 @@ static json_t *error_body(const char *word, const char *reason)
 	return json_pack("{s:s, s:s}", "error", word, "reason", reason);
 }
 
+/* The same as text (the caller frees it), or NULL. */
+static char *error_text(const char *word, const char *reason)
+{
+	json_t *j = error_body(word, reason);
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	json_decref(j);
+	return text;
+}
+
 int http_error(struct http_req *req, unsigned status, const char *word,
 	       const char *fmt, ...)
 {
@@ -338,8 +348,7 @@ static enum MHD_Result refuse(struct http_req *req, unsigned status,
 	http_stats_reject(&req->srv->stats, why);
 	log_debug("%s %s: %u %s: %s", req->method, req->path, status,
 		  http_reject_word(why), reason);
-	text = json_dumps(error_body(http_reject_word(why), reason),
-			  JSON_COMPACT);
+	text = error_text(http_reject_word(why), reason);
 	if (text)
 		r = response_new(text, strlen(text), "application/json");
 	if (r && allow)
@@ -748,9 +757,8 @@ static void answer_suspended(struct http_server *srv)
 	pthread_mutex_lock(&srv->mu);
 	srv->stopping = true;
 	for (struct http_req *r = srv->susp, *next; r; r = next) {
-		char *text = json_dumps(error_body("stopping", "the collector "
-						   "is stopping"),
-					JSON_COMPACT);
+		char *text = error_text("stopping", "the collector is "
+					"stopping");
 
 		next = r->next;
 		if (n == cap) {
