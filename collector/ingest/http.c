@@ -66,6 +66,19 @@ struct http_server {
 	uint64_t orphans; /* answered by stop, not completed yet */
 };
 
+/*
+ * What one TLS connection's certificate gave, checked on its first request
+ * only (a verification costs more than the rest of a small request): the
+ * peer cannot change within a connection, as libmicrohttpd allows no
+ * renegotiation and no post-handshake authentication.
+ */
+struct http_peer {
+	bool checked, ok, has_code;
+	code_t code;
+	enum http_reject why;
+	char err[200];
+};
+
 enum req_state {
 	REQ_READING,	/* headers checked, body coming */
 	REQ_HANDLING,	/* in its handler */
@@ -362,21 +375,34 @@ static enum MHD_Result refuse(struct http_req *req, unsigned status,
 static enum MHD_Result req_start(struct http_listener *l,
 				 struct http_req *req)
 {
-	char allow[64], err[256];
+	char allow[64];
 	const char *cl;
 	int rc;
 
 	if (l->tls) {
-		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
-			req->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-		enum http_reject why;
+		const union MHD_ConnectionInfo *sc = MHD_get_connection_info(
+			req->conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		struct http_peer *peer = sc ? sc->socket_context : NULL;
 
-		if (http_tls_check(ci ? (gnutls_session_t)ci->tls_session
-				      : NULL,
-				   &req->has_code, &req->code, &why, err,
-				   sizeof(err)))
-			return refuse(req, MHD_HTTP_FORBIDDEN, why, NULL, "%s",
-				      err);
+		if (!peer)
+			return MHD_NO;
+		if (!peer->checked) {
+			const union MHD_ConnectionInfo *ci =
+				MHD_get_connection_info(
+					req->conn,
+					MHD_CONNECTION_INFO_GNUTLS_SESSION);
+
+			peer->ok = !http_tls_check(
+				ci ? (gnutls_session_t)ci->tls_session : NULL,
+				&peer->has_code, &peer->code, &peer->why,
+				peer->err, sizeof(peer->err));
+			peer->checked = true;
+		}
+		if (!peer->ok)
+			return refuse(req, MHD_HTTP_FORBIDDEN, peer->why, NULL,
+				      "%s", peer->err);
+		req->has_code = peer->has_code;
+		req->code = peer->code;
 	}
 	rc = http_route_find(l->srv->tables, l->srv->n_tables, req->method,
 			     req->path, &req->route, req->params,
@@ -545,12 +571,17 @@ static void connection_cb(void *cls, struct MHD_Connection *conn,
 	struct http_listener *l = cls;
 
 	(void)conn;
-	(void)socket_context;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		/* NULL when out of memory: its requests are then closed */
+		*socket_context = l->tls ? calloc(1, sizeof(struct http_peer))
+					 : NULL;
 		http_stats_add(&l->srv->stats.conn_total, 1);
 		http_stats_add(&l->srv->stats.conn_open, 1);
-	} else
+	} else {
+		free(*socket_context);
+		*socket_context = NULL;
 		http_stats_add(&l->srv->stats.conn_open, -1);
+	}
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -657,8 +688,8 @@ static int listener_start(struct http_server *srv, struct http_listener *l,
 	/* the TLS options count only with MHD_USE_TLS */
 	l->mhd = MHD_start_daemon(
 		flags, 0, NULL, NULL, access_cb, l,
-		MHD_OPTION_LISTEN_SOCKET, fd,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_LISTEN_SOCKET, fd,
 		MHD_OPTION_NOTIFY_COMPLETED, completed_cb, l,
 		MHD_OPTION_NOTIFY_CONNECTION, connection_cb, l,
 		MHD_OPTION_CONNECTION_LIMIT, limit,
