@@ -21,12 +21,10 @@
  * the handlers still holding a request (owners), so a late http_answer
  * after stop finds its lock.
  */
-#include "collector/ingest/http.h"
+#include "collector/ingest/http_int.h"
 
 #include <errno.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,81 +33,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "collector/ingest/http_route.h"
 #include "collector/ingest/http_tls.h"
 #include "common/log.h"
 
-#define HTTP_MAX_LISTEN	 16
-#define HTTP_MAX_TABLES	 8
 #define HTTP_STOP_WAIT_MS 1000 /* for the 503s of stop to go out */
-
-struct http_listener {
-	struct http_server *srv;
-	struct MHD_Daemon *mhd;
-	bool tls;
-	int port;
-};
-
-struct http_server {
-	struct http_listener l[HTTP_MAX_LISTEN];
-	int n;
-	const struct http_route *tables[HTTP_MAX_TABLES];
-	int n_tables;
-	size_t max_body;
-	char *cert, *key, *ca;
-	struct http_stats stats;
-	pthread_mutex_t mu;
-	struct http_req *susp; /* suspended requests, a list */
-	bool stopping, stopped;
-	int owners;	  /* handlers holding a suspended request */
-	int resuming;	  /* answer_set between its unlock and its resume */
-	uint64_t orphans; /* answered by stop, not completed yet */
-};
-
-/*
- * What one TLS connection's certificate gave, checked on its first request
- * only (a verification costs more than the rest of a small request): the
- * peer cannot change within a connection, as libmicrohttpd allows no
- * renegotiation and no post-handshake authentication.
- */
-struct http_peer {
-	bool checked, ok, has_code;
-	code_t code;
-	enum http_reject why;
-	char err[200];
-};
-
-enum req_state {
-	REQ_READING,	/* headers checked, body coming */
-	REQ_HANDLING,	/* in its handler */
-	REQ_SUSPENDED,	/* waiting for http_answer from elsewhere */
-	REQ_ANSWERED,	/* an answer is ready to be queued */
-	REQ_QUEUED,	/* handed to libmicrohttpd */
-};
-
-struct http_req {
-	struct http_server *srv;
-	struct MHD_Connection *conn;
-	const char *method, *path; /* libmicrohttpd's, for the request */
-	bool tls, has_code;
-	code_t code;
-	const struct http_route *route;
-	char params[HTTP_MAX_PARAMS][HTTP_PARAM_MAX];
-	int n_params;
-	char *body;
-	size_t len, cap;
-	double t0;
-
-	/* under srv->mu */
-	enum req_state state;
-	unsigned status;
-	struct MHD_Response *resp;
-	int refs;
-	bool owned;   /* its handler's side holds it (suspended) */
-	bool by_stop; /* answered 503 by stop */
-	bool was_suspended;
-	struct http_req *prev, *next;
-};
 
 static double mono(void)
 {
@@ -117,203 +44,6 @@ static double mono(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void req_unref_locked(struct http_req *req, bool *free_it)
-{
-	*free_it = --req->refs == 0;
-}
-
-static void req_free(struct http_req *req)
-{
-	if (req->resp)
-		MHD_destroy_response(req->resp);
-	free(req->body);
-	free(req);
-}
-
-/* ---- answers ------------------------------------------------------------- */
-
-static struct MHD_Response *response_new(char *data, size_t len,
-					 const char *type)
-{
-	struct MHD_Response *r;
-
-	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-	if (!r) {
-		free(data);
-		return NULL;
-	}
-	if (type)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	return r;
-}
-
-static void server_free(struct http_server *srv)
-{
-	pthread_mutex_destroy(&srv->mu);
-	free(srv->cert);
-	free(srv->key);
-	free(srv->ca);
-	free(srv);
-}
-
-/*
- * Drop the handler's side of @req (srv->mu held): the request's reference
- * and the server's.  Sets *@free_req, *@free_srv for the caller to act on
- * after unlocking.
- */
-static void owner_drop_locked(struct http_req *req, bool *free_req,
-			      bool *free_srv)
-{
-	struct http_server *srv = req->srv;
-
-	req->owned = false;
-	req_unref_locked(req, free_req);
-	srv->owners--;
-	*free_srv = srv->stopped && !srv->owners;
-}
-
-/*
- * Put @resp as the answer of @req (taking it); resume the connection when
- * the request was suspended.  Called by the handler's side.
- */
-static int answer_set(struct http_req *req, unsigned status,
-		      struct MHD_Response *resp)
-{
-	struct http_server *srv = req->srv;
-	struct MHD_Connection *resume = NULL;
-	bool free_req = false, free_srv = false;
-
-	pthread_mutex_lock(&srv->mu);
-	if (req->state != REQ_HANDLING && req->state != REQ_SUSPENDED &&
-	    req->state != REQ_READING) {
-		/* answered already; by stop when it still is owned */
-		if (req->owned)
-			owner_drop_locked(req, &free_req, &free_srv);
-		pthread_mutex_unlock(&srv->mu);
-		if (resp)
-			MHD_destroy_response(resp);
-		if (free_req)
-			req_free(req);
-		if (free_srv)
-			server_free(srv);
-		return -EALREADY;
-	}
-	if (req->state == REQ_SUSPENDED) {
-		if (req->prev)
-			req->prev->next = req->next;
-		else
-			srv->susp = req->next;
-		if (req->next)
-			req->next->prev = req->prev;
-		resume = req->conn;
-		/* never the last of either: MHD holds the request, and the
-		 * server is not stopped while resuming is counted */
-		owner_drop_locked(req, &free_req, &free_srv);
-		srv->resuming++;
-		http_stats_add(&srv->stats.suspended, -1);
-	}
-	req->status = status;
-	req->resp = resp;
-	req->state = REQ_ANSWERED;
-	pthread_mutex_unlock(&srv->mu);
-	if (!resume)
-		return 0;
-	/* from here req may be gone */
-	MHD_resume_connection(resume);
-	pthread_mutex_lock(&srv->mu);
-	srv->resuming--;
-	pthread_mutex_unlock(&srv->mu);
-	return 0;
-}
-
-int http_answer_text(struct http_req *req, unsigned status,
-		     const char *content_type, const char *text, size_t len)
-{
-	char *copy = malloc(len + 1);
-	struct MHD_Response *r;
-
-	if (!copy)
-		return answer_set(req, 500, NULL);
-	memcpy(copy, text, len);
-	copy[len] = '\0';
-	r = response_new(copy, len, content_type);
-	return answer_set(req, r ? status : 500, r);
-}
-
-int http_answer(struct http_req *req, unsigned status, json_t *body)
-{
-	struct MHD_Response *r;
-	char *text = NULL;
-
-	if (body) {
-		text = json_dumps(body, JSON_COMPACT);
-		json_decref(body);
-		if (!text)
-			return answer_set(req, 500, NULL);
-	} else
-		text = calloc(1, 1);
-	r = text ? response_new(text, strlen(text),
-				body ? "application/json" : NULL)
-		 : NULL;
-	return answer_set(req, r ? status : 500, r);
-}
-
-/* {"error": word, "reason": text} */
-static json_t *error_body(const char *word, const char *reason)
-{
-	return json_pack("{s:s, s:s}", "error", word, "reason", reason);
-}
-
-/* The same as text (the caller frees it), or NULL. */
-static char *error_text(const char *word, const char *reason)
-{
-	json_t *j = error_body(word, reason);
-	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-
-	json_decref(j);
-	return text;
-}
-
-int http_error(struct http_req *req, unsigned status, const char *word,
-	       const char *fmt, ...)
-{
-	char reason[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	return http_answer(req, status, error_body(word, reason));
-}
-
-int http_suspend(struct http_req *req)
-{
-	struct http_server *srv = req->srv;
-
-	pthread_mutex_lock(&srv->mu);
-	if (req->state != REQ_HANDLING || srv->stopping) {
-		int rc = req->state != REQ_HANDLING ? -EALREADY : -ESHUTDOWN;
-
-		pthread_mutex_unlock(&srv->mu);
-		return rc;
-	}
-	/* suspended before anyone can answer: MHD_resume must follow it */
-	MHD_suspend_connection(req->conn);
-	req->state = REQ_SUSPENDED;
-	req->was_suspended = true;
-	req->owned = true;
-	req->refs++;
-	srv->owners++;
-	req->prev = NULL;
-	req->next = srv->susp;
-	if (srv->susp)
-		srv->susp->prev = req;
-	srv->susp = req;
-	http_stats_add(&srv->stats.suspended, 1);
-	pthread_mutex_unlock(&srv->mu);
-	return 0;
 }
 
 /* ---- the access handler -------------------------------------------------- */
@@ -361,12 +91,12 @@ static enum MHD_Result refuse(struct http_req *req, unsigned status,
 	http_stats_reject(&req->srv->stats, why);
 	log_debug("%s %s: %u %s: %s", req->method, req->path, status,
 		  http_reject_word(why), reason);
-	text = error_text(http_reject_word(why), reason);
+	text = http_error_text(http_reject_word(why), reason);
 	if (text)
-		r = response_new(text, strlen(text), "application/json");
+		r = http_response_new(text, strlen(text), "application/json");
 	if (r && allow)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
-	if (answer_set(req, status, r))
+	if (http_answer_set(req, status, r))
 		return MHD_NO;
 	return queue(req);
 }
@@ -556,12 +286,12 @@ static void completed_cb(void *cls, struct MHD_Connection *conn,
 				  mono() - req->t0);
 	pthread_mutex_lock(&l->srv->mu);
 	by_stop = req->by_stop;
-	req_unref_locked(req, &free_it);
+	http_req_unref_locked(req, &free_it);
 	pthread_mutex_unlock(&l->srv->mu);
 	if (by_stop)
 		http_stats_add(&l->srv->orphans, -1);
 	if (free_it)
-		req_free(req);
+		http_req_free(req);
 }
 
 static void connection_cb(void *cls, struct MHD_Connection *conn,
@@ -592,48 +322,6 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	buf[strcspn(buf, "\n")] = '\0';
 	log_debug("libmicrohttpd: %s", buf);
-}
-
-/* ---- accessors ----------------------------------------------------------- */
-
-const char *http_req_method(const struct http_req *req)
-{
-	return req->method;
-}
-
-const char *http_req_path(const struct http_req *req)
-{
-	return req->path;
-}
-
-const char *http_req_param(const struct http_req *req, int i)
-{
-	return i >= 0 && i < req->n_params ? req->params[i] : NULL;
-}
-
-const char *http_req_query(const struct http_req *req, const char *key)
-{
-	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
-					   key);
-}
-
-const char *http_req_header(const struct http_req *req, const char *name)
-{
-	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
-}
-
-const char *http_req_body(const struct http_req *req, size_t *len)
-{
-	if (len)
-		*len = req->len;
-	return req->body ? req->body : "";
-}
-
-bool http_req_identity(const struct http_req *req, code_t *code)
-{
-	if (req->has_code && code)
-		*code = req->code;
-	return req->has_code;
 }
 
 /* ---- start and stop ------------------------------------------------------ */
@@ -788,7 +476,7 @@ static void answer_suspended(struct http_server *srv)
 	pthread_mutex_lock(&srv->mu);
 	srv->stopping = true;
 	for (struct http_req *r = srv->susp, *next; r; r = next) {
-		char *text = error_text("stopping", "the collector is "
+		char *text = http_error_text("stopping", "the collector is "
 					"stopping");
 
 		next = r->next;
@@ -797,7 +485,7 @@ static void answer_suspended(struct http_server *srv)
 			conns = xrealloc(conns, cap * sizeof(*conns));
 		}
 		conns[n++] = r->conn;
-		r->resp = text ? response_new(text, strlen(text),
+		r->resp = text ? http_response_new(text, strlen(text),
 					      "application/json")
 			       : NULL;
 		r->status = 503;
@@ -844,5 +532,5 @@ void http_server_stop(struct http_server *s)
 	last = !s->owners;
 	pthread_mutex_unlock(&s->mu);
 	if (last)
-		server_free(s);
+		http_server_free(s);
 }
