@@ -107,6 +107,7 @@ bench: all tests-build
 	$(Q)B=$(B) bench/apply
 	$(Q)B=$(B) bench/firewall
 	$(Q)B=$(B) bench/linkmon
+	$(Q)B=$(B) bench/http
 
 PREFIX  ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
@@ -122,6 +123,8 @@ install: all
 		$(DESTDIR)/etc/egnet
 	install -m 0755 $(B)/egnet-agent $(B)/egnet-collector $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(B)/egnetctl $(DESTDIR)$(BINDIR)/
+	install -m 0755 packaging/egnet-pki $(DESTDIR)$(SBINDIR)/
+	install -m 0644 collector/examples/collector.conf $(DESTDIR)$(DATADIR)/profiles/examples/
 	install -m 0644 profiles/*.conf $(DESTDIR)$(DATADIR)/profiles/
 	install -m 0644 profiles/include/*.conf $(DESTDIR)$(DATADIR)/profiles/include/
 	install -m 0644 profiles/examples/* $(DESTDIR)$(DATADIR)/profiles/examples/
