@@ -79,7 +79,7 @@ tls = { cert = "$T/pki/collector/localhost.crt"; key = "$T/pki/collector/localho
 	ca = "$T/pki/ca.crt"; ${2:-} };
 inventory = "$ROOT/profiles/examples/inventory.csv";
 state_dir = "$T/state";
-limits = { max_body = 1000; timeout = 2; threads = 2; };
+limits = { max_body = 1000; timeout = 2; threads = 2; ${4:-} };
 ${3:-}
 CONF
 }
@@ -227,9 +227,15 @@ grep -q "reloaded" "$T/srv.log" || fail "a good config was not reloaded"
 # SIGTERM: exit 0
 stop || fail "SIGTERM: exit $?"
 
-# plaintext when allowed: no identity
-conf "$T/c.conf" "allow_plaintext = true; plaintext_listen = [ \"127.0.0.1:$PLAIN\" ];"
-start
+# plaintext when allowed: no identity.  This run also has the service
+# manager's socket (readiness, reload, stop, watchdog) and a connection limit
+# of 8 on the TLS listener (16 over its two listeners).
+conf "$T/c.conf" "allow_plaintext = true; plaintext_listen = [ \"127.0.0.1:$PLAIN\" ];" \
+	"" "connections = 16;"
+$PROBE notify "$T/notify.sock" 30 >"$T/notify" &
+npid=$!
+for _ in $(seq 100); do [ -S "$T/notify.sock" ] && break; sleep 0.05; done
+NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=200000 start
 st=$(req "http://127.0.0.1:$PLAIN/test/echo")
 [ "$st" = 200 ] && grep -q '"node":null\|"method":"GET","length":0}' "$T/body" ||
 	fail "plaintext listener: $st $(cat "$T/body")"
@@ -238,5 +244,27 @@ st=$(req -d '{}' "http://127.0.0.1:$PLAIN/test/node")
 [ "$st" = 403 ] && grep -q no_identity "$T/body" || fail "plaintext to a node route: $st"
 st=$(req "${N[@]}" "$U/test/echo")
 [ "$st" = 200 ] || fail "TLS beside plaintext: $st"
+
+# the connection limit: 8 silent connections fill the TLS listener; a
+# request waits until the 2 s timeout frees their places, then is answered
+$PROBE silent 127.0.0.1 "$PORT" 8 6 >"$T/silent" &
+probe=$!
+sleep 0.3
+t0=$(date +%s.%N)
+st=$(req "${N[@]}" "$U/test/echo")
+t1=$(date +%s.%N)
+wait "$probe"
+[ "$st" = 200 ] || fail "a request behind the connection limit: $st"
+awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 1) }' ||
+	fail "the connection limit did not hold a ninth connection back"
+
+kill -HUP "$SRV_PID"
+for _ in $(seq 100); do grep -q "reloaded" "$T/srv.log" && break; sleep 0.05; done
 stop || fail "SIGTERM (plaintext run): exit $?"
-echo "PASS: collector mutual TLS, limits, async answers, reload, stop"
+wait "$npid"
+for m in READY=1 RELOADING=1 STOPPING=1 WATCHDOG=1; do
+	grep -qx "$m" "$T/notify" || fail "no $m to the service manager: $(tr '\n' ' ' <"$T/notify")"
+done
+[ "$(grep -n -m1 -x READY=1 "$T/notify" | cut -d: -f1)" -lt \
+	"$(grep -n -m1 -x RELOADING=1 "$T/notify" | cut -d: -f1)" ] || fail "RELOADING=1 before READY=1"
+echo "PASS: collector mutual TLS, limits, async answers, reload, notify, stop"

@@ -9,6 +9,9 @@
   tls_probe.py silent HOST PORT COUNT SECONDS
       open COUNT TCP connections that send nothing; print how many the
       server closed within SECONDS and the longest time it took.
+  tls_probe.py notify PATH SECONDS
+      be the service manager's notification socket at PATH: print each
+      message (one line per assignment) until STOPPING=1 or SECONDS.
   tls_probe.py freeport
       print a free TCP port of 127.0.0.1.
 """
@@ -58,6 +61,23 @@ def silent(host, port, count, seconds):
     print("closed=%d longest=%.1f" % (closed, longest))
 
 
+def notify(path, seconds):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(path)
+    deadline = time.monotonic() + float(seconds)
+    while time.monotonic() < deadline:
+        s.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            msg = s.recv(4096).decode()
+        except socket.timeout:
+            break
+        for line in msg.split("\n"):
+            if line:
+                print(line, flush=True)
+        if "STOPPING=1" in msg:
+            break
+
+
 def freeport():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -71,6 +91,8 @@ if __name__ == "__main__":
         headers_only(*sys.argv[2:9])
     elif cmd == "silent":
         silent(*sys.argv[2:6])
+    elif cmd == "notify":
+        notify(*sys.argv[2:4])
     elif cmd == "freeport":
         freeport()
     else:
