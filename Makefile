@@ -129,7 +129,7 @@ install: all
 	install -m 0644 profiles/include/*.conf $(DESTDIR)$(DATADIR)/profiles/include/
 	install -m 0644 profiles/examples/* $(DESTDIR)$(DATADIR)/profiles/examples/
 	install -m 0644 packaging/iproute2/egnet.conf $(DESTDIR)/etc/iproute2/rt_protos.d/
-	install -m 0644 packaging/systemd/egnet-agent.service $(DESTDIR)$(UNITDIR)/
+	install -m 0644 packaging/systemd/egnet-agent.service packaging/systemd/egnet-collector.service $(DESTDIR)$(UNITDIR)/
 
 clean:
 	rm -rf build

@@ -111,6 +111,12 @@ void http_server_stats(struct http_server *s, struct http_stats *out);
 
 /* ---- for handlers -------------------------------------------------------- */
 
+/*
+ * The accessors may be called by the handler, and after http_suspend by
+ * whoever holds the request, until its http_answer: the request may be
+ * gone right after that.
+ */
+
 const char *http_req_method(const struct http_req *req);
 const char *http_req_path(const struct http_req *req);
 /* The @i-th "{name}" segment of the route, or NULL. */
