@@ -252,7 +252,8 @@ int conf_load(struct collector_conf *c, const char *path, struct diag *d)
 		return -EINVAL;
 	}
 	cfg_read(d, config_root_setting(&cfg), path, top_opts, c);
-	snprintf(c->log_level, sizeof(c->log_level), "%s", log_words[c->log_word]);
+	snprintf(c->log_level, sizeof(c->log_level), "%s",
+		 log_words[c->log_word]);
 
 	s = config_lookup(&cfg, "listen");
 	if (s)

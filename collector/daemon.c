@@ -88,12 +88,13 @@ static int set_load(struct inputs_set *s, const char *conf_path,
 			diag_add(d, c->path, c->ca_line, "tls.ca", "%s: %s",
 				 c->ca, err);
 	}
-	if (!inv[0])
-		;
-	else if (inventory_load(&s->inv, inv, d) == 0)
-		s->have_inv = true;
-	else
-		inventory_free(&s->inv);
+	/* none when the config could not even be read */
+	if (inv[0]) {
+		if (inventory_load(&s->inv, inv, d) == 0)
+			s->have_inv = true;
+		else
+			inventory_free(&s->inv);
+	}
 	return diag_count(d) > before ? -EINVAL : 0;
 }
 
