@@ -2,7 +2,7 @@
 /*
  * The client certificate of a TLS connection: verified against the
  * server's CA (GnuTLS, with the time and the clientAuth purpose checked),
- * and the node it names.  Helpers: no logging, reasons in the caller's
+ * and the node it names.  Nothing here logs; reasons go to the caller's
  * buffer.
  */
 #ifndef EGNET_HTTP_TLS_H
