@@ -69,6 +69,20 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/exp/n.ke
 		-startdate 20200101000000Z -enddate 20200201000000Z >/dev/null 2>&1 ||
 	fail "cannot make the expired certificate"
 
+# client certificates of the right CA made by hand: CN only (a node code),
+# a monitoring system's (no node), one for serverAuth only
+mkcert() { # mkcert NAME CN EXTS
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/$1.key" 2>/dev/null &&
+		openssl req -new -key "$T/$1.key" -subj "/CN=$2" -out "$T/$1.csr" 2>/dev/null &&
+		printf '%s\n' "$3" >"$T/$1.ext" &&
+		openssl x509 -req -in "$T/$1.csr" -CA "$T/pki/ca.crt" -CAkey "$T/pki/ca.key" \
+			-CAcreateserial -CAserial "$T/pki/ca.srl" -days 30 -extfile "$T/$1.ext" \
+			-out "$T/$1.crt" 2>/dev/null || fail "cannot make $1"
+}
+mkcert cn 210102001001 "extendedKeyUsage=clientAuth"
+mkcert prom prometheus "extendedKeyUsage=clientAuth"
+mkcert srvonly 210102001000 "extendedKeyUsage=serverAuth"
+
 PORT=$($PROBE freeport)
 PLAIN=$($PROBE freeport)
 [ "$PORT" != "$PLAIN" ] || PLAIN=$((PORT + 1))
@@ -117,6 +131,16 @@ st=$(req "${N[@]}" "$U/test/echo") || fail "curl with a node certificate"
 grep -q "\"node\":\"$CODE\"" "$T/body" || fail "identity not from the certificate: $(cat "$T/body")"
 st=$(req "${N[@]}" -d '{}' "$U/test/node")
 [ "$st" = 200 ] || fail "route that needs a node: $st"
+
+# the CN when there is no SAN URI; none for a monitoring system's
+st=$(req --cacert "$T/pki/ca.crt" --cert "$T/cn.crt" --key "$T/cn.key" "$U/test/echo")
+[ "$st" = 200 ] && grep -q '"node":"210102001001"' "$T/body" || fail "CN identity: $st $(cat "$T/body")"
+st=$(req --cacert "$T/pki/ca.crt" --cert "$T/prom.crt" --key "$T/prom.key" "$U/test/echo")
+[ "$st" = 200 ] && ! grep -q '"node":"' "$T/body" || fail "a certificate naming no node: $st $(cat "$T/body")"
+st=$(req --cacert "$T/pki/ca.crt" --cert "$T/prom.crt" --key "$T/prom.key" -d '{}' "$U/test/node")
+[ "$st" = 403 ] && grep -q no_identity "$T/body" || fail "no node, node route: $st $(cat "$T/body")"
+st=$(req --cacert "$T/pki/ca.crt" --cert "$T/srvonly.crt" --key "$T/srvonly.key" "$U/test/echo")
+[ "$st" = 403 ] && grep -q bad_cert "$T/body" || fail "a serverAuth certificate as a client: $st $(cat "$T/body")"
 
 # answered later from another thread
 st=$(req "${N[@]}" "$U/test/async?delay_ms=200")
