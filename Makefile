@@ -38,13 +38,13 @@ pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
 # Build-time choice: service-manager notification when libsystemd is there
-# (agent/sys/sys.mk picks the file).
+# (common/common.mk picks the file; agent and collector link it).
 ifeq ($(shell $(PKG_CONFIG) --exists libsystemd && echo y),y)
-AGENT_PKGS_EXTRA := libsystemd
+SYSTEMD_PKGS := libsystemd
 endif
 COMMON_PKGS := libconfig jansson
-AGENT_PKGS  := libnl-3.0 libnl-route-3.0 libnftnl libmnl libbpf libevent libcurl $(AGENT_PKGS_EXTRA)
-COLL_PKGS   := libmicrohttpd gnutls sqlite3
+AGENT_PKGS  := libnl-3.0 libnl-route-3.0 libnftnl libmnl libbpf libevent libcurl $(SYSTEMD_PKGS)
+COLL_PKGS   := libmicrohttpd gnutls sqlite3 $(SYSTEMD_PKGS)
 CFLAGS  += $(call pc_cflags,$(COMMON_PKGS) $(AGENT_PKGS) $(COLL_PKGS))
 COMMON_LIBS := $(call pc_libs,$(COMMON_PKGS))
 AGENT_LIBS  := $(call pc_libs,$(AGENT_PKGS))
@@ -107,6 +107,7 @@ bench: all tests-build
 	$(Q)B=$(B) bench/apply
 	$(Q)B=$(B) bench/firewall
 	$(Q)B=$(B) bench/linkmon
+	$(Q)B=$(B) bench/http
 
 PREFIX  ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
@@ -122,11 +123,13 @@ install: all
 		$(DESTDIR)/etc/egnet
 	install -m 0755 $(B)/egnet-agent $(B)/egnet-collector $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(B)/egnetctl $(DESTDIR)$(BINDIR)/
+	install -m 0755 packaging/egnet-pki $(DESTDIR)$(SBINDIR)/
+	install -m 0644 collector/examples/collector.conf $(DESTDIR)$(DATADIR)/profiles/examples/
 	install -m 0644 profiles/*.conf $(DESTDIR)$(DATADIR)/profiles/
 	install -m 0644 profiles/include/*.conf $(DESTDIR)$(DATADIR)/profiles/include/
 	install -m 0644 profiles/examples/* $(DESTDIR)$(DATADIR)/profiles/examples/
 	install -m 0644 packaging/iproute2/egnet.conf $(DESTDIR)/etc/iproute2/rt_protos.d/
-	install -m 0644 packaging/systemd/egnet-agent.service $(DESTDIR)$(UNITDIR)/
+	install -m 0644 packaging/systemd/egnet-agent.service packaging/systemd/egnet-collector.service $(DESTDIR)$(UNITDIR)/
 
 clean:
 	rm -rf build

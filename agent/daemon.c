@@ -25,10 +25,10 @@
 #include "agent/ctlsock.h"
 #include "agent/report/reporter.h"
 #include "agent/report/snapshot.h"
-#include "agent/sys/notify.h"
 #include "agent/watch/monitor.h"
 #include "common/defaults.h"
 #include "common/log.h"
+#include "common/notify.h"
 #include "common/now.h"
 
 #define DRIFT_DELAY  50	  /* ms after a netlink event */

@@ -2,7 +2,10 @@
 # store, topology, web) add their sources to COLL_SRC as they come; the
 # collector minus main.c is $(LIBCOLL), linked by the tests.
 COLL_SRC := $(filter-out collector/main.c,$(wildcard collector/*.c))
+
+include collector/ingest/ingest.mk
+
 LIBCOLL  := $(B)/libegnet-collector.a
 $(LIBCOLL): $(call obj,$(COLL_SRC))
 
-$(B)/egnet-collector: $(call obj,collector/main.c) $(LIBCOLL) $(LIBCOMMON)
+$(B)/egnet-collector: $(call obj,collector/main.c $(TESTROUTES_NONE)) $(LIBCOLL) $(LIBCOMMON)

@@ -1,36 +1,42 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * egnet-collector.  Today it checks its inputs: the inventory of the
- * province (-n) — the same file the agents use.  Ingest, topology
- * verification, history, API, metrics and dashboard are not in this build
- * yet, and it says so.
+ * egnet-collector: the NOC's service.  It takes the agents' reports over
+ * mutual TLS (collector/ingest/), with its config in
+ * /etc/egnet/collector.conf (collector/conf.h) and the province's
+ * inventory.  -n checks the config, the files it names and the inventory,
+ * and exits.  The service loop is collector/daemon.c.
  */
 #include <getopt.h>
 #include <stdio.h>
 
-#include "common/diag.h"
-#include "common/inventory.h"
+#include "collector/conf.h"
+#include "collector/daemon.h"
+#include "collector/ingest/testroutes.h"
 #include "common/log.h"
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: egnet-collector [-n] -i INVENTORY\n"
-		     "  -i FILE  the province's inventory (CSV)\n"
-		     "  -n       check it and exit\n");
+	fprintf(out, "usage: egnet-collector [-n] [-c CONFIG] [-i INVENTORY]\n"
+		     "  -c FILE  the config (default " CONF_DEFAULT ")\n"
+		     "  -i FILE  the inventory, instead of the config's; with "
+		     "-n and no -c,\n"
+		     "           only the inventory is checked\n"
+		     "  -n       check the inputs and exit (0 good, 1 not)\n");
 }
 
 int main(int argc, char **argv)
 {
-	const char *inv_path = "/etc/egnet/inventory.csv";
-	struct inventory inv;
-	int check = 0, c, rc;
-	struct diag d;
+	const char *conf = NULL, *inv = NULL;
+	int check = 0, c;
 
 	log_init("egnet-collector", LOG_LVL_INFO);
-	while ((c = getopt(argc, argv, "i:nh")) != -1) {
+	while ((c = getopt(argc, argv, "c:i:nh")) != -1) {
 		switch (c) {
+		case 'c':
+			conf = optarg;
+			break;
 		case 'i':
-			inv_path = optarg;
+			inv = optarg;
 			break;
 		case 'n':
 			check = 1;
@@ -43,19 +49,14 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	diag_init(&d);
-	rc = inventory_load(&inv, inv_path, &d);
-	diag_print(&d, stderr);
-	diag_free(&d);
-	if (rc == 0)
-		fprintf(stderr, "inventory OK: %d nodes\n", inv.n);
-	inventory_free(&inv);
-	if (rc)
-		return 1;
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
 	if (check)
-		return 0;
-	log_warnx("this build does not run the collector service yet: ingest, "
-		  "verification, history, API and dashboard are still to "
-		  "come; use -n to check the inventory");
-	return 3;
+		return daemon_check(conf || !inv ? (conf ? conf : CONF_DEFAULT)
+						 : NULL,
+				    inv, stderr);
+	return daemon_serve(conf ? conf : CONF_DEFAULT, inv,
+			    testroutes_table());
 }

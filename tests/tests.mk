@@ -18,6 +18,16 @@ $(B)/tests/egnet-agent-fp: $(call obj,agent/main.c tests/support/failpoint.c) $(
 
 TESTS_BUILD_EXTRA += $(B)/tests/egnet-agent-fp
 
+# The collector with test routes (tests/support/collector_routes.c), for
+# integration tests and the HTTP bench only (the product links
+# $(TESTROUTES_NONE)).
+$(B)/tests/egnet-collector-test: $(call obj,collector/main.c tests/support/collector_routes.c) $(LIBCOLL) $(LIBCOMMON)
+	$(call msg,LD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(COLL_LIBS)
+
+TESTS_BUILD_EXTRA += $(B)/tests/egnet-collector-test $(B)/bench/http_load
+
 
 # Benchmark drivers (bench/), linked against the real libraries.
 $(B)/bench/%: $(call obj,bench/%.c $(FAILPOINT_NONE)) $(LIBAGENT) $(LIBCOMMON)

@@ -15,7 +15,8 @@
 # not built (their decoder does not exist yet).
 #
 # Uses from the top Makefile: B CLANG WARN Q msg obj pc_cflags COMMON_PKGS
-# AGENT_PKGS COMMON_LIBS AGENT_LIBS COMMON_SRC AGENT_SRC LIBAGENT LIBCOMMON.
+# AGENT_PKGS COMMON_LIBS AGENT_LIBS COMMON_SRC AGENT_SRC LIBAGENT LIBCOMMON,
+# and the collector's COLL_PKGS COLL_LIBS COLL_SRC LIBCOLL.
 
 FZ           := build/fuzz
 FUZZ_SECONDS ?= 60
@@ -29,7 +30,7 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
 FUZZ_CFLAGS  := -O1 -g -std=gnu11 $(WARN) -Wno-format-nonliteral \
 		-D_GNU_SOURCE $(FUZZ_SAN) \
 		-fsanitize=fuzzer-no-link -I. -I$(B) \
-		$(call pc_cflags,$(COMMON_PKGS) $(AGENT_PKGS))
+		$(call pc_cflags,$(COMMON_PKGS) $(AGENT_PKGS) $(COLL_PKGS))
 
 fzobj = $(patsubst %.c,$(FZ)/obj/%.o,$(1))
 FUZZ_PROGS   := $(patsubst %,$(FZ)/fuzz_%,$(FUZZ_ALL))
@@ -45,21 +46,24 @@ $(call fzobj,$(wildcard agent/watch/linkmon*.c)): $(B)/bpf/linkmon.skel.h
 
 $(FZ)/libegnet-common.a: $(call fzobj,$(COMMON_SRC))
 $(FZ)/libegnet-agent.a: $(call fzobj,$(AGENT_SRC))
-$(FZ)/libegnet-common.a $(FZ)/libegnet-agent.a:
+$(FZ)/libegnet-collector.a: $(call fzobj,$(COLL_SRC))
+$(FZ)/libegnet-common.a $(FZ)/libegnet-agent.a $(FZ)/libegnet-collector.a:
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(FZ)/fuzz_%: $(call fzobj,tests/fuzz/fuzz_%.c tests/fuzz/fuzz.c \
-		$(FAILPOINT_NONE)) $(FZ)/libegnet-agent.a $(FZ)/libegnet-common.a
+		$(FAILPOINT_NONE)) $(FZ)/libegnet-agent.a \
+		$(FZ)/libegnet-collector.a $(FZ)/libegnet-common.a
 	$(call msg,LD-FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(COMMON_LIBS) \
-		$(AGENT_LIBS)
+		$(AGENT_LIBS) $(COLL_LIBS)
 
 $(B)/tests/fuzz/replay_%: $(call obj,tests/fuzz/fuzz_%.c tests/fuzz/fuzz.c \
-		tests/fuzz/replay.c $(FAILPOINT_NONE)) $(LIBAGENT) $(LIBCOMMON)
+		tests/fuzz/replay.c $(FAILPOINT_NONE)) $(LIBAGENT) $(LIBCOLL) \
+		$(LIBCOMMON)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(AGENT_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(AGENT_LIBS) $(COLL_LIBS)
 
 TESTS_BUILD_EXTRA += $(REPLAY_PROGS)
 

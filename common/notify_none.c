@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Built without libsystemd: nothing to notify. */
-#include "agent/sys/notify.h"
+#include "common/notify.h"
 
 void notify_ready(void)
+{
+}
+
+void notify_reloading(void)
 {
 }
 
@@ -13,4 +17,13 @@ void notify_stopping(void)
 void notify_status(const char *status)
 {
 	(void)status;
+}
+
+void notify_watchdog(void)
+{
+}
+
+uint64_t notify_watchdog_usec(void)
+{
+	return 0;
 }

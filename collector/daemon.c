@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The collector's service loop; see daemon.h.  Signals are blocked before
+ * the HTTP server's threads start (they inherit the mask) and read on the
+ * main thread through a signalfd, so no handler runs at an arbitrary point
+ * of a worker.  Loading goes into a fresh struct; only a complete,
+ * checked set of inputs replaces the running one.  Problems are logged
+ * here, once, with their file and line.
+ */
+#include "collector/daemon.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "collector/conf.h"
+#include "collector/ingest/http_tls.h"
+#include "collector/ingest/routes.h"
+#include "common/cfgfile.h"
+#include "common/diag.h"
+#include "common/inventory.h"
+#include "common/log.h"
+#include "common/notify.h"
+
+/* What one load gives: all of it, or nothing is used. */
+struct inputs_set {
+	struct collector_conf conf;
+	char *cert, *key, *ca; /* PEM texts */
+	struct inventory inv;
+	bool have_inv;
+};
+
+static void set_free(struct inputs_set *s)
+{
+	free(s->cert);
+	free(s->key);
+	free(s->ca);
+	if (s->have_inv)
+		inventory_free(&s->inv);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The PEM file of @setting into *@text; a problem at its line if not. */
+static void read_pem(const struct collector_conf *c, const char *setting,
+		     const char *path, int line, char **text, struct diag *d)
+{
+	char err[256];
+	size_t len;
+	int rc = cfgfile_slurp(path, text, &len, err, sizeof(err));
+
+	if (rc)
+		diag_add(d, c->path, line, setting, "%s: %s", path, err);
+}
+
+/*
+ * Load everything into @s (zeroed by the caller).  @conf_path NULL: the
+ * inventory only.  0, or -EINVAL with the problems in @d.
+ */
+static int set_load(struct inputs_set *s, const char *conf_path,
+		    const char *inv_override, struct diag *d)
+{
+	const struct collector_conf *c = &s->conf;
+	const char *inv = inv_override;
+	char err[256];
+	int before = diag_count(d);
+
+	if (conf_path) {
+		/* on: one run names the problems of every file */
+		conf_load(&s->conf, conf_path, d);
+		if (!inv)
+			inv = c->inventory;
+		if (c->cert[0])
+			read_pem(c, "tls.cert", c->cert, c->cert_line,
+				 &s->cert, d);
+		if (c->key[0])
+			read_pem(c, "tls.key", c->key, c->key_line, &s->key, d);
+		if (c->ca[0])
+			read_pem(c, "tls.ca", c->ca, c->ca_line, &s->ca, d);
+		if (s->cert && s->key &&
+		    http_tls_check_pair(s->cert, s->key, err, sizeof(err)))
+			diag_add(d, c->path, c->key_line, "tls.key",
+				 "%s and %s: %s", c->cert, c->key, err);
+		if (s->ca && http_tls_check_ca(s->ca, err, sizeof(err)))
+			diag_add(d, c->path, c->ca_line, "tls.ca", "%s: %s",
+				 c->ca, err);
+	}
+	/* none when the config could not even be read */
+	if (inv[0]) {
+		if (inventory_load(&s->inv, inv, d) == 0)
+			s->have_inv = true;
+		else
+			inventory_free(&s->inv);
+	}
+	return diag_count(d) > before ? -EINVAL : 0;
+}
+
+int daemon_check(const char *conf_path, const char *inv_override, FILE *out)
+{
+	struct inputs_set s;
+	struct diag d;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	diag_init(&d);
+	rc = set_load(&s, conf_path, inv_override, &d);
+	diag_sort(&d);
+	diag_print(&d, out);
+	if (!rc) {
+		if (conf_path)
+			fprintf(out, "config OK: %s, %d TLS and %d plaintext "
+				"listeners\n", conf_path, s.conf.n_listen,
+				s.conf.n_plain);
+		fprintf(out, "inventory OK: %d nodes\n", s.inv.n);
+	}
+	diag_free(&d);
+	set_free(&s);
+	return rc ? 1 : 0;
+}
+
+static void log_diag(const struct diag *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct diag_item *it = &d->items[i];
+
+		log_warnx("%s:%d: %s%s%s", it->file ? it->file : "-", it->line,
+			  it->setting ? it->setting : "",
+			  it->setting ? ": " : "", it->msg);
+	}
+}
+
+static void apply_log_level(const struct collector_conf *c)
+{
+	enum log_level lvl;
+
+	if (!log_level_parse(c->log_level, &lvl))
+		log_set_level(lvl);
+}
+
+static int server_start(struct http_server **srv, struct inputs_set *s,
+			struct routes_ctx *ctx, const struct http_route *extra)
+{
+	struct http_listen ls[2 * CONF_MAX_LISTEN];
+	const struct http_route *tables[2];
+	const struct collector_conf *c = &s->conf;
+	struct http_conf hc = {
+		.listen = ls,
+		.cert_pem = s->cert,
+		.key_pem = s->key,
+		.ca_pem = s->ca,
+		.max_body = (size_t)c->max_body,
+		.connections = (unsigned)c->connections,
+		.threads = (unsigned)c->threads,
+		.timeout = (unsigned)c->timeout,
+	};
+	int nt = 0, rc;
+	char err[256];
+
+	for (int i = 0; i < c->n_listen; i++)
+		ls[hc.n_listen++] = (struct http_listen){
+			c->listen[i].ss, c->listen[i].len, true};
+	for (int i = 0; c->allow_plaintext && i < c->n_plain; i++)
+		ls[hc.n_listen++] = (struct http_listen){
+			c->plain[i].ss, c->plain[i].len, false};
+	if (extra)
+		tables[nt++] = extra;
+	tables[nt++] = routes_table(ctx);
+	rc = http_server_start(srv, &hc, tables, nt, err, sizeof(err));
+	if (rc) {
+		log_warnx("%s: cannot serve: %s", c->path, err);
+		return rc;
+	}
+	ctx->http = *srv;
+	for (int i = 0; i < hc.n_listen; i++) {
+		const struct conf_listen *cl =
+			i < c->n_listen ? &c->listen[i]
+					: &c->plain[i - c->n_listen];
+
+		log_info("listening on %s (port %d, %s)", cl->text,
+			 http_server_port(*srv, i),
+			 ls[i].tls ? "TLS, client certificates required"
+				   : "plaintext");
+	}
+	return 0;
+}
+
+/*
+ * SIGHUP: a fresh load; the running inputs are replaced only by a good
+ * one.  What only a restart applies is said, and kept as it runs.
+ */
+static void reload(struct inputs_set *cur, const char *conf_path,
+		   const char *inv_override)
+{
+	struct inputs_set next;
+	struct diag d;
+	char what[512];
+
+	notify_reloading();
+	memset(&next, 0, sizeof(next));
+	diag_init(&d);
+	if (set_load(&next, conf_path, inv_override, &d)) {
+		diag_sort(&d);
+		log_diag(&d);
+		log_warnx("%s: reload refused; the running config and "
+			  "inventory stay", conf_path);
+		set_free(&next);
+	} else {
+		conf_restart_needed(&cur->conf, &next.conf, what,
+				    sizeof(what));
+		if (what[0])
+			log_warnx("%s: %s changed: only a restart applies "
+				  "that; the running values stay",
+				  conf_path, what);
+		/* the parts a running server applies: the inventory, the
+		 * retention, the log level; the rest stays as started */
+		inventory_free(&cur->inv);
+		cur->inv = next.inv;
+		next.have_inv = false;
+		cur->conf.events_days = next.conf.events_days;
+		cur->conf.minute_days = next.conf.minute_days;
+		snprintf(cur->conf.log_level, sizeof(cur->conf.log_level),
+			 "%s", next.conf.log_level);
+		snprintf(cur->conf.inventory, sizeof(cur->conf.inventory),
+			 "%s", next.conf.inventory);
+		apply_log_level(&cur->conf);
+		log_info("%s: reloaded; inventory %d nodes", conf_path,
+			 cur->inv.n);
+		set_free(&next);
+	}
+	diag_free(&d);
+	notify_ready();
+}
+
+int daemon_serve(const char *conf_path, const char *inv_override,
+		 const struct http_route *extra)
+{
+	struct http_server *srv = NULL;
+	struct routes_ctx ctx = {0};
+	struct inputs_set cur;
+	uint64_t wd = notify_watchdog_usec();
+	sigset_t mask;
+	struct diag d;
+	int sfd, rc = 1;
+
+	memset(&cur, 0, sizeof(cur));
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	/* before any thread: the server's inherit the mask */
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+	    (sfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0) {
+		log_warn("signals");
+		return 1;
+	}
+	diag_init(&d);
+	if (set_load(&cur, conf_path, inv_override, &d)) {
+		diag_sort(&d);
+		log_diag(&d);
+		diag_free(&d);
+		goto out;
+	}
+	diag_free(&d);
+	apply_log_level(&cur.conf);
+	if (server_start(&srv, &cur, &ctx, extra))
+		goto out;
+	log_info("serving: inventory %s, %d nodes", cur.conf.inventory,
+		 cur.inv.n);
+	notify_ready();
+	for (;;) {
+		struct pollfd p = {sfd, POLLIN, 0};
+		struct signalfd_siginfo si;
+		int timeout = wd ? (int)(wd / 2000) : -1;
+		int n = poll(&p, 1, timeout);
+
+		if (wd)
+			notify_watchdog();
+		if (n < 0 && errno != EINTR) {
+			log_warn("poll");
+			break;
+		}
+		if (n <= 0)
+			continue;
+		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGHUP) {
+			log_info("SIGHUP: reloading %s", conf_path);
+			reload(&cur, conf_path, inv_override);
+			continue;
+		}
+		log_info("signal %u: stopping", si.ssi_signo);
+		rc = 0;
+		break;
+	}
+	notify_stopping();
+out:
+	http_server_stop(srv);
+	set_free(&cur);
+	close(sfd);
+	return rc;
+}
