@@ -3,6 +3,7 @@
 # collector minus main.c is $(LIBCOLL), linked by the tests.
 COLL_SRC := $(filter-out collector/main.c,$(wildcard collector/*.c))
 LIBCOLL  := $(B)/libegnet-collector.a
+include collector/store/store.mk
 $(LIBCOLL): $(call obj,$(COLL_SRC))
 
 $(B)/egnet-collector: $(call obj,collector/main.c) $(LIBCOLL) $(LIBCOMMON)
