@@ -19,6 +19,13 @@ const char *const store_ev_words[] = {
 	NULL,
 };
 
+/* report_oper_words, which lives with the report codec */
+static const char *const storediff_oper_words[RPT_OPER__N] = {
+	[RPT_OPER_UNKNOWN] = "unknown",
+	[RPT_OPER_UP] = "up",
+	[RPT_OPER_DOWN] = "down",
+};
+
 int storediff_link(const struct storestate *s, const char *name, int hint)
 {
 	if (hint >= 0 && hint < s->n_links &&
@@ -102,8 +109,8 @@ int storediff(const struct storestate *prev, const struct storerep *cur,
 			    !storediff_oper(l->state))
 				continue;
 			snprintf(text, sizeof(text), "%s, was %s",
-				 report_oper_words[l->state],
-				 report_oper_words[prev->links[k].state]);
+				 storediff_oper_words[l->state],
+				 storediff_oper_words[prev->links[k].state]);
 			storediff_emit(fn, arg, cur, t,
 				       l->state == RPT_OPER_UP
 					       ? STORE_EV_LINK_UP
@@ -119,8 +126,8 @@ int storediff(const struct storestate *prev, const struct storerep *cur,
 			    !storediff_oper(g->state))
 				continue;
 			snprintf(text, sizeof(text), "%s, was %s",
-				 report_oper_words[g->state],
-				 report_oper_words[prev->targets[k].state]);
+				 storediff_oper_words[g->state],
+				 storediff_oper_words[prev->targets[k].state]);
 			storediff_emit(fn, arg, cur, t,
 				       g->state == RPT_OPER_UP
 					       ? STORE_EV_TARGET_UP
