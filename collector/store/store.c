@@ -35,6 +35,9 @@ const struct cfg_opt store_cfg_opts[] = {
 	OPT_INT("retention_days", 180, 3650, 180, retention_days),
 	OPT_INT("minute_retention_days", 1, 90, 7, minute_retention_days),
 	OPT_INT("flush_ms", 10, 60000, 1000, flush_ms),
+	/* a node reports every 10-60 s: a minute coalesces several reports
+	 * into one write of its last report */
+	OPT_INT("coalesce_ms", 10, 600000, 60000, coalesce_ms),
 	OPT_INT("queue_max", 16, 1000000, 8192, queue_max),
 	OPT_INT("batch_max", 1, 100000, 1024, batch_max),
 	OPT_INT("report_interval_s", 1, 3600, 60, report_interval_s),
@@ -246,6 +249,7 @@ int store_open(struct store **out, const struct store_opts *o, char *err,
 	pthread_condattr_destroy(&ca);
 	st->s.queue_max = o->queue_max;
 	if (o->queue_max < 1 || o->batch_max < 1 || o->flush_ms < 1 ||
+	    o->coalesce_ms < 1 ||
 	    o->retention_chunk < 1 || o->dir[0] == '\0') {
 		snprintf(err, errlen, "store: dir, queue_max, batch_max, "
 				      "flush_ms and retention_chunk must be set");

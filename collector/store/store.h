@@ -9,9 +9,12 @@
  * already stored is answered STORE_DUP at once, the others are queued to ONE
  * writer thread that commits them in batches (one transaction each) and only
  * then calls back: STORE_OK means the report's sequence number and its
- * events are on disk (the agent may drop it from its spool).  The last
- * report (raw JSON), the node summaries and the series are written coalesced
- * every flush interval and on store_close().  Queries run on any thread,
+ * events are on disk (the agent may drop it from its spool); the minute
+ * and hour rows go with the batch in which they close.  The last report
+ * (raw JSON), the node summary and the node's diff state are written
+ * coalesced — the newest per node — every coalesce_ms and on
+ * store_close(): a crash loses at most that much of them (the events and
+ * ranges are never lost; the open minute and hour of each node are).  Queries run on any thread,
  * on read connections of their own, concurrently with the writer.
  *
  * Error policy: functions return 0 or a negative errno; store_open() writes
@@ -56,7 +59,8 @@ struct store_opts {
 	char dir[256];           /* state dir: the db is DIR/egnet.db */
 	int retention_days;      /* events and hourly series (>= 180 by law) */
 	int minute_retention_days; /* per-minute series */
-	int flush_ms;            /* last reports, summaries, series */
+	int flush_ms;            /* minutes closed by the clock, retention */
+	int coalesce_ms;         /* last reports, summaries, node states */
 	int queue_max;           /* reports waiting for the writer */
 	int batch_max;           /* reports per transaction */
 	int report_interval_s;   /* the agents' report interval */

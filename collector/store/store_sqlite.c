@@ -67,8 +67,9 @@ static const char *const store_sqlite_migrations[STORE_SQLITE_VERSION + 1] = {
 	      "CREATE INDEX series_target_h_t ON series_target_h(t);",
 };
 
-/* Merging a closed minute into its row (a late report of a minute already
- * written) or into its hour: sums add, means are weighted by samples. */
+/* A row is written once when its minute or hour closes; a late report of
+ * a period already written (or one more after a restart) merges into its
+ * row: sums add, means are weighted by samples. */
 #define LINK_UPSERT(tab)                                                    \
 	"INSERT INTO " tab "(node, link, t, rx_bytes, tx_bytes, rx_bps, "    \
 	"tx_bps, n) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO "  \
@@ -331,35 +332,30 @@ static int store_sqlite_row(struct sqlh *h, const struct store_wrow *w)
 {
 	const struct store_series_row *r = &w->r;
 	bool link = r->kind == STORE_SERIES_LINK;
-	int rc = 0;
 
-	for (int hour = 0; hour < 2 && !rc; hour++) {
-		sqlite3_stmt *s = h->q[link ? (hour ? Q_LINK_H : Q_LINK_M)
-					    : (hour ? Q_TARGET_H : Q_TARGET_M)];
-		long long t = hour ? r->t_ms - r->t_ms % 3600000LL : r->t_ms;
+	sqlite3_stmt *s = h->q[link ? (r->hourly ? Q_LINK_H : Q_LINK_M)
+				    : (r->hourly ? Q_TARGET_H : Q_TARGET_M)];
 
-		sqlite3_bind_int64(s, 1, (sqlite3_int64)w->node);
-		sqlite3_bind_text(s, 2, r->key, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, t);
-		if (link) {
-			sqlite3_bind_int64(s, 4, (sqlite3_int64)r->rx_bytes);
-			sqlite3_bind_int64(s, 5, (sqlite3_int64)r->tx_bytes);
-			sqlite3_bind_double(s, 6, r->rx_bps);
-			sqlite3_bind_double(s, 7, r->tx_bps);
-			sqlite3_bind_int64(s, 8, r->samples);
-		} else {
-			sqlite3_bind_double(s, 4, r->rtt_avg);
-			sqlite3_bind_double(s, 5, r->rtt_min);
-			sqlite3_bind_double(s, 6, r->rtt_max);
-			sqlite3_bind_double(s, 7, r->loss_pct);
-			sqlite3_bind_double(s, 8, r->jitter_avg);
-			sqlite3_bind_int64(s, 9, r->samples);
-			sqlite3_bind_int64(s, 10, r->rtt_samples);
-			sqlite3_bind_int64(s, 11, r->jitter_samples);
-		}
-		rc = store_sqlite_step(s);
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)w->node);
+	sqlite3_bind_text(s, 2, r->key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, r->t_ms);
+	if (link) {
+		sqlite3_bind_int64(s, 4, (sqlite3_int64)r->rx_bytes);
+		sqlite3_bind_int64(s, 5, (sqlite3_int64)r->tx_bytes);
+		sqlite3_bind_double(s, 6, r->rx_bps);
+		sqlite3_bind_double(s, 7, r->tx_bps);
+		sqlite3_bind_int64(s, 8, r->samples);
+	} else {
+		sqlite3_bind_double(s, 4, r->rtt_avg);
+		sqlite3_bind_double(s, 5, r->rtt_min);
+		sqlite3_bind_double(s, 6, r->rtt_max);
+		sqlite3_bind_double(s, 7, r->loss_pct);
+		sqlite3_bind_double(s, 8, r->jitter_avg);
+		sqlite3_bind_int64(s, 9, r->samples);
+		sqlite3_bind_int64(s, 10, r->rtt_samples);
+		sqlite3_bind_int64(s, 11, r->jitter_samples);
 	}
-	return rc;
+	return store_sqlite_step(s);
 }
 
 static int store_sqlite_node(struct sqlh *h, const struct store_wnode *n)

@@ -163,9 +163,10 @@ static bool wbuf_newer(const struct wbuf *b, const struct snode *n)
 	       n->newest->seq > n->info.last_seq;
 }
 
-/* At a flush: close the minutes the clock has closed (all of them when
- * @all), and gather the coalesced data of every dirty node. */
-static void wbuf_flush(struct wbuf *b, bool all)
+/* At a flush: close the minutes and hours the clock has closed (all of
+ * them when @all), and with @nodes gather the coalesced data of every node
+ * committed since the last such flush. */
+static void wbuf_flush(struct wbuf *b, bool all, bool nodes)
 {
 	struct store *st = b->st;
 	long long now = store_clock(st),
@@ -173,14 +174,25 @@ static void wbuf_flush(struct wbuf *b, bool all)
 
 	for (size_t i = 0; i < st->tab_cap; i++) {
 		struct snode *n = st->tab[i];
+		bool m, h;
 
-		if (!n || n->ws.minute_ms < 0 ||
-		    (!all && n->ws.minute_ms + late > now))
+		if (!n)
+			continue;
+		m = n->ws.minute_ms >= 0 &&
+		    (all || n->ws.minute_ms + late <= now);
+		h = n->ws.hour_ms >= 0 &&
+		    (all || n->ws.hour_ms + STOREAGG_HOUR_MS + late <= now);
+		if (!m && !h)
 			continue;
 		if (wbuf_touch(b, n))
 			return;
-		storeagg_close(&n->ws, n->code, wbuf_row, b);
+		if (h)
+			storeagg_close_hour(&n->ws, n->code, wbuf_row, b);
+		else
+			storeagg_close(&n->ws, n->code, wbuf_row, b);
 	}
+	if (!nodes)
+		return;
 	/* the nodes committed since the last flush, and this batch's */
 	int max = b->n_dirty + b->n_touched;
 
@@ -319,10 +331,12 @@ static uint64_t store_writer_mem(struct store *st)
 	return m;
 }
 
-/* One batch (maybe empty) and, with @flush, the coalesced data; the
- * commit's 0 or negative errno. */
+/* One batch (maybe empty); with @flush what the clock closed, with
+ * @nodes the coalesced data too, with @all every open minute and hour.
+ * The commit's 0 or negative errno. */
 static int store_writer_batch(struct store *st, struct wbuf *b,
-			       struct storerep *items, bool flush, bool all)
+			      struct storerep *items, bool flush, bool nodes,
+			      bool all)
 {
 	struct store_wbatch wb;
 	char err[256] = "";
@@ -336,7 +350,7 @@ static int store_writer_batch(struct store *st, struct wbuf *b,
 	for (struct storerep *p = items; p; p = p->next)
 		wbuf_report(b, p);
 	if (flush)
-		wbuf_flush(b, all);
+		wbuf_flush(b, all, nodes);
 	b->ranges = calloc(b->n_touched ? b->n_touched : 1,
 			   sizeof(b->ranges[0]));
 	if (!b->ranges)
@@ -368,7 +382,7 @@ static int store_writer_batch(struct store *st, struct wbuf *b,
 	if (rc)
 		wbuf_commit_failed(b);
 	else
-		wbuf_commit_ok(b, flush);
+		wbuf_commit_ok(b, nodes);
 	wbuf_reset(b);
 	while (items) {
 		struct storerep *p = items;
@@ -407,7 +421,8 @@ void *store_writer_main(void *arg)
 {
 	struct store *st = arg;
 	struct wbuf b;
-	double next_flush = now_mono() + st->o.flush_ms / 1000.0;
+	double next_flush = now_mono() + st->o.flush_ms / 1000.0,
+	       next_nodes = now_mono() + st->o.coalesce_ms / 1000.0;
 	bool more_expire = false;
 	int first_rc = 0, rc;
 
@@ -416,7 +431,7 @@ void *store_writer_main(void *arg)
 	for (;;) {
 		struct storerep *items, *last;
 		uint64_t asked;
-		bool flush, stop;
+		bool flush, nodes, stop;
 		int k = 0;
 
 		pthread_mutex_lock(&st->qmu);
@@ -452,15 +467,19 @@ void *store_writer_main(void *arg)
 		asked = st->sync_asked;
 		flush = !st->qhead && (stop || asked != st->sync_done ||
 				       now_mono() >= next_flush);
+		nodes = flush && (stop || asked != st->sync_done ||
+				  now_mono() >= next_nodes);
 		pthread_mutex_unlock(&st->qmu);
 
-		rc = store_writer_batch(st, &b, items, flush, stop);
+		rc = store_writer_batch(st, &b, items, flush, nodes, stop);
 		if (rc && !first_rc)
 			first_rc = rc;
 		if (flush || more_expire) {
 			store_writer_expire(st, &more_expire);
 			if (flush)
 				next_flush = now_mono() + st->o.flush_ms / 1000.0;
+			if (nodes)
+				next_nodes = now_mono() + st->o.coalesce_ms / 1000.0;
 		}
 		if (flush) {
 			pthread_mutex_lock(&st->qmu);

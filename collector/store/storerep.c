@@ -115,7 +115,7 @@ void storerep_free(struct storerep *p)
 void storestate_init(struct storestate *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->minute_ms = -1;
+	s->minute_ms = s->hour_ms = -1;
 }
 
 void storestate_free(struct storestate *s)

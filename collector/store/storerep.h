@@ -77,23 +77,33 @@ struct storerep *storerep_new(const struct report *r, const char *json,
 /* Free @p and the JSON it still owns.  NULL is fine. */
 void storerep_free(struct storerep *p);
 
-/* One link or target as remembered, with the sums of the open minute. */
+/* Sums over a period (the open minute, the open hour) of a link's
+ * reports, and of a target's. */
+struct storeagg_lacc {
+	uint64_t rx, tx;        /* bytes */
+	double rx_bps, tx_bps;  /* sums of the reported rates */
+	uint32_t n;             /* reports with counters */
+};
+
+struct storeagg_tacc {
+	double rtt, loss, jit;  /* sums */
+	float rtt_min, rtt_max;
+	uint32_t n, n_rtt, n_jit;
+};
+
+/* One link or target as remembered, with its open minute and hour. */
 struct storestate_link {
 	char name[16];
 	uint8_t state;
 	bool has_counters;
 	uint64_t rx, tx; /* the last counters */
-	uint64_t a_rx, a_tx;
-	double a_rx_bps, a_tx_bps;
-	uint32_t a_n;
+	struct storeagg_lacc m, h;
 };
 
 struct storestate_target {
 	code_t code;
 	uint8_t state;
-	uint32_t a_n, a_n_rtt, a_n_jit;
-	float a_rtt_min, a_rtt_max;
-	double a_rtt_sum, a_loss_sum, a_jit_sum;
+	struct storeagg_tacc m, h;
 };
 
 struct storestate {
@@ -103,7 +113,7 @@ struct storestate {
 	uint16_t n_links, n_targets;
 	uint64_t seq;
 	long long time_ms, uptime_s;
-	long long minute_ms; /* the open minute, -1: none */
+	long long minute_ms, hour_ms; /* the open minute and hour, -1: none */
 	struct storestate_link *links;
 	struct storestate_target *targets;
 };

@@ -4,7 +4,8 @@
  * storeagg.c (per-minute rows of links and targets: byte deltas between
  * reports, counter resets, mean rates, RTT mean/min/max, loss and jitter,
  * unmeasured RTT, one row per key when the minute closes, a new link
- * counting from its second report), storeseq.c (merged ranges, the bound
+ * counting from its second report; hourly rows that are the sums and
+ * weighted means of their minutes, given when the hour closes), storeseq.c (merged ranges, the bound
  * on their number) and storerep.c's saved state (round trip, and hostile
  * saved forms refused).
  */
@@ -157,6 +158,70 @@ static void test_counter_reset_and_new_link(void **state)
 	storestate_free(&s);
 }
 
+static void test_hour_rows(void **state)
+{
+	struct storestate s;
+	struct rowlog log = {0};
+	long long h0 = T0 - T0 % STOREAGG_HOUR_MS;
+	uint64_t rx_minutes = 0;
+	double rtt_sum = 0, min = 1e9, max = -1;
+	uint32_t n = 0;
+
+	(void)state;
+	storestate_init(&s);
+	/* 4 reports in each of the last 3 minutes of an hour, then one in
+	 * the next hour */
+	for (uint64_t q = 1; q <= 13; q++) {
+		long long t = q <= 12 ? h0 + 57 * 60000 +
+						(long long)(q - 1) * 15000
+				      : h0 + STOREAGG_HOUR_MS + 5000;
+
+		rpt_base(&rep, NODE, q, t);
+		rpt_link(&rep, 0, "uplink", RPT_OPER_UP, q * q * 100, q * 10);
+		rpt_target(&rep, 0, 210100000000ULL, RPT_OPER_UP,
+			   (double)(q % 5) + 1, (double)(q % 2) * 50);
+		feed(&s, &log);
+	}
+	/* 3 minutes x 2 keys, then the hour's 2 rows */
+	assert_int_equal(log.n, 8);
+	for (int i = 0; i < 6; i++) {
+		const struct store_series_row *r = &log.r[i];
+
+		assert_false(r->hourly);
+		if (r->kind == STORE_SERIES_LINK) {
+			rx_minutes += r->rx_bytes;
+		} else {
+			rtt_sum += r->rtt_avg * r->rtt_samples;
+			n += r->rtt_samples;
+			min = r->rtt_min < min ? r->rtt_min : min;
+			max = r->rtt_max > max ? r->rtt_max : max;
+		}
+	}
+	for (int i = 6; i < 8; i++) {
+		const struct store_series_row *r = &log.r[i];
+
+		assert_true(r->hourly);
+		assert_int_equal(r->t_ms, h0);
+		assert_int_equal(r->samples, 12);
+		if (r->kind == STORE_SERIES_LINK) {
+			assert_int_equal(r->rx_bytes, rx_minutes);
+			assert_int_equal(r->rx_bytes, 12 * 12 * 100 - 100);
+		} else {
+			assert_true(r->rtt_avg == rtt_sum / n);
+			assert_true(r->rtt_min == min && r->rtt_max == max);
+			assert_true(r->loss_pct == 25.0);
+		}
+	}
+	/* closing the new hour gives its minute, then its hour */
+	log.n = 0;
+	assert_int_equal(storeagg_close_hour(&s, NODE, rowlog_add, &log), 0);
+	assert_int_equal(log.n, 4);
+	assert_false(log.r[0].hourly);
+	assert_true(log.r[3].hourly);
+	assert_int_equal(log.r[3].t_ms, h0 + STOREAGG_HOUR_MS);
+	storestate_free(&s);
+}
+
 static void test_late_report_ignored(void **state)
 {
 	struct storestate s;
@@ -172,7 +237,7 @@ static void test_late_report_ignored(void **state)
 	feed(&s, &log);
 	assert_int_equal(s.seq, 5);
 	assert_int_equal(s.links[0].rx, 5000);
-	assert_int_equal(s.links[0].a_n, 1);
+	assert_int_equal(s.links[0].m.n, 1);
 	storestate_free(&s);
 }
 
@@ -297,6 +362,7 @@ int main(void)
 	const struct CMUnitTest t[] = {
 		cmocka_unit_test(test_minute_rows),
 		cmocka_unit_test(test_counter_reset_and_new_link),
+		cmocka_unit_test(test_hour_rows),
 		cmocka_unit_test(test_late_report_ignored),
 		cmocka_unit_test(test_seq_ranges),
 		cmocka_unit_test(test_seq_bound),
