@@ -6,9 +6,10 @@
  * run in the same process on the same disk:
  *
  *   peak      puts/s from 2 threads as fast as the store takes them, until
- *             every report is committed (store_sync);
- *   sustained 2,000 reports/s paced for a few seconds: the share of one
- *             core the whole process used, and per report;
+ *             every report is acknowledged; CPU per report, of the
+ *             process and of the writer thread;
+ *   sustained 2,000 reports/s paced: the share of one core the writer
+ *             thread and the whole process used;
  *   commit    latency p50/p99 (the store's own window);
  *   memory    RSS growth per node, with and without the last report's
  *             JSON (which the store keeps by design), and the store's own
@@ -17,8 +18,10 @@
  *             database (WAL, synchronous=FULL) in batches of the size the
  *             store's batches had; the ratio store/baseline.
  *
- * usage: store_bench [NODES [ROUNDS]]   (default 20000 3)
+ * usage: store_bench [NODES [ROUNDS]]   (default 20000 2: rounds per
+ * phase, each round one report from every node)
  */
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <pthread.h>
@@ -39,7 +42,7 @@
 
 #define BODIES 512 /* distinct JSON bodies, reused by node */
 
-static int n_nodes = 20000, rounds = 3;
+static int n_nodes = 20000, rounds = 2;
 static char *body[BODIES];
 static size_t body_len[BODIES];
 static atomic_long done_ok, done_other;
@@ -123,6 +126,48 @@ static double cpu_s(void)
 	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
+/* CPU seconds of the store's writer thread (named "store-writer"). */
+static double writer_cpu_s(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	double v = 0;
+
+	while (d && (e = readdir(d))) {
+		char path[300], comm[64] = "", buf[1024];
+		unsigned long ut = 0, stt = 0;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+			 e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+		if (strncmp(comm, "store-writer", 12))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/stat",
+			 e->d_name);
+		f = fopen(path, "r");
+		if (f && fgets(buf, sizeof(buf), f)) {
+			char *p = strrchr(buf, ')');
+
+			/* after "pid (comm)": state is field 3, utime 14 */
+			if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u "
+					       "%*u %*u %*u %lu %lu",
+					&ut, &stt) == 2)
+				v = (double)(ut + stt) / (double)sysconf(_SC_CLK_TCK);
+		}
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return v;
+}
+
 static long rss_kb(void)
 {
 	long pages = 0, rss = 0;
@@ -157,8 +202,9 @@ static void *bench_put(void *arg)
 		for (int i = p->k; i < n_nodes; i += p->nk) {
 			enum store_result res;
 
+			/* the agent's clock is the collector's */
 			rpt_county(r, bench_node(i), (uint64_t)s,
-				   1767225600000LL + (long long)s * 10000);
+				   now_wall_ms());
 			if (p->pace) {
 				double due = t0 + (double)n / p->pace;
 				struct timespec ts;
@@ -181,13 +227,24 @@ static void *bench_put(void *arg)
 }
 
 /* Run 2 putters over seqs [lo, hi) at @pace reports/s in all (0: flat
- * out); returns the wall seconds until all is committed. */
+ * out); returns the wall seconds until every report is acknowledged (its
+ * callback came), and in *sync_s the time store_sync() took after that
+ * (the coalesced writes still waiting), and the stats before that sync
+ * in *before. */
+struct phase {
+	double cpu, wcpu;       /* process and writer CPU s until acked */
+	double sync_s, sync_wcpu; /* the sync after: wall and writer CPU s */
+	struct store_stats s;   /* before the sync */
+};
+
 static double bench_run(struct store *st, int lo, int hi, double pace,
-			long *busy)
+			long *busy, struct phase *ph)
 {
+	double c0 = cpu_s(), w0 = writer_cpu_s();
+	long want = atomic_load(&done_ok) + (long)(hi - lo) * n_nodes;
 	struct putter p[2];
 	pthread_t t[2];
-	double t0 = now_mono();
+	double t0 = now_mono(), t1;
 
 	for (int k = 0; k < 2; k++) {
 		p[k] = (struct putter){st, k, 2, lo, hi, pace / 2, 0};
@@ -197,8 +254,20 @@ static double bench_run(struct store *st, int lo, int hi, double pace,
 		pthread_join(t[k], NULL);
 		*busy += p[k].busy;
 	}
+	while (atomic_load(&done_ok) + atomic_load(&done_other) < want) {
+		struct timespec ts = {0, 100000};
+
+		nanosleep(&ts, NULL);
+	}
+	t1 = now_mono();
+	ph->cpu = cpu_s() - c0;
+	ph->wcpu = writer_cpu_s() - w0;
+	store_stats(st, &ph->s);
+	w0 = writer_cpu_s();
 	store_sync(st);
-	return now_mono() - t0;
+	ph->sync_s = now_mono() - t1;
+	ph->sync_wcpu = writer_cpu_s() - w0;
+	return t1 - t0;
 }
 
 /* Bare SQLite: the same blobs, batches of @batch, @n rows. */
@@ -255,8 +324,9 @@ int main(int argc, char **argv)
 	struct store_opts o;
 	struct store *st;
 	struct report *r;
-	double wall, cpu0, cpu, base, fill, peak;
-	long busy = 0, rss0, rss1, n_put, paced;
+	double wall, cpu0, base, fill, peak, node_w;
+	struct phase ph;
+	long busy = 0, rss0, rss1, n_put;
 	size_t avg_body = 0;
 	int batch;
 
@@ -264,8 +334,8 @@ int main(int argc, char **argv)
 		n_nodes = atoi(argv[1]);
 	if (argc > 2)
 		rounds = atoi(argv[2]);
-	if (n_nodes < 1 || n_nodes > 9801 * 70 || rounds < 2) {
-		fprintf(stderr, "usage: store_bench [NODES [ROUNDS>=2]]\n");
+	if (n_nodes < 1 || n_nodes > 9801 * 70 || rounds < 1) {
+		fprintf(stderr, "usage: store_bench [NODES [ROUNDS]]\n");
 		return 2;
 	}
 	if (!mkdtemp(dir))
@@ -287,67 +357,73 @@ int main(int argc, char **argv)
 	rss0 = rss_kb();
 	store_opts_default(&o, dir);
 	o.queue_max = 16384;
+	/* longer than a phase: the coalesced writes are measured apart, in
+	 * the sync that ends each phase */
+	o.coalesce_ms = 600000;
 	if (store_open(&st, &o, err, sizeof(err))) {
 		fprintf(stderr, "store_open: %s\n", err);
 		return 1;
 	}
+	printf("store bench: %d nodes, reports of %d links and %d targets, "
+	       "JSON %zu bytes\n",
+	       n_nodes, RPT_LINKS, RPT_TARGETS, avg_body);
+
 	/* round 1: every node seen once (the memory figure) */
-	wall = bench_run(st, 1, 2, 0, &busy);
+	bench_run(st, 1, 2, 0, &busy, &ph);
 	rss1 = rss_kb();
 	store_stats(st, &s);
-	printf("store bench: %d nodes, %d rounds, reports of %d links and %d "
-	       "targets, JSON %zu bytes\n",
-	       n_nodes, rounds, RPT_LINKS, RPT_TARGETS, avg_body);
-	printf("memory: RSS +%.0f bytes/node in all, +%.0f bytes/node without "
+	printf("memory: RSS +%.0f bytes/node in all, +%.0f bytes/node besides "
 	       "the last reports' JSON; the store counts %.0f bytes/node of "
 	       "its own state\n",
 	       (rss1 - rss0) * 1024.0 / n_nodes,
 	       ((rss1 - rss0) * 1024.0 - (double)s.json_bytes) / n_nodes,
 	       (double)s.mem_bytes / (double)(s.nodes ? s.nodes : 1));
 
-	/* peak: the other rounds flat out */
+	/* peak: rounds flat out */
 	store_stats(st, &s0);
-	cpu0 = cpu_s();
-	wall = bench_run(st, 2, rounds, 0, &busy);
-	cpu = cpu_s() - cpu0;
-	store_stats(st, &s);
-	n_put = (long)(s.reports_stored - s0.reports_stored);
+	wall = bench_run(st, 2, 2 + rounds, 0, &busy, &ph);
+	n_put = (long)(ph.s.reports_stored - s0.reports_stored);
 	peak = n_put / wall;
-	batch = (int)((s.batches - s0.batches)
-			      ? n_put / (long)(s.batches - s0.batches)
+	batch = (int)((ph.s.batches - s0.batches)
+			      ? n_put / (long)(ph.s.batches - s0.batches)
 			      : 1);
-	printf("peak: %ld reports in %.2f s = %.0f reports/s (%ld busy "
-	       "retries), %.1f us CPU per report in the store (%.1f us "
-	       "building the struct taken out), batches of %d\n",
-	       n_put, wall, n_put / wall, busy, (cpu / n_put - fill) * 1e6,
-	       fill * 1e6, batch);
-	printf("commit latency: p50 %.2f ms, p99 %.2f ms over the last %d "
+	node_w = ph.sync_wcpu / n_nodes;
+	printf("peak: %ld reports acknowledged in %.2f s = %.0f reports/s "
+	       "(%ld busy retries, batches of ~%d)\n",
+	       n_put, wall, peak, busy, batch);
+	printf("peak CPU per report: %.1f us in the process (%.1f us of it "
+	       "building structs), %.1f us in the writer thread\n",
+	       ph.cpu / n_put * 1e6, fill * 1e6, ph.wcpu / n_put * 1e6);
+	printf("peak commit latency: p50 %.2f ms, p99 %.2f ms over the last %d "
 	       "commits\n",
-	       s.commit_p50_ms, s.commit_p99_ms, s.commit_window);
+	       ph.s.commit_p50_ms, ph.s.commit_p99_ms, ph.s.commit_window);
+	printf("coalesced writes: the sync wrote %d nodes' last report, "
+	       "summary and state in %.2f s, %.1f us writer CPU per node\n",
+	       n_nodes, ph.sync_s, node_w * 1e6);
 
-	/* sustained: 2,000 reports/s for 5 s */
-	paced = 10000;
-	cpu0 = cpu_s();
-	{
-		int lo = rounds, hi = rounds + (int)((paced + n_nodes - 1) /
-						     n_nodes);
-
-		store_stats(st, &s0);
-		wall = bench_run(st, lo, hi, 2000, &busy);
-	}
-	cpu = cpu_s() - cpu0;
-	store_stats(st, &s);
-	paced = (long)(s.reports_stored - s0.reports_stored);
-	printf("sustained: %ld reports at %.0f reports/s: the process used "
-	       "%.1f %% of one core (%.1f us/report; the struct building is "
-	       "%.1f %% of it)\n",
-	       paced, paced / wall, cpu / wall * 100, cpu / paced * 1e6,
-	       fill * paced / cpu * 100);
+	/* sustained: 2,000 reports/s for the same rounds */
+	store_stats(st, &s0);
+	wall = bench_run(st, 2 + rounds, 2 + 2 * rounds, 2000, &busy, &ph);
+	n_put = (long)(ph.s.reports_stored - s0.reports_stored);
+	printf("sustained: %ld reports at %.0f reports/s, batches of ~%.0f: "
+	       "the writer thread used %.1f %% of one core (%.1f us/report), "
+	       "the whole process %.1f %% (%.1f us/report, putters and their "
+	       "struct building included)\n",
+	       n_put, n_put / wall,
+	       (double)n_put / (double)(ph.s.batches - s0.batches ? ph.s.batches - s0.batches : 1),
+	       ph.wcpu / wall * 100, ph.wcpu / n_put * 1e6, ph.cpu / wall * 100,
+	       ph.cpu / n_put * 1e6);
+	printf("sustained with the coalesced writes of the default %d s "
+	       "(%d nodes / %d s = %.0f node writes/s): writer %.1f %% of one "
+	       "core\n",
+	       60, n_nodes, 60, n_nodes / 60.0,
+	       (ph.wcpu / wall + node_w * n_nodes / 60.0) * 100);
 	printf("sustained commit latency: p50 %.2f ms, p99 %.2f ms; db %.1f "
 	       "MB\n",
-	       s.commit_p50_ms, s.commit_p99_ms, s.db_bytes / 1e6);
+	       ph.s.commit_p50_ms, ph.s.commit_p99_ms, ph.s.db_bytes / 1e6);
 	store_close(st);
 
+	n_put = (long)rounds * n_nodes;
 	base = bench_baseline(dir, n_put, batch);
 	printf("baseline: bare SQLite, %ld JSON blobs in batches of %d: %.0f "
 	       "rows/s; store peak / baseline = %.2f\n",

@@ -40,6 +40,9 @@ const struct cfg_opt store_cfg_opts[] = {
 	OPT_INT("coalesce_ms", 10, 600000, 60000, coalesce_ms),
 	OPT_INT("queue_max", 16, 1000000, 8192, queue_max),
 	OPT_INT("batch_max", 1, 100000, 1024, batch_max),
+	/* group commit: at 2,000 reports/s, 5 ms make batches of ~10 and
+	 * 200 fsyncs/s instead of one per report */
+	OPT_INT("batch_wait_ms", 0, 1000, 5, batch_wait_ms),
 	OPT_INT("report_interval_s", 1, 3600, 60, report_interval_s),
 	OPT_INT("seen_gap_intervals", 1, 1000, 3, seen_gap_intervals),
 	OPT_INT("retention_chunk", 10, 100000, 2000, retention_chunk),
@@ -273,6 +276,7 @@ int store_open(struct store **out, const struct store_opts *o, char *err,
 		return rc;
 	}
 	st->writer_started = true;
+	pthread_setname_np(st->writer, "store-writer");
 	*out = st;
 	return 0;
 }
@@ -322,6 +326,7 @@ enum store_result store_put(struct store *st, const struct report *r,
 		return STORE_BUSY;
 	}
 	p->recv_ms = store_clock(st);
+	p->enq_mono = now_mono();
 	p->cb = cb;
 	p->cb_arg = arg;
 	if (st->qtail)
@@ -329,8 +334,10 @@ enum store_result store_put(struct store *st, const struct report *r,
 	else
 		st->qhead = p;
 	st->qtail = p;
-	st->qn++;
-	pthread_cond_signal(&st->qcond);
+	/* the writer waits for the first report, then for a full batch or
+	 * the batch wait: no wake-up per report */
+	if (++st->qn == 1 || st->qn == st->o.batch_max)
+		pthread_cond_signal(&st->qcond);
 	pthread_mutex_unlock(&st->qmu);
 	return STORE_OK;
 }

@@ -63,6 +63,8 @@ struct store_opts {
 	int coalesce_ms;         /* last reports, summaries, node states */
 	int queue_max;           /* reports waiting for the writer */
 	int batch_max;           /* reports per transaction */
+	int batch_wait_ms;       /* how long a report may wait for others to
+				    share its commit (and fsync) */
 	int report_interval_s;   /* the agents' report interval */
 	int seen_gap_intervals;  /* "agent seen" after a gap of > N intervals */
 	int retention_chunk;     /* rows deleted per table per step */

@@ -34,8 +34,11 @@ struct snode {
 	struct storestate ws, snap;
 	struct storerep *newest; /* newest in-order report of the batch */
 	uint32_t batch;          /* the last batch that touched it */
-	bool dirty;              /* summary/JSON/state to write at a flush */
+	bool dirty;              /* in the FIFO of coalesced writes */
+	bool written;            /* this batch writes its coalesced data */
 	bool seq_changed;
+	double dirty_at;         /* monotonic s, when it joined the FIFO */
+	struct snode *dnext;
 };
 
 struct store {

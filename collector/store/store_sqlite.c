@@ -284,8 +284,11 @@ static int store_sqlite_open(void **out, const struct store_opts *o,
 		return rc;
 	}
 	sqlite3_busy_timeout(h->db, 5000);
+	/* 32 MiB of page cache for the writer: the series and range
+	 * B-trees it updates stay in memory rather than in pread() */
 	rc = sqlite3_exec(h->db, "PRAGMA journal_mode=WAL; "
-				 "PRAGMA synchronous=FULL",
+				 "PRAGMA synchronous=FULL; "
+				 "PRAGMA cache_size=-32768",
 			  NULL, NULL, NULL);
 	if (rc) {
 		rc = store_sqlite_fail(h->db, rc, h->path, err, errlen);

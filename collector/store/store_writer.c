@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * The store's one writer thread.  It takes the queued reports in batches,
- * derives each one's events (storediff.c) and minute rows (storeagg.c),
- * writes the batch — new sequence ranges, events, closed minutes and, at a
- * flush, the coalesced summaries, last reports and states — in ONE
- * transaction, and only then publishes the committed ranges and summaries
+ * derives each one's events (storediff.c) and minute and hour rows
+ * (storeagg.c), and writes the batch — new sequence ranges, events, the
+ * rows that closed, and the coalesced writes that are due (summary, last
+ * report and state of the nodes that have waited coalesce_ms in a FIFO,
+ * at most batch_max of them, so they spread over the batches) — in ONE
+ * transaction; only then it publishes the committed ranges and summaries
  * and calls back.  A failed commit undoes the batch in memory as well (each
  * touched node's state is restored from the copy taken when the batch first
  * touched it), so a report the agent sends again is judged afresh.
  *
- * Between batches, at each flush, one retention step deletes a bounded
- * chunk of expired rows per table.
+ * Every flush_ms (a tick) the minutes and hours the clock has closed are
+ * closed, and one retention step deletes a bounded chunk of expired rows
+ * per table, repeated every 10 ms while a chunk comes back full.  A sync
+ * or the stop writes every coalesced write waiting (the stop closes every
+ * open minute and hour as well).
  */
 #include "collector/store/store_int.h"
 
@@ -36,10 +41,12 @@ struct wbuf {
 	int n_rows, cap_rows;
 	struct store_wranges *ranges;
 	struct store_wnode *nodes;
+	struct snode **wnodes; /* whose data nodes[i] is */
 	char **states;
 	int n_nodes;
-	struct snode **dirty; /* nodes with coalesced data waiting */
-	int n_dirty, cap_dirty;
+	/* nodes with coalesced data waiting, oldest first */
+	struct snode *dhead, *dtail;
+	int n_popped; /* of them, written by this batch */
 	bool oom;
 };
 
@@ -163,10 +170,15 @@ static bool wbuf_newer(const struct wbuf *b, const struct snode *n)
 	       n->newest->seq > n->info.last_seq;
 }
 
-/* At a flush: close the minutes and hours the clock has closed (all of
- * them when @all), and with @nodes gather the coalesced data of every node
- * committed since the last such flush. */
-static void wbuf_flush(struct wbuf *b, bool all, bool nodes)
+/*
+ * At a tick: close the open minute and hour of every node that has gone
+ * quiet (nothing received for a minute and a report interval by the
+ * store's clock), all of them with @all.  A node that reports closes its
+ * own periods as its reports' times move on; judging by the time of
+ * receipt rather than the report's time keeps an agent whose clock is off
+ * from having its minutes closed and merged again at every tick.
+ */
+static void wbuf_clock(struct wbuf *b, bool all)
 {
 	struct store *st = b->st;
 	long long now = store_clock(st),
@@ -174,72 +186,99 @@ static void wbuf_flush(struct wbuf *b, bool all, bool nodes)
 
 	for (size_t i = 0; i < st->tab_cap; i++) {
 		struct snode *n = st->tab[i];
-		bool m, h;
 
-		if (!n)
+		long long seen;
+
+		if (!n || (n->ws.minute_ms < 0 && n->ws.hour_ms < 0))
 			continue;
-		m = n->ws.minute_ms >= 0 &&
-		    (all || n->ws.minute_ms + late <= now);
-		h = n->ws.hour_ms >= 0 &&
-		    (all || n->ws.hour_ms + STOREAGG_HOUR_MS + late <= now);
-		if (!m && !h)
+		seen = wbuf_newer(b, n) ? n->newest->recv_ms : n->info.last_ms;
+		if (!all && now - seen < late)
 			continue;
 		if (wbuf_touch(b, n))
 			return;
-		if (h)
-			storeagg_close_hour(&n->ws, n->code, wbuf_row, b);
-		else
-			storeagg_close(&n->ws, n->code, wbuf_row, b);
-	}
-	if (!nodes)
-		return;
-	/* the nodes committed since the last flush, and this batch's */
-	int max = b->n_dirty + b->n_touched;
-
-	b->nodes = calloc(max ? max : 1, sizeof(b->nodes[0]));
-	b->states = calloc(max ? max : 1, sizeof(b->states[0]));
-	if (!b->nodes || !b->states) {
-		b->oom = true;
-		return;
-	}
-	for (int i = 0; i < max; i++) {
-		struct snode *n = i < b->n_dirty ? b->dirty[i]
-						 : b->touched[i - b->n_dirty];
-		struct store_wnode *w = &b->nodes[b->n_nodes];
-		json_t *j;
-
-		if (i >= b->n_dirty && (n->dirty || !wbuf_newer(b, n)))
-			continue;
-		if (wbuf_newer(b, n)) {
-			wbuf_info(&w->info, n->code, n->newest);
-			w->json = n->newest->json;
-			w->json_len = n->newest->json_len;
-		} else {
-			w->info = n->info;
-			w->json = n->json;
-			w->json_len = n->json_len;
-		}
-		j = storestate_to_json(&n->ws);
-		b->states[b->n_nodes] = j ? json_dumps(j, JSON_COMPACT) : NULL;
-		json_decref(j);
-		if (!b->states[b->n_nodes]) {
-			b->oom = true;
-			return;
-		}
-		w->state = b->states[b->n_nodes++];
+		storeagg_close_hour(&n->ws, n->code, wbuf_row, b);
 	}
 }
 
-/* Publish the batch: committed ranges, summaries, last reports. */
-static void wbuf_commit_ok(struct wbuf *b, bool flushed)
+static int wbuf_node(struct wbuf *b, struct snode *n)
+{
+	struct store_wnode *w = &b->nodes[b->n_nodes];
+	json_t *j;
+
+	if (wbuf_newer(b, n)) {
+		wbuf_info(&w->info, n->code, n->newest);
+		w->json = n->newest->json;
+		w->json_len = n->newest->json_len;
+	} else {
+		w->info = n->info;
+		w->json = n->json;
+		w->json_len = n->json_len;
+	}
+	j = storestate_to_json(&n->ws);
+	b->states[b->n_nodes] = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!b->states[b->n_nodes]) {
+		b->oom = true;
+		return -ENOMEM;
+	}
+	w->state = b->states[b->n_nodes];
+	b->wnodes[b->n_nodes++] = n;
+	n->written = true;
+	return 0;
+}
+
+/*
+ * The coalesced writes of this batch: the nodes at the head of the FIFO
+ * that have waited coalesce_ms (at most batch_max of them, so the writes
+ * are spread over the batches rather than one big stall), or with @all
+ * every waiting node and every node this batch brings a newer report.
+ */
+static void wbuf_nodes(struct wbuf *b, bool all)
 {
 	struct store *st = b->st;
+	double now = now_mono(), wait = st->o.coalesce_ms / 1000.0;
+	int k = 0, max;
+	struct snode *n;
 
-	if (flushed) {
-		for (int i = 0; i < b->n_dirty; i++)
-			b->dirty[i]->dirty = false;
-		b->n_dirty = 0;
+	for (n = b->dhead; n && (all || (k < st->o.batch_max &&
+					n->dirty_at + wait <= now));
+	     n = n->dnext)
+		k++;
+	max = k + (all ? b->n_touched : 0);
+	if (!max)
+		return;
+	b->nodes = calloc(max, sizeof(b->nodes[0]));
+	b->states = calloc(max, sizeof(b->states[0]));
+	b->wnodes = calloc(max, sizeof(b->wnodes[0]));
+	if (!b->nodes || !b->states || !b->wnodes) {
+		b->oom = true;
+		return;
 	}
+	for (n = b->dhead; n && b->n_nodes < k; n = n->dnext)
+		if (wbuf_node(b, n))
+			return;
+	b->n_popped = k;
+	for (int i = 0; all && i < b->n_touched; i++)
+		if (!b->touched[i]->written && wbuf_newer(b, b->touched[i]) &&
+		    wbuf_node(b, b->touched[i]))
+			return;
+}
+
+/* Publish the batch: committed ranges, summaries, last reports. */
+static void wbuf_commit_ok(struct wbuf *b)
+{
+	struct store *st = b->st;
+	double now = now_mono();
+
+	for (int i = 0; i < b->n_popped; i++) {
+		struct snode *n = b->dhead;
+
+		b->dhead = n->dnext;
+		n->dnext = NULL;
+		n->dirty = false;
+	}
+	if (!b->dhead)
+		b->dtail = NULL;
 	pthread_mutex_lock(&st->mu);
 	for (int i = 0; i < b->n_touched; i++) {
 		struct snode *n = b->touched[i];
@@ -255,12 +294,15 @@ static void wbuf_commit_ok(struct wbuf *b, bool flushed)
 		n->json = p->json;
 		n->json_len = p->json_len;
 		p->json = NULL;
-		if (!flushed && !n->dirty && !wbuf_grow((void **)&b->dirty, &b->cap_dirty,
-					    b->n_dirty + 1,
-					    sizeof(b->dirty[0]))) {
-			n->dirty = true;
-			b->dirty[b->n_dirty++] = n;
-		}
+		if (n->written || n->dirty)
+			continue;
+		n->dirty = true;
+		n->dirty_at = now;
+		if (b->dtail)
+			b->dtail->dnext = n;
+		else
+			b->dhead = n;
+		b->dtail = n;
 	}
 	pthread_mutex_unlock(&st->mu);
 }
@@ -289,7 +331,12 @@ static void wbuf_reset(struct wbuf *b)
 	b->states = NULL;
 	b->nodes = NULL;
 	b->ranges = NULL;
+	for (int i = 0; i < b->n_nodes; i++)
+		b->wnodes[i]->written = false;
+	free(b->wnodes);
+	b->wnodes = NULL;
 	b->n_nodes = b->n_touched = b->n_ev = b->n_rows = 0;
+	b->n_popped = 0;
 	b->oom = false;
 }
 
@@ -331,11 +378,12 @@ static uint64_t store_writer_mem(struct store *st)
 	return m;
 }
 
-/* One batch (maybe empty); with @flush what the clock closed, with
- * @nodes the coalesced data too, with @all every open minute and hour.
- * The commit's 0 or negative errno. */
+/* One batch (maybe empty) with the coalesced writes that are due; with
+ * @tick what the clock closed, with @final every coalesced write waiting,
+ * with @all every open minute and hour.  The commit's 0 or negative
+ * errno. */
 static int store_writer_batch(struct store *st, struct wbuf *b,
-			      struct storerep *items, bool flush, bool nodes,
+			      struct storerep *items, bool tick, bool final,
 			      bool all)
 {
 	struct store_wbatch wb;
@@ -349,8 +397,9 @@ static int store_writer_batch(struct store *st, struct wbuf *b,
 		b->batch = 1;
 	for (struct storerep *p = items; p; p = p->next)
 		wbuf_report(b, p);
-	if (flush)
-		wbuf_flush(b, all, nodes);
+	if (tick)
+		wbuf_clock(b, all);
+	wbuf_nodes(b, final);
 	b->ranges = calloc(b->n_touched ? b->n_touched : 1,
 			   sizeof(b->ranges[0]));
 	if (!b->ranges)
@@ -382,7 +431,7 @@ static int store_writer_batch(struct store *st, struct wbuf *b,
 	if (rc)
 		wbuf_commit_failed(b);
 	else
-		wbuf_commit_ok(b, nodes);
+		wbuf_commit_ok(b);
 	wbuf_reset(b);
 	while (items) {
 		struct storerep *p = items;
@@ -405,7 +454,7 @@ static int store_writer_batch(struct store *st, struct wbuf *b,
 	st->s.reports_stored += stored;
 	st->s.dups += dups;
 	st->s.unavailable += unav;
-	if (flush) {
+	if (tick) {
 		st->s.nodes = st->n_nodes;
 		st->s.mem_bytes = store_writer_mem(st);
 		st->s.json_bytes = 0;
@@ -422,7 +471,7 @@ void *store_writer_main(void *arg)
 	struct store *st = arg;
 	struct wbuf b;
 	double next_flush = now_mono() + st->o.flush_ms / 1000.0,
-	       next_nodes = now_mono() + st->o.coalesce_ms / 1000.0;
+	       wait = st->o.batch_wait_ms / 1000.0;
 	bool more_expire = false;
 	int first_rc = 0, rc;
 
@@ -431,14 +480,25 @@ void *store_writer_main(void *arg)
 	for (;;) {
 		struct storerep *items, *last;
 		uint64_t asked;
-		bool flush, nodes, stop;
+		bool tick, final, stop;
 		int k = 0;
 
 		pthread_mutex_lock(&st->qmu);
-		while (!st->qn && !st->stop && st->sync_asked == st->sync_done &&
-		       now_mono() < next_flush) {
-			double w = more_expire ? 0.01 : next_flush - now_mono();
+		for (;;) {
+			double now = now_mono(), w = next_flush - now;
 			struct timespec ts;
+
+			if (st->stop || st->sync_asked != st->sync_done ||
+			    now >= next_flush || st->qn >= st->o.batch_max)
+				break;
+			/* the oldest report has waited long enough for
+			 * others to share its commit */
+			if (st->qn && now >= st->qhead->enq_mono + wait)
+				break;
+			if (st->qn && st->qhead->enq_mono + wait - now < w)
+				w = st->qhead->enq_mono + wait - now;
+			if (more_expire && w > 0.01)
+				w = 0.01;
 
 			clock_gettime(CLOCK_MONOTONIC, &ts);
 			ts.tv_sec += (time_t)w;
@@ -465,23 +525,19 @@ void *store_writer_main(void *arg)
 		st->qn -= items ? k : 0;
 		stop = st->stop && !st->qhead;
 		asked = st->sync_asked;
-		flush = !st->qhead && (stop || asked != st->sync_done ||
-				       now_mono() >= next_flush);
-		nodes = flush && (stop || asked != st->sync_done ||
-				  now_mono() >= next_nodes);
+		final = !st->qhead && (stop || asked != st->sync_done);
+		tick = final || now_mono() >= next_flush;
 		pthread_mutex_unlock(&st->qmu);
 
-		rc = store_writer_batch(st, &b, items, flush, nodes, stop);
+		rc = store_writer_batch(st, &b, items, tick, final, stop);
 		if (rc && !first_rc)
 			first_rc = rc;
-		if (flush || more_expire) {
+		if (tick || more_expire) {
 			store_writer_expire(st, &more_expire);
-			if (flush)
+			if (tick)
 				next_flush = now_mono() + st->o.flush_ms / 1000.0;
-			if (nodes)
-				next_nodes = now_mono() + st->o.coalesce_ms / 1000.0;
 		}
-		if (flush) {
+		if (final) {
 			pthread_mutex_lock(&st->qmu);
 			st->sync_done = asked;
 			st->sync_rc = first_rc;
@@ -489,12 +545,11 @@ void *store_writer_main(void *arg)
 			pthread_cond_broadcast(&st->qdone);
 			pthread_mutex_unlock(&st->qmu);
 		}
-		if (stop && flush)
+		if (stop)
 			break;
 	}
 	free(b.touched);
 	free(b.ev);
 	free(b.rows);
-	free(b.dirty);
 	return NULL;
 }

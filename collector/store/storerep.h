@@ -64,6 +64,7 @@ struct storerep {
 	store_done_fn cb;
 	void *cb_arg;
 	int result;
+	double enq_mono; /* when it was queued */
 	struct storerep *next;
 };
 
