@@ -6,6 +6,7 @@ COLL_SRC := $(filter-out collector/main.c,$(wildcard collector/*.c))
 include collector/ingest/ingest.mk
 
 LIBCOLL  := $(B)/libegnet-collector.a
+include collector/store/store.mk
 $(LIBCOLL): $(call obj,$(COLL_SRC))
 
 $(B)/egnet-collector: $(call obj,collector/main.c $(TESTROUTES_NONE)) $(LIBCOLL) $(LIBCOMMON)

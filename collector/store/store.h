@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The collector's store: every accepted report kept durably, the last report
+ * of every node, the events derived from consecutive reports of a node, and
+ * per-minute / hourly series of its links and probe targets.
+ *
+ * Role: one narrow interface for the rest of the collector.  store_put() is
+ * called from the HTTP worker threads; a report that repeats a (node, seq)
+ * already stored is answered STORE_DUP at once, the others are queued to ONE
+ * writer thread that commits them in batches (one transaction each) and only
+ * then calls back: STORE_OK means the report's sequence number and its
+ * events are on disk (the agent may drop it from its spool); the minute
+ * and hour rows go with the batch in which they close.  The last report
+ * (raw JSON), the node summary and the node's diff state are written
+ * coalesced — the newest per node — every coalesce_ms and on
+ * store_close(): a crash loses at most that much of them (the events and
+ * ranges are never lost; the open minute and hour of each node are).  Queries run on any thread,
+ * on read connections of their own, concurrently with the writer.
+ *
+ * Error policy: functions return 0 or a negative errno; store_open() writes
+ * a one-line reason into the caller's buffer; nothing here logs.  A record
+ * read back from the database that does not make sense (a range the wrong
+ * way round, a state blob that does not parse) is skipped and counted in
+ * store_stats.bad_records, never trusted.
+ *
+ * Backends.  Everything that does not depend on the database — the queue,
+ * the writer thread, duplicate checks on the in-memory sequence ranges, the
+ * event derivation (storediff.c), the per-minute aggregation (storeagg.c) —
+ * is in backend-independent files.  A backend provides the operations of
+ * struct store_backend (store_backend.h): open and migrate, load what a
+ * restart needs, write one batch in one transaction, delete one chunk of
+ * expired rows, and the three database queries.  SQLite (store_sqlite.c) is
+ * the embedded default; a PostgreSQL backend is another such table.
+ */
+#ifndef EGNET_STORE_H
+#define EGNET_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/cfg.h"
+#include "common/code.h"
+#include "common/report.h"
+
+struct store;
+
+enum store_result {
+	STORE_OK,          /* durable: seq range and events committed */
+	STORE_DUP,         /* (node, seq) was stored before: nothing written */
+	STORE_BUSY,        /* the queue is full: try again (503) */
+	STORE_UNAVAILABLE, /* the commit failed (disk full, I/O, read-only) */
+	STORE__N
+};
+extern const char *const store_result_words[];
+
+/* Settings; store_cfg_opts reads them from the collector's "store" group. */
+struct store_opts {
+	char dir[256];           /* state dir: the db is DIR/egnet.db */
+	int retention_days;      /* events and hourly series (>= 180 by law) */
+	int minute_retention_days; /* per-minute series */
+	int flush_ms;            /* minutes closed by the clock, retention */
+	int coalesce_ms;         /* last reports, summaries, node states */
+	int queue_max;           /* reports waiting for the writer */
+	int batch_max;           /* reports per transaction */
+	int batch_wait_ms;       /* how long a report may wait for others to
+				    share its commit (and fsync) */
+	int report_interval_s;   /* the agents' report interval */
+	int seen_gap_intervals;  /* "agent seen" after a gap of > N intervals */
+	int retention_chunk;     /* rows deleted per table per step */
+	int max_db_mb;           /* 0: no cap; else SQLITE_FULL beyond it */
+	/* Wall clock in ms (retention, minute closing, receive time); NULL:
+	 * the real one.  Tests move time with it. */
+	long long (*clock_ms)(void *arg);
+	void *clock_arg;
+};
+
+/* The option table for cfg_read() over struct store_opts (CFG_END ended). */
+extern const struct cfg_opt store_cfg_opts[];
+
+/* Fill @o with the defaults of store_cfg_opts and @dir (may be NULL). */
+void store_opts_default(struct store_opts *o, const char *dir);
+
+/*
+ * Open (creating it when missing) DIR/egnet.db: WAL, synchronous=FULL,
+ * schema migrated to the current version, sequence ranges, summaries, last
+ * reports and diff state of every node loaded, writer thread started.
+ * 0, or a negative errno with the reason in err (a database of a newer
+ * schema than this build knows is refused with -EPROTO, untouched).
+ */
+int store_open(struct store **st, const struct store_opts *o, char *err,
+	       size_t errlen);
+
+/*
+ * Flush everything still in memory (queue, last reports, open minutes,
+ * summaries), stop the writer, close.  Every callback still owed is called
+ * before it returns.  NULL is fine.
+ */
+void store_close(struct store *st);
+
+typedef void (*store_done_fn)(void *arg, enum store_result res);
+
+/*
+ * Keep report @r with its raw body @json (@len bytes).  Returns at once:
+ *   STORE_DUP   (node, seq) is stored already; @cb is not called;
+ *   STORE_BUSY  the queue is full; @cb is not called;
+ *   STORE_OK    queued: @cb(arg, result) comes later, from the writer
+ *               thread, with STORE_OK, STORE_DUP (a copy queued at the same
+ *               time was committed first) or STORE_UNAVAILABLE.
+ * @r and @json are copied (the compact part of @r only); the caller may
+ * reuse them when this returns.  -ENOMEM is returned as STORE_BUSY.
+ */
+enum store_result store_put(struct store *st, const struct report *r,
+			    const char *json, size_t len, store_done_fn cb,
+			    void *arg);
+
+/* Wait until everything queued before the call is committed and the
+ * coalesced data (last reports, summaries, closed minutes, minutes the
+ * clock has closed) and one retention step are written.  0 or the
+ * negative errno of the failed commit. */
+int store_sync(struct store *st);
+
+/* A node's summary, as listed. */
+struct store_node_info {
+	code_t node;
+	uint64_t last_seq;
+	long long last_ms;   /* when the collector received it (store clock) */
+	long long agent_ms;  /* the report's own time */
+	long long uptime_s;
+	enum report_apply apply;
+	bool drift;
+	char profile[REPORT_NAME_LEN], profile_version[32], profile_hash[72];
+};
+
+typedef int (*store_node_fn)(void *arg, const struct store_node_info *n);
+
+/* Every node's summary, in code order; a non-zero return from @cb stops
+ * and is returned.  From memory: the newest committed. */
+int store_nodes(struct store *st, store_node_fn cb, void *arg);
+
+/* A copy (malloc'd, the caller frees) of the raw JSON of node @code's last
+ * report.  0, -ENOENT when it has none, -ENOMEM. */
+int store_node_last(struct store *st, code_t code, char **json, size_t *len);
+
+/* Events. */
+enum store_ev {
+	STORE_EV_SEEN,          /* first report, or after a gap */
+	STORE_EV_RESTART,       /* uptime went back */
+	STORE_EV_LINK_UP,       /* subject: link name */
+	STORE_EV_LINK_DOWN,
+	STORE_EV_TARGET_UP,     /* subject: target code */
+	STORE_EV_TARGET_DOWN,
+	STORE_EV_DRIFT_FOUND,   /* text: the first difference */
+	STORE_EV_DRIFT_CLEARED,
+	STORE_EV_APPLY_OK,      /* subject: profile hash; text: the agent's */
+	STORE_EV_APPLY_FAILED,
+	STORE_EV__N
+};
+extern const char *const store_ev_words[]; /* "agent-seen", "link-down"... */
+
+struct store_event {
+	long long time_ms;
+	code_t node;
+	enum store_ev type;
+	char subject[72];
+	char text[REPORT_TEXT_LEN];
+};
+
+struct store_event_q {
+	long long since_ms, until_ms; /* [since, until); until 0: no bound */
+	code_t node;                  /* 0: all */
+	int type;                     /* enum store_ev, or -1: all */
+	int limit;                    /* 0: no limit */
+	bool oldest_first;            /* default newest first */
+};
+
+typedef int (*store_event_fn)(void *arg, const struct store_event *e);
+int store_events(struct store *st, const struct store_event_q *q,
+		 store_event_fn cb, void *arg);
+
+/* Series. */
+enum store_series_kind { STORE_SERIES_LINK, STORE_SERIES_TARGET };
+
+struct store_series_row {
+	enum store_series_kind kind;
+	char key[16];      /* link name, or target code (12 digits) */
+	long long t_ms;    /* start of the minute or hour */
+	bool hourly;
+	/* links */
+	uint64_t rx_bytes, tx_bytes; /* delta over the period */
+	double rx_bps, tx_bps;       /* mean of the reports' rates */
+	/* targets: ms and %, negative when never measured */
+	double rtt_avg, rtt_min, rtt_max, loss_pct, jitter_avg;
+	uint32_t samples;        /* reports in the period */
+	uint32_t rtt_samples, jitter_samples; /* of them, measured */
+};
+
+typedef int (*store_series_fn)(void *arg, const struct store_series_row *r);
+
+/* Rows of node @code in [since, until), oldest first: per minute when the
+ * range is at most two days and minute rows are still kept for all of it,
+ * else hourly (row.hourly says which). */
+int store_series(struct store *st, code_t code, long long since_ms,
+		 long long until_ms, store_series_fn cb, void *arg);
+
+/* The stored sequence ranges [lo, hi] of node @code, ascending, as the
+ * database holds them. */
+typedef int (*store_range_fn)(void *arg, uint64_t lo, uint64_t hi);
+int store_seq_ranges(struct store *st, code_t code, store_range_fn cb,
+		     void *arg);
+
+struct store_stats {
+	int queue_depth, queue_max;
+	uint64_t batches, rows_written, rows_deleted;
+	uint64_t reports_stored, dups, busy, unavailable, bad_records;
+	double commit_p50_ms, commit_p99_ms; /* over the last commits */
+	int commit_window;                   /* how many */
+	uint64_t db_bytes;
+	uint64_t nodes, mem_bytes; /* per-node state, JSON not counted */
+	uint64_t json_bytes;       /* last reports held in memory */
+	char last_error[256];      /* "" when none */
+};
+
+void store_stats(struct store *st, struct store_stats *s);
+
+#endif

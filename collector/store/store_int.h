@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Inside the store: the node table, the queue and the writer's state,
+ * shared by store.c (the API side) and store_writer.c (the writer thread).
+ *
+ * Locking.  st->mu guards the node table and, in each node, what other
+ * threads read: the committed ranges (done), the summary (info) and the
+ * last report (json).  Only the writer thread changes them, and only after
+ * a commit.  The rest of a node (wseq, ws, the batch marks) belongs to the
+ * writer alone.  st->qmu guards the queue and the sync/stop requests;
+ * st->smu the counters.  No thread holds two of them at once.
+ */
+#ifndef EGNET_STORE_INT_H
+#define EGNET_STORE_INT_H
+
+#include <pthread.h>
+
+#include "collector/store/store.h"
+#include "collector/store/store_backend.h"
+#include "collector/store/storerep.h"
+#include "collector/store/storeseq.h"
+
+#define STORE_LAT_WINDOW 1024
+
+struct snode {
+	code_t code;
+	/* under st->mu (written by the writer after a commit) */
+	struct store_node_info info; /* info.node 0: nothing committed yet */
+	struct storeseq done;
+	char *json;
+	size_t json_len;
+	/* the writer's */
+	struct storeseq wseq;
+	struct storestate ws, snap;
+	struct storerep *newest; /* newest in-order report of the batch */
+	uint32_t batch;          /* the last batch that touched it */
+	bool dirty;              /* in the FIFO of coalesced writes */
+	bool written;            /* this batch writes its coalesced data */
+	bool seq_changed;
+	double dirty_at;         /* monotonic s, when it joined the FIFO */
+	struct snode *dnext;
+};
+
+struct store {
+	struct store_opts o;
+	const struct store_backend *be;
+	void *h;
+
+	pthread_mutex_t mu;
+	struct snode **tab; /* open addressing by code */
+	size_t tab_cap, n_nodes;
+
+	pthread_mutex_t qmu;
+	pthread_cond_t qcond, qdone;
+	struct storerep *qhead, *qtail;
+	int qn;
+	bool stop;
+	uint64_t sync_asked, sync_done;
+	int sync_rc;
+	pthread_t writer;
+	bool writer_started;
+
+	pthread_mutex_t smu;
+	struct store_stats s;
+	double lat[STORE_LAT_WINDOW];
+	int lat_n, lat_i;
+};
+
+/* The store's clock (opts or the real one), wall ms. */
+long long store_clock(const struct store *st);
+
+/* Node @code, or NULL.  Caller holds st->mu, or is the writer. */
+struct snode *store_node_find(const struct store *st, code_t code);
+
+/* Node @code, made when missing (writer only; takes st->mu to insert). */
+struct snode *store_node_get(struct store *st, code_t code);
+
+/* The writer thread (store_writer.c). */
+void *store_writer_main(void *arg);
+
+/* Count a commit of @ms, or an error (@err not NULL). */
+void store_note_commit(struct store *st, double ms, const char *err);
+
+#endif

@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The SQLite backend of the store (struct store_backend, store_backend.h):
+ * DIR/egnet.db in WAL mode, one write connection used by the writer thread
+ * only, and a small pool of read-only connections for queries from any
+ * thread (WAL lets them read while the writer commits).  The queries are
+ * in store_sqlite_query.c; the schema and its migrations here.
+ *
+ * synchronous=FULL: in WAL mode NORMAL does not sync the WAL at each
+ * commit, so a commit can be lost to a power cut or an OS crash — and the
+ * store acknowledges reports on the commit, after which the agent deletes
+ * them from its spool.  FULL syncs the WAL per commit; batching many
+ * reports per transaction is what pays for that fsync.
+ *
+ * Errors: SQLite's codes become negative errnos (SQLITE_FULL -ENOSPC,
+ * SQLITE_READONLY -EROFS, SQLITE_IOERR -EIO, SQLITE_BUSY -EBUSY, else -EIO)
+ * with sqlite3_errmsg() in err; a failed write is rolled back whole.
+ */
+#include "collector/store/store_sqlite.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/*
+ * Migrations: entry v takes the schema from v-1 to v.  A v2 is added as
+ * one more entry (e.g. "ALTER TABLE events ADD COLUMN severity INTEGER
+ * NOT NULL DEFAULT 0;") and STORE_SQLITE_VERSION becomes 2: an old
+ * database is brought up to date in the same transaction that records the
+ * new version, and a database newer than the build is refused.
+ */
+#define STORE_SQLITE_VERSION 1
+
+static const char *const store_sqlite_migrations[STORE_SQLITE_VERSION + 1] = {
+	[1] = "CREATE TABLE schema_version(version INTEGER NOT NULL);"
+	      "INSERT INTO schema_version VALUES(0);"
+	      "CREATE TABLE seq_ranges(node INTEGER NOT NULL, lo INTEGER NOT "
+	      "NULL, hi INTEGER NOT NULL, PRIMARY KEY(node, lo)) WITHOUT ROWID;"
+	      "CREATE TABLE events(id INTEGER PRIMARY KEY, time_ms INTEGER NOT "
+	      "NULL, node INTEGER NOT NULL, type TEXT NOT NULL, subject TEXT "
+	      "NOT NULL, text TEXT NOT NULL);"
+	      "CREATE INDEX events_time ON events(time_ms);"
+	      "CREATE INDEX events_node ON events(node, time_ms);"
+	      "CREATE TABLE nodes(node INTEGER PRIMARY KEY, last_seq INTEGER, "
+	      "last_ms INTEGER, agent_ms INTEGER, uptime_s INTEGER, apply "
+	      "INTEGER, drift INTEGER, profile TEXT, profile_version TEXT, "
+	      "profile_hash TEXT, json BLOB, state TEXT);"
+	      "CREATE TABLE series_link(node INTEGER, link TEXT, t INTEGER, "
+	      "rx_bytes INTEGER, tx_bytes INTEGER, rx_bps REAL, tx_bps REAL, n "
+	      "INTEGER, PRIMARY KEY(node, t, link)) WITHOUT ROWID;"
+	      "CREATE INDEX series_link_t ON series_link(t);"
+	      "CREATE TABLE series_link_h(node INTEGER, link TEXT, t INTEGER, "
+	      "rx_bytes INTEGER, tx_bytes INTEGER, rx_bps REAL, tx_bps REAL, n "
+	      "INTEGER, PRIMARY KEY(node, t, link)) WITHOUT ROWID;"
+	      "CREATE INDEX series_link_h_t ON series_link_h(t);"
+	      "CREATE TABLE series_target(node INTEGER, target TEXT, t INTEGER, "
+	      "rtt_avg REAL, rtt_min REAL, rtt_max REAL, loss REAL, jitter "
+	      "REAL, n INTEGER, n_rtt INTEGER, n_jit INTEGER, PRIMARY KEY(node, "
+	      "t, target)) WITHOUT ROWID;"
+	      "CREATE INDEX series_target_t ON series_target(t);"
+	      "CREATE TABLE series_target_h(node INTEGER, target TEXT, t "
+	      "INTEGER, rtt_avg REAL, rtt_min REAL, rtt_max REAL, loss REAL, "
+	      "jitter REAL, n INTEGER, n_rtt INTEGER, n_jit INTEGER, PRIMARY "
+	      "KEY(node, t, target)) WITHOUT ROWID;"
+	      "CREATE INDEX series_target_h_t ON series_target_h(t);",
+};
+
+/* A row is written once when its minute or hour closes; a late report of
+ * a period already written (or one more after a restart) merges into its
+ * row: sums add, means are weighted by samples. */
+#define LINK_UPSERT(tab)                                                    \
+	"INSERT INTO " tab "(node, link, t, rx_bytes, tx_bytes, rx_bps, "    \
+	"tx_bps, n) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO "  \
+	"UPDATE SET rx_bytes = rx_bytes + excluded.rx_bytes, tx_bytes = "    \
+	"tx_bytes + excluded.tx_bytes, rx_bps = (rx_bps * n + "              \
+	"excluded.rx_bps * excluded.n) / (n + excluded.n), tx_bps = (tx_bps " \
+	"* n + excluded.tx_bps * excluded.n) / (n + excluded.n), n = n + "   \
+	"excluded.n"
+#define WMEAN(c, k)                                                         \
+	c " = CASE WHEN " k " + excluded." k " = 0 THEN -1 ELSE (" c " * " k \
+	" * (" k " > 0) + excluded." c " * excluded." k " * (excluded." k     \
+	" > 0)) / (" k " + excluded." k ") END"
+#define TARGET_UPSERT(tab)                                                  \
+	"INSERT INTO " tab "(node, target, t, rtt_avg, rtt_min, rtt_max, "   \
+	"loss, jitter, n, n_rtt, n_jit) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, "  \
+	"?8, ?9, ?10, ?11) ON CONFLICT DO UPDATE SET " WMEAN("rtt_avg",      \
+							     "n_rtt") ", "   \
+	"rtt_min = CASE WHEN excluded.n_rtt = 0 THEN rtt_min WHEN n_rtt = 0 " \
+	"THEN excluded.rtt_min ELSE min(rtt_min, excluded.rtt_min) END, "     \
+	"rtt_max = CASE WHEN excluded.n_rtt = 0 THEN rtt_max WHEN n_rtt = 0 " \
+	"THEN excluded.rtt_max ELSE max(rtt_max, excluded.rtt_max) END, "     \
+	"loss = (loss * n + excluded.loss * excluded.n) / (n + excluded.n), " \
+	WMEAN("jitter", "n_jit") ", n = n + excluded.n, n_rtt = n_rtt + "    \
+	"excluded.n_rtt, n_jit = n_jit + excluded.n_jit"
+
+enum {
+	Q_BEGIN,
+	Q_COMMIT,
+	Q_ROLLBACK,
+	Q_RANGE_DEL,
+	Q_RANGE_INS,
+	Q_EVENT_INS,
+	Q_NODE_PUT,
+	Q_LINK_M,
+	Q_LINK_H,
+	Q_TARGET_M,
+	Q_TARGET_H,
+	Q__N
+};
+
+static const char *const store_sqlite_sql[Q__N] = {
+	[Q_BEGIN] = "BEGIN IMMEDIATE",
+	[Q_COMMIT] = "COMMIT",
+	[Q_ROLLBACK] = "ROLLBACK",
+	[Q_RANGE_DEL] = "DELETE FROM seq_ranges WHERE node = ?1",
+	[Q_RANGE_INS] = "INSERT INTO seq_ranges(node, lo, hi) VALUES(?1, ?2, "
+			"?3)",
+	[Q_EVENT_INS] = "INSERT INTO events(time_ms, node, type, subject, "
+			"text) VALUES(?1, ?2, ?3, ?4, ?5)",
+	[Q_NODE_PUT] = "INSERT OR REPLACE INTO nodes(node, last_seq, last_ms, "
+		       "agent_ms, uptime_s, apply, drift, profile, "
+		       "profile_version, profile_hash, json, state) "
+		       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+		       "?12)",
+	[Q_LINK_M] = LINK_UPSERT("series_link"),
+	[Q_LINK_H] = LINK_UPSERT("series_link_h"),
+	[Q_TARGET_M] = TARGET_UPSERT("series_target"),
+	[Q_TARGET_H] = TARGET_UPSERT("series_target_h"),
+};
+
+struct sqlh {
+	char path[300];
+	sqlite3 *db;
+	sqlite3_stmt *q[Q__N];
+	pthread_mutex_t pmu;
+	sqlite3 *pool[STORE_SQLITE_POOL];
+	int npool;
+};
+
+int store_sqlite_errno(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		return -EROFS;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return -EBADMSG;
+	default:
+		return -EIO;
+	}
+}
+
+static int store_sqlite_fail(sqlite3 *db, int rc, const char *what, char *err,
+			     size_t errlen)
+{
+	snprintf(err, errlen, "store: %s: %s", what,
+		 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	return store_sqlite_errno(rc) ? store_sqlite_errno(rc) : -EIO;
+}
+
+/* Bring the schema to STORE_SQLITE_VERSION in one transaction. */
+static int store_sqlite_migrate(struct sqlh *h, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int v = 0, rc;
+
+	rc = sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc)
+		return store_sqlite_fail(h->db, rc, h->path, err, errlen);
+	if (sqlite3_prepare_v2(h->db, "SELECT version FROM schema_version", -1,
+			       &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	} else if (sqlite3_prepare_v2(h->db, "SELECT 1 FROM sqlite_master "
+					     "WHERE name <> ''",
+				      -1, &s, NULL) == SQLITE_OK) {
+		/* no version table: a new database, or somebody else's */
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc == SQLITE_ROW) {
+			sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+			snprintf(err, errlen,
+				 "store: %s has tables but no schema_version: "
+				 "not an egnet store",
+				 h->path);
+			return -EPROTO;
+		}
+	}
+	if (v > STORE_SQLITE_VERSION || v < 0) {
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		snprintf(err, errlen,
+			 "store: %s has schema version %d, this collector knows "
+			 "up to %d: refusing to open it (a newer collector "
+			 "made it)",
+			 h->path, v, STORE_SQLITE_VERSION);
+		return -EPROTO;
+	}
+	for (int n = v + 1; n <= STORE_SQLITE_VERSION; n++) {
+		char set[80];
+
+		snprintf(set, sizeof(set), "UPDATE schema_version SET version=%d",
+			 n);
+		rc = sqlite3_exec(h->db, store_sqlite_migrations[n], NULL, NULL,
+				  NULL);
+		if (!rc)
+			rc = sqlite3_exec(h->db, set, NULL, NULL, NULL);
+		if (rc) {
+			int e = store_sqlite_fail(h->db, rc, "migration", err,
+						  errlen);
+
+			sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+			return e;
+		}
+	}
+	rc = sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL);
+	if (rc) {
+		int e = store_sqlite_fail(h->db, rc, h->path, err, errlen);
+
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		return e;
+	}
+	return 0;
+}
+
+static void store_sqlite_close(void *hv)
+{
+	struct sqlh *h = hv;
+
+	if (!h)
+		return;
+	for (int i = 0; i < Q__N; i++)
+		sqlite3_finalize(h->q[i]);
+	for (int i = 0; i < h->npool; i++)
+		sqlite3_close(h->pool[i]);
+	sqlite3_close(h->db);
+	pthread_mutex_destroy(&h->pmu);
+	free(h);
+}
+
+static int store_sqlite_open(void **out, const struct store_opts *o,
+			     char *err, size_t errlen)
+{
+	struct sqlh *h = calloc(1, sizeof(*h));
+	char pragma[80];
+	struct stat sb;
+	int rc;
+
+	*out = NULL;
+	if (!h) {
+		snprintf(err, errlen, "store: out of memory");
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&h->pmu, NULL);
+	snprintf(h->path, sizeof(h->path), "%s/egnet.db", o->dir);
+	if (stat(o->dir, &sb) || !S_ISDIR(sb.st_mode)) {
+		rc = errno ? -errno : -ENOTDIR;
+		snprintf(err, errlen, "store: state dir %s: %s", o->dir,
+			 strerror(-rc));
+		store_sqlite_close(h);
+		return rc;
+	}
+	rc = sqlite3_open_v2(h->path, &h->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				     SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	if (rc) {
+		rc = store_sqlite_fail(h->db, rc, h->path, err, errlen);
+		store_sqlite_close(h);
+		return rc;
+	}
+	sqlite3_busy_timeout(h->db, 5000);
+	/* 32 MiB of page cache for the writer: the series and range
+	 * B-trees it updates stay in memory rather than in pread() */
+	rc = sqlite3_exec(h->db, "PRAGMA journal_mode=WAL; "
+				 "PRAGMA synchronous=FULL; "
+				 "PRAGMA cache_size=-32768",
+			  NULL, NULL, NULL);
+	if (rc) {
+		rc = store_sqlite_fail(h->db, rc, h->path, err, errlen);
+		store_sqlite_close(h);
+		return rc;
+	}
+	rc = store_sqlite_migrate(h, err, errlen);
+	if (rc) {
+		store_sqlite_close(h);
+		return rc;
+	}
+	if (o->max_db_mb > 0) {
+		/* a disk budget: beyond it commits fail with SQLITE_FULL */
+		snprintf(pragma, sizeof(pragma), "PRAGMA max_page_count=%lld",
+			 (long long)o->max_db_mb * 1024 * 1024 / 4096);
+		sqlite3_exec(h->db, pragma, NULL, NULL, NULL);
+	}
+	for (int i = 0; i < Q__N; i++) {
+		rc = sqlite3_prepare_v3(h->db, store_sqlite_sql[i], -1,
+					SQLITE_PREPARE_PERSISTENT, &h->q[i],
+					NULL);
+		if (rc) {
+			rc = store_sqlite_fail(h->db, rc, store_sqlite_sql[i],
+					       err, errlen);
+			store_sqlite_close(h);
+			return rc;
+		}
+	}
+	*out = h;
+	return 0;
+}
+
+/* Run one prepared statement to its end and reset it. */
+static int store_sqlite_step(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : rc;
+}
+
+static int store_sqlite_row(struct sqlh *h, const struct store_wrow *w)
+{
+	const struct store_series_row *r = &w->r;
+	bool link = r->kind == STORE_SERIES_LINK;
+
+	sqlite3_stmt *s = h->q[link ? (r->hourly ? Q_LINK_H : Q_LINK_M)
+				    : (r->hourly ? Q_TARGET_H : Q_TARGET_M)];
+
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)w->node);
+	sqlite3_bind_text(s, 2, r->key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, r->t_ms);
+	if (link) {
+		sqlite3_bind_int64(s, 4, (sqlite3_int64)r->rx_bytes);
+		sqlite3_bind_int64(s, 5, (sqlite3_int64)r->tx_bytes);
+		sqlite3_bind_double(s, 6, r->rx_bps);
+		sqlite3_bind_double(s, 7, r->tx_bps);
+		sqlite3_bind_int64(s, 8, r->samples);
+	} else {
+		sqlite3_bind_double(s, 4, r->rtt_avg);
+		sqlite3_bind_double(s, 5, r->rtt_min);
+		sqlite3_bind_double(s, 6, r->rtt_max);
+		sqlite3_bind_double(s, 7, r->loss_pct);
+		sqlite3_bind_double(s, 8, r->jitter_avg);
+		sqlite3_bind_int64(s, 9, r->samples);
+		sqlite3_bind_int64(s, 10, r->rtt_samples);
+		sqlite3_bind_int64(s, 11, r->jitter_samples);
+	}
+	return store_sqlite_step(s);
+}
+
+static int store_sqlite_node(struct sqlh *h, const struct store_wnode *n)
+{
+	sqlite3_stmt *s = h->q[Q_NODE_PUT];
+	const struct store_node_info *i = &n->info;
+
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)i->node);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)i->last_seq);
+	sqlite3_bind_int64(s, 3, i->last_ms);
+	sqlite3_bind_int64(s, 4, i->agent_ms);
+	sqlite3_bind_int64(s, 5, i->uptime_s);
+	sqlite3_bind_int(s, 6, (int)i->apply);
+	sqlite3_bind_int(s, 7, i->drift);
+	sqlite3_bind_text(s, 8, i->profile, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, i->profile_version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 10, i->profile_hash, -1, SQLITE_STATIC);
+	if (n->json)
+		sqlite3_bind_blob(s, 11, n->json, (int)n->json_len,
+				  SQLITE_STATIC);
+	sqlite3_bind_text(s, 12, n->state, -1, SQLITE_STATIC);
+	return store_sqlite_step(s);
+}
+
+static int store_sqlite_write(void *hv, const struct store_wbatch *b,
+			      char *err, size_t errlen)
+{
+	struct sqlh *h = hv;
+	int rc = store_sqlite_step(h->q[Q_BEGIN]);
+
+	for (int i = 0; !rc && i < b->n_ranges; i++) {
+		const struct storeseq *set = b->ranges[i].set;
+		sqlite3_stmt *s = h->q[Q_RANGE_INS];
+
+		sqlite3_bind_int64(h->q[Q_RANGE_DEL], 1,
+				   (sqlite3_int64)b->ranges[i].node);
+		rc = store_sqlite_step(h->q[Q_RANGE_DEL]);
+		for (uint32_t k = 0; !rc && k < set->n; k++) {
+			sqlite3_bind_int64(s, 1,
+					   (sqlite3_int64)b->ranges[i].node);
+			sqlite3_bind_int64(s, 2, (sqlite3_int64)set->v[k].lo);
+			sqlite3_bind_int64(s, 3, (sqlite3_int64)set->v[k].hi);
+			rc = store_sqlite_step(s);
+		}
+	}
+	for (int i = 0; !rc && i < b->n_events; i++) {
+		const struct store_event *e = &b->events[i];
+		sqlite3_stmt *s = h->q[Q_EVENT_INS];
+
+		sqlite3_bind_int64(s, 1, e->time_ms);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)e->node);
+		sqlite3_bind_text(s, 3, store_ev_words[e->type], -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, e->subject, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, e->text, -1, SQLITE_STATIC);
+		rc = store_sqlite_step(s);
+	}
+	for (int i = 0; !rc && i < b->n_rows; i++)
+		rc = store_sqlite_row(h, &b->rows[i]);
+	for (int i = 0; !rc && i < b->n_nodes; i++)
+		rc = store_sqlite_node(h, &b->nodes[i]);
+	if (!rc)
+		rc = store_sqlite_step(h->q[Q_COMMIT]);
+	if (rc) {
+		int e = store_sqlite_fail(h->db, rc, "commit", err, errlen);
+
+		if (!sqlite3_get_autocommit(h->db))
+			store_sqlite_step(h->q[Q_ROLLBACK]);
+		return e;
+	}
+	return 0;
+}
+
+static int store_sqlite_expire(void *hv, long long keep_after_ms,
+			       long long minutes_after_ms, int chunk,
+			       uint64_t *deleted, bool *more, char *err,
+			       size_t errlen)
+{
+	static const char *const del[] = {
+		"DELETE FROM events WHERE id IN (SELECT id FROM events WHERE "
+		"time_ms < ?1 LIMIT ?2)",
+		"DELETE FROM series_link_h WHERE (node, t, link) IN (SELECT "
+		"node, t, link FROM series_link_h WHERE t < ?1 LIMIT ?2)",
+		"DELETE FROM series_target_h WHERE (node, t, target) IN (SELECT "
+		"node, t, target FROM series_target_h WHERE t < ?1 LIMIT ?2)",
+		"DELETE FROM series_link WHERE (node, t, link) IN (SELECT "
+		"node, t, link FROM series_link WHERE t < ?1 LIMIT ?2)",
+		"DELETE FROM series_target WHERE (node, t, target) IN (SELECT "
+		"node, t, target FROM series_target WHERE t < ?1 LIMIT ?2)",
+	};
+	struct sqlh *h = hv;
+	uint64_t most = 0;
+	int rc = 0;
+
+	*deleted = 0;
+	for (size_t i = 0; i < sizeof(del) / sizeof(del[0]) && !rc; i++) {
+		sqlite3_stmt *s;
+		uint64_t n;
+
+		rc = sqlite3_prepare_v2(h->db, del[i], -1, &s, NULL);
+		if (rc)
+			break;
+		sqlite3_bind_int64(s, 1, i < 3 ? keep_after_ms
+					       : minutes_after_ms);
+		sqlite3_bind_int(s, 2, chunk);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : sqlite3_errcode(h->db);
+		n = rc ? 0 : (uint64_t)sqlite3_changes(h->db);
+		sqlite3_finalize(s);
+		*deleted += n;
+		if (n > most)
+			most = n;
+	}
+	if (rc)
+		return store_sqlite_fail(h->db, rc, "expiry", err, errlen);
+	/* the caller asks again soon while a table gave a full chunk */
+	*more = most >= (uint64_t)chunk;
+	return 0;
+}
+
+sqlite3 *store_sqlite_reader(void *hv)
+{
+	struct sqlh *h = hv;
+	sqlite3 *db = NULL;
+
+	pthread_mutex_lock(&h->pmu);
+	if (h->npool)
+		db = h->pool[--h->npool];
+	pthread_mutex_unlock(&h->pmu);
+	if (db)
+		return db;
+	if (sqlite3_open_v2(h->path, &db,
+			    SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+			    NULL)) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
+void store_sqlite_reader_done(void *hv, sqlite3 *db)
+{
+	struct sqlh *h = hv;
+
+	pthread_mutex_lock(&h->pmu);
+	if (h->npool < STORE_SQLITE_POOL) {
+		h->pool[h->npool++] = db;
+		db = NULL;
+	}
+	pthread_mutex_unlock(&h->pmu);
+	sqlite3_close(db);
+}
+
+static uint64_t store_sqlite_size(void *hv)
+{
+	struct sqlh *h = hv;
+	char wal[320];
+	struct stat sb;
+	uint64_t n = 0;
+
+	if (stat(h->path, &sb) == 0)
+		n += (uint64_t)sb.st_size;
+	snprintf(wal, sizeof(wal), "%s-wal", h->path);
+	if (stat(wal, &sb) == 0)
+		n += (uint64_t)sb.st_size;
+	return n;
+}
+
+const struct store_backend store_sqlite = {
+	.name = "sqlite",
+	.open = store_sqlite_open,
+	.load = store_sqlite_load,
+	.write = store_sqlite_write,
+	.expire = store_sqlite_expire,
+	.events = store_sqlite_events,
+	.series = store_sqlite_series,
+	.ranges = store_sqlite_ranges,
+	.size = store_sqlite_size,
+	.close = store_sqlite_close,
+};
+
+/* The write connection, for loading (before the writer starts). */
+sqlite3 *store_sqlite_db(void *hv)
+{
+	return ((struct sqlh *)hv)->db;
+}

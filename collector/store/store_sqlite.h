@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Inside the SQLite backend: what store_sqlite.c (schema, writes, expiry)
+ * and store_sqlite_query.c (loading and queries) share.
+ */
+#ifndef EGNET_STORE_SQLITE_H
+#define EGNET_STORE_SQLITE_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "collector/store/store_backend.h"
+
+#define STORE_SQLITE_POOL 4 /* read connections kept open */
+
+/* SQLite's result code as a negative errno (0 for OK, ROW, DONE). */
+int store_sqlite_errno(int rc);
+
+/* A read connection from the pool (or a new one), NULL when it cannot
+ * be opened; give it back with store_sqlite_reader_done(). */
+sqlite3 *store_sqlite_reader(void *h);
+void store_sqlite_reader_done(void *h, sqlite3 *db);
+
+/* The write connection (loading, before the writer thread starts). */
+sqlite3 *store_sqlite_db(void *h);
+
+int store_sqlite_load(void *h, store_load_node_fn node_fn,
+		      store_load_range_fn range_fn, void *arg, char *err,
+		      size_t errlen);
+int store_sqlite_events(void *h, const struct store_event_q *q,
+			store_event_fn cb, void *arg);
+int store_sqlite_series(void *h, code_t node, long long since_ms,
+			long long until_ms, bool hourly, store_series_fn cb,
+			void *arg);
+int store_sqlite_ranges(void *h, code_t node, store_range_fn cb, void *arg);
+
+#endif

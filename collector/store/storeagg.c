@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Per-minute and hourly aggregation of a node's series; see storeagg.h. */
+#include "collector/store/storeagg.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector/store/storediff.h"
+
+static void storeagg_lrow(struct store_series_row *row, const char *name,
+			  long long t, bool hourly,
+			  const struct storeagg_lacc *a)
+{
+	memset(row, 0, sizeof(*row));
+	row->kind = STORE_SERIES_LINK;
+	snprintf(row->key, sizeof(row->key), "%s", name);
+	row->t_ms = t;
+	row->hourly = hourly;
+	row->rx_bytes = a->rx;
+	row->tx_bytes = a->tx;
+	row->rx_bps = a->rx_bps / a->n;
+	row->tx_bps = a->tx_bps / a->n;
+	row->rtt_avg = row->rtt_min = row->rtt_max = row->loss_pct =
+		row->jitter_avg = -1;
+	row->samples = a->n;
+}
+
+static void storeagg_trow(struct store_series_row *row, code_t code,
+			  long long t, bool hourly,
+			  const struct storeagg_tacc *a)
+{
+	memset(row, 0, sizeof(*row));
+	row->kind = STORE_SERIES_TARGET;
+	code_format(code, row->key);
+	row->t_ms = t;
+	row->hourly = hourly;
+	row->rtt_avg = a->n_rtt ? a->rtt / a->n_rtt : -1;
+	row->rtt_min = a->n_rtt ? a->rtt_min : -1;
+	row->rtt_max = a->n_rtt ? a->rtt_max : -1;
+	row->loss_pct = a->loss / a->n;
+	row->jitter_avg = a->n_jit ? a->jit / a->n_jit : -1;
+	row->samples = a->n;
+	row->rtt_samples = a->n_rtt;
+	row->jitter_samples = a->n_jit;
+}
+
+static void storeagg_ladd(struct storeagg_lacc *h,
+			  const struct storeagg_lacc *m)
+{
+	h->rx += m->rx;
+	h->tx += m->tx;
+	h->rx_bps += m->rx_bps;
+	h->tx_bps += m->tx_bps;
+	h->n += m->n;
+}
+
+static void storeagg_tadd(struct storeagg_tacc *h,
+			  const struct storeagg_tacc *m)
+{
+	if (m->n_rtt) {
+		if (!h->n_rtt || m->rtt_min < h->rtt_min)
+			h->rtt_min = m->rtt_min;
+		if (!h->n_rtt || m->rtt_max > h->rtt_max)
+			h->rtt_max = m->rtt_max;
+	}
+	h->rtt += m->rtt;
+	h->loss += m->loss;
+	h->jit += m->jit;
+	h->n += m->n;
+	h->n_rtt += m->n_rtt;
+	h->n_jit += m->n_jit;
+}
+
+int storeagg_close_hour(struct storestate *s, code_t node, storeagg_fn fn,
+			void *arg)
+{
+	struct store_series_row row;
+	int rc = storeagg_close(s, node, fn, arg);
+
+	if (s->hour_ms < 0)
+		return rc;
+	for (int i = 0; i < s->n_links; i++) {
+		struct storestate_link *l = &s->links[i];
+
+		if (!l->h.n)
+			continue;
+		storeagg_lrow(&row, l->name, s->hour_ms, true, &l->h);
+		if (!rc)
+			rc = fn(arg, node, &row);
+		memset(&l->h, 0, sizeof(l->h));
+	}
+	for (int i = 0; i < s->n_targets; i++) {
+		struct storestate_target *t = &s->targets[i];
+
+		if (!t->h.n)
+			continue;
+		storeagg_trow(&row, t->code, s->hour_ms, true, &t->h);
+		if (!rc)
+			rc = fn(arg, node, &row);
+		memset(&t->h, 0, sizeof(t->h));
+	}
+	s->hour_ms = -1;
+	return rc;
+}
+
+int storeagg_close(struct storestate *s, code_t node, storeagg_fn fn,
+		   void *arg)
+{
+	long long hour = s->minute_ms - s->minute_ms % STOREAGG_HOUR_MS;
+	struct store_series_row row;
+	int rc = 0;
+
+	if (s->minute_ms < 0)
+		return 0;
+	if (s->hour_ms >= 0 && s->hour_ms != hour) {
+		long long m = s->minute_ms;
+
+		s->minute_ms = -1; /* the hour without this minute */
+		rc = storeagg_close_hour(s, node, fn, arg);
+		s->minute_ms = m;
+	}
+	s->hour_ms = hour;
+	for (int i = 0; i < s->n_links; i++) {
+		struct storestate_link *l = &s->links[i];
+
+		if (!l->m.n)
+			continue;
+		storeagg_lrow(&row, l->name, s->minute_ms, false, &l->m);
+		if (!rc)
+			rc = fn(arg, node, &row);
+		storeagg_ladd(&l->h, &l->m);
+		memset(&l->m, 0, sizeof(l->m));
+	}
+	for (int i = 0; i < s->n_targets; i++) {
+		struct storestate_target *t = &s->targets[i];
+
+		if (!t->m.n)
+			continue;
+		storeagg_trow(&row, t->code, s->minute_ms, false, &t->m);
+		if (!rc)
+			rc = fn(arg, node, &row);
+		storeagg_tadd(&t->h, &t->m);
+		memset(&t->m, 0, sizeof(t->m));
+	}
+	s->minute_ms = -1;
+	return rc;
+}
+
+/* A new key (calloc'd) has has_counters false: no delta on its first
+ * report, there is nothing to take it from. */
+static void storeagg_link(struct storestate_link *d,
+			  const struct storerep_link *l)
+{
+	if (l->has_counters) {
+		if (d->has_counters) {
+			d->m.rx += l->rx_bytes >= d->rx ? l->rx_bytes - d->rx
+							: l->rx_bytes;
+			d->m.tx += l->tx_bytes >= d->tx ? l->tx_bytes - d->tx
+							: l->tx_bytes;
+		}
+		d->m.rx_bps += l->rx_bps;
+		d->m.tx_bps += l->tx_bps;
+		d->m.n++;
+		d->rx = l->rx_bytes;
+		d->tx = l->tx_bytes;
+	}
+	d->has_counters = l->has_counters;
+	d->state = l->state;
+}
+
+static void storeagg_target(struct storestate_target *d,
+			    const struct storerep_target *g)
+{
+	double rtt = g->rtt_avg_ms >= 0 ? g->rtt_avg_ms : g->rtt_ms;
+	double one = g->rtt_ms >= 0 ? g->rtt_ms : rtt;
+	struct storeagg_tacc *a = &d->m;
+
+	if (rtt >= 0) {
+		if (!a->n_rtt || one < a->rtt_min)
+			a->rtt_min = (float)one;
+		if (!a->n_rtt || one > a->rtt_max)
+			a->rtt_max = (float)one;
+		a->rtt += rtt;
+		a->n_rtt++;
+	}
+	if (g->jitter_ms >= 0) {
+		a->jit += g->jitter_ms;
+		a->n_jit++;
+	}
+	a->loss += g->loss_pct >= 0 ? g->loss_pct : 0;
+	a->n++;
+	d->state = g->state;
+}
+
+/* True when @cur has exactly the links and targets of @s, in order. */
+static bool storeagg_same_keys(const struct storestate *s,
+			       const struct storerep *cur)
+{
+	if (s->n_links != cur->n_links || s->n_targets != cur->n_targets)
+		return false;
+	for (int i = 0; i < cur->n_links; i++)
+		if (strcmp(s->links[i].name, cur->links[i].name))
+			return false;
+	for (int i = 0; i < cur->n_targets; i++)
+		if (s->targets[i].code != cur->targets[i].code)
+			return false;
+	return true;
+}
+
+/* Make @s's keys those of @cur (carrying what matches); -ENOMEM leaves
+ * @s as it was. */
+static int storeagg_rekey(struct storestate *s, const struct storerep *cur)
+{
+	struct storestate_link *l = NULL;
+	struct storestate_target *t = NULL;
+
+	if (cur->n_links && !(l = calloc(cur->n_links, sizeof(*l))))
+		return -ENOMEM;
+	if (cur->n_targets && !(t = calloc(cur->n_targets, sizeof(*t)))) {
+		free(l);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < cur->n_links; i++) {
+		int k = storediff_link(s, cur->links[i].name, i);
+
+		if (k >= 0)
+			l[i] = s->links[k];
+		else
+			snprintf(l[i].name, sizeof(l[i].name), "%s",
+				 cur->links[i].name);
+	}
+	for (int i = 0; i < cur->n_targets; i++) {
+		int k = storediff_target(s, cur->targets[i].code, i);
+
+		if (k >= 0)
+			t[i] = s->targets[k];
+		else
+			t[i].code = cur->targets[i].code;
+	}
+	free(s->links);
+	free(s->targets);
+	s->links = l;
+	s->targets = t;
+	s->n_links = (uint16_t)cur->n_links;
+	s->n_targets = (uint16_t)cur->n_targets;
+	return 0;
+}
+
+int storeagg_advance(struct storestate *s, const struct storerep *cur,
+		     storeagg_fn fn, void *arg)
+{
+	long long m = cur->time_ms > 0 ? cur->time_ms -
+						 cur->time_ms % STOREAGG_MINUTE_MS
+				       : 0;
+	int rc = 0;
+
+	if (s->seen && cur->seq <= s->seq)
+		return 0;
+	if (!storeagg_same_keys(s, cur) && storeagg_rekey(s, cur))
+		return -ENOMEM;
+	if (s->minute_ms >= 0 && m != s->minute_ms)
+		rc = storeagg_close(s, cur->node, fn, arg);
+	if (s->hour_ms >= 0 && m - m % STOREAGG_HOUR_MS != s->hour_ms) {
+		int r2 = storeagg_close_hour(s, cur->node, fn, arg);
+
+		rc = rc ? rc : r2;
+	}
+	s->minute_ms = m;
+	for (int i = 0; i < cur->n_links; i++)
+		storeagg_link(&s->links[i], &cur->links[i]);
+	for (int i = 0; i < cur->n_targets; i++)
+		storeagg_target(&s->targets[i], &cur->targets[i]);
+	s->seen = true;
+	s->seq = cur->seq;
+	s->time_ms = cur->time_ms;
+	s->uptime_s = cur->uptime_s;
+	s->drift = cur->drift;
+	s->apply = (uint8_t)cur->apply;
+	return rc;
+}

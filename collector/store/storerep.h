@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What the store keeps of a report, and of a node between its reports.
+ *
+ * struct storerep is the compact copy of a struct report that waits in the
+ * writer's queue (a struct report is ~600 KiB of bounded arrays; the store
+ * needs the header, each link's state and counters, each target's state and
+ * measurements, the apply results, and the raw JSON), in one allocation.
+ *
+ * struct storestate is what the store remembers of a node's last report to
+ * derive events (storediff.c) and series (storeagg.c) from the next one:
+ * each link's and target's state and counters, and the sums of the minute
+ * still open.  It is also saved with the node (storerep_state_to_json) so a
+ * restart goes on where it stopped; the saved form is checked field by
+ * field when read back.
+ */
+#ifndef EGNET_STOREREP_H
+#define EGNET_STOREREP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "collector/store/store.h"
+#include "common/report.h"
+
+struct storerep_link {
+	char name[16];
+	uint8_t state; /* enum report_oper */
+	bool has_counters;
+	uint64_t rx_bytes, tx_bytes;
+	double rx_bps, tx_bps;
+};
+
+struct storerep_target {
+	code_t code;
+	uint8_t state;
+	double rtt_ms, rtt_avg_ms, jitter_ms, loss_pct; /* < 0: none */
+};
+
+struct storerep_apply {
+	long long time_ms;
+	bool ok;
+	char hash[72];
+	char text[REPORT_TEXT_LEN];
+};
+
+struct storerep {
+	code_t node;
+	uint64_t seq;
+	long long time_ms, uptime_s, recv_ms;
+	enum report_apply apply;
+	bool drift;
+	char drift_text[REPORT_TEXT_LEN];
+	char profile[REPORT_NAME_LEN], profile_version[32], profile_hash[72];
+	int n_links, n_targets, n_applies;
+	struct storerep_link *links;
+	struct storerep_target *targets;
+	struct storerep_apply *applies;
+	char *json; /* NUL-terminated copy, json_len bytes; may be taken */
+	size_t json_len;
+	/* the writer's bookkeeping */
+	store_done_fn cb;
+	void *cb_arg;
+	int result;
+	double enq_mono; /* when it was queued */
+	struct storerep *next;
+};
+
+/* A compact copy of @r (one block) and @json (its own malloc, so the store
+ * can keep it as the node's last report), or NULL when out of memory or
+ * @r's counts are beyond the schema's bounds.  Only RPT_EV_APPLY events
+ * are kept. */
+struct storerep *storerep_new(const struct report *r, const char *json,
+			      size_t len);
+
+/* Free @p and the JSON it still owns.  NULL is fine. */
+void storerep_free(struct storerep *p);
+
+/* Sums over a period (the open minute, the open hour) of a link's
+ * reports, and of a target's. */
+struct storeagg_lacc {
+	uint64_t rx, tx;        /* bytes */
+	double rx_bps, tx_bps;  /* sums of the reported rates */
+	uint32_t n;             /* reports with counters */
+};
+
+struct storeagg_tacc {
+	double rtt, loss, jit;  /* sums */
+	float rtt_min, rtt_max;
+	uint32_t n, n_rtt, n_jit;
+};
+
+/* One link or target as remembered, with its open minute and hour. */
+struct storestate_link {
+	char name[16];
+	uint8_t state;
+	bool has_counters;
+	uint64_t rx, tx; /* the last counters */
+	struct storeagg_lacc m, h;
+};
+
+struct storestate_target {
+	code_t code;
+	uint8_t state;
+	struct storeagg_tacc m, h;
+};
+
+struct storestate {
+	bool seen;
+	uint8_t apply;
+	bool drift;
+	uint16_t n_links, n_targets;
+	uint64_t seq;
+	long long time_ms, uptime_s;
+	long long minute_ms, hour_ms; /* the open minute and hour, -1: none */
+	struct storestate_link *links;
+	struct storestate_target *targets;
+};
+
+/* A fresh state (nothing seen). */
+void storestate_init(struct storestate *s);
+void storestate_free(struct storestate *s);
+
+/* Deep copy; 0 or -ENOMEM (dst untouched). */
+int storestate_copy(struct storestate *dst, const struct storestate *src);
+
+/* Bytes of heap and struct @s holds. */
+size_t storestate_mem(const struct storestate *s);
+
+/* The saved form (new reference, NULL when out of memory). */
+json_t *storestate_to_json(const struct storestate *s);
+
+/* Read a saved form into a fresh state; 0, or -EINVAL with the reason in
+ * err (s is then a fresh state). */
+int storestate_from_json(struct storestate *s, const json_t *j, char *err,
+			 size_t errlen);
+
+#endif
