@@ -129,7 +129,7 @@ struct store_node_info {
 	long long uptime_s;
 	enum report_apply apply;
 	bool drift;
-	char profile[REPORT_NAME_LEN], profile_version[32], profile_hash[72];
+	char profile[REPORT_NAME_LEN], profile_version[REPORT_NAME_LEN], profile_hash[72];
 };
 
 typedef int (*store_node_fn)(void *arg, const struct store_node_info *n);

@@ -53,7 +53,7 @@ struct storerep {
 	enum report_apply apply;
 	bool drift;
 	char drift_text[REPORT_TEXT_LEN];
-	char profile[REPORT_NAME_LEN], profile_version[32], profile_hash[72];
+	char profile[REPORT_NAME_LEN], profile_version[REPORT_NAME_LEN], profile_hash[72];
 	int n_links, n_targets, n_applies;
 	struct storerep_link *links;
 	struct storerep_target *targets;
