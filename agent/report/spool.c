@@ -67,7 +67,11 @@ static bool spool_rec_valid(const unsigned char *p, uint64_t avail,
 		return false;
 	l = spool_get32(p + 4);
 	if (l == 0 || l > SPOOL_MAX_RECORD || l > avail - SPOOL_HDR ||
-	    spool_get32(p + 24) != 0 || spool_get64(p + 8) <= prev)
+	    spool_get64(p + 8) <= prev)
+		return false;
+	/* the header's own checksum first: a stray magic in a payload costs
+	 * 24 bytes of CRC, not a megabyte */
+	if (crc32c(0, p, 24) != spool_get32(p + 24))
 		return false;
 	if (spool_rec_crc(p, p + SPOOL_HDR, l) != spool_get32(p + 28))
 		return false;
@@ -215,10 +219,15 @@ static int spool_list(struct spool *s, char *err, size_t errlen)
 
 		struct stat st;
 
+		/* not ours, left alone: another name, not a plain file, or
+		 * larger than any segment written (the largest segment size
+		 * and one record) */
 		if (!spool_seg_parse(de->d_name, &first) ||
 		    fstatat(s->dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
-		    !S_ISREG(st.st_mode))
-			continue; /* not ours: left alone */
+		    !S_ISREG(st.st_mode) ||
+		    (uint64_t)st.st_size > SPOOL_SEG_MAX + SPOOL_HDR +
+						   SPOOL_MAX_RECORD)
+			continue;
 		if (spool_segs_grow(s)) {
 			closedir(d);
 			snprintf(err, errlen, "out of memory");
@@ -491,7 +500,7 @@ int spool_append(struct spool *s, uint64_t seq, const void *data, size_t len,
 	spool_put32(buf + 4, (uint32_t)len);
 	spool_put64(buf + 8, seq);
 	spool_put64(buf + 16, (uint64_t)now_wall_ms());
-	spool_put32(buf + 24, 0);
+	spool_put32(buf + 24, crc32c(0, buf, 24));
 	spool_put32(buf + 28, spool_rec_crc(buf, data, len));
 	memcpy(buf + SPOOL_HDR, data, len);
 
@@ -551,37 +560,60 @@ int spool_append(struct spool *s, uint64_t seq, const void *data, size_t len,
 	return 0;
 }
 
+/* A descriptor to read segment g from: the writer's, or one kept open. */
+static int spool_fd_of(struct spool *s, const struct spool_seg *g, char *err,
+		       size_t errlen)
+{
+	char name[32];
+
+	if (g == &s->segs[s->n_segs - 1] && s->wfd >= 0)
+		return s->wfd;
+	if (s->rfd >= 0 && s->rfd_first == g->first)
+		return s->rfd;
+	if (s->rfd >= 0)
+		close(s->rfd);
+	spool_seg_name(g->first, name);
+	s->rfd = openat(s->dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (s->rfd < 0) {
+		int rc = -errno;
+
+		snprintf(err, errlen, "cannot open %s/%s: %s", s->dir, name,
+			 strerror(errno));
+		return rc;
+	}
+	s->rfd_first = g->first;
+	return s->rfd;
+}
+
+int spool_time_at(struct spool *s, const struct spool_seg *g,
+		  const struct spool_ix *x, uint64_t *ms)
+{
+	unsigned char hdr[SPOOL_HDR];
+	char e[8];
+	int fd = spool_fd_of(s, g, e, sizeof(e));
+
+	if (fd < 0)
+		return fd;
+	if (pread(fd, hdr, SPOOL_HDR, (off_t)x->off) != SPOOL_HDR ||
+	    spool_get64(hdr + 8) != x->seq ||
+	    crc32c(0, hdr, 24) != spool_get32(hdr + 24))
+		return -EBADMSG;
+	*ms = spool_get64(hdr + 16);
+	return 0;
+}
+
 int spool_read_at(struct spool *s, const struct spool_seg *g,
 		  const struct spool_ix *x, struct spool_rec *r, char *err,
 		  size_t errlen)
 {
 	unsigned char hdr[SPOOL_HDR];
 	uint32_t len = SPOOL_LEN(x);
-	bool last = g == &s->segs[s->n_segs - 1] && s->wfd >= 0;
 	struct iovec iov[2];
-	char name[32];
 	ssize_t got;
-	int fd;
+	int fd = spool_fd_of(s, g, err, errlen);
 
-	if (last) {
-		fd = s->wfd;
-	} else {
-		if (s->rfd < 0 || s->rfd_first != g->first) {
-			if (s->rfd >= 0)
-				close(s->rfd);
-			spool_seg_name(g->first, name);
-			s->rfd = openat(s->dirfd, name, O_RDONLY | O_CLOEXEC);
-			if (s->rfd < 0) {
-				int rc = -errno;
-
-				snprintf(err, errlen, "cannot open %s/%s: %s",
-					 s->dir, name, strerror(errno));
-				return rc;
-			}
-			s->rfd_first = g->first;
-		}
-		fd = s->rfd;
-	}
+	if (fd < 0)
+		return fd;
 	r->data = malloc(len);
 	if (!r->data) {
 		snprintf(err, errlen, "out of memory");

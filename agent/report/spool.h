@@ -26,8 +26,12 @@
  * A record is a 32-byte header then the payload, integers little-endian:
  *
  *   0  magic "EGSP"      16  wall time, ms since the epoch (u64)
- *   4  payload length    24  0 (u32, reserved)
+ *   4  payload length    24  CRC32C of bytes 0..23 (the header's)
  *   8  seq (u64)         28  CRC32C of bytes 0..27 and the payload
+ *
+ * Scanning for the next record after a damaged one looks for the magic
+ * and takes the first header whose own checksum, length, seq (above the
+ * last good one) and full checksum all hold.
  *
  * An ack journal record: magic "EGAK", CRC32C of bytes 8..23, first and
  * last seq (u64 each) of an acknowledged range.  Every other file in the

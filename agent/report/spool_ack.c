@@ -248,6 +248,7 @@ int spool_ack(struct spool *s, uint64_t seq, char *err, size_t errlen)
 {
 	unsigned char b[SPOOL_JREC];
 	struct spool_ix *x;
+	ssize_t w;
 	int i, rc;
 
 	if (!seq || seq > s->last_seq) {
@@ -276,8 +277,12 @@ int spool_ack(struct spool *s, uint64_t seq, char *err, size_t errlen)
 	if (x->len & SPOOL_F_DONE)
 		return 0;
 	spool_jrec(b, seq, seq);
-	if (s->jfd < 0 || write(s->jfd, b, SPOOL_JREC) != SPOOL_JREC) {
-		rc = s->jfd < 0 || errno == 0 ? -EIO : -errno;
+	w = s->jfd < 0 ? -1 : write(s->jfd, b, SPOOL_JREC);
+	if (w != SPOOL_JREC) {
+		rc = s->jfd < 0 ? -EBADF : w < 0 ? -errno : -ENOSPC;
+		/* a piece of a record would shift every later one */
+		if (w > 0 && ftruncate(s->jfd, (off_t)s->jsize) < 0)
+			rc = -EIO;
 		snprintf(err, errlen, "cannot write %s/" SPOOL_JOURNAL ": %s",
 			 s->dir, strerror(-rc));
 		return rc;
@@ -398,14 +403,7 @@ void spool_stats(struct spool *s, struct spool_stats *st)
 	st->last_seq = s->last_seq;
 	st->acked_upto = oldest ? oldest->seq - 1 : s->last_seq;
 	st->ack_ranges = s->n_acks;
-	if (oldest) {
-		struct spool_rec r;
-		char e[8];
-
-		/* the time is only on disk (16 bytes a record in memory) */
-		if (!spool_read_at(s, og, oldest, &r, e, sizeof(e))) {
-			st->oldest_ms = r.time_ms;
-			free(r.data);
-		}
-	}
+	/* the time is only on disk (16 bytes a record in memory) */
+	if (oldest)
+		spool_time_at(s, og, oldest, &st->oldest_ms);
 }

@@ -12,6 +12,9 @@
 
 #include "agent/report/spool.h"
 
+/* The largest segment size an option may give. */
+#define SPOOL_SEG_MAX (1ull << 30)
+
 /* One record held: where it is, and its state in the top bits of len. */
 struct spool_ix {
 	uint64_t seq;
@@ -101,5 +104,7 @@ void spool_seg_delete(struct spool *s, uint32_t i);
 int spool_read_at(struct spool *s, const struct spool_seg *g,
 		  const struct spool_ix *x, struct spool_rec *r, char *err,
 		  size_t errlen);
+int spool_time_at(struct spool *s, const struct spool_seg *g,
+		  const struct spool_ix *x, uint64_t *ms);
 
 #endif

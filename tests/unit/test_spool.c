@@ -8,7 +8,8 @@
  * record leaves exactly the whole records; a damaged record in the middle
  * is skipped and counted; the cap drops whole old segments, counts them
  * and keeps the disk under it; files not ours are left alone; a write
- * failing half-way (ENOSPC) leaves nothing behind.
+ * failing half-way (ENOSPC) leaves nothing behind; the ack journal stays
+ * small and shrugs off a torn record; the checksum is CRC32C.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 
+#include "agent/report/crc32c.h"
 #include "agent/report/spool.h"
 #include "tests/unit/scratch.h"
 
@@ -458,6 +460,8 @@ static void test_corrupt_middle(void **state)
 	sp_flip_case(6, 0x40);	 /* length: absurd (4 MiB) */
 	sp_flip_case(5, 0x01);	 /* length: a bit too long */
 	sp_flip_case(10, 0x10);	 /* seq */
+	sp_flip_case(18, 0x04);	 /* time */
+	sp_flip_case(25, 0x02);	 /* the header's CRC */
 	sp_flip_case(29, 0x80);	 /* the CRC */
 	sp_flip_case(100, 0x01); /* payload */
 }
@@ -685,6 +689,59 @@ static void test_enospc(void **state)
 	spool_close(s);
 }
 
+/* The checksum is CRC32C: the standard check value of "123456789". */
+static void test_crc32c(void **state)
+{
+	(void)state;
+	assert_int_equal(crc32c(0, "123456789", 9), 0xe3069283);
+	assert_int_equal(crc32c(crc32c(0, "1234", 4), "56789", 5), 0xe3069283);
+	assert_int_equal(crc32c(0, "", 0), 0);
+}
+
+/* The journal is rewritten as its ranges once it grows; a torn record at
+ * its end costs nothing. */
+static void test_journal(void **state)
+{
+	struct spool_stats st;
+	uint64_t first = 0, seq;
+	struct spool *s;
+	(void)state;
+
+	s = sp_open(NULL);
+	for (int i = 0; i < 3000; i++) {
+		seq = sp_add(s, 16);
+		if (!i)
+			first = seq;
+		else
+			assert_int_equal(spool_ack(s, seq, err, sizeof(err)), 0);
+		assert_true(sp_size("acks.log") <= SPOOL_JOURNAL_MAX + 24);
+	}
+	spool_stats(s, &st);
+	assert_int_equal(st.ack_ranges, 1);
+	/* rewritten once (2999 acks of 24 bytes without) */
+	assert_true(sp_size("acks.log") < 2999 * 24);
+	spool_close(s);
+
+	{
+		char p[256];
+		int fd;
+
+		sp_path(p, sizeof(p), "acks.log");
+		fd = open(p, O_WRONLY | O_APPEND);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "EGAK\x01\x02garbage", 13), 13);
+		close(fd);
+	}
+	s = sp_open(NULL);
+	spool_stats(s, &st);
+	assert_int_equal(st.pending, 1);
+	assert_int_equal(st.acked_upto, first - 1);
+	assert_int_equal(sp_size("acks.log") % 24, 0);
+	assert_int_equal(spool_ack(s, first, err, sizeof(err)), 0);
+	assert_int_equal(sp_count_segs(), 0);
+	spool_close(s);
+}
+
 static void test_opts_read(void **state)
 {
 	struct spool_opts o;
@@ -754,6 +811,9 @@ int main(void)
 						scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_enospc, scratch_setup,
 						scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_journal, scratch_setup,
+						scratch_teardown),
+		cmocka_unit_test(test_crc32c),
 		cmocka_unit_test(test_opts_read),
 	};
 
