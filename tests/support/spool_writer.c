@@ -7,8 +7,9 @@
  *	newest or oldest), until COUNT records or until it is killed.  To
  *	LOG, one write(2) a line, it says "q SEQ" before an append and
  *	"Q SEQ" once the append returned, "a SEQ" before an ack and "A SEQ"
- *	after, and "S" when it starts.  Segment writes go 512 bytes a call,
- *	so a kill can tear a record.
+ *	after, and "S" when it starts.  Segment writes go 64 bytes a call,
+ *	so a kill can tear a record; with an even SEED the writer also
+ *	kills itself part-way through one of its first 400 records.
  *   spool_writer check DIR LOG [DAMAGED_SEQ]
  *	reopens the spool and checks it against LOG: every record whole and
  *	in order; every "Q" not "a" present; every "A" absent; nothing
@@ -23,6 +24,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -83,9 +85,27 @@ static void sw_log(int fd, char what, uint64_t seq)
 		die("cannot write the log (%llu)", (unsigned long long)seq);
 }
 
+/* Tearing: the append that kills its own process, after how many bytes
+ * of its record (-1: none; bytes so far in sw_done). */
+static long sw_tear = -1;
+static size_t sw_done;
+
 static ssize_t sw_pwrite(int fd, const void *buf, size_t len, off_t off)
 {
-	return pwrite(fd, buf, len > 512 ? 512 : len, off);
+	ssize_t w;
+
+	if (len > 64)
+		len = 64;
+	if (sw_tear >= 0 && sw_done + len > (size_t)sw_tear) {
+		len = (size_t)sw_tear - sw_done;
+		if (len && pwrite(fd, buf, len, off) != (ssize_t)len)
+			return -1;
+		kill(getpid(), SIGKILL);
+	}
+	w = pwrite(fd, buf, len, off);
+	if (w > 0)
+		sw_done += (size_t)w;
+	return w;
 }
 
 static struct spool *sw_open(const char *dir, bool chunked)
@@ -108,17 +128,24 @@ static int sw_write(const char *dir, const char *log, unsigned seed,
 {
 	static unsigned char buf[40000];
 	struct spool *s = sw_open(dir, true);
+	long tear_rec;
 	int lfd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 
 	if (lfd < 0)
 		die("cannot open %s", log);
 	srand(seed);
+	/* even seeds tear a record of theirs at a random byte */
+	tear_rec = seed % 2 ? -1 : rand() % 400;
 	sw_log(lfd, 'S', 0);
 	for (long n = 0; count < 0 || n < count; n++) {
 		size_t len = 24 + (size_t)rand() % 30000;
 		struct spool_rec r;
 		uint64_t seq;
 		int k = rand() % 10;
+
+		sw_done = 0;
+		if (n == tear_rec)
+			sw_tear = rand() % (long)(len + SPOOL_HDR);
 
 		if (spool_reserve(s, &seq, err, sizeof(err)))
 			die("reserve: %s", err);
