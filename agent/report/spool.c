@@ -341,9 +341,13 @@ int spool_open(struct spool **out, const char *dir,
 	rc = spool_acks_rewrite(s, err, errlen);
 	if (rc)
 		goto fail;
-	s->next_seq =
-		(s->reserved_to > s->last_seq ? s->reserved_to : s->last_seq) +
-		1;
+	/* above every number used, and above every segment's name, so a
+	 * new segment sorts after them all even if a name lies */
+	s->next_seq = s->reserved_to > s->last_seq ? s->reserved_to
+						   : s->last_seq;
+	if (s->n_segs && s->segs[s->n_segs - 1].first > s->next_seq)
+		s->next_seq = s->segs[s->n_segs - 1].first;
+	s->next_seq++;
 	if (s->torn != torn0) {
 		rc = spool_meta_write(s, err, errlen);
 		if (rc)

@@ -32,12 +32,12 @@ for i in $(seq 1 "$runs"); do
 		cat "$tmp/err"
 		fail "run $i: the writer failed on its own"
 	fi
-	out=$("$W" check "$sp" "$log") || fail "run $i: $out"
+	out=$("$W" check "$sp" "$log" 2>&1) || fail "run $i: $out"
 done
 echo "after $runs kills: $out"
 
 seq=$("$W" flip "$sp") || fail "no segment to damage: $seq"
-out=$("$W" check "$sp" "$log" "$seq") ||
+out=$("$W" check "$sp" "$log" "$seq" 2>&1) ||
 	fail "a damaged record ($seq) in the middle: $out"
 echo "record $seq damaged: $out"
 
