@@ -168,8 +168,12 @@ int spool_acks_load(struct spool *s, char *err, size_t errlen)
 
 		if (memcmp(b, spool_jmagic, 4) ||
 		    spool_get32(b + 4) != crc32c(0, b + 8, 16) || !lo ||
-		    lo > hi)
+		    lo > hi || lo > s->last_seq)
 			continue;
+		/* no record above last_seq exists; a range reaching past it
+		 * (a damaged journal) must not cover reports still to come */
+		if (hi > s->last_seq)
+			hi = s->last_seq;
 		if (spool_acks_add(s, lo, hi)) {
 			close(fd);
 			snprintf(err, errlen, "out of memory");
