@@ -5,9 +5,11 @@
  * "#@@": the first segment (00000000000000000001.seg), a second one
  * (00000000000000001000.seg), acks.log and spool.meta.  An opened spool
  * must give its records in rising order, as many as its stats say are
- * pending, take one more record after them, and open again to the very
- * same records and the new one, with nothing more truncated or skipped;
- * acknowledging them all must leave no segment.
+ * pending, take one more record after them, and open again to all of
+ * them and the new one, with no more torn tails or damaged stretches (a
+ * record skipped for its seq, out of order behind a segment deleted since,
+ * may come back: a report sent twice, never one lost); acknowledging them
+ * all must leave no segment.
  */
 #include <ftw.h>
 #include <string.h>
@@ -101,8 +103,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   "a recovered spool does not open again: %s", err);
 	spool_stats(s, &st2);
 	n2 = drain(s, b, 4096);
-	FUZZ_CHECK(n2 == n1 && !memcmp(a, b, (n1 < 4096 ? n1 : 4096) * 8),
-		   "%zu records and one appended, then %zu", n1 - 1, n2);
+	/* all of them again; a record that sat out of order behind one of
+	 * a segment since deleted may come back (a duplicate, not a loss) */
+	FUZZ_CHECK(n2 >= n1, "%zu records and one appended, then %zu", n1 - 1,
+		   n2);
+	for (size_t i = 0, k = 0; i < n1 && i < 4096 && n2 <= 4096; i++) {
+		while (k < n2 && b[k] < a[i])
+			k++;
+		FUZZ_CHECK(k < n2 && b[k] == a[i], "record %llu is lost",
+			   (unsigned long long)a[i]);
+	}
 	FUZZ_CHECK(st2.torn == st1.torn && st2.corrupt <= st1.corrupt,
 		   "the second open found more: torn %llu/%llu, corrupt "
 		   "%llu/%llu",
