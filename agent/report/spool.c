@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,8 +153,8 @@ static int spool_seg_scan(struct spool *s, struct spool_seg *g, int fd,
 		}
 		/* resynchronise: the next magic that starts a valid record */
 		for (nxt = off + 1; nxt + SPOOL_HDR <= size; nxt++) {
-			unsigned char *q = memmem(m + nxt, size - nxt,
-						  spool_magic, 4);
+			unsigned char *q =
+				memmem(m + nxt, size - nxt, spool_magic, 4);
 
 			if (!q)
 				break;
@@ -225,8 +226,8 @@ static int spool_list(struct spool *s, char *err, size_t errlen)
 		if (!spool_seg_parse(de->d_name, &first) ||
 		    fstatat(s->dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
 		    !S_ISREG(st.st_mode) ||
-		    (uint64_t)st.st_size > SPOOL_SEG_MAX + SPOOL_HDR +
-						   SPOOL_MAX_RECORD)
+		    (uint64_t)st.st_size >
+			    SPOOL_SEG_MAX + SPOOL_HDR + SPOOL_MAX_RECORD)
 			continue;
 		if (spool_segs_grow(s)) {
 			closedir(d);
@@ -257,12 +258,14 @@ static int spool_recover(struct spool *s, char *err, size_t errlen)
 
 		spool_seg_name(g->first, name);
 		fd = openat(s->dirfd, name,
-			    (last ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW);
+			    (last ? O_RDWR : O_RDONLY) | O_CLOEXEC |
+				    O_NOFOLLOW);
 		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 			rc = fd < 0 ? -errno : -EINVAL;
 			snprintf(err, errlen, "cannot open %s/%s: %s", s->dir,
-				 name, fd < 0 ? strerror(errno)
-					      : "not a regular file");
+				 name,
+				 fd < 0 ? strerror(errno)
+					: "not a regular file");
 			if (fd >= 0)
 				close(fd);
 			break;
@@ -280,8 +283,8 @@ static int spool_recover(struct spool *s, char *err, size_t errlen)
 	return rc;
 }
 
-int spool_open(struct spool **out, const char *dir,
-	       const struct spool_opts *o, char *err, size_t errlen)
+int spool_open(struct spool **out, const char *dir, const struct spool_opts *o,
+	       char *err, size_t errlen)
 {
 	struct spool *s;
 	uint64_t torn0;
@@ -301,12 +304,24 @@ int spool_open(struct spool **out, const char *dir,
 	rc = spool_opts_check(&s->o, err, errlen);
 	if (rc)
 		goto fail;
-	if (snprintf(s->dir, sizeof(s->dir), "%s", dir) >= (int)sizeof(s->dir)) {
+	if (snprintf(s->dir, sizeof(s->dir), "%s", dir) >=
+	    (int)sizeof(s->dir)) {
 		snprintf(err, errlen, "spool folder name too long");
 		rc = -ENAMETOOLONG;
 		goto fail;
 	}
-	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+	if (mkdir(dir, 0750) == 0) {
+		/* the new folder's own entry, before segments go into it */
+		char parent[4096];
+		int pfd;
+
+		snprintf(parent, sizeof(parent), "%s", dir);
+		pfd = open(dirname(parent), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (pfd >= 0) {
+			fsync(pfd);
+			close(pfd);
+		}
+	} else if (errno != EEXIST) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot create %s: %s", dir,
 			 strerror(errno));
@@ -343,8 +358,8 @@ int spool_open(struct spool **out, const char *dir,
 		goto fail;
 	/* above every number used, and above every segment's name, so a
 	 * new segment sorts after them all even if a name lies */
-	s->next_seq = s->reserved_to > s->last_seq ? s->reserved_to
-						   : s->last_seq;
+	s->next_seq =
+		s->reserved_to > s->last_seq ? s->reserved_to : s->last_seq;
 	if (s->n_segs && s->segs[s->n_segs - 1].first > s->next_seq)
 		s->next_seq = s->segs[s->n_segs - 1].first;
 	s->next_seq++;
@@ -491,7 +506,8 @@ int spool_append(struct spool *s, uint64_t seq, const void *data, size_t len,
 			 len);
 		return -E2BIG;
 	}
-	roll = !g || s->wfd < 0 || (g->size && g->size + rec > s->o.segment_size);
+	roll = !g || s->wfd < 0 ||
+	       (g->size && g->size + rec > s->o.segment_size);
 	spool_cap(s, rec, roll, err, errlen);
 	if (!s->n_segs)
 		roll = true;

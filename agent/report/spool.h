@@ -67,9 +67,9 @@
 
 #include "common/diag.h"
 
-#define SPOOL_MAX_RECORD  (1u << 20)  /* payload bytes */
-#define SPOOL_HDR         32u
-#define SPOOL_SEQ_BLOCK   1024u
+#define SPOOL_MAX_RECORD  (1u << 20) /* payload bytes */
+#define SPOOL_HDR	  32u
+#define SPOOL_SEQ_BLOCK	  1024u
 #define SPOOL_JOURNAL_MAX (64u << 10)
 
 struct spool;
@@ -105,8 +105,8 @@ int spool_opts_read(struct diag *d, const config_setting_t *group,
  * unreadable folder, options out of range, a damaged spool.meta: its
  * sequence numbers cannot be trusted, so it is refused, not guessed).
  */
-int spool_open(struct spool **out, const char *dir,
-	       const struct spool_opts *o, char *err, size_t errlen);
+int spool_open(struct spool **out, const char *dir, const struct spool_opts *o,
+	       char *err, size_t errlen);
 
 /* Sync the ack journal, close, free.  NULL ok. */
 void spool_close(struct spool *s);
@@ -172,9 +172,9 @@ int spool_ack(struct spool *s, uint64_t seq, char *err, size_t errlen);
 
 /* For egnetctl status. */
 struct spool_stats {
-	uint64_t pending;    /* records not acknowledged (in flight too) */
+	uint64_t pending; /* records not acknowledged (in flight too) */
 	uint64_t in_flight;
-	uint64_t bytes;	     /* of the segment files */
+	uint64_t bytes; /* of the segment files */
 	uint64_t segments;
 	uint64_t oldest_ms;  /* wall time of the oldest pending record, 0 */
 	uint64_t dropped;    /* reports dropped by the cap, ever */

@@ -149,8 +149,8 @@ static int spool_seg_of(const struct spool *s, uint64_t seq)
 int spool_acks_load(struct spool *s, char *err, size_t errlen)
 {
 	unsigned char b[SPOOL_JREC];
-	int fd = openat(s->dirfd, SPOOL_JOURNAL, O_RDONLY | O_CLOEXEC |
-						       O_NOFOLLOW);
+	int fd = openat(s->dirfd, SPOOL_JOURNAL,
+			O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	if (fd < 0 && errno == ENOENT)
 		return 0;
@@ -213,8 +213,8 @@ int spool_acks_rewrite(struct spool *s, char *err, size_t errlen)
 	if (!rc && s->n_acks && fdatasync(fd) < 0)
 		rc = -errno;
 	close(fd);
-	if (!rc && renameat(s->dirfd, SPOOL_JOURNAL_TMP, s->dirfd,
-			    SPOOL_JOURNAL) < 0)
+	if (!rc &&
+	    renameat(s->dirfd, SPOOL_JOURNAL_TMP, s->dirfd, SPOOL_JOURNAL) < 0)
 		rc = -errno;
 	if (rc)
 		goto out;
@@ -308,8 +308,8 @@ int spool_ack(struct spool *s, uint64_t seq, char *err, size_t errlen)
  * Hand out the first record, from the oldest (dir 1) or the newest (-1),
  * that is neither done nor in flight.
  */
-static int spool_take(struct spool *s, int dir, struct spool_rec *r,
-		      char *err, size_t errlen)
+static int spool_take(struct spool *s, int dir, struct spool_rec *r, char *err,
+		      size_t errlen)
 {
 	memset(r, 0, sizeof(*r));
 	for (;;) {
@@ -326,8 +326,8 @@ static int spool_take(struct spool *s, int dir, struct spool_rec *r,
 				struct spool_ix *c =
 					&g->recs[dir > 0 ? k : g->n - 1 - k];
 
-				if (!(c->len & (SPOOL_F_DONE |
-						SPOOL_F_INFLIGHT))) {
+				if (!(c->len &
+				      (SPOOL_F_DONE | SPOOL_F_INFLIGHT))) {
 					x = c;
 					break;
 				}
@@ -349,8 +349,7 @@ static int spool_take(struct spool *s, int dir, struct spool_rec *r,
 	}
 }
 
-int spool_newest(struct spool *s, struct spool_rec *r, char *err,
-		 size_t errlen)
+int spool_newest(struct spool *s, struct spool_rec *r, char *err, size_t errlen)
 {
 	return spool_take(s, -1, r, err, errlen);
 }

@@ -47,19 +47,19 @@ struct spool {
 
 	struct spool_seg *segs; /* oldest first */
 	uint32_t n_segs, segs_room;
-	int wfd;		/* the last segment, open for writing, or -1 */
-	int rfd;		/* a segment open for reading, or -1 */
-	uint64_t rfd_first;	/* ... its first seq */
-	uint64_t bytes;		/* sum of segs[].size */
+	int wfd;	    /* the last segment, open for writing, or -1 */
+	int rfd;	    /* a segment open for reading, or -1 */
+	uint64_t rfd_first; /* ... its first seq */
+	uint64_t bytes;	    /* sum of segs[].size */
 
-	uint64_t next_seq;	/* the next to reserve */
-	uint64_t reserved_to;	/* persisted: numbers up to it handed out */
-	uint64_t last_seq;	/* the last appended */
+	uint64_t next_seq;    /* the next to reserve */
+	uint64_t reserved_to; /* persisted: numbers up to it handed out */
+	uint64_t last_seq;    /* the last appended */
 	uint64_t dropped, torn, corrupt;
 
 	struct spool_range *acks; /* sorted, disjoint, not adjacent */
 	uint32_t n_acks, acks_room;
-	int jfd;		/* acks.log */
+	int jfd; /* acks.log */
 	uint64_t jsize;
 };
 

@@ -90,7 +90,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(n1 == st1.pending, "%zu records read, %llu pending", n1,
 		   (unsigned long long)st1.pending);
 	fuzz_debug("%zu records, %llu torn, %llu corrupt, %llu segments", n1,
-		   (unsigned long long)st1.torn, (unsigned long long)st1.corrupt,
+		   (unsigned long long)st1.torn,
+		   (unsigned long long)st1.corrupt,
 		   (unsigned long long)st1.segments);
 	/* one more, after whatever was there */
 	FUZZ_CHECK(!spool_reserve(s, &seq, err, sizeof(err)) &&

@@ -37,8 +37,8 @@
 
 static char err[512];
 
-__attribute__((format(printf, 1, 2), noreturn)) static void
-die(const char *fmt, ...)
+__attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt,
+								...)
 {
 	va_list ap;
 
@@ -123,8 +123,7 @@ static struct spool *sw_open(const char *dir, bool chunked)
 	return s;
 }
 
-static int sw_write(const char *dir, const char *log, unsigned seed,
-		    long count)
+static int sw_write(const char *dir, const char *log, unsigned seed, long count)
 {
 	static unsigned char buf[40000];
 	struct spool *s = sw_open(dir, true);
@@ -167,7 +166,8 @@ static int sw_write(const char *dir, const char *log, unsigned seed,
 			free(r.data);
 			sw_log(lfd, 'a', r.seq);
 			if (spool_ack(s, r.seq, err, sizeof(err)))
-				die("ack: %s (%llu)", err, (unsigned long long)r.seq);
+				die("ack: %s (%llu)", err,
+				    (unsigned long long)r.seq);
 			sw_log(lfd, 'A', r.seq);
 		}
 		spool_release_all(s);
@@ -211,11 +211,14 @@ static int sw_check(const char *dir, const char *log, uint64_t damaged)
 		}
 		if (c == 'q') {
 			if (seq <= maxq)
-				die("seq %llu handed out twice (or not rising)", seq);
+				die("seq %llu handed out twice (or not rising)",
+				    seq);
 			maxq = seq;
 		}
-		what[seq] |= c == 'q' ? SW_Q1 : c == 'Q' ? SW_Q2
-			   : c == 'a' ? SW_A1 : SW_A2;
+		what[seq] |= c == 'q'	? SW_Q1
+			     : c == 'Q' ? SW_Q2
+			     : c == 'a' ? SW_A1
+					: SW_A2;
 	}
 	fclose(f);
 
@@ -228,13 +231,17 @@ static int sw_check(const char *dir, const char *log, uint64_t damaged)
 		    (unsigned long long)st.corrupt);
 	while ((rc = spool_next(s, &r, err, sizeof(err))) == 1) {
 		if (r.seq <= prev)
-			die("record %llu out of order", (unsigned long long)r.seq);
+			die("record %llu out of order",
+			    (unsigned long long)r.seq);
 		if (!sw_payload_ok(&r))
-			die("record %llu is not what was written", (unsigned long long)r.seq);
+			die("record %llu is not what was written",
+			    (unsigned long long)r.seq);
 		if (r.seq >= room || !(what[r.seq] & SW_Q1))
-			die("record %llu was never appended", (unsigned long long)r.seq);
+			die("record %llu was never appended",
+			    (unsigned long long)r.seq);
 		if (what[r.seq] & SW_A2)
-			die("record %llu is back after its ack", (unsigned long long)r.seq);
+			die("record %llu is back after its ack",
+			    (unsigned long long)r.seq);
 		if (r.seq == damaged)
 			die("the damaged record %llu was read",
 			    (unsigned long long)r.seq);
@@ -250,17 +257,17 @@ static int sw_check(const char *dir, const char *log, uint64_t damaged)
 			torn++;
 		if ((what[q] & SW_Q2) && !(what[q] & (SW_A1 | 16)) &&
 		    q != damaged)
-			die("queued record %llu is missing", (unsigned long long)q);
+			die("queued record %llu is missing",
+			    (unsigned long long)q);
 	}
 	if (torn > runs)
 		die("%ld appends cut short, more than the runs", torn);
 	printf("ok: %ld runs, last seq %llu, %llu pending (%llu present), "
 	       "%llu segments, %llu torn tails truncated, %ld appends cut "
 	       "short\n",
-	       runs, (unsigned long long)maxq,
-	       (unsigned long long)st.pending, (unsigned long long)n_present,
-	       (unsigned long long)st.segments, (unsigned long long)st.torn,
-	       torn);
+	       runs, (unsigned long long)maxq, (unsigned long long)st.pending,
+	       (unsigned long long)n_present, (unsigned long long)st.segments,
+	       (unsigned long long)st.torn, torn);
 	spool_close(s);
 	free(what);
 	return 0;
@@ -296,8 +303,8 @@ static int sw_flip(const char *dir)
 		len = fd < 0 ? 0 : (size_t)read(fd, b, sizeof(b));
 		while (off + SPOOL_HDR <= len && k < 4096) {
 			uint32_t l = (uint32_t)b[off + 4] | b[off + 5] << 8 |
-				     b[off + 6] << 16 | (uint32_t)b[off + 7]
-								<< 24;
+				     b[off + 6] << 16 |
+				     (uint32_t)b[off + 7] << 24;
 			uint64_t sq = 0;
 
 			for (int j = 7; j >= 0; j--)

@@ -46,8 +46,8 @@ static struct spool *sp_open(const struct spool_opts *o)
 /* The payload of record seq: its number, then bytes that depend on it. */
 static size_t sp_payload(uint64_t seq, size_t len, unsigned char *buf)
 {
-	int n = snprintf((char *)buf, len, "report %llu:",
-			 (unsigned long long)seq);
+	int n = snprintf((char *)buf, len,
+			 "report %llu:", (unsigned long long)seq);
 
 	for (size_t i = (size_t)n; i < len; i++)
 		buf[i] = (unsigned char)(seq * 131 + i * 7);
@@ -225,12 +225,12 @@ static void test_bad_appends(void **state)
 	assert_int_equal(spool_append(s, b + 1, "x", 1, err, sizeof(err)),
 			 -EINVAL); /* not reserved */
 	assert_int_equal(spool_append(s, b, "x", 0, err, sizeof(err)), -EINVAL);
-	assert_int_equal(spool_append(s, b, big, SPOOL_MAX_RECORD + 1, err,
-				      sizeof(err)),
-			 -EINVAL);
-	assert_int_equal(spool_append(s, b, big, SPOOL_MAX_RECORD, err,
-				      sizeof(err)),
-			 -E2BIG); /* above this cap of 1 MiB */
+	assert_int_equal(
+		spool_append(s, b, big, SPOOL_MAX_RECORD + 1, err, sizeof(err)),
+		-EINVAL);
+	assert_int_equal(
+		spool_append(s, b, big, SPOOL_MAX_RECORD, err, sizeof(err)),
+		-E2BIG); /* above this cap of 1 MiB */
 	assert_int_equal(spool_append(s, b, "x", 1, err, sizeof(err)), 0);
 	assert_int_equal(spool_append(s, a, "x", 1, err, sizeof(err)),
 			 -EINVAL); /* below the last appended */
@@ -518,8 +518,8 @@ static void test_cap_drops(void **state)
 	for (; n < 60; n++) {
 		seqs[n] = sp_add(s, 1000);
 		if (n == 1 || n == 2) { /* acked before any drop */
-			assert_int_equal(spool_ack(s, seqs[n], err, sizeof(err)),
-					 0);
+			assert_int_equal(
+				spool_ack(s, seqs[n], err, sizeof(err)), 0);
 			acked++;
 		}
 		spool_stats(s, &st);
@@ -562,9 +562,13 @@ static void test_cap_drops(void **state)
 static void test_foreign_files(void **state)
 {
 	static const char *const foreign[] = {
-		"notes.txt", "00000000000000000001.seg.bak", "1.seg",
-		"000000000000000000001.seg", "0000000000000000000x.seg",
-		"00000000000000000000.seg", "99999999999999999999.seg.tmp",
+		"notes.txt",
+		"00000000000000000001.seg.bak",
+		"1.seg",
+		"000000000000000000001.seg",
+		"0000000000000000000x.seg",
+		"00000000000000000000.seg",
+		"99999999999999999999.seg.tmp",
 	};
 	uint64_t seq, got[4];
 	struct spool *s;
@@ -605,7 +609,8 @@ static void test_bad_folder_and_meta(void **state)
 	assert_int_equal(spool_open(&s, dir, &o, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "cap"));
 
-	scratch_write("spool.meta", "{\"version\": 1, \"reserved_to\": -3}", -1);
+	scratch_write("spool.meta", "{\"version\": 1, \"reserved_to\": -3}",
+		      -1);
 	assert_int_equal(spool_open(&s, dir, NULL, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "spool.meta"));
 	scratch_write("spool.meta", "\x01\x02garbage", -1);
@@ -713,7 +718,8 @@ static void test_journal(void **state)
 		if (!i)
 			first = seq;
 		else
-			assert_int_equal(spool_ack(s, seq, err, sizeof(err)), 0);
+			assert_int_equal(spool_ack(s, seq, err, sizeof(err)),
+					 0);
 		assert_true(sp_size("acks.log") <= SPOOL_JOURNAL_MAX + 24);
 	}
 	spool_stats(s, &st);
@@ -789,26 +795,30 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_order_inflight_ack,
-						scratch_setup, scratch_teardown),
+						scratch_setup,
+						scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_appends, scratch_setup,
 						scratch_teardown),
-		cmocka_unit_test_setup_teardown(test_seq_never_reused,
-						scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_seq_never_reused, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_order_acks,
-						scratch_setup, scratch_teardown),
+						scratch_setup,
+						scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_torn_tail_every_offset,
-						scratch_setup, scratch_teardown),
-		cmocka_unit_test_setup_teardown(test_corrupt_middle,
-						scratch_setup, scratch_teardown),
+						scratch_setup,
+						scratch_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_corrupt_middle, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_corrupt_end_of_older_segment, scratch_setup,
 			scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_cap_drops, scratch_setup,
 						scratch_teardown),
-		cmocka_unit_test_setup_teardown(test_foreign_files,
-						scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_foreign_files, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_folder_and_meta,
-						scratch_setup, scratch_teardown),
+						scratch_setup,
+						scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_enospc, scratch_setup,
 						scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_journal, scratch_setup,
