@@ -45,7 +45,9 @@ echo "record $seq damaged: $out"
 # (and fsync of the folder after creating a segment), then the "Q" line.
 if command -v strace >/dev/null; then
 	rm -rf "$sp" "$log"
-	strace -o "$tmp/trace" -e trace=openat,pwrite64,fdatasync,fsync,write \
+	# (LeakSanitizer cannot run under ptrace)
+	ASAN_OPTIONS=detect_leaks=0 strace -o "$tmp/trace" \
+		-e trace=openat,pwrite64,fdatasync,fsync,write \
 		"$W" write "$sp" "$log" 1 200 || fail "strace of the writer"
 	awk -v dir="$sp" '
 	/^openat\(/ && index($0, "\"" dir "\"") && /O_DIRECTORY/ {

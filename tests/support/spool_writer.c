@@ -320,6 +320,8 @@ static int sw_flip(const char *dir)
 				die("cannot write %s", path);
 			printf("%llu\n", (unsigned long long)seqs[k / 2]);
 			close(fd);
+			while (n--)
+				free(names[n]);
 			return 0;
 		}
 		if (fd >= 0)
