@@ -60,6 +60,7 @@
 #ifndef EGNET_SPOOL_H
 #define EGNET_SPOOL_H
 
+#include <jansson.h>
 #include <libconfig.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -186,5 +187,9 @@ struct spool_stats {
 };
 
 void spool_stats(struct spool *s, struct spool_stats *st);
+
+/* The stats as a JSON object for status (the field names above, but
+ * ack_ranges); NULL when out of memory.  The caller owns it. */
+json_t *spool_stats_json(const struct spool_stats *st);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -409,4 +410,17 @@ void spool_stats(struct spool *s, struct spool_stats *st)
 	/* the time is only on disk (16 bytes a record in memory) */
 	if (oldest)
 		spool_time_at(s, og, oldest, &st->oldest_ms);
+}
+
+json_t *spool_stats_json(const struct spool_stats *st)
+{
+	return json_pack(
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "pending",
+		(json_int_t)st->pending, "in_flight", (json_int_t)st->in_flight,
+		"bytes", (json_int_t)st->bytes, "segments",
+		(json_int_t)st->segments, "oldest_ms",
+		(json_int_t)st->oldest_ms, "dropped", (json_int_t)st->dropped,
+		"corrupt", (json_int_t)st->corrupt, "torn",
+		(json_int_t)st->torn, "last_seq", (json_int_t)st->last_seq,
+		"acked_upto", (json_int_t)st->acked_upto);
 }

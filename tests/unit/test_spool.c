@@ -199,6 +199,21 @@ static void test_order_inflight_ack(void **state)
 	assert_int_equal(st.last_seq, seqs[9]);
 	assert_int_equal(st.ack_ranges, 2);
 	assert_true(st.oldest_ms > 0);
+	{ /* status shows the same figures */
+		json_t *j = spool_stats_json(&st);
+
+		assert_int_equal(
+			json_integer_value(json_object_get(j, "pending")),
+			st.pending);
+		assert_int_equal(
+			json_integer_value(json_object_get(j, "acked_upto")),
+			st.acked_upto);
+		assert_int_equal(
+			json_integer_value(json_object_get(j, "oldest_ms")),
+			st.oldest_ms);
+		assert_int_equal(json_object_size(j), 10);
+		json_decref(j);
+	}
 	spool_close(s);
 
 	/* acks survive a reopen */
