@@ -46,10 +46,11 @@
  * report); a restart skips the rest of the block, so numbers may have
  * gaps but never repeat.
  *
- * Disk use: the segments together never exceed opts.cap bytes (cap is at
- * least twice the segment size; a record above the cap is refused; one
- * above the segment size gets a segment of its own): an append
- * that would pass it first deletes the oldest whole segments, counting
+ * Disk use: the segments' sizes together never exceed opts.cap bytes
+ * (the file system's rounding to blocks comes on top; cap is at least
+ * twice the segment size; a record above the cap is refused; one above
+ * the segment size gets a segment of its own): an append that would pass
+ * it first deletes the oldest whole segments, counting
  * their unacknowledged reports as dropped, but never the record being
  * appended.  On top come spool.meta (< 200 bytes) and acks.log (rewritten
  * as the ranges it holds once past SPOOL_JOURNAL_MAX bytes and twice
@@ -101,10 +102,11 @@ int spool_opts_read(struct diag *d, const config_setting_t *group,
  * Open (create when missing) the spool in dir and recover it: segments
  * scanned, a torn tail of the last one truncated away, a damaged record
  * elsewhere skipped (scanning on for the next valid record), segments
- * left empty or wholly acknowledged deleted, the ack journal read and
- * rewritten.  0 with *out, or -errno with the reason in err (an
- * unreadable folder, options out of range, a damaged spool.meta: its
- * sequence numbers cannot be trusted, so it is refused, not guessed).
+ * with no valid record left (empty, torn away, all damaged) or wholly
+ * acknowledged deleted, the ack journal read and rewritten.  0 with
+ * *out, or -errno with the reason in err (an unreadable folder, options
+ * out of range, a damaged spool.meta: its sequence numbers cannot be
+ * trusted, so it is refused, not guessed).
  */
 int spool_open(struct spool **out, const char *dir, const struct spool_opts *o,
 	       char *err, size_t errlen);
