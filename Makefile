@@ -103,11 +103,12 @@ demo: deps all
 
 # Benchmarks print figures and ratios against baselines run side by side;
 # they are not tests.  Root: they make network namespaces.
-bench: all tests-build
+bench: all tests-build $(B)/bench/spool_bench
 	$(Q)B=$(B) bench/apply
 	$(Q)B=$(B) bench/firewall
 	$(Q)B=$(B) bench/linkmon
 	$(Q)B=$(B) bench/http
+	$(Q)$(B)/bench/spool_bench
 
 PREFIX  ?= /usr
 SBINDIR ?= $(PREFIX)/sbin

@@ -50,9 +50,10 @@ static const struct cfg_opt tls_opts[] = {
 };
 
 static const struct cfg_opt retention_opts[] = {
-	{"events_days", CFG_INT, false, 1, 36500, 180, NULL, NULL,
+	/* six months of network logs is the legal minimum */
+	{"events_days", CFG_INT, false, 180, 3650, 180, NULL, NULL,
 	 offsetof(struct collector_conf, events_days), 0},
-	{"minute_days", CFG_INT, false, 1, 3650, 7, NULL, NULL,
+	{"minute_days", CFG_INT, false, 1, 90, 7, NULL, NULL,
 	 offsetof(struct collector_conf, minute_days), 0},
 	CFG_END,
 };

@@ -28,6 +28,14 @@ $(B)/tests/egnet-collector-test: $(call obj,collector/main.c tests/support/colle
 
 TESTS_BUILD_EXTRA += $(B)/tests/egnet-collector-test $(B)/bench/http_load
 
+# The report spool's writer and checker, for tests/cli/test_spool_crash.sh.
+$(B)/tests/spool_writer: $(call obj,tests/support/spool_writer.c $(FAILPOINT_NONE)) $(LIBAGENT) $(LIBCOMMON)
+	$(call msg,LD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(AGENT_LIBS)
+
+TESTS_BUILD_EXTRA += $(B)/tests/spool_writer
+
 
 # Benchmark drivers (bench/), linked against the real libraries.
 $(B)/bench/%: $(call obj,bench/%.c $(FAILPOINT_NONE)) $(LIBAGENT) $(LIBCOMMON)

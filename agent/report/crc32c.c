@@ -36,9 +36,9 @@ uint32_t crc32c(uint32_t crc, const void *p, size_t len)
 		crc32c_init();
 	crc = ~crc;
 	while (len >= 8) {
-		uint32_t lo = crc ^ ((uint32_t)b[0] | (uint32_t)b[1] << 8 |
-				     (uint32_t)b[2] << 16 |
-				     (uint32_t)b[3] << 24);
+		uint32_t lo =
+			crc ^ ((uint32_t)b[0] | (uint32_t)b[1] << 8 |
+			       (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24);
 		crc = crc32c_tab[7][lo & 0xff] ^
 		      crc32c_tab[6][(lo >> 8) & 0xff] ^
 		      crc32c_tab[5][(lo >> 16) & 0xff] ^

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,11 @@ static bool spool_rec_valid(const unsigned char *p, uint64_t avail,
 		return false;
 	l = spool_get32(p + 4);
 	if (l == 0 || l > SPOOL_MAX_RECORD || l > avail - SPOOL_HDR ||
-	    spool_get32(p + 24) != 0 || spool_get64(p + 8) <= prev)
+	    spool_get64(p + 8) <= prev)
+		return false;
+	/* the header's own checksum first: a stray magic in a payload costs
+	 * 24 bytes of CRC, not a megabyte */
+	if (crc32c(0, p, 24) != spool_get32(p + 24))
 		return false;
 	if (spool_rec_crc(p, p + SPOOL_HDR, l) != spool_get32(p + 28))
 		return false;
@@ -148,8 +153,8 @@ static int spool_seg_scan(struct spool *s, struct spool_seg *g, int fd,
 		}
 		/* resynchronise: the next magic that starts a valid record */
 		for (nxt = off + 1; nxt + SPOOL_HDR <= size; nxt++) {
-			unsigned char *q = memmem(m + nxt, size - nxt,
-						  spool_magic, 4);
+			unsigned char *q =
+				memmem(m + nxt, size - nxt, spool_magic, 4);
 
 			if (!q)
 				break;
@@ -215,10 +220,15 @@ static int spool_list(struct spool *s, char *err, size_t errlen)
 
 		struct stat st;
 
+		/* not ours, left alone: another name, not a plain file, or
+		 * larger than any segment written (the largest segment size
+		 * and one record) */
 		if (!spool_seg_parse(de->d_name, &first) ||
 		    fstatat(s->dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
-		    !S_ISREG(st.st_mode))
-			continue; /* not ours: left alone */
+		    !S_ISREG(st.st_mode) ||
+		    (uint64_t)st.st_size >
+			    SPOOL_SEG_MAX + SPOOL_HDR + SPOOL_MAX_RECORD)
+			continue;
 		if (spool_segs_grow(s)) {
 			closedir(d);
 			snprintf(err, errlen, "out of memory");
@@ -248,12 +258,14 @@ static int spool_recover(struct spool *s, char *err, size_t errlen)
 
 		spool_seg_name(g->first, name);
 		fd = openat(s->dirfd, name,
-			    (last ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW);
+			    (last ? O_RDWR : O_RDONLY) | O_CLOEXEC |
+				    O_NOFOLLOW);
 		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 			rc = fd < 0 ? -errno : -EINVAL;
 			snprintf(err, errlen, "cannot open %s/%s: %s", s->dir,
-				 name, fd < 0 ? strerror(errno)
-					      : "not a regular file");
+				 name,
+				 fd < 0 ? strerror(errno)
+					: "not a regular file");
 			if (fd >= 0)
 				close(fd);
 			break;
@@ -271,8 +283,8 @@ static int spool_recover(struct spool *s, char *err, size_t errlen)
 	return rc;
 }
 
-int spool_open(struct spool **out, const char *dir,
-	       const struct spool_opts *o, char *err, size_t errlen)
+int spool_open(struct spool **out, const char *dir, const struct spool_opts *o,
+	       char *err, size_t errlen)
 {
 	struct spool *s;
 	uint64_t torn0;
@@ -292,12 +304,24 @@ int spool_open(struct spool **out, const char *dir,
 	rc = spool_opts_check(&s->o, err, errlen);
 	if (rc)
 		goto fail;
-	if (snprintf(s->dir, sizeof(s->dir), "%s", dir) >= (int)sizeof(s->dir)) {
+	if (snprintf(s->dir, sizeof(s->dir), "%s", dir) >=
+	    (int)sizeof(s->dir)) {
 		snprintf(err, errlen, "spool folder name too long");
 		rc = -ENAMETOOLONG;
 		goto fail;
 	}
-	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+	if (mkdir(dir, 0750) == 0) {
+		/* the new folder's own entry, before segments go into it */
+		char parent[4096];
+		int pfd;
+
+		snprintf(parent, sizeof(parent), "%s", dir);
+		pfd = open(dirname(parent), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (pfd >= 0) {
+			fsync(pfd);
+			close(pfd);
+		}
+	} else if (errno != EEXIST) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot create %s: %s", dir,
 			 strerror(errno));
@@ -332,9 +356,13 @@ int spool_open(struct spool **out, const char *dir,
 	rc = spool_acks_rewrite(s, err, errlen);
 	if (rc)
 		goto fail;
+	/* above every number used, and above every segment's name, so a
+	 * new segment sorts after them all even if a name lies */
 	s->next_seq =
-		(s->reserved_to > s->last_seq ? s->reserved_to : s->last_seq) +
-		1;
+		s->reserved_to > s->last_seq ? s->reserved_to : s->last_seq;
+	if (s->n_segs && s->segs[s->n_segs - 1].first > s->next_seq)
+		s->next_seq = s->segs[s->n_segs - 1].first;
+	s->next_seq++;
 	if (s->torn != torn0) {
 		rc = spool_meta_write(s, err, errlen);
 		if (rc)
@@ -478,7 +506,8 @@ int spool_append(struct spool *s, uint64_t seq, const void *data, size_t len,
 			 len);
 		return -E2BIG;
 	}
-	roll = !g || s->wfd < 0 || (g->size && g->size + rec > s->o.segment_size);
+	roll = !g || s->wfd < 0 ||
+	       (g->size && g->size + rec > s->o.segment_size);
 	spool_cap(s, rec, roll, err, errlen);
 	if (!s->n_segs)
 		roll = true;
@@ -491,7 +520,7 @@ int spool_append(struct spool *s, uint64_t seq, const void *data, size_t len,
 	spool_put32(buf + 4, (uint32_t)len);
 	spool_put64(buf + 8, seq);
 	spool_put64(buf + 16, (uint64_t)now_wall_ms());
-	spool_put32(buf + 24, 0);
+	spool_put32(buf + 24, crc32c(0, buf, 24));
 	spool_put32(buf + 28, spool_rec_crc(buf, data, len));
 	memcpy(buf + SPOOL_HDR, data, len);
 
@@ -551,37 +580,60 @@ int spool_append(struct spool *s, uint64_t seq, const void *data, size_t len,
 	return 0;
 }
 
+/* A descriptor to read segment g from: the writer's, or one kept open. */
+static int spool_fd_of(struct spool *s, const struct spool_seg *g, char *err,
+		       size_t errlen)
+{
+	char name[32];
+
+	if (g == &s->segs[s->n_segs - 1] && s->wfd >= 0)
+		return s->wfd;
+	if (s->rfd >= 0 && s->rfd_first == g->first)
+		return s->rfd;
+	if (s->rfd >= 0)
+		close(s->rfd);
+	spool_seg_name(g->first, name);
+	s->rfd = openat(s->dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (s->rfd < 0) {
+		int rc = -errno;
+
+		snprintf(err, errlen, "cannot open %s/%s: %s", s->dir, name,
+			 strerror(errno));
+		return rc;
+	}
+	s->rfd_first = g->first;
+	return s->rfd;
+}
+
+int spool_time_at(struct spool *s, const struct spool_seg *g,
+		  const struct spool_ix *x, uint64_t *ms)
+{
+	unsigned char hdr[SPOOL_HDR];
+	char e[8];
+	int fd = spool_fd_of(s, g, e, sizeof(e));
+
+	if (fd < 0)
+		return fd;
+	if (pread(fd, hdr, SPOOL_HDR, (off_t)x->off) != SPOOL_HDR ||
+	    spool_get64(hdr + 8) != x->seq ||
+	    crc32c(0, hdr, 24) != spool_get32(hdr + 24))
+		return -EBADMSG;
+	*ms = spool_get64(hdr + 16);
+	return 0;
+}
+
 int spool_read_at(struct spool *s, const struct spool_seg *g,
 		  const struct spool_ix *x, struct spool_rec *r, char *err,
 		  size_t errlen)
 {
 	unsigned char hdr[SPOOL_HDR];
 	uint32_t len = SPOOL_LEN(x);
-	bool last = g == &s->segs[s->n_segs - 1] && s->wfd >= 0;
 	struct iovec iov[2];
-	char name[32];
 	ssize_t got;
-	int fd;
+	int fd = spool_fd_of(s, g, err, errlen);
 
-	if (last) {
-		fd = s->wfd;
-	} else {
-		if (s->rfd < 0 || s->rfd_first != g->first) {
-			if (s->rfd >= 0)
-				close(s->rfd);
-			spool_seg_name(g->first, name);
-			s->rfd = openat(s->dirfd, name, O_RDONLY | O_CLOEXEC);
-			if (s->rfd < 0) {
-				int rc = -errno;
-
-				snprintf(err, errlen, "cannot open %s/%s: %s",
-					 s->dir, name, strerror(errno));
-				return rc;
-			}
-			s->rfd_first = g->first;
-		}
-		fd = s->rfd;
-	}
+	if (fd < 0)
+		return fd;
 	r->data = malloc(len);
 	if (!r->data) {
 		snprintf(err, errlen, "out of memory");

@@ -26,8 +26,12 @@
  * A record is a 32-byte header then the payload, integers little-endian:
  *
  *   0  magic "EGSP"      16  wall time, ms since the epoch (u64)
- *   4  payload length    24  0 (u32, reserved)
+ *   4  payload length    24  CRC32C of bytes 0..23 (the header's)
  *   8  seq (u64)         28  CRC32C of bytes 0..27 and the payload
+ *
+ * Scanning for the next record after a damaged one looks for the magic
+ * and takes the first header whose own checksum, length, seq (above the
+ * last good one) and full checksum all hold.
  *
  * An ack journal record: magic "EGAK", CRC32C of bytes 8..23, first and
  * last seq (u64 each) of an acknowledged range.  Every other file in the
@@ -42,10 +46,11 @@
  * report); a restart skips the rest of the block, so numbers may have
  * gaps but never repeat.
  *
- * Disk use: the segments together never exceed opts.cap bytes (cap is at
- * least twice the segment size; a record above the cap is refused; one
- * above the segment size gets a segment of its own): an append
- * that would pass it first deletes the oldest whole segments, counting
+ * Disk use: the segments' sizes together never exceed opts.cap bytes
+ * (the file system's rounding to blocks comes on top; cap is at least
+ * twice the segment size; a record above the cap is refused; one above
+ * the segment size gets a segment of its own): an append that would pass
+ * it first deletes the oldest whole segments, counting
  * their unacknowledged reports as dropped, but never the record being
  * appended.  On top come spool.meta (< 200 bytes) and acks.log (rewritten
  * as the ranges it holds once past SPOOL_JOURNAL_MAX bytes and twice
@@ -56,6 +61,7 @@
 #ifndef EGNET_SPOOL_H
 #define EGNET_SPOOL_H
 
+#include <jansson.h>
 #include <libconfig.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,9 +69,9 @@
 
 #include "common/diag.h"
 
-#define SPOOL_MAX_RECORD  (1u << 20)  /* payload bytes */
-#define SPOOL_HDR         32u
-#define SPOOL_SEQ_BLOCK   1024u
+#define SPOOL_MAX_RECORD  (1u << 20) /* payload bytes */
+#define SPOOL_HDR	  32u
+#define SPOOL_SEQ_BLOCK	  1024u
 #define SPOOL_JOURNAL_MAX (64u << 10)
 
 struct spool;
@@ -96,13 +102,14 @@ int spool_opts_read(struct diag *d, const config_setting_t *group,
  * Open (create when missing) the spool in dir and recover it: segments
  * scanned, a torn tail of the last one truncated away, a damaged record
  * elsewhere skipped (scanning on for the next valid record), segments
- * left empty or wholly acknowledged deleted, the ack journal read and
- * rewritten.  0 with *out, or -errno with the reason in err (an
- * unreadable folder, options out of range, a damaged spool.meta: its
- * sequence numbers cannot be trusted, so it is refused, not guessed).
+ * with no valid record left (empty, torn away, all damaged) or wholly
+ * acknowledged deleted, the ack journal read and rewritten.  0 with
+ * *out, or -errno with the reason in err (an unreadable folder, options
+ * out of range, a damaged spool.meta: its sequence numbers cannot be
+ * trusted, so it is refused, not guessed).
  */
-int spool_open(struct spool **out, const char *dir,
-	       const struct spool_opts *o, char *err, size_t errlen);
+int spool_open(struct spool **out, const char *dir, const struct spool_opts *o,
+	       char *err, size_t errlen);
 
 /* Sync the ack journal, close, free.  NULL ok. */
 void spool_close(struct spool *s);
@@ -168,9 +175,9 @@ int spool_ack(struct spool *s, uint64_t seq, char *err, size_t errlen);
 
 /* For egnetctl status. */
 struct spool_stats {
-	uint64_t pending;    /* records not acknowledged (in flight too) */
+	uint64_t pending; /* records not acknowledged (in flight too) */
 	uint64_t in_flight;
-	uint64_t bytes;	     /* of the segment files */
+	uint64_t bytes; /* of the segment files */
 	uint64_t segments;
 	uint64_t oldest_ms;  /* wall time of the oldest pending record, 0 */
 	uint64_t dropped;    /* reports dropped by the cap, ever */
@@ -182,5 +189,9 @@ struct spool_stats {
 };
 
 void spool_stats(struct spool *s, struct spool_stats *st);
+
+/* The stats as a JSON object for status (the field names above, but
+ * ack_ranges); NULL when out of memory.  The caller owns it. */
+json_t *spool_stats_json(const struct spool_stats *st);
 
 #endif

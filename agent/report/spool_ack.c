@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,8 +150,8 @@ static int spool_seg_of(const struct spool *s, uint64_t seq)
 int spool_acks_load(struct spool *s, char *err, size_t errlen)
 {
 	unsigned char b[SPOOL_JREC];
-	int fd = openat(s->dirfd, SPOOL_JOURNAL, O_RDONLY | O_CLOEXEC |
-						       O_NOFOLLOW);
+	int fd = openat(s->dirfd, SPOOL_JOURNAL,
+			O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	if (fd < 0 && errno == ENOENT)
 		return 0;
@@ -168,8 +169,12 @@ int spool_acks_load(struct spool *s, char *err, size_t errlen)
 
 		if (memcmp(b, spool_jmagic, 4) ||
 		    spool_get32(b + 4) != crc32c(0, b + 8, 16) || !lo ||
-		    lo > hi)
+		    lo > hi || lo > s->last_seq)
 			continue;
+		/* no record above last_seq exists; a range reaching past it
+		 * (a damaged journal) must not cover reports still to come */
+		if (hi > s->last_seq)
+			hi = s->last_seq;
 		if (spool_acks_add(s, lo, hi)) {
 			close(fd);
 			snprintf(err, errlen, "out of memory");
@@ -209,8 +214,8 @@ int spool_acks_rewrite(struct spool *s, char *err, size_t errlen)
 	if (!rc && s->n_acks && fdatasync(fd) < 0)
 		rc = -errno;
 	close(fd);
-	if (!rc && renameat(s->dirfd, SPOOL_JOURNAL_TMP, s->dirfd,
-			    SPOOL_JOURNAL) < 0)
+	if (!rc &&
+	    renameat(s->dirfd, SPOOL_JOURNAL_TMP, s->dirfd, SPOOL_JOURNAL) < 0)
 		rc = -errno;
 	if (rc)
 		goto out;
@@ -248,6 +253,7 @@ int spool_ack(struct spool *s, uint64_t seq, char *err, size_t errlen)
 {
 	unsigned char b[SPOOL_JREC];
 	struct spool_ix *x;
+	ssize_t w;
 	int i, rc;
 
 	if (!seq || seq > s->last_seq) {
@@ -276,8 +282,12 @@ int spool_ack(struct spool *s, uint64_t seq, char *err, size_t errlen)
 	if (x->len & SPOOL_F_DONE)
 		return 0;
 	spool_jrec(b, seq, seq);
-	if (s->jfd < 0 || write(s->jfd, b, SPOOL_JREC) != SPOOL_JREC) {
-		rc = s->jfd < 0 || errno == 0 ? -EIO : -errno;
+	w = s->jfd < 0 ? -1 : write(s->jfd, b, SPOOL_JREC);
+	if (w != SPOOL_JREC) {
+		rc = s->jfd < 0 ? -EBADF : w < 0 ? -errno : -ENOSPC;
+		/* a piece of a record would shift every later one */
+		if (w > 0 && ftruncate(s->jfd, (off_t)s->jsize) < 0)
+			rc = -EIO;
 		snprintf(err, errlen, "cannot write %s/" SPOOL_JOURNAL ": %s",
 			 s->dir, strerror(-rc));
 		return rc;
@@ -299,8 +309,8 @@ int spool_ack(struct spool *s, uint64_t seq, char *err, size_t errlen)
  * Hand out the first record, from the oldest (dir 1) or the newest (-1),
  * that is neither done nor in flight.
  */
-static int spool_take(struct spool *s, int dir, struct spool_rec *r,
-		      char *err, size_t errlen)
+static int spool_take(struct spool *s, int dir, struct spool_rec *r, char *err,
+		      size_t errlen)
 {
 	memset(r, 0, sizeof(*r));
 	for (;;) {
@@ -317,8 +327,8 @@ static int spool_take(struct spool *s, int dir, struct spool_rec *r,
 				struct spool_ix *c =
 					&g->recs[dir > 0 ? k : g->n - 1 - k];
 
-				if (!(c->len & (SPOOL_F_DONE |
-						SPOOL_F_INFLIGHT))) {
+				if (!(c->len &
+				      (SPOOL_F_DONE | SPOOL_F_INFLIGHT))) {
 					x = c;
 					break;
 				}
@@ -340,8 +350,7 @@ static int spool_take(struct spool *s, int dir, struct spool_rec *r,
 	}
 }
 
-int spool_newest(struct spool *s, struct spool_rec *r, char *err,
-		 size_t errlen)
+int spool_newest(struct spool *s, struct spool_rec *r, char *err, size_t errlen)
 {
 	return spool_take(s, -1, r, err, errlen);
 }
@@ -398,14 +407,20 @@ void spool_stats(struct spool *s, struct spool_stats *st)
 	st->last_seq = s->last_seq;
 	st->acked_upto = oldest ? oldest->seq - 1 : s->last_seq;
 	st->ack_ranges = s->n_acks;
-	if (oldest) {
-		struct spool_rec r;
-		char e[8];
+	/* the time is only on disk (16 bytes a record in memory) */
+	if (oldest)
+		spool_time_at(s, og, oldest, &st->oldest_ms);
+}
 
-		/* the time is only on disk (16 bytes a record in memory) */
-		if (!spool_read_at(s, og, oldest, &r, e, sizeof(e))) {
-			st->oldest_ms = r.time_ms;
-			free(r.data);
-		}
-	}
+json_t *spool_stats_json(const struct spool_stats *st)
+{
+	return json_pack(
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "pending",
+		(json_int_t)st->pending, "in_flight", (json_int_t)st->in_flight,
+		"bytes", (json_int_t)st->bytes, "segments",
+		(json_int_t)st->segments, "oldest_ms",
+		(json_int_t)st->oldest_ms, "dropped", (json_int_t)st->dropped,
+		"corrupt", (json_int_t)st->corrupt, "torn",
+		(json_int_t)st->torn, "last_seq", (json_int_t)st->last_seq,
+		"acked_upto", (json_int_t)st->acked_upto);
 }

@@ -12,6 +12,9 @@
 
 #include "agent/report/spool.h"
 
+/* The largest segment size an option may give. */
+#define SPOOL_SEG_MAX (1ull << 30)
+
 /* One record held: where it is, and its state in the top bits of len. */
 struct spool_ix {
 	uint64_t seq;
@@ -44,19 +47,19 @@ struct spool {
 
 	struct spool_seg *segs; /* oldest first */
 	uint32_t n_segs, segs_room;
-	int wfd;		/* the last segment, open for writing, or -1 */
-	int rfd;		/* a segment open for reading, or -1 */
-	uint64_t rfd_first;	/* ... its first seq */
-	uint64_t bytes;		/* sum of segs[].size */
+	int wfd;	    /* the last segment, open for writing, or -1 */
+	int rfd;	    /* a segment open for reading, or -1 */
+	uint64_t rfd_first; /* ... its first seq */
+	uint64_t bytes;	    /* sum of segs[].size */
 
-	uint64_t next_seq;	/* the next to reserve */
-	uint64_t reserved_to;	/* persisted: numbers up to it handed out */
-	uint64_t last_seq;	/* the last appended */
+	uint64_t next_seq;    /* the next to reserve */
+	uint64_t reserved_to; /* persisted: numbers up to it handed out */
+	uint64_t last_seq;    /* the last appended */
 	uint64_t dropped, torn, corrupt;
 
 	struct spool_range *acks; /* sorted, disjoint, not adjacent */
 	uint32_t n_acks, acks_room;
-	int jfd;		/* acks.log */
+	int jfd; /* acks.log */
 	uint64_t jsize;
 };
 
@@ -101,5 +104,7 @@ void spool_seg_delete(struct spool *s, uint32_t i);
 int spool_read_at(struct spool *s, const struct spool_seg *g,
 		  const struct spool_ix *x, struct spool_rec *r, char *err,
 		  size_t errlen);
+int spool_time_at(struct spool *s, const struct spool_seg *g,
+		  const struct spool_ix *x, uint64_t *ms);
 
 #endif

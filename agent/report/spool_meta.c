@@ -32,7 +32,7 @@ void spool_opts_default(struct spool_opts *o)
 
 int spool_opts_check(const struct spool_opts *o, char *err, size_t errlen)
 {
-	if (o->segment_size < 4096 || o->segment_size > (1ull << 30)) {
+	if (o->segment_size < 4096 || o->segment_size > SPOOL_SEG_MAX) {
 		snprintf(err, errlen,
 			 "spool segment size %llu is out of range 4096..1 GiB",
 			 (unsigned long long)o->segment_size);

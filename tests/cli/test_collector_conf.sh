@@ -56,7 +56,7 @@ expect 'ca = ' 'cafile = ' "@:LINE: tls.cafile: unknown setting"
 expect 'ca = ' 'ca = "nothing.crt"; #' \
 	"@:LINE: tls.ca: $tmp/nothing.crt: No such file or directory"
 expect 'events_days = 180' 'events_days = 0' \
-	"@:LINE: retention.events_days: 0 is out of range 1..36500"
+	"@:LINE: retention.events_days: 0 is out of range 180..3650"
 expect 'max_body = 1048576' 'max_body = 4294967396' \
 	"@:LINE: limits.max_body: 4294967396 is out of range 1..268435456"
 expect 'threads = 4' 'threads = "four"' "@:LINE: limits.threads: must be an integer, not a string"

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The report spool (agent/report/spool.c): records read back in order,
- * newest first or oldest first, skipping what is in flight; sequence
- * numbers never repeat across reopens, also once everything was
- * acknowledged; out-of-order acks delete exactly the segments they
- * complete and survive a reopen; a torn tail cut at every byte of the last
- * record leaves exactly the whole records; a damaged record in the middle
- * is skipped and counted; the cap drops whole old segments, counts them
- * and keeps the disk under it; files not ours are left alone; a write
- * failing half-way (ENOSPC) leaves nothing behind.
+ * The report spool (agent/report/spool.c, spool_ack.c, spool_meta.c):
+ * records read back in order, newest first or oldest first, skipping what
+ * is in flight; sequence numbers never repeat across reopens, also once
+ * everything was acknowledged; out-of-order acks delete exactly the
+ * segments they complete and survive a reopen; the cap drops whole old
+ * segments, counts them and keeps the disk under it; files not ours are
+ * left alone; a write failing half-way (ENOSPC) leaves nothing behind;
+ * the ack journal stays small and shrugs off a torn record; the checksum
+ * is CRC32C.  Recovery from damage: test_spool_recover.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,131 +16,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-
-#include "agent/report/spool.h"
+#include "agent/report/crc32c.h"
 #include "tests/unit/scratch.h"
-
-static char err[512];
-
-static void sp_path(char *buf, size_t len, const char *name)
-{
-	snprintf(buf, len, "%s/%s", dir, name);
-}
-
-static struct spool *sp_open(const struct spool_opts *o)
-{
-	struct spool *s = NULL;
-	int rc = spool_open(&s, dir, o, err, sizeof(err));
-
-	if (rc)
-		print_message("spool_open: %d %s\n", rc, err);
-	assert_int_equal(rc, 0);
-	return s;
-}
-
-/* The payload of record seq: its number, then bytes that depend on it. */
-static size_t sp_payload(uint64_t seq, size_t len, unsigned char *buf)
-{
-	int n = snprintf((char *)buf, len, "report %llu:",
-			 (unsigned long long)seq);
-
-	for (size_t i = (size_t)n; i < len; i++)
-		buf[i] = (unsigned char)(seq * 131 + i * 7);
-	return len;
-}
-
-/* Reserve and append one record of len bytes; returns its seq. */
-static uint64_t sp_add(struct spool *s, size_t len)
-{
-	unsigned char buf[8192];
-	uint64_t seq;
-
-	assert_true(len <= sizeof(buf));
-	assert_int_equal(spool_reserve(s, &seq, err, sizeof(err)), 0);
-	sp_payload(seq, len, buf);
-	assert_int_equal(spool_append(s, seq, buf, len, err, sizeof(err)), 0);
-	return seq;
-}
-
-/* r holds the payload sp_payload() makes for its seq. */
-static void sp_check(const struct spool_rec *r, size_t len)
-{
-	unsigned char want[8192];
-
-	assert_int_equal(r->len, len);
-	sp_payload(r->seq, len, want);
-	assert_memory_equal(r->data, want, len);
-}
-
-/* Every record spool_next() gives, oldest first, into seqs; count. */
-static int sp_drain(struct spool *s, uint64_t *seqs, int max, size_t len)
-{
-	struct spool_rec r;
-	int n = 0, rc;
-
-	while ((rc = spool_next(s, &r, err, sizeof(err))) == 1) {
-		assert_true(n < max);
-		if (len)
-			sp_check(&r, len);
-		seqs[n++] = r.seq;
-		free(r.data);
-	}
-	assert_int_equal(rc, 0);
-	spool_release_all(s);
-	return n;
-}
-
-static int sp_count_segs(void)
-{
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	int n = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)))
-		if (strlen(de->d_name) == 24 && strstr(de->d_name, ".seg"))
-			n++;
-	closedir(d);
-	return n;
-}
-
-static off_t sp_size(const char *name)
-{
-	char p[256];
-	struct stat st;
-
-	sp_path(p, sizeof(p), name);
-	return stat(p, &st) < 0 ? -1 : st.st_size;
-}
-
-static uint64_t sp_seg_bytes(void)
-{
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	uint64_t sum = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)))
-		if (strlen(de->d_name) == 24 && strstr(de->d_name, ".seg"))
-			sum += (uint64_t)sp_size(de->d_name);
-	closedir(d);
-	return sum;
-}
-
-static void sp_seg_name(uint64_t first, char name[32])
-{
-	snprintf(name, 32, "%020llu.seg", (unsigned long long)first);
-}
-
-static void sp_small(struct spool_opts *o)
-{
-	spool_opts_default(o);
-	o->segment_size = 4096;
-	o->cap = 1 << 20;
-}
+#include "tests/unit/spoolcase.h"
 
 static void test_order_inflight_ack(void **state)
 {
@@ -197,6 +75,21 @@ static void test_order_inflight_ack(void **state)
 	assert_int_equal(st.last_seq, seqs[9]);
 	assert_int_equal(st.ack_ranges, 2);
 	assert_true(st.oldest_ms > 0);
+	{ /* status shows the same figures */
+		json_t *j = spool_stats_json(&st);
+
+		assert_int_equal(
+			json_integer_value(json_object_get(j, "pending")),
+			st.pending);
+		assert_int_equal(
+			json_integer_value(json_object_get(j, "acked_upto")),
+			st.acked_upto);
+		assert_int_equal(
+			json_integer_value(json_object_get(j, "oldest_ms")),
+			st.oldest_ms);
+		assert_int_equal(json_object_size(j), 10);
+		json_decref(j);
+	}
 	spool_close(s);
 
 	/* acks survive a reopen */
@@ -223,12 +116,12 @@ static void test_bad_appends(void **state)
 	assert_int_equal(spool_append(s, b + 1, "x", 1, err, sizeof(err)),
 			 -EINVAL); /* not reserved */
 	assert_int_equal(spool_append(s, b, "x", 0, err, sizeof(err)), -EINVAL);
-	assert_int_equal(spool_append(s, b, big, SPOOL_MAX_RECORD + 1, err,
-				      sizeof(err)),
-			 -EINVAL);
-	assert_int_equal(spool_append(s, b, big, SPOOL_MAX_RECORD, err,
-				      sizeof(err)),
-			 -E2BIG); /* above this cap of 1 MiB */
+	assert_int_equal(
+		spool_append(s, b, big, SPOOL_MAX_RECORD + 1, err, sizeof(err)),
+		-EINVAL);
+	assert_int_equal(
+		spool_append(s, b, big, SPOOL_MAX_RECORD, err, sizeof(err)),
+		-E2BIG); /* above this cap of 1 MiB */
 	assert_int_equal(spool_append(s, b, "x", 1, err, sizeof(err)), 0);
 	assert_int_equal(spool_append(s, a, "x", 1, err, sizeof(err)),
 			 -EINVAL); /* below the last appended */
@@ -334,169 +227,6 @@ static void test_out_of_order_acks(void **state)
 	spool_close(s);
 }
 
-/* The bytes of the folder's only segment, and its name. */
-static unsigned char *sp_slurp(const char *name, size_t *len)
-{
-	char p[256];
-	struct stat st;
-	unsigned char *b;
-	int fd;
-
-	sp_path(p, sizeof(p), name);
-	fd = open(p, O_RDONLY);
-	assert_true(fd >= 0);
-	assert_int_equal(fstat(fd, &st), 0);
-	b = malloc((size_t)st.st_size + 1);
-	assert_int_equal(read(fd, b, (size_t)st.st_size), st.st_size);
-	close(fd);
-	*len = (size_t)st.st_size;
-	return b;
-}
-
-static void sp_put(const char *name, const unsigned char *b, size_t len)
-{
-	scratch_write(name, (const char *)b, (long)len);
-}
-
-static void test_torn_tail_every_offset(void **state)
-{
-	uint64_t seqs[3], got[8];
-	struct spool_stats st;
-	unsigned char *orig;
-	size_t len, start;
-	struct spool *s;
-	char name[32];
-	(void)state;
-
-	s = sp_open(NULL);
-	for (int i = 0; i < 3; i++)
-		seqs[i] = sp_add(s, 300);
-	spool_close(s);
-	sp_seg_name(seqs[0], name);
-	orig = sp_slurp(name, &len);
-	start = len - (SPOOL_HDR + 300);
-
-	for (size_t cut = start; cut < len; cut++) {
-		uint64_t torn0;
-		uint64_t seq;
-
-		s = sp_open(NULL);
-		spool_stats(s, &st);
-		torn0 = st.torn;
-		spool_close(s);
-		sp_put(name, orig, cut);
-
-		s = sp_open(NULL);
-		spool_stats(s, &st);
-		assert_int_equal(st.torn - torn0, cut > start ? 1 : 0);
-		assert_int_equal(st.corrupt, 0);
-		assert_int_equal(st.pending, 2);
-		assert_int_equal(sp_size(name), (off_t)start);
-		assert_int_equal(sp_drain(s, got, 8, 300), 2);
-		assert_int_equal(got[0], seqs[0]);
-		assert_int_equal(got[1], seqs[1]);
-		/* the spool goes on after the cut, with a new number */
-		assert_int_equal(spool_reserve(s, &seq, err, sizeof(err)), 0);
-		assert_true(seq > seqs[2]);
-		spool_close(s);
-	}
-	/* the last append after a cut lands right after the whole records */
-	sp_put(name, orig, start + 5);
-	s = sp_open(NULL);
-	seqs[2] = sp_add(s, 300);
-	spool_close(s);
-	s = sp_open(NULL);
-	assert_int_equal(sp_drain(s, got, 8, 300), 3);
-	assert_int_equal(got[2], seqs[2]);
-	spool_stats(s, &st);
-	assert_int_equal(st.corrupt, 0);
-	spool_close(s);
-	free(orig);
-}
-
-/* Damage byte at of the record in the middle of three; expect the two
- * others read, the stretch counted once, nothing truncated. */
-static void sp_flip_case(size_t at, unsigned char x)
-{
-	uint64_t seqs[3], got[8];
-	struct spool_stats st;
-	unsigned char *b;
-	struct spool *s;
-	char name[32];
-	size_t len;
-
-	s = sp_open(NULL);
-	for (int i = 0; i < 3; i++)
-		seqs[i] = sp_add(s, 200);
-	spool_close(s);
-	sp_seg_name(seqs[0], name);
-	b = sp_slurp(name, &len);
-	b[SPOOL_HDR + 200 + at] ^= x;
-	sp_put(name, b, len);
-	free(b);
-
-	s = sp_open(NULL);
-	spool_stats(s, &st);
-	assert_int_equal(st.corrupt, 1);
-	assert_int_equal(st.pending, 2);
-	assert_int_equal(sp_size(name), (off_t)len);
-	assert_int_equal(sp_drain(s, got, 8, 200), 2);
-	assert_int_equal(got[0], seqs[0]);
-	assert_int_equal(got[1], seqs[2]);
-	/* the damaged one is not in the spool any more */
-	assert_int_equal(spool_ack(s, seqs[1], err, sizeof(err)), -ENOENT);
-	assert_int_equal(spool_ack(s, seqs[0], err, sizeof(err)), 0);
-	assert_int_equal(spool_ack(s, seqs[2], err, sizeof(err)), 0);
-	assert_int_equal(sp_count_segs(), 0);
-	spool_close(s);
-}
-
-static void test_corrupt_middle(void **state)
-{
-	(void)state;
-	sp_flip_case(0, 0x01);	 /* magic */
-	sp_flip_case(6, 0x40);	 /* length: absurd (4 MiB) */
-	sp_flip_case(5, 0x01);	 /* length: a bit too long */
-	sp_flip_case(10, 0x10);	 /* seq */
-	sp_flip_case(29, 0x80);	 /* the CRC */
-	sp_flip_case(100, 0x01); /* payload */
-}
-
-/* A damaged record at the end of a segment that is not the last is
- * skipped, not truncated as a torn tail. */
-static void test_corrupt_end_of_older_segment(void **state)
-{
-	struct spool_opts o;
-	uint64_t seqs[6], got[8];
-	struct spool_stats st;
-	unsigned char *b;
-	struct spool *s;
-	char name[32];
-	size_t len;
-	(void)state;
-
-	sp_small(&o);
-	s = sp_open(&o);
-	for (int i = 0; i < 6; i++)
-		seqs[i] = sp_add(s, 1000);
-	spool_close(s);
-	sp_seg_name(seqs[0], name);
-	b = sp_slurp(name, &len);
-	b[len - 1] ^= 0xff;
-	sp_put(name, b, len);
-	free(b);
-
-	s = sp_open(&o);
-	spool_stats(s, &st);
-	assert_int_equal(st.corrupt, 1);
-	assert_int_equal(st.torn, 0);
-	assert_int_equal(sp_size(name), (off_t)len);
-	assert_int_equal(sp_drain(s, got, 8, 1000), 5);
-	assert_int_equal(got[1], seqs[1]);
-	assert_int_equal(got[2], seqs[3]);
-	spool_close(s);
-}
-
 static void test_cap_drops(void **state)
 {
 	uint64_t seqs[60], acked = 0;
@@ -514,8 +244,8 @@ static void test_cap_drops(void **state)
 	for (; n < 60; n++) {
 		seqs[n] = sp_add(s, 1000);
 		if (n == 1 || n == 2) { /* acked before any drop */
-			assert_int_equal(spool_ack(s, seqs[n], err, sizeof(err)),
-					 0);
+			assert_int_equal(
+				spool_ack(s, seqs[n], err, sizeof(err)), 0);
 			acked++;
 		}
 		spool_stats(s, &st);
@@ -558,9 +288,13 @@ static void test_cap_drops(void **state)
 static void test_foreign_files(void **state)
 {
 	static const char *const foreign[] = {
-		"notes.txt", "00000000000000000001.seg.bak", "1.seg",
-		"000000000000000000001.seg", "0000000000000000000x.seg",
-		"00000000000000000000.seg", "99999999999999999999.seg.tmp",
+		"notes.txt",
+		"00000000000000000001.seg.bak",
+		"1.seg",
+		"000000000000000000001.seg",
+		"0000000000000000000x.seg",
+		"00000000000000000000.seg",
+		"99999999999999999999.seg.tmp",
 	};
 	uint64_t seq, got[4];
 	struct spool *s;
@@ -601,7 +335,8 @@ static void test_bad_folder_and_meta(void **state)
 	assert_int_equal(spool_open(&s, dir, &o, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "cap"));
 
-	scratch_write("spool.meta", "{\"version\": 1, \"reserved_to\": -3}", -1);
+	scratch_write("spool.meta", "{\"version\": 1, \"reserved_to\": -3}",
+		      -1);
 	assert_int_equal(spool_open(&s, dir, NULL, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "spool.meta"));
 	scratch_write("spool.meta", "\x01\x02garbage", -1);
@@ -685,6 +420,60 @@ static void test_enospc(void **state)
 	spool_close(s);
 }
 
+/* The checksum is CRC32C: the standard check value of "123456789". */
+static void test_crc32c(void **state)
+{
+	(void)state;
+	assert_int_equal(crc32c(0, "123456789", 9), 0xe3069283);
+	assert_int_equal(crc32c(crc32c(0, "1234", 4), "56789", 5), 0xe3069283);
+	assert_int_equal(crc32c(0, "", 0), 0);
+}
+
+/* The journal is rewritten as its ranges once it grows; a torn record at
+ * its end costs nothing. */
+static void test_journal(void **state)
+{
+	struct spool_stats st;
+	uint64_t first = 0, seq;
+	struct spool *s;
+	(void)state;
+
+	s = sp_open(NULL);
+	for (int i = 0; i < 3000; i++) {
+		seq = sp_add(s, 16);
+		if (!i)
+			first = seq;
+		else
+			assert_int_equal(spool_ack(s, seq, err, sizeof(err)),
+					 0);
+		assert_true(sp_size("acks.log") <= SPOOL_JOURNAL_MAX + 24);
+	}
+	spool_stats(s, &st);
+	assert_int_equal(st.ack_ranges, 1);
+	/* rewritten once (2999 acks of 24 bytes without) */
+	assert_true(sp_size("acks.log") < 2999 * 24);
+	spool_close(s);
+
+	{
+		char p[256];
+		int fd;
+
+		sp_path(p, sizeof(p), "acks.log");
+		fd = open(p, O_WRONLY | O_APPEND);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "EGAK\x01\x02garbage", 13), 13);
+		close(fd);
+	}
+	s = sp_open(NULL);
+	spool_stats(s, &st);
+	assert_int_equal(st.pending, 1);
+	assert_int_equal(st.acked_upto, first - 1);
+	assert_int_equal(sp_size("acks.log") % 24, 0);
+	assert_int_equal(spool_ack(s, first, err, sizeof(err)), 0);
+	assert_int_equal(sp_count_segs(), 0);
+	spool_close(s);
+}
+
 static void test_opts_read(void **state)
 {
 	struct spool_opts o;
@@ -732,28 +521,27 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_order_inflight_ack,
-						scratch_setup, scratch_teardown),
+						scratch_setup,
+						scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_appends, scratch_setup,
 						scratch_teardown),
-		cmocka_unit_test_setup_teardown(test_seq_never_reused,
-						scratch_setup, scratch_teardown),
-		cmocka_unit_test_setup_teardown(test_out_of_order_acks,
-						scratch_setup, scratch_teardown),
-		cmocka_unit_test_setup_teardown(test_torn_tail_every_offset,
-						scratch_setup, scratch_teardown),
-		cmocka_unit_test_setup_teardown(test_corrupt_middle,
-						scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_corrupt_end_of_older_segment, scratch_setup,
-			scratch_teardown),
+			test_seq_never_reused, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_out_of_order_acks,
+						scratch_setup,
+						scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_cap_drops, scratch_setup,
 						scratch_teardown),
-		cmocka_unit_test_setup_teardown(test_foreign_files,
-						scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_foreign_files, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_folder_and_meta,
-						scratch_setup, scratch_teardown),
+						scratch_setup,
+						scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_enospc, scratch_setup,
 						scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_journal, scratch_setup,
+						scratch_teardown),
+		cmocka_unit_test(test_crc32c),
 		cmocka_unit_test(test_opts_read),
 	};
 

@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The read API (api.h): nodes, one node with its series, events, metrics.
+ * Everything is read from the store (its memory for summaries, its read
+ * connections for events and series) and from the inventory under its
+ * read lock.
+ */
+#include "collector/api/api.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "collector/store/store.h"
+#include "common/log.h"
+#include "common/now.h"
+
+/* ---- query arguments ------------------------------------------------------- */
+
+/* ?@key= as an integer in [lo, hi]: 1 set, 0 absent, -1 bad (answered). */
+static int arg_int(struct http_req *req, const char *key, long long lo,
+		   long long hi, long long *out)
+{
+	const char *v = http_req_query(req, key);
+	char *end;
+	long long n;
+
+	if (!v)
+		return 0;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (!*v || *end || errno || n < lo || n > hi) {
+		http_error(req, 400, "query", "%s=%.40s: not an integer in "
+			   "%lld..%lld", key, v, lo, hi);
+		return -1;
+	}
+	*out = n;
+	return 1;
+}
+
+/* ?@key= as a division code: 1 set, 0 absent, -1 bad (answered). */
+static int arg_code(struct http_req *req, const char *key, code_t *out)
+{
+	const char *v = http_req_query(req, key);
+	char err[128];
+
+	if (!v)
+		return 0;
+	if (code_parse(v, out, err, sizeof(err))) {
+		http_error(req, 400, "query", "%s=%.40s: %s", key, v, err);
+		return -1;
+	}
+	return 1;
+}
+
+/* ---- nodes ------------------------------------------------------------------ */
+
+struct infos {
+	struct store_node_info *v;
+	size_t n, cap;
+};
+
+static int collect_info(void *arg, const struct store_node_info *n)
+{
+	struct infos *in = arg;
+
+	if (in->n == in->cap) {
+		in->cap = in->cap ? 2 * in->cap : 256;
+		in->v = xrealloc(in->v, in->cap * sizeof(*in->v));
+	}
+	in->v[in->n++] = *n;
+	return 0;
+}
+
+static json_t *node_json(code_t code, const struct inv_node *iv,
+			 const struct store_node_info *si)
+{
+	char cb[CODE_STRLEN], pb[CODE_STRLEN];
+	enum code_level l = code_level(code);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:b}", "code",
+			      code_format(code, cb), "name", iv ? iv->name : "",
+			      "level", code_level_name(l), "parent",
+			      l == LEVEL_PROVINCE
+				      ? json_null()
+				      : json_string(code_format(code_parent(code),
+								pb)),
+			      "expected", iv != NULL);
+
+	if (!si) {
+		json_object_set_new(o, "last_seq", json_null());
+		json_object_set_new(o, "last_report_ms", json_null());
+		return o;
+	}
+	json_object_set_new(o, "last_seq", json_integer((json_int_t)si->last_seq));
+	json_object_set_new(o, "last_report_ms", json_integer(si->last_ms));
+	json_object_set_new(o, "agent_time_ms", json_integer(si->agent_ms));
+	json_object_set_new(o, "uptime_s", json_integer(si->uptime_s));
+	json_object_set_new(o, "apply",
+			    json_string(report_apply_words[si->apply]));
+	json_object_set_new(o, "drift", json_boolean(si->drift));
+	json_object_set_new(o, "profile",
+			    si->profile[0]
+				    ? json_pack("{s:s, s:s, s:s}", "name",
+						si->profile, "version",
+						si->profile_version, "hash",
+						si->profile_hash)
+				    : json_null());
+	return o;
+}
+
+/*
+ * Every node known: the inventory's gateways (a village runs no agent) and
+ * every node that reported, merged in code order.
+ */
+int api_nodes(struct http_req *req, void *arg)
+{
+	struct api_ctx *c = arg;
+	struct infos in = {0};
+	json_t *a = json_array();
+	size_t i = 0;
+	int k = 0, rc;
+
+	rc = store_nodes(c->store, collect_info, &in);
+	if (rc < 0) {
+		free(in.v);
+		json_decref(a);
+		return rc;
+	}
+	pthread_rwlock_rdlock(&c->inv_lock);
+	for (;;) {
+		const struct inv_node *iv = NULL;
+		const struct store_node_info *si = NULL;
+
+		while (c->inv && k < c->inv->n &&
+		       code_level(c->inv->nodes[k].code) == LEVEL_VILLAGE &&
+		       (i == in.n || in.v[i].node != c->inv->nodes[k].code))
+			k++;
+		if (c->inv && k < c->inv->n)
+			iv = &c->inv->nodes[k];
+		if (i < in.n)
+			si = &in.v[i];
+		if (!iv && !si)
+			break;
+		if (iv && si && iv->code == si->node) {
+			json_array_append_new(a, node_json(iv->code, iv, si));
+			k++, i++;
+		} else if (iv && (!si || iv->code < si->node)) {
+			json_array_append_new(a, node_json(iv->code, iv, NULL));
+			k++;
+		} else {
+			json_array_append_new(a, node_json(si->node, NULL, si));
+			i++;
+		}
+	}
+	pthread_rwlock_unlock(&c->inv_lock);
+	free(in.v);
+	return http_answer(req, 200,
+			   json_pack("{s:I, s:o}", "time_ms",
+				     (json_int_t)now_wall_ms(), "nodes", a));
+}
+
+static int series_row(void *arg, const struct store_series_row *r)
+{
+	json_t *o;
+
+	if (r->kind == STORE_SERIES_LINK)
+		o = json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:f, s:f, s:i}",
+			      "kind", "link", "key", r->key, "t_ms",
+			      (json_int_t)r->t_ms, "period",
+			      r->hourly ? "hour" : "minute", "rx_bytes",
+			      (json_int_t)r->rx_bytes, "tx_bytes",
+			      (json_int_t)r->tx_bytes, "rx_bps", r->rx_bps,
+			      "tx_bps", r->tx_bps, "samples", (int)r->samples);
+	else
+		o = json_pack("{s:s, s:s, s:I, s:s, s:o, s:o, s:o, s:o, s:o, "
+			      "s:i}",
+			      "kind", "target", "key", r->key, "t_ms",
+			      (json_int_t)r->t_ms, "period",
+			      r->hourly ? "hour" : "minute", "rtt_avg_ms",
+			      r->rtt_avg < 0 ? json_null() : json_real(r->rtt_avg),
+			      "rtt_min_ms",
+			      r->rtt_min < 0 ? json_null() : json_real(r->rtt_min),
+			      "rtt_max_ms",
+			      r->rtt_max < 0 ? json_null() : json_real(r->rtt_max),
+			      "loss_pct",
+			      r->loss_pct < 0 ? json_null()
+					      : json_real(r->loss_pct),
+			      "jitter_ms",
+			      r->jitter_avg < 0 ? json_null()
+						: json_real(r->jitter_avg),
+			      "samples", (int)r->samples);
+	json_array_append_new(arg, o);
+	return 0;
+}
+
+/* One node: what the inventory says, its last report, its series. */
+int api_node(struct http_req *req, void *arg)
+{
+	struct api_ctx *c = arg;
+	const char *p = http_req_param(req, 0);
+	long long now = now_wall_ms(), since = now - API_SERIES_DEFAULT_MS,
+		  until = now;
+	char err[128], *json = NULL;
+	const struct inv_node *iv;
+	struct infos in = {0};
+	const struct store_node_info *si = NULL;
+	json_t *o, *series, *last = NULL;
+	code_t code;
+	size_t len;
+	int rc;
+
+	if (!p || code_parse(p, &code, err, sizeof(err)))
+		return http_error(req, 400, "code", "%.40s: %s", p ? p : "",
+				  err);
+	if (arg_int(req, "since", 0, now + 86400000LL, &since) < 0 ||
+	    arg_int(req, "until", 0, 1LL << 50, &until) < 0)
+		return 0;
+	rc = store_node_last(c->store, code, &json, &len);
+	if (rc == 0) {
+		last = json_loadb(json, len, 0, NULL);
+		free(json);
+	}
+	store_nodes(c->store, collect_info, &in);
+	for (size_t i = 0; i < in.n; i++)
+		if (in.v[i].node == code)
+			si = &in.v[i];
+	pthread_rwlock_rdlock(&c->inv_lock);
+	iv = c->inv ? inventory_find(c->inv, code) : NULL;
+	if (!iv && !si) {
+		pthread_rwlock_unlock(&c->inv_lock);
+		free(in.v);
+		json_decref(last);
+		return http_error(req, 404, "node", "%.40s: neither in the "
+				  "inventory nor ever reported", p);
+	}
+	o = node_json(code, iv, si);
+	pthread_rwlock_unlock(&c->inv_lock);
+	free(in.v);
+	json_object_set_new(o, "last_report", last ? last : json_null());
+	series = json_array();
+	rc = store_series(c->store, code, since, until, series_row, series);
+	if (rc < 0) {
+		json_decref(series);
+		json_decref(o);
+		return http_error(req, 503, "store", "series: %s",
+				  strerror(-rc));
+	}
+	json_object_set_new(o, "series",
+			    json_pack("{s:I, s:I, s:o}", "since_ms",
+				      (json_int_t)since, "until_ms",
+				      (json_int_t)until, "rows", series));
+	return http_answer(req, 200, o);
+}
+
+/* ---- events ----------------------------------------------------------------- */
+
+static int event_row(void *arg, const struct store_event *e)
+{
+	char cb[CODE_STRLEN];
+
+	json_array_append_new(
+		arg, json_pack("{s:I, s:s, s:s, s:s, s:s}", "time_ms",
+			       (json_int_t)e->time_ms, "node",
+			       code_format(e->node, cb), "type",
+			       store_ev_words[e->type], "subject", e->subject,
+			       "text", e->text));
+	return 0;
+}
+
+int api_events(struct http_req *req, void *arg)
+{
+	struct api_ctx *c = arg;
+	struct store_event_q q = {.type = -1, .limit = API_EVENTS_DEFAULT};
+	const char *type = http_req_query(req, "type"),
+		   *order = http_req_query(req, "order");
+	long long since = 0, until = 0, limit = API_EVENTS_DEFAULT;
+	json_t *a;
+	int rc;
+
+	if (arg_int(req, "since", 0, 1LL << 50, &since) < 0 ||
+	    arg_int(req, "until", 0, 1LL << 50, &until) < 0 ||
+	    arg_int(req, "limit", 1, API_EVENTS_MAX, &limit) < 0 ||
+	    arg_code(req, "node", &q.node) < 0)
+		return 0;
+	if (type) {
+		for (int i = 0; i < STORE_EV__N; i++)
+			if (!strcmp(store_ev_words[i], type))
+				q.type = i;
+		if (q.type < 0)
+			return http_error(req, 400, "query",
+					  "type=%.40s: not an event type",
+					  type);
+	}
+	if (order && strcmp(order, "asc") && strcmp(order, "desc"))
+		return http_error(req, 400, "query",
+				  "order=%.40s: asc or desc", order);
+	q.since_ms = since;
+	q.until_ms = until;
+	q.limit = (int)limit;
+	q.oldest_first = order && !strcmp(order, "asc");
+	a = json_array();
+	rc = store_events(c->store, &q, event_row, a);
+	if (rc < 0) {
+		json_decref(a);
+		return http_error(req, 503, "store", "events: %s",
+				  strerror(-rc));
+	}
+	return http_answer(req, 200, json_pack("{s:o}", "events", a));
+}
+
+/* ---- metrics ---------------------------------------------------------------- */
+
+static __attribute__((format(printf, 3, 4))) void
+put(char **buf, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	*buf = xrealloc(*buf, *len + (size_t)n + 1);
+	memcpy(*buf + *len, s, (size_t)n + 1);
+	*len += (size_t)n;
+	free(s);
+}
+
+/* A label value as Prometheus reads it: \, " and newlines escaped. */
+static const char *label(const char *s, char *buf, size_t len)
+{
+	size_t w = 0;
+
+	for (; *s && w + 3 < len; s++) {
+		if (*s == '\\' || *s == '"') {
+			buf[w++] = '\\';
+			buf[w++] = *s;
+		} else if (*s == '\n') {
+			buf[w++] = '\\';
+			buf[w++] = 'n';
+		} else {
+			buf[w++] = *s;
+		}
+	}
+	buf[w] = '\0';
+	return buf;
+}
+
+static void store_metrics(struct store *st, char **buf, size_t *len)
+{
+	struct store_stats s;
+
+	store_stats(st, &s);
+	put(buf, len,
+	    "# HELP egnet_store_queue_depth Reports waiting for the store's "
+	    "writer.\n# TYPE egnet_store_queue_depth gauge\n"
+	    "egnet_store_queue_depth %d\n"
+	    "# HELP egnet_store_queue_max The writer queue's bound.\n"
+	    "# TYPE egnet_store_queue_max gauge\negnet_store_queue_max %d\n"
+	    "# HELP egnet_store_batches_total Transactions committed.\n"
+	    "# TYPE egnet_store_batches_total counter\n"
+	    "egnet_store_batches_total %llu\n"
+	    "# HELP egnet_store_rows_written_total Rows written.\n"
+	    "# TYPE egnet_store_rows_written_total counter\n"
+	    "egnet_store_rows_written_total %llu\n"
+	    "# HELP egnet_store_rows_deleted_total Rows deleted by retention.\n"
+	    "# TYPE egnet_store_rows_deleted_total counter\n"
+	    "egnet_store_rows_deleted_total %llu\n"
+	    "# HELP egnet_store_reports_total Reports by what the store did "
+	    "with them.\n# TYPE egnet_store_reports_total counter\n"
+	    "egnet_store_reports_total{result=\"stored\"} %llu\n"
+	    "egnet_store_reports_total{result=\"duplicate\"} %llu\n"
+	    "egnet_store_reports_total{result=\"busy\"} %llu\n"
+	    "egnet_store_reports_total{result=\"unavailable\"} %llu\n"
+	    "# HELP egnet_store_bad_records_total Records read back that made "
+	    "no sense.\n# TYPE egnet_store_bad_records_total counter\n"
+	    "egnet_store_bad_records_total %llu\n"
+	    "# HELP egnet_store_commit_seconds Commit time over the last "
+	    "commits.\n# TYPE egnet_store_commit_seconds summary\n"
+	    "egnet_store_commit_seconds{quantile=\"0.5\"} %.6f\n"
+	    "egnet_store_commit_seconds{quantile=\"0.99\"} %.6f\n"
+	    "egnet_store_commit_seconds_sum 0\n"
+	    "egnet_store_commit_seconds_count %d\n"
+	    "# HELP egnet_store_db_bytes Size of the database files.\n"
+	    "# TYPE egnet_store_db_bytes gauge\negnet_store_db_bytes %llu\n"
+	    "# HELP egnet_store_nodes Nodes the store holds.\n"
+	    "# TYPE egnet_store_nodes gauge\negnet_store_nodes %llu\n"
+	    "# HELP egnet_store_memory_bytes Memory of the per-node state "
+	    "(last reports apart).\n# TYPE egnet_store_memory_bytes gauge\n"
+	    "egnet_store_memory_bytes %llu\n"
+	    "# HELP egnet_store_json_bytes Memory of the last reports held.\n"
+	    "# TYPE egnet_store_json_bytes gauge\negnet_store_json_bytes %llu\n"
+	    "# HELP egnet_store_up Whether the last commit succeeded.\n"
+	    "# TYPE egnet_store_up gauge\negnet_store_up %d\n",
+	    s.queue_depth, s.queue_max, (unsigned long long)s.batches,
+	    (unsigned long long)s.rows_written,
+	    (unsigned long long)s.rows_deleted,
+	    (unsigned long long)s.reports_stored, (unsigned long long)s.dups,
+	    (unsigned long long)s.busy, (unsigned long long)s.unavailable,
+	    (unsigned long long)s.bad_records, s.commit_p50_ms / 1000,
+	    s.commit_p99_ms / 1000, s.commit_window,
+	    (unsigned long long)s.db_bytes, (unsigned long long)s.nodes,
+	    (unsigned long long)s.mem_bytes, (unsigned long long)s.json_bytes,
+	    s.last_error[0] == '\0');
+}
+
+struct node_metrics {
+	char **buf;
+	size_t *len;
+	long long now;
+	const struct inventory *inv;
+	int pass;
+};
+
+static int node_metric(void *arg, const struct store_node_info *n)
+{
+	struct node_metrics *m = arg;
+	char cb[CODE_STRLEN], nb[400];
+	const struct inv_node *iv = m->inv ? inventory_find(m->inv, n->node)
+					   : NULL;
+	const char *lvl = code_level_name(code_level(n->node));
+
+	code_format(n->node, cb);
+	switch (m->pass) {
+	case 0:
+		put(m->buf, m->len,
+		    "egnet_node_info{node=\"%s\",level=\"%s\",name=\"%s\","
+		    "expected=\"%s\"} 1\n",
+		    cb, lvl, label(iv ? iv->name : "", nb, sizeof(nb)),
+		    iv ? "yes" : "no");
+		break;
+	case 1:
+		put(m->buf, m->len,
+		    "egnet_node_last_report_age_seconds{node=\"%s\"} %.3f\n",
+		    cb, (double)(m->now - n->last_ms) / 1000);
+		break;
+	case 2:
+		put(m->buf, m->len, "egnet_node_last_seq{node=\"%s\"} %llu\n",
+		    cb, (unsigned long long)n->last_seq);
+		break;
+	case 3:
+		put(m->buf, m->len, "egnet_node_uptime_seconds{node=\"%s\"} %lld\n",
+		    cb, n->uptime_s);
+		break;
+	case 4:
+		put(m->buf, m->len, "egnet_node_drift{node=\"%s\"} %d\n", cb,
+		    n->drift);
+		break;
+	case 5:
+		for (int i = 0; i < RPT_APPLY__N; i++)
+			put(m->buf, m->len,
+			    "egnet_node_apply_state{node=\"%s\",state=\"%s\"} "
+			    "%d\n",
+			    cb, report_apply_words[i], (int)n->apply == i);
+		break;
+	}
+	return 0;
+}
+
+static const char *const node_help[][2] = {
+	{"egnet_node_info", "A node that reported: its level, name and whether "
+			    "the inventory expects it."},
+	{"egnet_node_last_report_age_seconds",
+	 "Seconds since the node's last report was received."},
+	{"egnet_node_last_seq", "Sequence number of the node's last report."},
+	{"egnet_node_uptime_seconds", "The node's agent uptime, as reported."},
+	{"egnet_node_drift", "1 when the node's kernel differs from its "
+			     "applied state."},
+	{"egnet_node_apply_state", "The node's agent state (1 for the one it "
+				   "is in)."},
+};
+
+int api_metrics(struct http_req *req, void *arg)
+{
+	struct api_ctx *c = arg;
+	struct http_stats hs;
+	struct reports_stats rs;
+	char *buf = NULL;
+	size_t len = 0, cap = 16384, n;
+	struct node_metrics m = {&buf, &len, now_wall_ms(), NULL, 0};
+	int rc;
+
+	if (!c->http)
+		return http_error(req, 503, "starting", "not serving yet");
+	http_server_stats(c->http, &hs);
+	for (;;) {
+		buf = xrealloc(buf, cap);
+		n = http_stats_format(&hs, buf, cap);
+		if (n < cap)
+			break;
+		cap = n + 1;
+	}
+	len = n;
+	reports_stats(c->reports, &rs);
+	reports_metrics(&rs, &buf, &len);
+	store_metrics(c->store, &buf, &len);
+	pthread_rwlock_rdlock(&c->inv_lock);
+	m.inv = c->inv;
+	for (m.pass = 0; m.pass < 6; m.pass++) {
+		put(&buf, &len, "# HELP %s %s\n# TYPE %s gauge\n",
+		    node_help[m.pass][0], node_help[m.pass][1],
+		    node_help[m.pass][0]);
+		store_nodes(c->store, node_metric, &m);
+	}
+	pthread_rwlock_unlock(&c->inv_lock);
+	rc = http_answer_text(req, 200, "text/plain; version=0.0.4", buf, len);
+	free(buf);
+	return rc;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The collector's read API (docs/api.md): GET /api/v1/nodes,
+ * /api/v1/nodes/{code}, /api/v1/events, and /metrics in the Prometheus
+ * text format.  Handlers read the store and the inventory; they change
+ * nothing.  A query argument that is not what it should be (a code that
+ * is not one, a time that is not a number, a limit out of range) is a 400
+ * with the reason, never a guess.
+ */
+#ifndef EGNET_API_H
+#define EGNET_API_H
+
+#include <pthread.h>
+
+#include "collector/ingest/http.h"
+#include "collector/ingest/reports.h"
+#include "common/inventory.h"
+
+struct store;
+
+struct api_ctx {
+	struct http_server *http; /* set once the server is started */
+	struct store *store;
+	struct reports_ctx *reports;
+	/* the inventory, swapped by a reload under the write lock */
+	pthread_rwlock_t inv_lock;
+	const struct inventory *inv;
+};
+
+#define API_EVENTS_DEFAULT 1000	 /* events answered without ?limit= */
+#define API_EVENTS_MAX	   100000
+#define API_SERIES_DEFAULT_MS (3600 * 1000LL) /* ?since= default: an hour */
+
+int api_nodes(struct http_req *req, void *arg);
+int api_node(struct http_req *req, void *arg);
+int api_events(struct http_req *req, void *arg);
+int api_metrics(struct http_req *req, void *arg);
+
+#endif
