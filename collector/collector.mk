@@ -4,6 +4,7 @@
 COLL_SRC := $(filter-out collector/main.c,$(wildcard collector/*.c))
 
 include collector/ingest/ingest.mk
+include collector/api/api.mk
 
 LIBCOLL  := $(B)/libegnet-collector.a
 include collector/store/store.mk

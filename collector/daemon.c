@@ -11,15 +11,18 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "collector/conf.h"
 #include "collector/ingest/http_tls.h"
 #include "collector/ingest/routes.h"
+#include "collector/store/store.h"
 #include "common/cfgfile.h"
 #include "common/diag.h"
 #include "common/inventory.h"
@@ -173,7 +176,7 @@ static int server_start(struct http_server **srv, struct inputs_set *s,
 		log_warnx("%s: cannot serve: %s", c->path, err);
 		return rc;
 	}
-	ctx->http = *srv;
+	ctx->api.http = *srv;
 	for (int i = 0; i < hc.n_listen; i++) {
 		const struct conf_listen *cl =
 			i < c->n_listen ? &c->listen[i]
@@ -187,12 +190,40 @@ static int server_start(struct http_server **srv, struct inputs_set *s,
 	return 0;
 }
 
+/* The store in the state folder (made when missing), with the retention. */
+static int store_start(struct store **st, const struct collector_conf *c)
+{
+	struct store_opts o;
+	char err[512];
+
+	store_opts_default(&o, NULL);
+	if (snprintf(o.dir, sizeof(o.dir), "%s", c->state_dir) >=
+	    (int)sizeof(o.dir)) {
+		log_warnx("%s: state_dir: longer than %zu bytes", c->path,
+			  sizeof(o.dir) - 1);
+		return -ENAMETOOLONG;
+	}
+	o.retention_days = c->events_days;
+	o.minute_retention_days = c->minute_days;
+	if (mkdir(c->state_dir, 0750) < 0 && errno != EEXIST) {
+		log_warn("%s: state_dir %s", c->path, c->state_dir);
+		return -errno;
+	}
+	if (store_open(st, &o, err, sizeof(err))) {
+		log_warnx("%s: the store in %s: %s", c->path, c->state_dir, err);
+		return -EIO;
+	}
+	log_info("store: %s/egnet.db, events kept %d days, minute series %d",
+		 c->state_dir, o.retention_days, o.minute_retention_days);
+	return 0;
+}
+
 /*
  * SIGHUP: a fresh load; the running inputs are replaced only by a good
  * one.  What only a restart applies is said, and kept as it runs.
  */
-static void reload(struct inputs_set *cur, const char *conf_path,
-		   const char *inv_override)
+static void reload(struct inputs_set *cur, struct routes_ctx *ctx,
+		   const char *conf_path, const char *inv_override)
 {
 	struct inputs_set next;
 	struct diag d;
@@ -214,13 +245,13 @@ static void reload(struct inputs_set *cur, const char *conf_path,
 			log_warnx("%s: %s changed: only a restart applies "
 				  "that; the running values stay",
 				  conf_path, what);
-		/* the parts a running server applies: the inventory, the
-		 * retention, the log level; the rest stays as started */
+		/* the parts a running server applies: the inventory and the
+		 * log level; the rest stays as started */
+		pthread_rwlock_wrlock(&ctx->api.inv_lock);
 		inventory_free(&cur->inv);
 		cur->inv = next.inv;
 		next.have_inv = false;
-		cur->conf.events_days = next.conf.events_days;
-		cur->conf.minute_days = next.conf.minute_days;
+		pthread_rwlock_unlock(&ctx->api.inv_lock);
 		snprintf(cur->conf.log_level, sizeof(cur->conf.log_level),
 			 "%s", next.conf.log_level);
 		snprintf(cur->conf.inventory, sizeof(cur->conf.inventory),
@@ -238,6 +269,7 @@ int daemon_serve(const char *conf_path, const char *inv_override,
 		 const struct http_route *extra)
 {
 	struct http_server *srv = NULL;
+	struct store *store = NULL;
 	struct routes_ctx ctx = {0};
 	struct inputs_set cur;
 	uint64_t wd = notify_watchdog_usec();
@@ -246,6 +278,7 @@ int daemon_serve(const char *conf_path, const char *inv_override,
 	int sfd, rc = 1;
 
 	memset(&cur, 0, sizeof(cur));
+	pthread_rwlock_init(&ctx.api.inv_lock, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
@@ -266,6 +299,11 @@ int daemon_serve(const char *conf_path, const char *inv_override,
 	}
 	diag_free(&d);
 	apply_log_level(&cur.conf);
+	if (store_start(&store, &cur.conf))
+		goto out;
+	ctx.api.store = ctx.reports.store = store;
+	ctx.api.reports = &ctx.reports;
+	ctx.api.inv = &cur.inv;
 	if (server_start(&srv, &cur, &ctx, extra))
 		goto out;
 	log_info("serving: inventory %s, %d nodes", cur.conf.inventory,
@@ -289,7 +327,7 @@ int daemon_serve(const char *conf_path, const char *inv_override,
 			continue;
 		if (si.ssi_signo == SIGHUP) {
 			log_info("SIGHUP: reloading %s", conf_path);
-			reload(&cur, conf_path, inv_override);
+			reload(&cur, &ctx, conf_path, inv_override);
 			continue;
 		}
 		log_info("signal %u: stopping", si.ssi_signo);
@@ -299,7 +337,10 @@ int daemon_serve(const char *conf_path, const char *inv_override,
 	notify_stopping();
 out:
 	http_server_stop(srv);
+	/* after the server: what it still owed is answered, the rest kept */
+	store_close(store);
 	set_free(&cur);
+	pthread_rwlock_destroy(&ctx.api.inv_lock);
 	close(sfd);
 	return rc;
 }

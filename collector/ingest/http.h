@@ -129,6 +129,8 @@ const char *http_req_header(const struct http_req *req, const char *name);
 const char *http_req_body(const struct http_req *req, size_t *len);
 /* The client's node code from its certificate; false when there is none. */
 bool http_req_identity(const struct http_req *req, code_t *code);
+/* Whether the request came over TLS (a plaintext listener: false). */
+bool http_req_tls(const struct http_req *req);
 
 /*
  * Answer @status with @body as JSON (the reference is taken: the caller

@@ -245,6 +245,11 @@ const char *http_req_body(const struct http_req *req, size_t *len)
 	return req->body ? req->body : "";
 }
 
+bool http_req_tls(const struct http_req *req)
+{
+	return req->tls;
+}
+
 bool http_req_identity(const struct http_req *req, code_t *code)
 {
 	if (req->has_code && code)

@@ -109,6 +109,12 @@ int reports_post(struct http_req *req, void *arg)
 
 	if (!r)
 		return -ENOMEM;
+	/* a certificate names its node; plaintext (when allowed) does not */
+	if (http_req_tls(req) && !http_req_identity(req, &id)) {
+		http_stats_add(&c->st.identity, 1);
+		return http_error(req, 403, "identity",
+				  "the client certificate names no node");
+	}
 	body = http_req_body(req, &len);
 	if (report_decode(body, len, r, &why, err, sizeof(err))) {
 		if (why > REPORT_ERR_NONE && why < REPORT_ERR__N)
@@ -116,8 +122,7 @@ int reports_post(struct http_req *req, void *arg)
 		return http_error(req, why == REPORT_ERR_SIZE ? 413 : 400,
 				  report_err_words[why], "%s", err);
 	}
-	/* a certificate names its node; plaintext (when allowed) does not */
-	if (http_req_identity(req, &id) && id != r->node) {
+	if (http_req_tls(req) && id != r->node) {
 		http_stats_add(&c->st.identity, 1);
 		return http_error(req, 403, "identity",
 				  "the certificate is node %s's, the report "

@@ -7,51 +7,41 @@
  */
 #include "collector/ingest/routes.h"
 
-#include <errno.h>
-#include <stdlib.h>
 
-static int routes_todo(struct http_req *req, void *arg)
+static int routes_reports(struct http_req *req, void *arg)
 {
-	(void)arg;
-	return http_error(req, 501, "not_implemented",
-			  "%s %s is not in this build yet",
-			  http_req_method(req), http_req_path(req));
+	struct routes_ctx *ctx = arg;
+
+	return reports_post(req, &ctx->reports);
+}
+
+static int routes_nodes(struct http_req *req, void *arg)
+{
+	return api_nodes(req, &((struct routes_ctx *)arg)->api);
+}
+
+static int routes_node(struct http_req *req, void *arg)
+{
+	return api_node(req, &((struct routes_ctx *)arg)->api);
+}
+
+static int routes_events(struct http_req *req, void *arg)
+{
+	return api_events(req, &((struct routes_ctx *)arg)->api);
 }
 
 static int routes_metrics(struct http_req *req, void *arg)
 {
-	struct routes_ctx *ctx = arg;
-	struct http_stats st;
-	size_t cap = 8192, n;
-	char *buf = NULL;
-	int rc;
-
-	if (!ctx->http)
-		return http_error(req, 503, "starting", "not serving yet");
-	http_server_stats(ctx->http, &st);
-	for (;;) {
-		char *p = realloc(buf, cap);
-
-		if (!p) {
-			free(buf);
-			return -ENOMEM;
-		}
-		buf = p;
-		n = http_stats_format(&st, buf, cap);
-		if (n < cap)
-			break;
-		cap = n + 1;
-	}
-	rc = http_answer_text(req, 200, "text/plain; version=0.0.4", buf, n);
-	free(buf);
-	return rc;
+	return api_metrics(req, &((struct routes_ctx *)arg)->api);
 }
 
 static struct http_route routes[] = {
-	{"POST", "/api/v1/reports", routes_todo, NULL, true},
-	{"GET", "/api/v1/nodes", routes_todo, NULL, false},
-	{"GET", "/api/v1/nodes/{code}", routes_todo, NULL, false},
-	{"GET", "/api/v1/events", routes_todo, NULL, false},
+	/* the node is checked by the handler: over TLS the certificate's,
+	 * on a plaintext listener (allowed by the config) the report's */
+	{"POST", "/api/v1/reports", routes_reports, NULL, false},
+	{"GET", "/api/v1/nodes", routes_nodes, NULL, false},
+	{"GET", "/api/v1/nodes/{code}", routes_node, NULL, false},
+	{"GET", "/api/v1/events", routes_events, NULL, false},
 	{"GET", "/metrics", routes_metrics, NULL, false},
 	{NULL, NULL, NULL, NULL, false},
 };

@@ -138,7 +138,6 @@ static void test_restart_needed(void **state)
 	assert_string_equal(conf_restart_needed(&a, &b, what, sizeof(what)),
 			    "");
 	/* what a running server applies does not ask for a restart */
-	b.events_days = 30;
 	snprintf(b.inventory, sizeof(b.inventory), "other.csv");
 	snprintf(b.log_level, sizeof(b.log_level), "debug");
 	assert_string_equal(conf_restart_needed(&a, &b, what, sizeof(what)),
