@@ -119,7 +119,7 @@ static void rep_key(const struct nodeconf *nc, const char *statedir,
 {
 	snprintf(buf, len, "%s|%s|%s|%s|%d|%d|%d|%s|%d", nc->collector_url,
 		 nc->collector_ca, nc->collector_cert, nc->collector_key,
-		 nc->report_interval, nc->report_timeout, nc->spool_max_mib,
+		 nc->report_interval, nc->report_timeout, nc->spool_max_kib,
 		 statedir, nc->collector_allow_http);
 }
 
@@ -146,7 +146,7 @@ static void rep_follow(struct daemon *dm)
 	o.interval_s = nc->report_interval;
 	o.timeout_s = nc->report_timeout;
 	o.spool_dir = dir;
-	o.spool_cap = (uint64_t)nc->spool_max_mib << 20;
+	o.spool_cap = (uint64_t)nc->spool_max_kib << 10;
 	o.fill = rep_fill;
 	o.arg = &dm->snap;
 	if (reporter_open(&dm->rep, dm->base, &o, err, sizeof(err)) < 0)

@@ -64,8 +64,8 @@ static const struct cfg_opt collector_opts[] = {
 	 offsetof(struct nodeconf, collector_allow_http), 0},
 	{"timeout", CFG_INT, false, 1, 300, 10, NULL, NULL,
 	 offsetof(struct nodeconf, report_timeout), 0},
-	{"spool_max_mib", CFG_INT, false, 1, 1 << 20, 256, NULL, NULL,
-	 offsetof(struct nodeconf, spool_max_mib), 0},
+	{"spool_max_kib", CFG_INT, false, 64, 1 << 30, 256 << 10, NULL, NULL,
+	 offsetof(struct nodeconf, spool_max_kib), 0},
 	CFG_END,
 };
 

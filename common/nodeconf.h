@@ -61,7 +61,7 @@ struct nodeconf {
 	char collector_ca[4096], collector_cert[4096], collector_key[4096];
 	bool collector_allow_http; /* an http:// URL is refused without it */
 	int report_timeout;	   /* s: a request that takes longer failed */
-	int spool_max_mib;	   /* the report spool's cap */
+	int spool_max_kib;	   /* the report spool's cap (KiB; 256 MiB) */
 
 	char state_dir[4096];
 	char socket[108]; /* sun_path */

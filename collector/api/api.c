@@ -196,6 +196,13 @@ static int series_row(void *arg, const struct store_series_row *r)
 	return 0;
 }
 
+static int range_row(void *arg, uint64_t lo, uint64_t hi)
+{
+	json_array_append_new(arg, json_pack("[I, I]", (json_int_t)lo,
+					     (json_int_t)hi));
+	return 0;
+}
+
 /* One node: what the inventory says, its last report, its series. */
 int api_node(struct http_req *req, void *arg)
 {
@@ -247,6 +254,17 @@ int api_node(struct http_req *req, void *arg)
 		json_decref(o);
 		return http_error(req, 503, "store", "series: %s",
 				  strerror(-rc));
+	}
+	{
+		json_t *ranges = json_array();
+
+		/* which reports are stored: a gap is a report lost (or a
+		 * sequence block an agent's restart skipped) */
+		if (store_seq_ranges(c->store, code, range_row, ranges) < 0) {
+			json_decref(ranges);
+			ranges = json_null();
+		}
+		json_object_set_new(o, "seq_ranges", ranges);
 	}
 	json_object_set_new(o, "series",
 			    json_pack("{s:I, s:I, s:o}", "since_ms",

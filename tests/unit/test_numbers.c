@@ -88,8 +88,8 @@ static const struct opt_row opts[] = {
 	 GOOD_NODE "collector = { interval = @V; };\n", 3, 1, 3600},
 	{"collector.timeout", NODE,
 	 GOOD_NODE "collector = { timeout = @V; };\n", 3, 1, 300},
-	{"collector.spool_max_mib", NODE,
-	 GOOD_NODE "collector = { spool_max_mib = @V; };\n", 3, 1, 1048576},
+	{"collector.spool_max_kib", NODE,
+	 GOOD_NODE "collector = { spool_max_kib = @V; };\n", 3, 64, 1073741824},
 };
 
 enum how { MIN_1, MAX_1, WRAP, HEX, OVER, UNDER, N_HOW };
