@@ -8,7 +8,8 @@
  * hours); a real SQLITE_FULL (the store's max_db_mb disk budget, a small
  * max_page_count) failing commits: callbacks say UNAVAILABLE and nothing
  * of them is acknowledged or stored; a newer schema version, or another
- * program's database, refused untouched; and 4 threads putting 10,000
+ * program's database, refused untouched; records that make no sense
+ * skipped and counted; a skewed agent clock; the settings through cfg.c; and 4 threads putting 10,000
  * reports for 1,000 nodes (with repeats) while a reader lists nodes:
  * every report stored once, every node's ranges contiguous.
  */
@@ -517,6 +518,31 @@ static void test_newer_schema_refused(void **state)
 	assert_int_equal(v, 7);
 }
 
+/* Records that make no sense are skipped and counted, the rest loads. */
+static void test_hostile_records(void **state)
+{
+	struct results res = {0};
+	struct store_stats s;
+	struct store *st;
+
+	(void)state;
+	st = open_store(0);
+	put(st, NODE_A, 1, T0, on_done, &res);
+	store_close(st);
+	exec_sql("INSERT INTO seq_ranges VALUES(210102000000, 50, 40);"
+		 "INSERT INTO seq_ranges VALUES(12, 1, 5);"
+		 "INSERT INTO nodes(node, state) VALUES(999, '{}');"
+		 "INSERT INTO nodes(node, state) VALUES(210103000000, 'zz');");
+	st = open_store(0);
+	store_stats(st, &s);
+	assert_int_equal(s.bad_records, 4); /* one per insert above */
+	assert_int_equal(put(st, NODE_A, 1, T0, on_done, &res), STORE_DUP);
+	assert_int_equal(put(st, NODE_A, 45, T0, on_done, &res), STORE_OK);
+	assert_int_equal(store_sync(st), 0);
+	assert_int_equal(res.n[STORE_OK], 2);
+	store_close(st);
+}
+
 static void test_foreign_db_refused(void **state)
 {
 	struct store_opts o;
@@ -751,6 +777,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_commit_fails, scratch_setup,
 						scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused,
+						scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_records,
 						scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_db_refused,
 						scratch_setup, scratch_teardown),
