@@ -201,7 +201,7 @@ static int store_load_range(void *arg, code_t node, uint64_t lo, uint64_t hi)
 	struct store *st = arg;
 	struct snode *n;
 
-	if (hi < lo || lo == 0 || !store_code_ok(node)) {
+	if (hi < lo || !store_code_ok(node)) {
 		st->s.bad_records++;
 		return 0;
 	}

@@ -50,21 +50,17 @@ static const char *const store_sqlite_migrations[STORE_SQLITE_VERSION + 1] = {
 	      "CREATE TABLE series_link(node INTEGER, link TEXT, t INTEGER, "
 	      "rx_bytes INTEGER, tx_bytes INTEGER, rx_bps REAL, tx_bps REAL, n "
 	      "INTEGER, PRIMARY KEY(node, t, link)) WITHOUT ROWID;"
-	      "CREATE INDEX series_link_t ON series_link(t);"
 	      "CREATE TABLE series_link_h(node INTEGER, link TEXT, t INTEGER, "
 	      "rx_bytes INTEGER, tx_bytes INTEGER, rx_bps REAL, tx_bps REAL, n "
 	      "INTEGER, PRIMARY KEY(node, t, link)) WITHOUT ROWID;"
-	      "CREATE INDEX series_link_h_t ON series_link_h(t);"
 	      "CREATE TABLE series_target(node INTEGER, target TEXT, t INTEGER, "
 	      "rtt_avg REAL, rtt_min REAL, rtt_max REAL, loss REAL, jitter "
 	      "REAL, n INTEGER, n_rtt INTEGER, n_jit INTEGER, PRIMARY KEY(node, "
 	      "t, target)) WITHOUT ROWID;"
-	      "CREATE INDEX series_target_t ON series_target(t);"
 	      "CREATE TABLE series_target_h(node INTEGER, target TEXT, t "
 	      "INTEGER, rtt_avg REAL, rtt_min REAL, rtt_max REAL, loss REAL, "
 	      "jitter REAL, n INTEGER, n_rtt INTEGER, n_jit INTEGER, PRIMARY "
-	      "KEY(node, t, target)) WITHOUT ROWID;"
-	      "CREATE INDEX series_target_h_t ON series_target_h(t);",
+	      "KEY(node, t, target)) WITHOUT ROWID;",
 };
 
 /* A row is written once when its minute or hour closes; a late report of
@@ -137,6 +133,7 @@ struct sqlh {
 	pthread_mutex_t pmu;
 	sqlite3 *pool[STORE_SQLITE_POOL];
 	int npool;
+	code_t cursor[4]; /* expiry: the node each series table is at */
 };
 
 int store_sqlite_errno(int rc)
@@ -432,49 +429,124 @@ static int store_sqlite_write(void *hv, const struct store_wbatch *b,
 	return 0;
 }
 
+/*
+ * Expiry of one series table, by node: the rows are keyed (node, t, key)
+ * for the queries, with no index on time to keep up on every insert, so
+ * each step goes on from the node where the last one stopped (a seek per
+ * node), deletes that node's rows older than @before through the key, and
+ * stops after @chunk rows or STORE_SQLITE_SWEEP nodes, all in one short
+ * transaction.  A node with more than what is left of the chunk keeps the
+ * cursor for the next step.
+ */
+#define STORE_SQLITE_SWEEP 512
+
+static int store_sqlite_expire_series(struct sqlh *h, int tab,
+				      long long before, int chunk,
+				      uint64_t *deleted, bool *more)
+{
+	static const char *const names[4][2] = {
+		{"series_link", "link"},
+		{"series_target", "target"},
+		{"series_link_h", "link"},
+		{"series_target_h", "target"},
+	};
+	char sql_next[160], sql_del[320];
+	sqlite3_stmt *next = NULL, *del = NULL;
+	bool wrapped = false;
+	uint64_t n = 0;
+	int rc;
+
+	snprintf(sql_next, sizeof(sql_next),
+		 "SELECT node FROM %s WHERE node > ?1 ORDER BY node LIMIT 1",
+		 names[tab][0]);
+	snprintf(sql_del, sizeof(sql_del),
+		 "DELETE FROM %s WHERE (node, t, %s) IN (SELECT node, t, %s "
+		 "FROM %s WHERE node = ?1 AND t < ?2 LIMIT ?3)",
+		 names[tab][0], names[tab][1], names[tab][1], names[tab][0]);
+	rc = sqlite3_prepare_v2(h->db, sql_next, -1, &next, NULL);
+	if (!rc)
+		rc = sqlite3_prepare_v2(h->db, sql_del, -1, &del, NULL);
+	if (!rc)
+		rc = sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	for (int v = 0; !rc && v < STORE_SQLITE_SWEEP && n < (uint64_t)chunk;
+	     v++) {
+		sqlite3_int64 node;
+		uint64_t got;
+
+		sqlite3_bind_int64(next, 1, (sqlite3_int64)h->cursor[tab]);
+		rc = sqlite3_step(next);
+		node = rc == SQLITE_ROW ? sqlite3_column_int64(next, 0) : 0;
+		sqlite3_reset(next);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			break;
+		rc = 0;
+		if (!node) { /* the end: once round from the start */
+			h->cursor[tab] = 0;
+			if (wrapped)
+				break;
+			wrapped = true;
+			continue;
+		}
+		sqlite3_bind_int64(del, 1, node);
+		sqlite3_bind_int64(del, 2, before);
+		sqlite3_bind_int64(del, 3, (sqlite3_int64)chunk - (sqlite3_int64)n);
+		rc = store_sqlite_step(del);
+		got = rc ? 0 : (uint64_t)sqlite3_changes(h->db);
+		n += got;
+		/* a node cut short by the chunk is gone on with next time */
+		h->cursor[tab] = n >= (uint64_t)chunk ? (code_t)node - 1
+						      : (code_t)node;
+	}
+	if (!rc)
+		rc = sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL);
+	else if (!sqlite3_get_autocommit(h->db))
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_finalize(next);
+	sqlite3_finalize(del);
+	if (rc)
+		n = 0;
+	*deleted += n;
+	if (n >= (uint64_t)chunk)
+		*more = true;
+	return rc;
+}
+
 static int store_sqlite_expire(void *hv, long long keep_after_ms,
 			       long long minutes_after_ms, int chunk,
 			       uint64_t *deleted, bool *more, char *err,
 			       size_t errlen)
 {
-	static const char *const del[] = {
-		"DELETE FROM events WHERE id IN (SELECT id FROM events WHERE "
-		"time_ms < ?1 LIMIT ?2)",
-		"DELETE FROM series_link_h WHERE (node, t, link) IN (SELECT "
-		"node, t, link FROM series_link_h WHERE t < ?1 LIMIT ?2)",
-		"DELETE FROM series_target_h WHERE (node, t, target) IN (SELECT "
-		"node, t, target FROM series_target_h WHERE t < ?1 LIMIT ?2)",
-		"DELETE FROM series_link WHERE (node, t, link) IN (SELECT "
-		"node, t, link FROM series_link WHERE t < ?1 LIMIT ?2)",
-		"DELETE FROM series_target WHERE (node, t, target) IN (SELECT "
-		"node, t, target FROM series_target WHERE t < ?1 LIMIT ?2)",
-	};
 	struct sqlh *h = hv;
-	uint64_t most = 0;
-	int rc = 0;
+	sqlite3_stmt *s = NULL;
+	int rc;
 
 	*deleted = 0;
-	for (size_t i = 0; i < sizeof(del) / sizeof(del[0]) && !rc; i++) {
-		sqlite3_stmt *s;
-		uint64_t n;
-
-		rc = sqlite3_prepare_v2(h->db, del[i], -1, &s, NULL);
-		if (rc)
-			break;
-		sqlite3_bind_int64(s, 1, i < 3 ? keep_after_ms
-					       : minutes_after_ms);
+	*more = false;
+	/* events have their time index (the queries use it) */
+	rc = sqlite3_prepare_v2(h->db,
+				"DELETE FROM events WHERE id IN (SELECT id FROM "
+				"events WHERE time_ms < ?1 ORDER BY time_ms "
+				"LIMIT ?2)",
+				-1, &s, NULL);
+	if (!rc) {
+		sqlite3_bind_int64(s, 1, keep_after_ms);
 		sqlite3_bind_int(s, 2, chunk);
-		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : sqlite3_errcode(h->db);
-		n = rc ? 0 : (uint64_t)sqlite3_changes(h->db);
-		sqlite3_finalize(s);
-		*deleted += n;
-		if (n > most)
-			most = n;
+		rc = store_sqlite_step(s);
+		if (!rc) {
+			uint64_t n = (uint64_t)sqlite3_changes(h->db);
+
+			*deleted += n;
+			*more = n >= (uint64_t)chunk;
+		}
 	}
+	sqlite3_finalize(s);
+	for (int tab = 0; tab < 4 && !rc; tab++)
+		rc = store_sqlite_expire_series(h, tab,
+						tab < 2 ? minutes_after_ms
+							: keep_after_ms,
+						chunk, deleted, more);
 	if (rc)
 		return store_sqlite_fail(h->db, rc, "expiry", err, errlen);
-	/* the caller asks again soon while a table gave a full chunk */
-	*more = most >= (uint64_t)chunk;
 	return 0;
 }
 

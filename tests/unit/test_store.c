@@ -8,7 +8,8 @@
  * hours); a real SQLITE_FULL (the store's max_db_mb disk budget, a small
  * max_page_count) failing commits: callbacks say UNAVAILABLE and nothing
  * of them is acknowledged or stored; a newer schema version, or another
- * program's database, refused untouched; and 4 threads putting 10,000
+ * program's database, refused untouched; records that make no sense
+ * skipped and counted; a skewed agent clock; the settings through cfg.c; and 4 threads putting 10,000
  * reports for 1,000 nodes (with repeats) while a reader lists nodes:
  * every report stored once, every node's ranges contiguous.
  */
@@ -517,6 +518,31 @@ static void test_newer_schema_refused(void **state)
 	assert_int_equal(v, 7);
 }
 
+/* Records that make no sense are skipped and counted, the rest loads. */
+static void test_hostile_records(void **state)
+{
+	struct results res = {0};
+	struct store_stats s;
+	struct store *st;
+
+	(void)state;
+	st = open_store(0);
+	put(st, NODE_A, 1, T0, on_done, &res);
+	store_close(st);
+	exec_sql("INSERT INTO seq_ranges VALUES(210102000000, 50, 40);"
+		 "INSERT INTO seq_ranges VALUES(12, 1, 5);"
+		 "INSERT INTO nodes(node, state) VALUES(999, '{}');"
+		 "INSERT INTO nodes(node, state) VALUES(210103000000, 'zz');");
+	st = open_store(0);
+	store_stats(st, &s);
+	assert_int_equal(s.bad_records, 4); /* one per insert above */
+	assert_int_equal(put(st, NODE_A, 1, T0, on_done, &res), STORE_DUP);
+	assert_int_equal(put(st, NODE_A, 45, T0, on_done, &res), STORE_OK);
+	assert_int_equal(store_sync(st), 0);
+	assert_int_equal(res.n[STORE_OK], 2);
+	store_close(st);
+}
+
 static void test_foreign_db_refused(void **state)
 {
 	struct store_opts o;
@@ -532,6 +558,83 @@ static void test_foreign_db_refused(void **state)
 	assert_true(store_open(&st, &o, err, sizeof(err)) < 0);
 	assert_null(st);
 	assert_non_null(strstr(err, "egnet.db"));
+}
+
+/* An agent whose clock is a day behind, reporting every 20 s while the
+ * store's clock moves on: its minute stays open while it reports (closed
+ * by its own report times), not closed and merged again at every tick. */
+static void test_skewed_agent_clock(void **state)
+{
+	struct results res = {0};
+	struct store_stats s1, s2;
+	struct store *st;
+	struct rows v = {0};
+
+	(void)state;
+	fake_now = T0;
+	st = open_store(0);
+	store_stats(st, &s1);
+	for (uint64_t q = 1; q <= 6; q++) {
+		fake_now = T0 + (long long)q * 20000;
+		put(st, NODE_A, q, T0 - DAY + (long long)q * 20000, on_done,
+		    &res);
+		assert_int_equal(store_sync(st), 0);
+	}
+	store_stats(st, &s2);
+	/* rows written: per report its range and (sync) its node; the
+	 * first-report event; 2 keys x 2 closed minutes.  Closing by the
+	 * report's own time at each tick would add 2-4 rows per sync. */
+	assert_int_equal(s2.rows_written - s1.rows_written, 6 + 6 + 1 + 2 * 2);
+	/* reports 1-2 are in minute 0, 3-5 in minute 1, 6 in minute 2:
+	 * two minutes closed, each written once */
+	assert_int_equal(store_series(st, NODE_A, T0 - DAY, T0 - DAY / 2,
+				      row_cb, &v),
+			 0);
+	assert_int_equal(v.minute, 2);
+	assert_int_equal(v.t[0], T0 - DAY);
+	assert_int_equal(v.t[1], T0 - DAY + 60000);
+	/* quiet for long enough: its open minute is closed by the clock */
+	fake_now += 3 * 60000;
+	assert_int_equal(store_sync(st), 0);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(store_series(st, NODE_A, T0 - DAY, T0 - DAY / 2,
+				      row_cb, &v),
+			 0);
+	assert_int_equal(v.minute, 3);
+	store_close(st);
+}
+
+/* The settings through common/cfg.c: defaults, a value read, the legal
+ * minimum of retention refused with its line. */
+static void test_cfg(void **state)
+{
+	struct store_opts o;
+	config_t c;
+	struct diag d;
+
+	(void)state;
+	store_opts_default(&o, NULL);
+	assert_int_equal(o.retention_days, 180);
+	assert_int_equal(o.minute_retention_days, 7);
+	assert_int_equal(o.seen_gap_intervals, 3);
+	config_init(&c);
+	assert_int_equal(config_read_string(&c, "store = {\n"
+						"  dir = \"/srv/egnet\";\n"
+						"  retention_days = 30;\n"
+						"  flush_ms = 500;\n"
+						"};\n"),
+			 CONFIG_TRUE);
+	diag_init(&d);
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(cfg_read(&d, config_lookup(&c, "store"), "c.conf",
+				  store_cfg_opts, &o),
+			 1);
+	assert_int_equal(d.items[0].line, 3);
+	assert_string_equal(d.items[0].msg, "30 is out of range 180..3650");
+	assert_string_equal(o.dir, "/srv/egnet");
+	assert_int_equal(o.flush_ms, 500);
+	diag_free(&d);
+	config_destroy(&c);
 }
 
 /* ---- concurrency ---- */
@@ -675,8 +778,13 @@ int main(void)
 						scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused,
 						scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_records,
+						scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_db_refused,
 						scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_skewed_agent_clock,
+						scratch_setup, scratch_teardown),
+		cmocka_unit_test(test_cfg),
 		cmocka_unit_test_setup_teardown(test_concurrent, scratch_setup,
 						scratch_teardown),
 	};
