@@ -3,7 +3,9 @@
 # namespaces on this machine: the province, Shenyang city, Heping county
 # and Taiyuanjie township gateways, each running egnet-agent with its
 # example node config (profiles/examples/), wired parent to child, and two
-# of the township's villages (no agent: they answer ICMP).
+# of the township's villages (no agent: they answer ICMP); the collector
+# in a NOC namespace of its own, with a management line to each gateway,
+# taking their reports over mutual TLS (certificates by packaging/egnet-pki).
 #
 # It applies every level's profile, waits for every agent to see its
 # parent up, shows what `egnetctl links` shows, then cuts the township's
@@ -21,7 +23,10 @@ B=${B:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 AGENT=$ROOT/$B/egnet-agent
 CTL=$ROOT/$B/egnetctl
-[ -x "$AGENT" ] && [ -x "$CTL" ] || { echo "demo: build first (make)"; exit 1; }
+COLL=$ROOT/$B/egnet-collector
+PKI=$ROOT/packaging/egnet-pki
+[ -x "$AGENT" ] && [ -x "$CTL" ] && [ -x "$COLL" ] ||
+	{ echo "demo: build first (make)"; exit 1; }
 W=$(mktemp -d /tmp/egnet-demo.XXXXXX)
 TAG=egd$$
 NSES=()
@@ -39,7 +44,7 @@ trap 'exit 130' INT TERM
 
 die() {
 	echo "demo: $*" >&2
-	for f in "$W"/*/agent.log; do
+	for f in "$W"/*/agent.log "$W"/collector.log; do
 		[ -f "$f" ] && { echo "--- $f" >&2; tail -n 15 "$f" >&2; }
 	done
 	exit 1
@@ -92,10 +97,15 @@ wire_line() {
 start() {
 	local level=$1 d=$W/$1
 	mkdir -p "$d"
+	local code=CODE_$level idx=IDX_$level
 	sed -e "s|profile = \"\\.\\./|profile = \"$ROOT/profiles/|" \
 		-e "s|inventory = \"inventory.csv\"|inventory = \"$ROOT/profiles/examples/inventory.csv\"|" \
-		-e '/^paths = {/,/^};/d' "$ROOT/profiles/examples/$level.conf" >"$d/node.conf"
+		-e '/^paths = {/,/^};/d' -e '/^collector = {/,/^};/d' \
+		"$ROOT/profiles/examples/$level.conf" >"$d/node.conf"
 	printf 'paths = { state = "%s/state"; socket = "%s/agent.sock"; };\n' "$d" "$d" >>"$d/node.conf"
+	# the collector over this demo's management line, every 2 s
+	printf 'collector = { url = "https://10.250.%s.1:8443"; interval = 2;\n\tca = "%s/ca.crt"; cert = "%s/nodes/%s.crt"; key = "%s/nodes/%s.key"; };\n' \
+		"${!idx}" "$W/pki" "$W/pki" "${!code}" "$W/pki" "${!code}" >>"$d/node.conf"
 	ip netns exec "$TAG-$level" "$AGENT" -c "$d/node.conf" >>"$d/agent.log" 2>&1 &
 	PIDS+=($!)
 	disown $!
@@ -131,6 +141,29 @@ CODE_province=210000000000
 CODE_city=210100000000
 CODE_county=210102000000
 CODE_township=210102001000
+IDX_province=1 IDX_city=2 IDX_county=3 IDX_township=4
+
+# api PATH: GET from the collector, from the NOC (any certificate of the
+# province's CA may read)
+api() {
+	ip netns exec "$TAG-noc" curl -sS --max-time 10 --cacert "$W/pki/ca.crt" \
+		--cert "$W/pki/nodes/$CODE_province.crt" \
+		--key "$W/pki/nodes/$CODE_province.key" "https://10.250.1.1:8443$1"
+}
+
+# noc_nodes: the collector's nodes that reported, one line each
+noc_nodes() {
+	api /api/v1/nodes | python3 -c '
+import json, sys, unicodedata
+d = json.load(sys.stdin)
+def pad(s, w):  # by display width: a CJK character takes two columns
+    return s + " " * max(0, w - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s))
+for n in d["nodes"]:
+    if n["last_seq"]:
+        age = (d["time_ms"] - n["last_report_ms"]) / 1000
+        print("  %s %-8s %s seq %-4d %4.1f s ago  %s" % (n["code"], n["level"],
+              pad(n["name"], 12), n["last_seq"], age, n["apply"]))'
+}
 
 say "the province, one city, one county, one township: namespaces $TAG-*"
 mkns province ens1f0 ens2f0 ens2f1 ens3f0 ens4f0
@@ -154,6 +187,40 @@ ip -n "$TAG-village3" addr add 10.16.64.250/26 dev lan0
 ip -n "$TAG-village3" route add default via 10.16.64.193
 echo "province ens2f0 -- ens1f0 city ens2f0 -- eth0 county eth1 -- (line) -- eth0 township"
 echo "township eth1 -- village 210102001001 (IPv6), eth2 (LAN) -- village 210102001003 (10.16.64.250)"
+
+say "the collector in the NOC namespace $TAG-noc, certificates by egnet-pki"
+mkns noc
+"$PKI" init "$W/pki" >/dev/null || die "egnet-pki init"
+"$PKI" collector "$W/pki" collector 10.250.1.1 10.250.2.1 10.250.3.1 10.250.4.1 >/dev/null ||
+	die "egnet-pki collector"
+for l in $LEVELS; do
+	code=CODE_$l idx=IDX_$l
+	"$PKI" node "$W/pki" "${!code}" >/dev/null || die "egnet-pki node ${!code}"
+	# a management line from the gateway to the NOC, outside the profile
+	ip link add mg0 netns "$TAG-$l" type veth peer name "nc${!idx}" netns "$TAG-noc" ||
+		die "management line of $l"
+	ip -n "$TAG-$l" addr add "10.250.${!idx}.2/30" dev mg0
+	ip -n "$TAG-$l" link set mg0 up
+	ip -n "$TAG-noc" addr add "10.250.${!idx}.1/30" dev "nc${!idx}"
+	ip -n "$TAG-noc" link set "nc${!idx}" up
+done
+mkdir -p "$W/collector"
+cat >"$W/collector/collector.conf" <<CONF
+listen = [ "10.250.1.1:8443", "10.250.2.1:8443", "10.250.3.1:8443", "10.250.4.1:8443" ];
+tls = { cert = "$W/pki/collector/collector.crt"; key = "$W/pki/collector/collector.key";
+	ca = "$W/pki/ca.crt"; };
+inventory = "$ROOT/profiles/examples/inventory.csv";
+state_dir = "$W/collector/state";
+CONF
+ip netns exec "$TAG-noc" "$COLL" -c "$W/collector/collector.conf" >>"$W/collector.log" 2>&1 &
+PIDS+=($!)
+disown $!
+for _ in $(seq 100); do
+	grep -q "serving:" "$W/collector.log" && break
+	sleep 0.1
+done
+grep -q "serving:" "$W/collector.log" || die "the collector did not start"
+grep "listening on\|serving:" "$W/collector.log" | sed 's/^/  /'
 
 for l in $LEVELS; do
 	start "$l"
@@ -217,14 +284,38 @@ import json, sys
 for e in json.load(sys.stdin)["events"][-4:]:
     print("  event: %(relation)s %(code)s %(name)s is %(state)s" % e)'
 
+say "the collector's view: every gateway's reports, and the events they told"
+reported() {
+	[ "$(api /api/v1/nodes | python3 -c '
+import json, sys
+print(sum(1 for n in json.load(sys.stdin)["nodes"] if n["last_seq"]))')" = 4 ]
+}
+for _ in $(seq 100); do reported && break; sleep 0.1; done
+reported || die "the collector does not have reports of all four gateways"
+noc_nodes
+cut_seen() {
+	api "/api/v1/events?node=$CODE_county&type=target-down" | grep -q "$CODE_township"
+}
+for _ in $(seq 100); do cut_seen && break; sleep 0.1; done
+cut_seen || die "the collector has no event of the county seeing the township down"
+api "/api/v1/events?node=$CODE_county&order=asc" | python3 -c '
+import json, sys, time
+for e in json.load(sys.stdin)["events"]:
+    if e["type"].startswith("target"):
+        print("  collector event %s county %s: %s %s" % (time.strftime("%H:%M:%S",
+              time.localtime(e["time_ms"] / 1000)), e["node"], e["type"], e["subject"]))'
+echo "collector: the cut of the township's line, as the county reported it"
+
 if [ "${DEMO_HOLD:-0}" = 1 ]; then
 	say "running until Ctrl-C; look around, e.g.:"
 	for l in $LEVELS; do
 		echo "  sudo $CTL links --watch --socket $W/$l/agent.sock    # $l"
 	done
 	echo "  sudo ip netns exec $TAG-county nft list table inet egnet"
+	echo "  the collector's API, from the NOC:"
+	echo "  sudo ip netns exec $TAG-noc curl --cacert $W/pki/ca.crt --cert $W/pki/nodes/$CODE_province.crt --key $W/pki/nodes/$CODE_province.key https://10.250.1.1:8443/api/v1/nodes"
 	sleep infinity &
 	wait $!
 fi
-say "demo done: 4 agents applied, probed, saw a cut and its repair"
-echo "(the collector, which will verify the whole tree, is not in this build yet)"
+say "demo done: 4 agents applied, probed, saw a cut and its repair, and reported it all to the collector"
+echo "(the collector's verification of the whole tree and its dashboard are not in this build yet)"

@@ -14,6 +14,7 @@ for want in "township -> parent county (210102000000): up" \
 	"drift corrected" \
 	"county: township 210102001000 down" \
 	"restored: county sees the township up again" \
+	"collector: the cut of the township's line, as the county reported it" \
 	"demo done"; do
 	grep -qF "$want" "$out" || { cat "$out"; fail "the demo did not show: $want"; }
 done
