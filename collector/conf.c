@@ -27,6 +27,7 @@ static const struct cfg_opt top_opts[] = {
 	{"tls", CFG_SKIP, true, 0, 0, 0, NULL, NULL, 0, 0},
 	{"retention", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
 	{"limits", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
+	{"store", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
 	{"inventory", CFG_STR, false, 1, 0, 0, "/etc/egnet/inventory.csv", NULL,
 	 offsetof(struct collector_conf, inventory), 4096},
 	{"state_dir", CFG_STR, false, 1, 0, 0, "/var/lib/egnet-collector", NULL,
@@ -69,6 +70,25 @@ static const struct cfg_opt limits_opts[] = {
 	 offsetof(struct collector_conf, timeout), 0},
 	CFG_END,
 };
+
+/* The store's options but the ones set elsewhere in this file. */
+static const struct cfg_opt *store_tuning(void)
+{
+	static struct cfg_opt t[32];
+	static bool made;
+	size_t n = 0;
+
+	if (made)
+		return t;
+	for (const struct cfg_opt *o = store_cfg_opts; o->name; o++)
+		if (strcmp(o->name, "dir") && strcmp(o->name, "retention_days") &&
+		    strcmp(o->name, "minute_retention_days") &&
+		    n + 1 < sizeof(t) / sizeof(t[0]))
+			t[n++] = *o;
+	t[n] = (struct cfg_opt)CFG_END;
+	made = true;
+	return t;
+}
 
 int conf_parse_listen(const char *s, struct conf_listen *l, char *err,
 		      size_t errlen)
@@ -280,6 +300,8 @@ int conf_load(struct collector_conf *c, const char *path, struct diag *d)
 	}
 	cfg_read(d, group(&cfg, path, d, "retention"), path, retention_opts, c);
 	cfg_read(d, group(&cfg, path, d, "limits"), path, limits_opts, c);
+	store_opts_default(&c->store, NULL);
+	cfg_read(d, group(&cfg, path, d, "store"), path, store_tuning(), &c->store);
 
 	c->cert_line = cfg_line(config_lookup(&cfg, "tls.cert"));
 	c->key_line = cfg_line(config_lookup(&cfg, "tls.key"));
@@ -324,6 +346,7 @@ char *conf_restart_needed(const struct collector_conf *a,
 		{a->connections != b->connections, "limits.connections"},
 		{a->threads != b->threads, "limits.threads"},
 		{a->timeout != b->timeout, "limits.timeout"},
+		{memcmp(&a->store, &b->store, sizeof(a->store)) != 0, "store"},
 	};
 
 	buf[0] = '\0';

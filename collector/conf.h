@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
+#include "collector/store/store.h"
 #include "common/diag.h"
 
 #define CONF_MAX_LISTEN 16
@@ -57,6 +58,10 @@ struct collector_conf {
 	int connections; /* open connections, all listeners together */
 	int threads;	 /* worker threads of each listener */
 	int timeout;	 /* s a connection may stay idle */
+
+	/* store = { ... }: the store's tuning (store_cfg_opts but its
+	 * folder and retention, which are state_dir and retention above) */
+	struct store_opts store;
 };
 
 /*

@@ -196,7 +196,7 @@ static int store_start(struct store **st, const struct collector_conf *c)
 	struct store_opts o;
 	char err[512];
 
-	store_opts_default(&o, NULL);
+	o = c->store;
 	if (snprintf(o.dir, sizeof(o.dir), "%s", c->state_dir) >=
 	    (int)sizeof(o.dir)) {
 		log_warnx("%s: state_dir: longer than %zu bytes", c->path,
