@@ -327,7 +327,8 @@ static int run_ops(struct nlctx *nl, const struct op *ops, int n,
 		int start = i, cnt = 0, rc = 0, fp = 0;
 
 		if (ops[i].type == OP_FW_REPLACE) {
-			int f = failpoint("apply.op", i);
+			int f = failpoint(stop_early ? "apply.op" : "apply.undo",
+					  i);
 
 			if (f) {
 				char b[200];
@@ -350,7 +351,7 @@ static int run_ops(struct nlctx *nl, const struct op *ops, int n,
 		}
 		/* one link op alone, or a run of other ops */
 		do {
-			fp = failpoint("apply.op", i);
+			fp = failpoint(stop_early ? "apply.op" : "apply.undo", i);
 			if (fp)
 				break;
 			if (op_msg(&ops[i], &m, &msgs[cnt]) < 0) {

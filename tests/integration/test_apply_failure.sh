@@ -78,9 +78,27 @@ ctl "$dir" status --json >"$T/st.json"
 json_field "$T/st.json" 'd["last_apply"]["result"]' | grep -qx rolled-back ||
 	fail "status after an unrecorded apply: $(json_field "$T/st.json" 'd["last_apply"]')"
 agent_stop
+# an apply that fails and whose undo fails too: the journal stays, status
+# says what could not be undone, and the next start restores the state
+# before the apply from the journal
+EGNET_FAILPOINT="apply.op:$((n - 1)):fail,apply.undo:0:fail" \
+	agent_start "$ns" "$dir/node.conf" "$AGENT_FP" || fail "agent did not start (undo)"
+ctl "$dir" apply >"$T/out" 2>&1 && fail "an apply failing at its last step reported success"
+grep -q "could not be undone" "$T/out" || fail "the failed undo is not said: $(cat "$T/out")"
+[ -e "$dir/state/journal.json" ] || fail "a failed undo removed the journal"
+agent_stop
+: >"$dir/agent.log"
+agent_start "$ns" "$dir/node.conf" "$AGENT_FP" || fail "agent did not start after the failed undo"
+grep -q "restored the state before the interrupted apply" "$dir/agent.log" ||
+	fail "the journal was not used at start: $(cat "$dir/agent.log")"
+[ ! -e "$dir/state/journal.json" ] || fail "the journal is left after it was restored"
+$KCHECK snapshot "$ns" >"$T/after"
+diff -u "$T/good" "$T/after" >"$T/d" || fail "the journal did not restore the state: $(cat "$T/d")"
+agent_stop
+steps=$((steps + 1))
 # and the same apply without a failure point goes through
 agent_start "$ns" "$dir/node.conf" "$AGENT_FP" || fail "agent did not start"
 ctl "$dir" apply >/dev/null || fail "the apply without a failure point failed"
 "$CTL" render --node "$dir/node.conf" --json >"$T/render2.json"
 $KCHECK equal "$ns" "$T/render2.json" >"$T/d" || fail "final apply: $(cat "$T/d")"
-echo "PASS: kernel-refused route, $steps failure points and a failed state write left the state exactly as before"
+echo "PASS: kernel-refused route, $steps failure points (a failed undo among them, restored from its journal) and a failed state write left the state exactly as before"

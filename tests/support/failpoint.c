@@ -2,7 +2,8 @@
 /*
  * Failure points for the test build of the agent (see agent/failpoint.h):
  * EGNET_FAILPOINT="apply.op:3:kill" kills the agent before the fourth
- * operation of an apply.
+ * operation of an apply; "apply.op:3:fail,apply.undo:0:fail" fails the
+ * fourth and then the first operation of its undo.
  */
 #include "agent/sys/failpoint.h"
 
@@ -17,15 +18,19 @@ int failpoint(const char *name, int step)
 {
 	const char *spec = getenv("EGNET_FAILPOINT");
 	char want[64], action[16];
-	int at;
+	int at, used;
 
-	if (!spec || sscanf(spec, "%63[^:]:%d:%15s", want, &at, action) != 3)
-		return 0;
-	if (strcmp(want, name) || at != step)
-		return 0;
-	if (!strcmp(action, "kill")) {
-		fprintf(stderr, "failpoint %s:%d: kill\n", name, step);
-		kill(getpid(), SIGKILL);
+	/* one point, or several separated by commas */
+	for (; spec && *spec; spec += used + (spec[used] == ',')) {
+		used = (int)strcspn(spec, ",");
+		if (sscanf(spec, "%63[^:]:%d:%15[^,]", want, &at, action) != 3 ||
+		    strcmp(want, name) || at != step)
+			continue;
+		if (!strcmp(action, "kill")) {
+			fprintf(stderr, "failpoint %s:%d: kill\n", name, step);
+			kill(getpid(), SIGKILL);
+		}
+		return -EIO;
 	}
-	return -EIO;
+	return 0;
 }
