@@ -150,6 +150,28 @@ static double diff_time(const struct fwstate *from, const struct fwstate *to)
 	return t;
 }
 
+/* What `egnetctl plan` computes of a firewall change: how it is made and
+ * its lines both ways (the agent's fw_detail()). */
+static double plan_time(const struct fwstate *from, const struct fwstate *to)
+{
+	struct nft_how how;
+	char **add, **del;
+	double t0 = now(), t;
+	int na, nd;
+
+	nft_update_how(from, to, &how);
+	na = fw_diff_lines(to, from, &add);
+	nd = fw_diff_lines(from, to, &del);
+	t = now() - t0;
+	for (int i = 0; i < na; i++)
+		free(add[i]);
+	for (int i = 0; i < nd; i++)
+		free(del[i]);
+	free(add);
+	free(del);
+	return t;
+}
+
 static int dbl_cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -166,14 +188,14 @@ static double median(double *v, int n)
 static int rounds(int r, char **argv)
 {
 	struct fwstate a, b, *ra, *rb;
-	double *t[7];
-	static const char *const what[7] = {
+	double *t[8];
+	static const char *const what[8] = {
 		"replace egnet", "replace nft", "add egnet", "add nft",
-		"del egnet",	 "del nft",	"diff egnet"};
+		"del egnet",	 "del nft",	"diff egnet", "plan egnet"};
 
 	if (r < 1 || r > 1000 || compile(argv[0], &a) || compile(argv[1], &b))
 		return 1;
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < 8; i++)
 		t[i] = calloc((size_t)r, sizeof(double));
 	/* the states as the agent has them: read back from the kernel */
 	update(NULL, &b, false);
@@ -196,11 +218,14 @@ static int rounds(int r, char **argv)
 		settle();
 		t[4][i] = update(rb, &a, true);
 		t[6][i] = diff_time(ra, &b);
+		t[7][i] = plan_time(ra, &b);
 	}
 	if (!same(&a))
 		return 1;
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < 8; i++) {
 		printf("%s %.6f\n", what[i], median(t[i], r));
+		free(t[i]);
+	}
 	printf("rules=%d sets=%d elems=%d\n", a.n_rules, a.n_sets, a.n_elems);
 	nft_close();
 	return 0;
