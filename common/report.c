@@ -72,6 +72,7 @@ const char *const report_ev_words[RPT_EV__N + 1] = {"target", "link",  "apply",
 static const struct rf agent_f[] = {
 	F("version", RF_TOKEN, struct report, agent_version),
 	F("uptime_s", RF_SECS, struct report, uptime_s),
+	F("interval_s", RF_IVAL, struct report, interval_s),
 };
 static const struct rf drift_f[] = {
 	F("found", RF_BOOL, struct report, drift),
@@ -304,6 +305,12 @@ int rpt_check_int(struct rd *rd, const struct rf *f, long long v)
 			return rpt_fail(rd, REPORT_ERR_RANGE,
 					"%lld is out of range 0..%lld (s)", v,
 					RPT_UPTIME_MAX);
+		return 0;
+	case RF_IVAL:
+		if (v < 1 || v > RPT_INTERVAL_MAX)
+			return rpt_fail(rd, REPORT_ERR_RANGE,
+					"%lld is out of range 1..%lld (s)", v,
+					RPT_INTERVAL_MAX);
 		return 0;
 	}
 	return 0;
@@ -599,6 +606,7 @@ static int chk_fields(struct rd *rd, const struct rf *t, int n,
 		case RF_TIME:
 		case RF_TIME0:
 		case RF_SECS:
+		case RF_IVAL:
 			rc = rpt_check_int(rd, f, *(const long long *)p);
 			break;
 		case RF_MS:

@@ -159,6 +159,8 @@ struct report {
 	long long time_ms;    /* wall clock when the report was made */
 	char agent_version[32];
 	long long uptime_s;
+	long long interval_s; /* the agent's report interval, 1..3600: how
+				 old a report may be before it is late */
 	/* the profile applied (all empty when none is) */
 	char profile[REPORT_NAME_LEN], profile_version[REPORT_NAME_LEN];
 	char profile_hash[72];

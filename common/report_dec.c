@@ -157,7 +157,8 @@ static int read_field(struct rd *rd, const struct rf *f, const json_t *v,
 	case RF_SEQ:
 	case RF_TIME:
 	case RF_TIME0:
-	case RF_SECS: {
+	case RF_SECS:
+	case RF_IVAL: {
 		long long x;
 
 		if (!json_is_integer(v))

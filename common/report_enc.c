@@ -32,6 +32,7 @@ static json_t *enc_obj(const struct rf *t, int n, const void *base)
 		case RF_TIME:
 		case RF_TIME0:
 		case RF_SECS:
+		case RF_IVAL:
 			v = json_integer(*(const long long *)p);
 			break;
 		case RF_MS:

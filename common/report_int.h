@@ -19,6 +19,7 @@
 #define RPT_TIME_MIN_MS 1577836800000LL /* 2020-01-01T00:00:00Z */
 #define RPT_TIME_MAX_MS 4102444800000LL /* 2100-01-01T00:00:00Z */
 #define RPT_UPTIME_MAX	3155760000LL	/* 100 years, in seconds */
+#define RPT_INTERVAL_MAX 3600LL		/* collector.interval's bound */
 #define RPT_RTT_MAX_MS	60000.0		/* an answer after a minute is lost */
 #define RPT_BPS_MAX	1e13		/* 10 Tb/s */
 
@@ -29,6 +30,7 @@ enum rf_kind {
 	RF_TIME,  /* long long, ms of wall clock, 2020..2100 */
 	RF_TIME0, /* the same, or 0: never */
 	RF_SECS,  /* long long uptime in s, 0..RPT_UPTIME_MAX */
+	RF_IVAL,  /* long long interval in s, 1..RPT_INTERVAL_MAX */
 	RF_MS,	  /* double ms 0..RPT_RTT_MAX_MS; negative in C, null in JSON */
 	RF_PCT,	  /* double 0..100 */
 	RF_BPS,	  /* double 0..RPT_BPS_MAX */

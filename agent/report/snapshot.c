@@ -59,6 +59,7 @@ void snapshot_fill(struct report *r, const struct snapshot_src *s)
 	snprintf(r->agent_version, sizeof(r->agent_version), "%s",
 		 EGNET_VERSION);
 	r->uptime_s = up > 0 ? (long long)up : 0;
+	r->interval_s = a->in.nc.report_interval;
 	if (a->have_applied || a->pending) {
 		snprintf(r->profile, sizeof(r->profile), "%s", m->profile);
 		snprintf(r->profile_version, sizeof(r->profile_version), "%s",

@@ -29,6 +29,7 @@ __attribute__((unused)) static void rpt_base(struct report *r, code_t node,
 	r->time_ms = t_ms;
 	snprintf(r->agent_version, sizeof(r->agent_version), "0.11.0");
 	r->uptime_s = (long long)seq * 60;
+	r->interval_s = 60;
 	snprintf(r->profile, sizeof(r->profile), "county");
 	snprintf(r->profile_version, sizeof(r->profile_version), "2026.3");
 	snprintf(r->profile_hash, sizeof(r->profile_hash),

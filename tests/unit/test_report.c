@@ -75,6 +75,7 @@ static void fill(struct report *r)
 	r->time_ms = 4102444799999LL;
 	snprintf(r->agent_version, sizeof(r->agent_version), "0.1.0+g1a2b3c");
 	r->uptime_s = 3155760000LL;
+	r->interval_s = 3600;
 	snprintf(r->profile, sizeof(r->profile), "township \"试行\"");
 	snprintf(r->profile_version, sizeof(r->profile_version), "2024.2");
 	snprintf(r->profile_hash, sizeof(r->profile_hash), "sha256:%064d", 7);
@@ -225,6 +226,7 @@ static void same(const struct report *a, const struct report *b)
 	SAME_INT(time_ms);
 	SAME_STR(agent_version);
 	SAME_INT(uptime_s);
+	SAME_INT(interval_s);
 	SAME_STR(profile);
 	SAME_STR(profile_version);
 	SAME_STR(profile_hash);
@@ -343,6 +345,10 @@ static const struct refusal {
 	{"targets[1].jitter_ms", "60000.5", REPORT_ERR_RANGE,
 	 "targets[1].jitter_ms"},
 	{"agent.uptime_s", "-1", REPORT_ERR_RANGE, "agent.uptime_s: -1"},
+	{"agent.interval_s", "0", REPORT_ERR_RANGE,
+	 "agent.interval_s: 0 is out of range 1..3600"},
+	{"agent.interval_s", "3601", REPORT_ERR_RANGE,
+	 "agent.interval_s: 3601 is out of range 1..3600"},
 	{"events[0].time_ms", "0", REPORT_ERR_RANGE, "events[0].time_ms: 0"},
 	{"links[1].counters.tx_bps", "1e14", REPORT_ERR_RANGE,
 	 "links[1].counters.tx_bps"},
