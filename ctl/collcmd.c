@@ -241,7 +241,7 @@ int collcmd_path(const char *cmd, const struct collcmd_args *a,
 	int rc;
 
 	if (a->code && code_parse(a->code, &code, why, sizeof(why))) {
-		snprintf(err, errlen, "%.40s: %s", a->code, why);
+		snprintf(err, errlen, "%s", why);
 		return EXIT_USAGE;
 	}
 	if (a->limit) {

@@ -15,6 +15,7 @@
 #include "ctl/when.h"
 
 #define NAME_MAX_COLS 30 /* a longer name is cut with '~' */
+#define NOT_EXPECTED "(not in inventory)" /* a node that reported anyway */
 
 static const char *str(const json_t *o, const char *k)
 {
@@ -91,6 +92,12 @@ void collview_nodes(FILE *f, const json_t *answer)
 	long long now = 0, t, seq;
 	char b[64];
 
+	for (size_t i = 0; i < json_array_size(nodes); i++)
+		if (json_is_false(json_object_get(json_array_get(nodes, i),
+						  "expected")) &&
+		    nw < textw_width(NOT_EXPECTED))
+			nw = textw_width(NOT_EXPECTED);
+
 	integer(answer, "time_ms", &now);
 	textw_put(f, "CODE", 12, false, "  ");
 	textw_put(f, "NAME", nw, false, "  ");
@@ -104,7 +111,7 @@ void collview_nodes(FILE *f, const json_t *answer)
 		textw_put(f, str(n, "code"), 12, false, "  ");
 		/* reported, but not in the inventory */
 		if (json_is_false(json_object_get(n, "expected")))
-			name = "(not expected)";
+			name = NOT_EXPECTED;
 		textw_put(f, name && *name ? name : "-", nw, false, "  ");
 		textw_put(f, str(n, "level"), 8, false, "  ");
 		if (integer(n, "last_seq", &seq))
