@@ -264,8 +264,7 @@ int collcmd_path(const char *cmd, const struct collcmd_args *a,
 	}
 	if (!strcmp(cmd, "node")) {
 		if (!a->code) {
-			snprintf(err, errlen, "node: which one? egnetctl node "
-				 "CODE");
+			snprintf(err, errlen, "which node? egnetctl node CODE");
 			return EXIT_USAGE;
 		}
 		if (a->type || a->limit) {

@@ -90,8 +90,14 @@ static json_t *node_json(code_t code, const struct inv_node *iv,
 			      "expected", iv != NULL);
 
 	if (!si) {
-		json_object_set_new(o, "last_seq", json_null());
-		json_object_set_new(o, "last_report_ms", json_null());
+		/* never reported: every member there, null (docs/api.md) */
+		static const char *const none[] = {
+			"last_seq", "last_report_ms", "agent_time_ms",
+			"uptime_s", "apply", "drift", "profile",
+		};
+
+		for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+			json_object_set_new(o, none[i], json_null());
 		return o;
 	}
 	json_object_set_new(o, "last_seq", json_integer((json_int_t)si->last_seq));
