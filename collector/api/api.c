@@ -133,7 +133,7 @@ int api_nodes(struct http_req *req, void *arg)
 	if (rc < 0) {
 		free(in.v);
 		json_decref(a);
-		return rc;
+		return http_error(req, 503, "store", "nodes: %s", strerror(-rc));
 	}
 	pthread_rwlock_rdlock(&c->inv_lock);
 	for (;;) {
@@ -228,9 +228,12 @@ int api_node(struct http_req *req, void *arg)
 	if (!p || code_parse(p, &code, err, sizeof(err)))
 		return http_error(req, 400, "code", "%.40s: %s", p ? p : "",
 				  err);
-	if (arg_int(req, "since", 0, now + 86400000LL, &since) < 0 ||
+	if (arg_int(req, "since", 0, 1LL << 50, &since) < 0 ||
 	    arg_int(req, "until", 0, 1LL << 50, &until) < 0)
 		return 0;
+	if (since > until)
+		return http_error(req, 400, "query", "since=%lld is after "
+				  "until=%lld", since, until);
 	rc = store_node_last(c->store, code, &json, &len);
 	if (rc == 0) {
 		last = json_loadb(json, len, 0, NULL);
@@ -272,6 +275,7 @@ int api_node(struct http_req *req, void *arg)
 		}
 		json_object_set_new(o, "seq_ranges", ranges);
 	}
+	json_object_set_new(o, "time_ms", json_integer(now));
 	json_object_set_new(o, "series",
 			    json_pack("{s:I, s:I, s:o}", "since_ms",
 				      (json_int_t)since, "until_ms",
@@ -318,6 +322,9 @@ int api_events(struct http_req *req, void *arg)
 					  "type=%.40s: not an event type",
 					  type);
 	}
+	if (until && since >= until)
+		return http_error(req, 400, "query", "since=%lld is not before "
+				  "until=%lld", since, until);
 	if (order && strcmp(order, "asc") && strcmp(order, "desc"))
 		return http_error(req, 400, "query",
 				  "order=%.40s: asc or desc", order);
@@ -332,7 +339,9 @@ int api_events(struct http_req *req, void *arg)
 		return http_error(req, 503, "store", "events: %s",
 				  strerror(-rc));
 	}
-	return http_answer(req, 200, json_pack("{s:o}", "events", a));
+	return http_answer(req, 200, json_pack("{s:I, s:o}", "time_ms",
+					       (json_int_t)now_wall_ms(),
+					       "events", a));
 }
 
 /* ---- metrics ---------------------------------------------------------------- */
@@ -404,12 +413,17 @@ static void store_metrics(struct store *st, char **buf, size_t *len)
 	    "# HELP egnet_store_bad_records_total Records read back that made "
 	    "no sense.\n# TYPE egnet_store_bad_records_total counter\n"
 	    "egnet_store_bad_records_total %llu\n"
-	    "# HELP egnet_store_commit_seconds Commit time over the last "
-	    "commits.\n# TYPE egnet_store_commit_seconds summary\n"
+	    /* quantiles over a window of recent commits, not since the
+	     * start: gauges (a summary's _sum and _count would have to be
+	     * totals; the count of commits is egnet_store_batches_total) */
+	    "# HELP egnet_store_commit_seconds Commit time, quantiles over "
+	    "the last commits (egnet_store_commit_window of them).\n"
+	    "# TYPE egnet_store_commit_seconds gauge\n"
 	    "egnet_store_commit_seconds{quantile=\"0.5\"} %.6f\n"
 	    "egnet_store_commit_seconds{quantile=\"0.99\"} %.6f\n"
-	    "egnet_store_commit_seconds_sum 0\n"
-	    "egnet_store_commit_seconds_count %d\n"
+	    "# HELP egnet_store_commit_window Commits the quantiles are "
+	    "over.\n# TYPE egnet_store_commit_window gauge\n"
+	    "egnet_store_commit_window %d\n"
 	    "# HELP egnet_store_db_bytes Size of the database files.\n"
 	    "# TYPE egnet_store_db_bytes gauge\negnet_store_db_bytes %llu\n"
 	    "# HELP egnet_store_nodes Nodes the store holds.\n"
