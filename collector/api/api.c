@@ -168,6 +168,15 @@ int api_nodes(struct http_req *req, void *arg)
 				     (json_int_t)now_wall_ms(), "nodes", a));
 }
 
+/* A stored figure as JSON: null when never measured (negative); minima
+ * and maxima are kept in single precision, so they are rounded to the
+ * microsecond rather than shown as 2.0999999046325684. */
+static json_t *figure(double v)
+{
+	return v < 0 ? json_null()
+		     : json_real((double)(long long)(v * 1e6 + 0.5) / 1e6);
+}
+
 static int series_row(void *arg, const struct store_series_row *r)
 {
 	json_t *o;
@@ -186,17 +195,11 @@ static int series_row(void *arg, const struct store_series_row *r)
 			      "kind", "target", "key", r->key, "t_ms",
 			      (json_int_t)r->t_ms, "period",
 			      r->hourly ? "hour" : "minute", "rtt_avg_ms",
-			      r->rtt_avg < 0 ? json_null() : json_real(r->rtt_avg),
-			      "rtt_min_ms",
-			      r->rtt_min < 0 ? json_null() : json_real(r->rtt_min),
-			      "rtt_max_ms",
-			      r->rtt_max < 0 ? json_null() : json_real(r->rtt_max),
-			      "loss_pct",
-			      r->loss_pct < 0 ? json_null()
-					      : json_real(r->loss_pct),
-			      "jitter_ms",
-			      r->jitter_avg < 0 ? json_null()
-						: json_real(r->jitter_avg),
+			      figure(r->rtt_avg), "rtt_min_ms",
+			      figure(r->rtt_min), "rtt_max_ms",
+			      figure(r->rtt_max), "loss_pct",
+			      figure(r->loss_pct), "jitter_ms",
+			      figure(r->jitter_avg),
 			      "samples", (int)r->samples);
 	json_array_append_new(arg, o);
 	return 0;
