@@ -76,7 +76,7 @@ $(B)/lib%.a:
 
 $(PROGS):
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(if $(findstring agent,$@),$(AGENT_LIBS)) $(if $(findstring collector,$@),$(COLL_LIBS))
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(if $(findstring agent,$@),$(AGENT_LIBS)) $(if $(findstring collector,$@),$(COLL_LIBS)) $(if $(findstring egnetctl,$@),$(CTL_LIBS))
 
 include bpf/bpf.mk
 include tests/fuzz/fuzz.mk

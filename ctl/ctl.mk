@@ -4,3 +4,6 @@ LIBCTL  := $(B)/libegnet-ctl.a
 $(LIBCTL): $(call obj,$(CTL_SRC))
 
 $(B)/egnetctl: $(call obj,ctl/main.c) $(LIBCTL) $(LIBCOMMON)
+
+# the collector commands' HTTPS client (collcmd.c)
+CTL_LIBS := $(call pc_libs,libcurl)

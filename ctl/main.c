@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * egnetctl: the engineer's command.  Today: validate and render a gateway's
- * profile, node config and inventory.  Exit codes: 0 fine, 1 problems found
- * (one line each on stderr), 2 bad usage.
+ * egnetctl: the engineer's command.  Validate and render a gateway's
+ * profile, node config and inventory; drive its agent over the control
+ * socket (agentcmd.c); read the collector's API (collcmd.c).  Exit codes
+ * in usage() below.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "common/inputs.h"
 #include "common/nodeconf.h"
 #include "ctl/agentcmd.h"
+#include "ctl/collcmd.h"
 #include "common/log.h"
 #include "common/defaults.h"
 #include "common/render.h"
@@ -45,25 +48,52 @@ static void usage(FILE *out)
 		"            and every probe target (state, RTT, jitter, loss)\n"
 		"  help      this text\n"
 		"\n"
-		"options: --json (machine-readable), --socket PATH (the agent's\n"
-		"control socket, default " EGNET_SOCKET "; or taken from\n"
-		"--node's paths.socket).  --profile and --inventory win over\n"
+		"the collector (its API over HTTPS, --collector URL):\n"
+		"  nodes     every node: code, name, level, last seq, last\n"
+		"            report, apply state, drift\n"
+		"  node CODE [--since T] [--until T]\n"
+		"            one node: its last report (links, targets), the\n"
+		"            stored sequence ranges, its series summarised\n"
+		"            (min/avg/max; the last hour unless --since)\n"
+		"  events [--since T] [--until T] [--node CODE] [--type WORD]\n"
+		"         [--limit N]\n"
+		"            what happened, newest first (agent-seen, link-down,\n"
+		"            target-down, drift-found, apply-ok, ...)\n"
+		"        T: a duration back from now (90s, 30m, 1h, 1h30m, 2d)\n"
+		"        or a time (2024-06-10, 2024-06-10 14:30[:05], local;\n"
+		"        a Z for UTC)\n"
+		"\n"
+		"options: --json (machine-readable; for the collector the API's\n"
+		"JSON as it is), --socket PATH (the agent's control socket,\n"
+		"default " EGNET_SOCKET "; or taken from --node's\n"
+		"paths.socket).  --profile and --inventory win over\n"
 		"node.profile and node.inventory of the node config.\n"
+		"--collector URL (or EGNET_COLLECTOR), e.g. https://noc:8443;\n"
+		"--ca, --cert, --key (or EGNET_CA, EGNET_CERT, EGNET_KEY;\n"
+		"default " EGNET_PKI_CA ",\n"
+		EGNET_PKI_CERT ", " EGNET_PKI_KEY "): any client\n"
+		"certificate of the collector's CA may read.\n"
 		"\n"
 		"exit codes: 0 ok (status: converged); 1 problems, refused or\n"
-		"failed (an apply that fails is rolled back); 2 usage; 3 no agent\n"
-		"answers; status only: 4 drift, 5 pending-confirm, 6 unapplied\n"
-		"or failed, 7 converged but on the last good configuration (the\n"
-		"files have problems).\n"
+		"failed (an apply that fails is rolled back; the collector\n"
+		"answered an error, shown with its reason); 2 usage; 3 no agent\n"
+		"or no collector answers; status only: 4 drift, 5\n"
+		"pending-confirm, 6 unapplied or failed, 7 converged but on the\n"
+		"last good configuration (the files have problems); 8 TLS with\n"
+		"the collector failed (a file unreadable, its certificate not\n"
+		"verified by the CA, ours refused).\n"
 		"");
 }
 
 struct args {
 	const char *profile, *node, *inventory, *socket, *confirm_when;
 	int json, confirm, watch;
+	/* the collector's commands */
+	const char *collector, *ca, *cert, *key, *since, *until, *type, *limit;
+	const char *operand; /* node CODE */
 };
 
-static int parse_args(int argc, char **argv, struct args *a)
+static int parse_args(int argc, char **argv, bool operand, struct args *a)
 {
 	static const struct option opts[] = {
 		{"profile", required_argument, NULL, 'p'},
@@ -74,6 +104,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{"confirm", required_argument, NULL, 'C'},
 		{"confirm-when", required_argument, NULL, 'W'},
 		{"watch", no_argument, NULL, 'w'},
+		{"collector", required_argument, NULL, 'U'},
+		{"ca", required_argument, NULL, 'A'},
+		{"cert", required_argument, NULL, 'E'},
+		{"key", required_argument, NULL, 'K'},
+		{"since", required_argument, NULL, 'S'},
+		{"until", required_argument, NULL, 'T'},
+		{"type", required_argument, NULL, 'Y'},
+		{"limit", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -100,6 +138,30 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'w':
 			a->watch = 1;
+			break;
+		case 'U':
+			a->collector = optarg;
+			break;
+		case 'A':
+			a->ca = optarg;
+			break;
+		case 'E':
+			a->cert = optarg;
+			break;
+		case 'K':
+			a->key = optarg;
+			break;
+		case 'S':
+			a->since = optarg;
+			break;
+		case 'T':
+			a->until = optarg;
+			break;
+		case 'Y':
+			a->type = optarg;
+			break;
+		case 'L':
+			a->limit = optarg;
 			break;
 		case 'C': {
 			char *end;
@@ -128,6 +190,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 			return -1;
 		}
 	}
+	if (operand && optind < argc)
+		a->operand = argv[optind++];
 	if (optind != argc) {
 		fprintf(stderr, "egnetctl: unexpected argument '%s'\n",
 			argv[optind]);
@@ -220,6 +284,31 @@ static int cmd_agent(const char *cmd, struct args *a)
 	return agentcmd_run(cmd, &ac);
 }
 
+/* The collector's commands; events --node is a code there. */
+static int cmd_collector(const char *cmd, struct args *a)
+{
+	struct collcmd_args cc = {
+		.url = a->collector, .ca = a->ca, .cert = a->cert,
+		.key = a->key, .json = a->json, .since = a->since,
+		.until = a->until, .type = a->type, .limit = a->limit,
+		.code = !strcmp(cmd, "node") ? a->operand : a->node,
+	};
+
+	if (!strcmp(cmd, "node") && a->node) {
+		fprintf(stderr, "egnetctl node: the code comes alone: "
+				"egnetctl node CODE\n");
+		return EXIT_USAGE;
+	}
+	collcmd_defaults(&cc);
+	return collcmd_run(cmd, &cc);
+}
+
+static bool is_collector_cmd(const char *cmd)
+{
+	return !strcmp(cmd, "nodes") || !strcmp(cmd, "node") ||
+	       !strcmp(cmd, "events");
+}
+
 int main(int argc, char **argv)
 {
 	struct args a;
@@ -236,7 +325,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (parse_args(argc - 1, argv + 1, &a)) {
+	if (parse_args(argc - 1, argv + 1, !strcmp(cmd, "node"), &a)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -248,6 +337,8 @@ int main(int argc, char **argv)
 	    !strcmp(cmd, "confirm") || !strcmp(cmd, "rollback") ||
 	    !strcmp(cmd, "status") || !strcmp(cmd, "links"))
 		return cmd_agent(cmd, &a);
+	if (is_collector_cmd(cmd))
+		return cmd_collector(cmd, &a);
 	fprintf(stderr, "egnetctl: unknown or not yet available command '%s' "
 			"(see egnetctl help)\n", cmd);
 	return EXIT_USAGE;

@@ -90,8 +90,14 @@ static json_t *node_json(code_t code, const struct inv_node *iv,
 			      "expected", iv != NULL);
 
 	if (!si) {
-		json_object_set_new(o, "last_seq", json_null());
-		json_object_set_new(o, "last_report_ms", json_null());
+		/* never reported: every member there, null (docs/api.md) */
+		static const char *const none[] = {
+			"last_seq", "last_report_ms", "agent_time_ms",
+			"uptime_s", "apply", "drift", "profile",
+		};
+
+		for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+			json_object_set_new(o, none[i], json_null());
 		return o;
 	}
 	json_object_set_new(o, "last_seq", json_integer((json_int_t)si->last_seq));
@@ -127,7 +133,7 @@ int api_nodes(struct http_req *req, void *arg)
 	if (rc < 0) {
 		free(in.v);
 		json_decref(a);
-		return rc;
+		return http_error(req, 503, "store", "nodes: %s", strerror(-rc));
 	}
 	pthread_rwlock_rdlock(&c->inv_lock);
 	for (;;) {
@@ -162,6 +168,15 @@ int api_nodes(struct http_req *req, void *arg)
 				     (json_int_t)now_wall_ms(), "nodes", a));
 }
 
+/* A stored figure as JSON: null when never measured (negative); minima
+ * and maxima are kept in single precision, so they are rounded to the
+ * microsecond rather than shown as 2.0999999046325684. */
+static json_t *figure(double v)
+{
+	return v < 0 ? json_null()
+		     : json_real((double)(long long)(v * 1e6 + 0.5) / 1e6);
+}
+
 static int series_row(void *arg, const struct store_series_row *r)
 {
 	json_t *o;
@@ -180,17 +195,11 @@ static int series_row(void *arg, const struct store_series_row *r)
 			      "kind", "target", "key", r->key, "t_ms",
 			      (json_int_t)r->t_ms, "period",
 			      r->hourly ? "hour" : "minute", "rtt_avg_ms",
-			      r->rtt_avg < 0 ? json_null() : json_real(r->rtt_avg),
-			      "rtt_min_ms",
-			      r->rtt_min < 0 ? json_null() : json_real(r->rtt_min),
-			      "rtt_max_ms",
-			      r->rtt_max < 0 ? json_null() : json_real(r->rtt_max),
-			      "loss_pct",
-			      r->loss_pct < 0 ? json_null()
-					      : json_real(r->loss_pct),
-			      "jitter_ms",
-			      r->jitter_avg < 0 ? json_null()
-						: json_real(r->jitter_avg),
+			      figure(r->rtt_avg), "rtt_min_ms",
+			      figure(r->rtt_min), "rtt_max_ms",
+			      figure(r->rtt_max), "loss_pct",
+			      figure(r->loss_pct), "jitter_ms",
+			      figure(r->jitter_avg),
 			      "samples", (int)r->samples);
 	json_array_append_new(arg, o);
 	return 0;
@@ -222,9 +231,12 @@ int api_node(struct http_req *req, void *arg)
 	if (!p || code_parse(p, &code, err, sizeof(err)))
 		return http_error(req, 400, "code", "%.40s: %s", p ? p : "",
 				  err);
-	if (arg_int(req, "since", 0, now + 86400000LL, &since) < 0 ||
+	if (arg_int(req, "since", 0, 1LL << 50, &since) < 0 ||
 	    arg_int(req, "until", 0, 1LL << 50, &until) < 0)
 		return 0;
+	if (since > until)
+		return http_error(req, 400, "query", "since=%lld is after "
+				  "until=%lld", since, until);
 	rc = store_node_last(c->store, code, &json, &len);
 	if (rc == 0) {
 		last = json_loadb(json, len, 0, NULL);
@@ -266,6 +278,7 @@ int api_node(struct http_req *req, void *arg)
 		}
 		json_object_set_new(o, "seq_ranges", ranges);
 	}
+	json_object_set_new(o, "time_ms", json_integer(now));
 	json_object_set_new(o, "series",
 			    json_pack("{s:I, s:I, s:o}", "since_ms",
 				      (json_int_t)since, "until_ms",
@@ -312,6 +325,9 @@ int api_events(struct http_req *req, void *arg)
 					  "type=%.40s: not an event type",
 					  type);
 	}
+	if (until && since >= until)
+		return http_error(req, 400, "query", "since=%lld is not before "
+				  "until=%lld", since, until);
 	if (order && strcmp(order, "asc") && strcmp(order, "desc"))
 		return http_error(req, 400, "query",
 				  "order=%.40s: asc or desc", order);
@@ -326,7 +342,9 @@ int api_events(struct http_req *req, void *arg)
 		return http_error(req, 503, "store", "events: %s",
 				  strerror(-rc));
 	}
-	return http_answer(req, 200, json_pack("{s:o}", "events", a));
+	return http_answer(req, 200, json_pack("{s:I, s:o}", "time_ms",
+					       (json_int_t)now_wall_ms(),
+					       "events", a));
 }
 
 /* ---- metrics ---------------------------------------------------------------- */
@@ -398,12 +416,17 @@ static void store_metrics(struct store *st, char **buf, size_t *len)
 	    "# HELP egnet_store_bad_records_total Records read back that made "
 	    "no sense.\n# TYPE egnet_store_bad_records_total counter\n"
 	    "egnet_store_bad_records_total %llu\n"
-	    "# HELP egnet_store_commit_seconds Commit time over the last "
-	    "commits.\n# TYPE egnet_store_commit_seconds summary\n"
+	    /* quantiles over a window of recent commits, not since the
+	     * start: gauges (a summary's _sum and _count would have to be
+	     * totals; the count of commits is egnet_store_batches_total) */
+	    "# HELP egnet_store_commit_seconds Commit time, quantiles over "
+	    "the last commits (egnet_store_commit_window of them).\n"
+	    "# TYPE egnet_store_commit_seconds gauge\n"
 	    "egnet_store_commit_seconds{quantile=\"0.5\"} %.6f\n"
 	    "egnet_store_commit_seconds{quantile=\"0.99\"} %.6f\n"
-	    "egnet_store_commit_seconds_sum 0\n"
-	    "egnet_store_commit_seconds_count %d\n"
+	    "# HELP egnet_store_commit_window Commits the quantiles are "
+	    "over.\n# TYPE egnet_store_commit_window gauge\n"
+	    "egnet_store_commit_window %d\n"
 	    "# HELP egnet_store_db_bytes Size of the database files.\n"
 	    "# TYPE egnet_store_db_bytes gauge\negnet_store_db_bytes %llu\n"
 	    "# HELP egnet_store_nodes Nodes the store holds.\n"
