@@ -72,10 +72,12 @@ static const struct store_sqlite_migration
 	      "INTEGER, rtt_avg REAL, rtt_min REAL, rtt_max REAL, loss REAL, "
 	      "jitter REAL, n INTEGER, n_rtt INTEGER, n_jit INTEGER, PRIMARY "
 	      "KEY(node, t, target)) WITHOUT ROWID;", NULL},
+	/* rowid tables: a WITHOUT ROWID row past ~1 KB (a county's blob is
+	 * more) spills into an overflow page of its own, most of it empty */
 	[2] = {"CREATE TABLE series_m(node INTEGER NOT NULL, t INTEGER NOT "
-	       "NULL, v BLOB NOT NULL, PRIMARY KEY(node, t)) WITHOUT ROWID;"
+	       "NULL, v BLOB NOT NULL, PRIMARY KEY(node, t));"
 	       "CREATE TABLE series_h(node INTEGER NOT NULL, t INTEGER NOT "
-	       "NULL, v BLOB NOT NULL, PRIMARY KEY(node, t)) WITHOUT ROWID;",
+	       "NULL, v BLOB NOT NULL, PRIMARY KEY(node, t));",
 	       store_sqlite_v2},
 };
 

@@ -125,11 +125,6 @@ static void storepack_v(struct storepack_w *w, uint64_t v)
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "storepack: little-endian hosts only");
 
-static void storepack_f64(struct storepack_w *w, double v)
-{
-	storepack_put(w, &v, sizeof(v));
-}
-
 static void storepack_f32(struct storepack_w *w, double v)
 {
 	float f = (float)v;
@@ -164,8 +159,8 @@ int storepack_encode(const struct store_series_row *rows, int n,
 			storepack_put(&w, r->key, kl);
 			storepack_v(&w, r->rx_bytes);
 			storepack_v(&w, r->tx_bytes);
-			storepack_f64(&w, r->rx_bps);
-			storepack_f64(&w, r->tx_bps);
+			storepack_f32(&w, r->rx_bps);
+			storepack_f32(&w, r->tx_bps);
 			storepack_v(&w, r->samples);
 		} else {
 			char *end;
@@ -181,14 +176,14 @@ int storepack_encode(const struct store_series_row *rows, int n,
 			storepack_v(&w, r->samples);
 			storepack_v(&w, r->rtt_samples);
 			storepack_v(&w, r->jitter_samples);
-			storepack_f64(&w, r->loss_pct);
+			storepack_f32(&w, r->loss_pct);
 			if (r->rtt_samples) {
-				storepack_f64(&w, r->rtt_avg);
+				storepack_f32(&w, r->rtt_avg);
 				storepack_f32(&w, r->rtt_min);
 				storepack_f32(&w, r->rtt_max);
 			}
 			if (r->jitter_samples)
-				storepack_f64(&w, r->jitter_avg);
+				storepack_f32(&w, r->jitter_avg);
 		}
 	}
 	if (w.oom) {
@@ -246,14 +241,6 @@ static uint32_t storepack_gu32(struct storepack_r *r)
 	return (uint32_t)v;
 }
 
-static double storepack_gf64(struct storepack_r *r)
-{
-	double v;
-
-	storepack_get(r, &v, sizeof(v));
-	return v;
-}
-
 static double storepack_gf32(struct storepack_r *r)
 {
 	float v;
@@ -298,8 +285,8 @@ int storepack_decode(const void *blob, size_t len, long long t_ms,
 				r.bad = true;
 			e->rx_bytes = storepack_gv(&r);
 			e->tx_bytes = storepack_gv(&r);
-			e->rx_bps = storepack_gf64(&r);
-			e->tx_bps = storepack_gf64(&r);
+			e->rx_bps = storepack_gf32(&r);
+			e->tx_bps = storepack_gf32(&r);
 			e->samples = storepack_gu32(&r);
 			e->rtt_avg = e->rtt_min = e->rtt_max = e->loss_pct =
 				e->jitter_avg = -1;
@@ -315,16 +302,16 @@ int storepack_decode(const void *blob, size_t len, long long t_ms,
 			e->samples = storepack_gu32(&r);
 			e->rtt_samples = storepack_gu32(&r);
 			e->jitter_samples = storepack_gu32(&r);
-			e->loss_pct = storepack_gf64(&r);
+			e->loss_pct = storepack_gf32(&r);
 			e->rtt_avg = e->rtt_min = e->rtt_max = -1;
 			e->jitter_avg = -1;
 			if (e->rtt_samples) {
-				e->rtt_avg = storepack_gf64(&r);
+				e->rtt_avg = storepack_gf32(&r);
 				e->rtt_min = storepack_gf32(&r);
 				e->rtt_max = storepack_gf32(&r);
 			}
 			if (e->jitter_samples)
-				e->jitter_avg = storepack_gf64(&r);
+				e->jitter_avg = storepack_gf32(&r);
 		} else {
 			r.bad = true;
 		}

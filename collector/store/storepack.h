@@ -9,11 +9,13 @@
  *   u8 version (1), v count, then count entries, links first then
  *   targets, each kind by key (bytewise, as SQLite sorted the keys):
  *     link:   u8 0, u8 len, len bytes of name, v rx_bytes, v tx_bytes,
- *             f64 rx_bps, f64 tx_bps, v samples
+ *             f32 rx_bps, f32 tx_bps, v samples
  *     target: u8 1, v code, v samples, v rtt_samples, v jitter_samples,
- *             f64 loss_pct, [f64 rtt_avg, f32 rtt_min, f32 rtt_max when
- *             rtt_samples], [f64 jitter_avg when jitter_samples]
- * The fields are those of struct store_series_row; an absent measure
+ *             f32 loss_pct, [f32 rtt_avg, f32 rtt_min, f32 rtt_max when
+ *             rtt_samples], [f32 jitter_avg when jitter_samples]
+ * The fields are those of struct store_series_row; the means are kept as
+ * floats (7 significant digits: a 10 Gbit/s mean to within ~1 kbit/s, an
+ * RTT to within 0.1 us at 1 s), the byte counts exactly; an absent measure
  * (no samples) reads back as -1, as the rows had it.  A blob read back is
  * outside input: every length and count is checked (-EBADMSG).
  */
