@@ -16,7 +16,11 @@
  *             count of its per-node state;
  *   baseline  bare SQLite: the same JSON blobs inserted into a one-table
  *             database (WAL, synchronous=FULL) in batches of the size the
- *             store's batches had; the ratio store/baseline.
+ *             store's batches had; the ratio store/baseline;
+ *   series    rows and bytes (SQLite's dbstat, indexes included) of the
+ *             series tables per
+ *             node-day: 1,000 nodes reporting once a minute for an hour
+ *             on a store clock of the bench's own, in a store apart.
  *
  * usage: store_bench [NODES [ROUNDS]]   (default 20000 2: rounds per
  * phase, each round one report from every node)
@@ -27,6 +31,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,6 +357,111 @@ static void bench_small(const char *dir)
 	free(r);
 }
 
+static long long series_now;
+
+static long long series_clock(void *arg)
+{
+	(void)arg;
+	return series_now;
+}
+
+/* Rows and bytes of every series table of the database in @sub. */
+static void bench_series_tables(const char *sub, double node_minutes,
+				double node_hours)
+{
+	char path[600];
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	double rows_d = 0, bytes_d = 0;
+
+	snprintf(path, sizeof(path), "%s/egnet.db", sub);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL))
+		return;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT m.name, (SELECT count(*) FROM "
+			       "pragma_table_info(m.name)), (SELECT sum(pgsize) "
+			       "FROM dbstat WHERE name IN (SELECT name FROM "
+			       "sqlite_master WHERE tbl_name = m.name)) FROM "
+			       "sqlite_master m WHERE m.type = 'table' AND "
+			       "m.name LIKE 'series%' ORDER BY 1",
+			       -1, &s, NULL) == SQLITE_OK) {
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			const char *name = (const char *)sqlite3_column_text(s, 0);
+			bool hourly = strstr(name, "_h") != NULL;
+			double per = hourly ? node_hours / 24 : node_minutes / 1440;
+			char sql[200];
+			sqlite3_stmt *c;
+			double rows = 0, bytes = sqlite3_column_double(s, 2);
+
+			snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"",
+				 name);
+			if (sqlite3_prepare_v2(db, sql, -1, &c, NULL) == SQLITE_OK &&
+			    sqlite3_step(c) == SQLITE_ROW)
+				rows = sqlite3_column_double(c, 0);
+			sqlite3_finalize(c);
+			printf("series: table %-16s %9.0f rows %10.0f bytes = "
+			       "%7.1f rows and %9.0f bytes per node-day\n",
+			       name, rows, bytes, rows / per, bytes / per);
+			rows_d += rows / per;
+			bytes_d += bytes / per;
+		}
+		sqlite3_finalize(s);
+	}
+	printf("series: in all %.1f rows and %.0f bytes per node-day (%.1f "
+	       "MB per node-week; x20,000 nodes x 7 days: %.2f billion rows, "
+	       "%.0f GB)\n",
+	       rows_d, bytes_d, bytes_d * 7 / 1e6, rows_d * 20000 * 7 / 1e9,
+	       bytes_d * 20000 * 7 / 1e9);
+	sqlite3_close(db);
+}
+
+/* 1,000 county nodes, one report a minute for an hour (the store's clock
+ * the reports' own), closed: the series volume of that hour. */
+static void bench_series(const char *dir)
+{
+	const int nodes = 1000, minutes = 60;
+	const long long t0 = 1767225600000LL;
+	char sub[512], err[256];
+	struct store_opts o;
+	struct store *st;
+	struct report *r = calloc(1, sizeof(*r));
+	double c0, w0 = 0;
+
+	snprintf(sub, sizeof(sub), "%s/series", dir);
+	if (!r || mkdir(sub, 0700)) {
+		free(r);
+		return;
+	}
+	store_opts_default(&o, sub);
+	o.queue_max = 1 << 20;
+	o.clock_ms = series_clock;
+	series_now = t0;
+	if (store_open(&st, &o, err, sizeof(err))) {
+		free(r);
+		return;
+	}
+	c0 = writer_cpu_s();
+	for (int m = 0; m < minutes; m++) {
+		series_now = t0 + m * 60000LL + 30000;
+		for (int i = 0; i < nodes; i++) {
+			rpt_county(r, bench_node(i), (uint64_t)m + 1,
+				   series_now);
+			while (store_put(st, r, "{}", 2, NULL, NULL) ==
+			       STORE_BUSY)
+				sched_yield();
+		}
+		store_sync(st);
+	}
+	w0 = writer_cpu_s() - c0;
+	store_close(st);
+	printf("series: %d nodes x %d minutes of reports of %d links and %d "
+	       "targets; writer %.1f us per report\n",
+	       nodes, minutes, RPT_LINKS, RPT_TARGETS,
+	       w0 / (nodes * minutes) * 1e6);
+	bench_series_tables(sub, (double)nodes * minutes, nodes);
+	free(r);
+}
+
 static int bench_rm(const char *path, const struct stat *st, int flag,
 		    struct FTW *ftw)
 {
@@ -401,6 +511,11 @@ int main(int argc, char **argv)
 	       "JSON %zu bytes\n",
 	       n_nodes, RPT_LINKS, RPT_TARGETS, avg_body);
 	bench_small(dir); /* first: a fresh process for its RSS figure */
+	bench_series(dir);
+	if (getenv("STORE_BENCH_SERIES_ONLY")) {
+		nftw(dir, bench_rm, 8, FTW_DEPTH | FTW_PHYS);
+		return 0;
+	}
 	rss0 = rss_kb();
 	store_opts_default(&o, dir);
 	o.queue_max = 16384;

@@ -8,12 +8,12 @@
 #include "collector/api/api.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "collector/api/metrics.h"
 #include "collector/store/store.h"
 #include "common/log.h"
 #include "common/now.h"
@@ -349,207 +349,24 @@ int api_events(struct http_req *req, void *arg)
 
 /* ---- metrics ---------------------------------------------------------------- */
 
-static __attribute__((format(printf, 3, 4))) void
-put(char **buf, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	*buf = xrealloc(*buf, *len + (size_t)n + 1);
-	memcpy(*buf + *len, s, (size_t)n + 1);
-	*len += (size_t)n;
-	free(s);
-}
-
-/* A label value as Prometheus reads it: \, " and newlines escaped. */
-static const char *label(const char *s, char *buf, size_t len)
-{
-	size_t w = 0;
-
-	for (; *s && w + 3 < len; s++) {
-		if (*s == '\\' || *s == '"') {
-			buf[w++] = '\\';
-			buf[w++] = *s;
-		} else if (*s == '\n') {
-			buf[w++] = '\\';
-			buf[w++] = 'n';
-		} else {
-			buf[w++] = *s;
-		}
-	}
-	buf[w] = '\0';
-	return buf;
-}
-
-static void store_metrics(struct store *st, char **buf, size_t *len)
-{
-	struct store_stats s;
-
-	store_stats(st, &s);
-	put(buf, len,
-	    "# HELP egnet_store_queue_depth Reports waiting for the store's "
-	    "writer.\n# TYPE egnet_store_queue_depth gauge\n"
-	    "egnet_store_queue_depth %d\n"
-	    "# HELP egnet_store_queue_max The writer queue's bound.\n"
-	    "# TYPE egnet_store_queue_max gauge\negnet_store_queue_max %d\n"
-	    "# HELP egnet_store_batches_total Transactions committed.\n"
-	    "# TYPE egnet_store_batches_total counter\n"
-	    "egnet_store_batches_total %llu\n"
-	    "# HELP egnet_store_rows_written_total Rows written.\n"
-	    "# TYPE egnet_store_rows_written_total counter\n"
-	    "egnet_store_rows_written_total %llu\n"
-	    "# HELP egnet_store_rows_deleted_total Rows deleted by retention.\n"
-	    "# TYPE egnet_store_rows_deleted_total counter\n"
-	    "egnet_store_rows_deleted_total %llu\n"
-	    "# HELP egnet_store_reports_total Reports by what the store did "
-	    "with them.\n# TYPE egnet_store_reports_total counter\n"
-	    "egnet_store_reports_total{result=\"stored\"} %llu\n"
-	    "egnet_store_reports_total{result=\"duplicate\"} %llu\n"
-	    "egnet_store_reports_total{result=\"busy\"} %llu\n"
-	    "egnet_store_reports_total{result=\"unavailable\"} %llu\n"
-	    "# HELP egnet_store_bad_records_total Records read back that made "
-	    "no sense.\n# TYPE egnet_store_bad_records_total counter\n"
-	    "egnet_store_bad_records_total %llu\n"
-	    /* quantiles over a window of recent commits, not since the
-	     * start: gauges (a summary's _sum and _count would have to be
-	     * totals; the count of commits is egnet_store_batches_total) */
-	    "# HELP egnet_store_commit_seconds Commit time, quantiles over "
-	    "the last commits (egnet_store_commit_window of them).\n"
-	    "# TYPE egnet_store_commit_seconds gauge\n"
-	    "egnet_store_commit_seconds{quantile=\"0.5\"} %.6f\n"
-	    "egnet_store_commit_seconds{quantile=\"0.99\"} %.6f\n"
-	    "# HELP egnet_store_commit_window Commits the quantiles are "
-	    "over.\n# TYPE egnet_store_commit_window gauge\n"
-	    "egnet_store_commit_window %d\n"
-	    "# HELP egnet_store_db_bytes Size of the database files.\n"
-	    "# TYPE egnet_store_db_bytes gauge\negnet_store_db_bytes %llu\n"
-	    "# HELP egnet_store_nodes Nodes the store holds.\n"
-	    "# TYPE egnet_store_nodes gauge\negnet_store_nodes %llu\n"
-	    "# HELP egnet_store_memory_bytes Memory of the per-node state "
-	    "(last reports apart).\n# TYPE egnet_store_memory_bytes gauge\n"
-	    "egnet_store_memory_bytes %llu\n"
-	    "# HELP egnet_store_json_bytes Memory of the last reports held.\n"
-	    "# TYPE egnet_store_json_bytes gauge\negnet_store_json_bytes %llu\n"
-	    "# HELP egnet_store_up Whether the last commit succeeded.\n"
-	    "# TYPE egnet_store_up gauge\negnet_store_up %d\n",
-	    s.queue_depth, s.queue_max, (unsigned long long)s.batches,
-	    (unsigned long long)s.rows_written,
-	    (unsigned long long)s.rows_deleted,
-	    (unsigned long long)s.reports_stored, (unsigned long long)s.dups,
-	    (unsigned long long)s.busy, (unsigned long long)s.unavailable,
-	    (unsigned long long)s.bad_records, s.commit_p50_ms / 1000,
-	    s.commit_p99_ms / 1000, s.commit_window,
-	    (unsigned long long)s.db_bytes, (unsigned long long)s.nodes,
-	    (unsigned long long)s.mem_bytes, (unsigned long long)s.json_bytes,
-	    s.last_error[0] == '\0');
-}
-
-struct node_metrics {
-	char **buf;
-	size_t *len;
-	long long now;
-	const struct inventory *inv;
-	int pass;
-};
-
-static int node_metric(void *arg, const struct store_node_info *n)
-{
-	struct node_metrics *m = arg;
-	char cb[CODE_STRLEN], nb[400];
-	const struct inv_node *iv = m->inv ? inventory_find(m->inv, n->node)
-					   : NULL;
-	const char *lvl = code_level_name(code_level(n->node));
-
-	code_format(n->node, cb);
-	switch (m->pass) {
-	case 0:
-		put(m->buf, m->len,
-		    "egnet_node_info{node=\"%s\",level=\"%s\",name=\"%s\","
-		    "expected=\"%s\"} 1\n",
-		    cb, lvl, label(iv ? iv->name : "", nb, sizeof(nb)),
-		    iv ? "yes" : "no");
-		break;
-	case 1:
-		put(m->buf, m->len,
-		    "egnet_node_last_report_age_seconds{node=\"%s\"} %.3f\n",
-		    cb, (double)(m->now - n->last_ms) / 1000);
-		break;
-	case 2:
-		put(m->buf, m->len, "egnet_node_last_seq{node=\"%s\"} %llu\n",
-		    cb, (unsigned long long)n->last_seq);
-		break;
-	case 3:
-		put(m->buf, m->len, "egnet_node_uptime_seconds{node=\"%s\"} %lld\n",
-		    cb, n->uptime_s);
-		break;
-	case 4:
-		put(m->buf, m->len, "egnet_node_drift{node=\"%s\"} %d\n", cb,
-		    n->drift);
-		break;
-	case 5:
-		for (int i = 0; i < RPT_APPLY__N; i++)
-			put(m->buf, m->len,
-			    "egnet_node_apply_state{node=\"%s\",state=\"%s\"} "
-			    "%d\n",
-			    cb, report_apply_words[i], (int)n->apply == i);
-		break;
-	}
-	return 0;
-}
-
-static const char *const node_help[][2] = {
-	{"egnet_node_info", "A node that reported: its level, name and whether "
-			    "the inventory expects it."},
-	{"egnet_node_last_report_age_seconds",
-	 "Seconds since the node's last report was received."},
-	{"egnet_node_last_seq", "Sequence number of the node's last report."},
-	{"egnet_node_uptime_seconds", "The node's agent uptime, as reported."},
-	{"egnet_node_drift", "1 when the node's kernel differs from its "
-			     "applied state."},
-	{"egnet_node_apply_state", "The node's agent state (1 for the one it "
-				   "is in)."},
-};
-
 int api_metrics(struct http_req *req, void *arg)
 {
 	struct api_ctx *c = arg;
 	struct http_stats hs;
 	struct reports_stats rs;
-	char *buf = NULL;
-	size_t len = 0, cap = 16384, n;
-	struct node_metrics m = {&buf, &len, now_wall_ms(), NULL, 0};
+	struct metrics_buf b;
 	int rc;
 
 	if (!c->http)
 		return http_error(req, 503, "starting", "not serving yet");
 	http_server_stats(c->http, &hs);
-	for (;;) {
-		buf = xrealloc(buf, cap);
-		n = http_stats_format(&hs, buf, cap);
-		if (n < cap)
-			break;
-		cap = n + 1;
-	}
-	len = n;
 	reports_stats(c->reports, &rs);
-	reports_metrics(&rs, &buf, &len);
-	store_metrics(c->store, &buf, &len);
 	pthread_rwlock_rdlock(&c->inv_lock);
-	m.inv = c->inv;
-	for (m.pass = 0; m.pass < 6; m.pass++) {
-		put(&buf, &len, "# HELP %s %s\n# TYPE %s gauge\n",
-		    node_help[m.pass][0], node_help[m.pass][1],
-		    node_help[m.pass][0]);
-		store_nodes(c->store, node_metric, &m);
-	}
+	rc = metrics_format(c->store, c->inv, &hs, &rs, now_wall_ms(), &b);
 	pthread_rwlock_unlock(&c->inv_lock);
-	rc = http_answer_text(req, 200, "text/plain; version=0.0.4", buf, len);
-	free(buf);
-	return rc;
+	if (rc)
+		return http_error(req, 503, "memory", "metrics: %s",
+				  strerror(-rc));
+	return http_answer_text_take(req, 200, "text/plain; version=0.0.4",
+				     b.p, b.len);
 }

@@ -1,2 +1,3 @@
 # collector/api/api.mk - the read API (nodes, events, metrics).
 COLL_SRC += $(wildcard collector/api/*.c)
+

@@ -144,6 +144,11 @@ int http_answer(struct http_req *req, unsigned status, json_t *body);
 int http_answer_text(struct http_req *req, unsigned status,
 		     const char *content_type, const char *text, size_t len);
 
+/* The same, taking @text (malloc'd, @len bytes and a NUL after them):
+ * no copy of a big body.  @text is freed in every case. */
+int http_answer_text_take(struct http_req *req, unsigned status,
+			  const char *content_type, char *text, size_t len);
+
 /* {"error": @word, "reason": printf(@fmt, ...)} with @status. */
 int http_error(struct http_req *req, unsigned status, const char *word,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -136,6 +136,16 @@ int http_answer_text(struct http_req *req, unsigned status,
 	return http_answer_set(req, r ? status : 500, r);
 }
 
+int http_answer_text_take(struct http_req *req, unsigned status,
+			  const char *content_type, char *text, size_t len)
+{
+	struct MHD_Response *r = text ? http_response_new(text, len,
+							  content_type)
+				      : NULL;
+
+	return http_answer_set(req, r ? status : 500, r);
+}
+
 int http_answer(struct http_req *req, unsigned status, json_t *body)
 {
 	struct MHD_Response *r;

@@ -145,6 +145,7 @@ static void store_node_free(struct snode *n)
 	storeseq_free(&n->wseq);
 	storestate_free(&n->ws);
 	storestate_free(&n->snap);
+	storenow_unref(n->now);
 	free(n->json);
 	free(n);
 }
@@ -193,6 +194,11 @@ static int store_load_node(void *arg, const struct store_node_info *info,
 		st->s.bad_records++;
 	}
 	json_decref(j);
+	/* no reader yet: the store is not returned before loading ends */
+	storenow_unref(n->now);
+	n->now = storenow_from_state(n->code, &n->ws);
+	if (!n->now)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -448,6 +454,8 @@ void store_note_commit(struct store *st, double ms, const char *err)
 	if (err) {
 		snprintf(st->s.last_error, sizeof(st->s.last_error), "%s", err);
 	} else {
+		st->s.commit_sum_ms += ms;
+		st->s.commits++;
 		st->lat[st->lat_i] = ms;
 		st->lat_i = (st->lat_i + 1) % STORE_LAT_WINDOW;
 		if (st->lat_n < STORE_LAT_WINDOW)

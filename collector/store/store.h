@@ -142,6 +142,48 @@ int store_nodes(struct store *st, store_node_fn cb, void *arg);
  * report.  0, -ENOENT when it has none, -ENOMEM. */
 int store_node_last(struct store *st, code_t code, char **json, size_t *len);
 
+/*
+ * What a node's links and probe targets were in its last committed report,
+ * kept in memory for /metrics (not parsed from the JSON at each scrape).
+ * After a restart, until the node's next report: the states and counters
+ * saved with the node, rates and measurements absent (negative), the
+ * relation derived from the codes.  Sizes: 44 bytes a link, 24 a target.
+ */
+struct store_link_now {
+	uint64_t rx_bytes, tx_bytes; /* the counters (has_counters) */
+	float rx_bps, tx_bps;        /* bits/s; negative: absent */
+	char name[16];
+	uint8_t state;               /* enum report_oper */
+	bool has_counters;
+	uint8_t pad_[2];
+} __attribute__((packed, aligned(4)));
+
+struct store_target_now {
+	code_t code;
+	float rtt_ms, loss_pct, jitter_ms; /* the last; negative: absent */
+	uint8_t rel;                       /* enum report_rel */
+	uint8_t state;                     /* enum report_oper */
+	uint8_t pad_[2];
+};
+
+struct store_node_now {
+	code_t node;
+	int n_links, n_targets;
+	const struct store_link_now *links;
+	const struct store_target_now *targets;
+};
+
+typedef int (*store_now_fn)(void *arg, const struct store_node_now *n);
+
+/*
+ * Every node's links and targets as last committed, in code order; a
+ * non-zero return from @cb stops and is returned.  The lock is held only
+ * to take a reference to each node's (immutable) state: @cb runs
+ * unlocked, and what it is given is valid until it returns.  0 or
+ * -ENOMEM.
+ */
+int store_node_state(struct store *st, store_now_fn cb, void *arg);
+
 /* Events. */
 enum store_ev {
 	STORE_EV_SEEN,          /* first report, or after a gap */
@@ -215,6 +257,8 @@ struct store_stats {
 	uint64_t reports_stored, dups, busy, unavailable, bad_records;
 	double commit_p50_ms, commit_p99_ms; /* over the last commits */
 	int commit_window;                   /* how many */
+	double commit_sum_ms;                /* over all commits */
+	uint64_t commits;
 	uint64_t db_bytes;
 	uint64_t nodes, mem_bytes; /* per-node state, JSON not counted */
 	uint64_t json_bytes;       /* last reports held in memory */

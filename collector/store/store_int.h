@@ -5,7 +5,8 @@
  *
  * Locking.  st->mu guards the node table and, in each node, what other
  * threads read: the committed ranges (done), the summary (info) and the
- * last report (json).  Only the writer thread changes them, and only after
+ * last report (json) and the published links and targets (now: an
+ * immutable block, replaced whole; readers take a reference).  Only the writer thread changes them, and only after
  * a commit.  The rest of a node (wseq, ws, the batch marks) belongs to the
  * writer alone.  st->qmu guards the queue and the sync/stop requests;
  * st->smu the counters.  No thread holds two of them at once.
@@ -29,6 +30,7 @@ struct snode {
 	struct storeseq done;
 	char *json;
 	size_t json_len;
+	struct storenow *now; /* the last links and targets (immutable) */
 	/* the writer's */
 	struct storeseq wseq;
 	struct storestate ws, snap;

@@ -18,6 +18,8 @@
  */
 #include "collector/store/store_sqlite.h"
 
+#include "collector/store/storepack.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,16 +27,25 @@
 #include <sys/stat.h>
 
 /*
- * Migrations: entry v takes the schema from v-1 to v.  A v2 is added as
- * one more entry (e.g. "ALTER TABLE events ADD COLUMN severity INTEGER
- * NOT NULL DEFAULT 0;") and STORE_SQLITE_VERSION becomes 2: an old
- * database is brought up to date in the same transaction that records the
- * new version, and a database newer than the build is refused.
+ * Migrations: entry v takes the schema from v-1 to v — its SQL, then its
+ * C step when it has one (a conversion SQL cannot say) — in the same
+ * transaction that records the new version; a database newer than the
+ * build is refused.
+ *
+ * v2: the series in one row per node and period (storepack.h's blob)
+ * instead of one per link and target: series_m per minute, series_h per
+ * hour, the four v1 tables converted and dropped.
  */
-#define STORE_SQLITE_VERSION 1
+#define STORE_SQLITE_VERSION 2
 
-static const char *const store_sqlite_migrations[STORE_SQLITE_VERSION + 1] = {
-	[1] = "CREATE TABLE schema_version(version INTEGER NOT NULL);"
+struct store_sqlite_migration {
+	const char *sql;
+	int (*fn)(sqlite3 *db);
+};
+
+static const struct store_sqlite_migration
+	store_sqlite_migrations[STORE_SQLITE_VERSION + 1] = {
+	[1] = {"CREATE TABLE schema_version(version INTEGER NOT NULL);"
 	      "INSERT INTO schema_version VALUES(0);"
 	      "CREATE TABLE seq_ranges(node INTEGER NOT NULL, lo INTEGER NOT "
 	      "NULL, hi INTEGER NOT NULL, PRIMARY KEY(node, lo)) WITHOUT ROWID;"
@@ -60,36 +71,24 @@ static const char *const store_sqlite_migrations[STORE_SQLITE_VERSION + 1] = {
 	      "CREATE TABLE series_target_h(node INTEGER, target TEXT, t "
 	      "INTEGER, rtt_avg REAL, rtt_min REAL, rtt_max REAL, loss REAL, "
 	      "jitter REAL, n INTEGER, n_rtt INTEGER, n_jit INTEGER, PRIMARY "
-	      "KEY(node, t, target)) WITHOUT ROWID;",
+	      "KEY(node, t, target)) WITHOUT ROWID;", NULL},
+	/* rowid tables: a WITHOUT ROWID row past ~1 KB (a county's blob is
+	 * more) spills into an overflow page of its own, most of it empty */
+	[2] = {"CREATE TABLE series_m(node INTEGER NOT NULL, t INTEGER NOT "
+	       "NULL, v BLOB NOT NULL, PRIMARY KEY(node, t));"
+	       "CREATE TABLE series_h(node INTEGER NOT NULL, t INTEGER NOT "
+	       "NULL, v BLOB NOT NULL, PRIMARY KEY(node, t));",
+	       store_sqlite_v2},
 };
 
-/* A row is written once when its minute or hour closes; a late report of
- * a period already written (or one more after a restart) merges into its
- * row: sums add, means are weighted by samples. */
-#define LINK_UPSERT(tab)                                                    \
-	"INSERT INTO " tab "(node, link, t, rx_bytes, tx_bytes, rx_bps, "    \
-	"tx_bps, n) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO "  \
-	"UPDATE SET rx_bytes = rx_bytes + excluded.rx_bytes, tx_bytes = "    \
-	"tx_bytes + excluded.tx_bytes, rx_bps = (rx_bps * n + "              \
-	"excluded.rx_bps * excluded.n) / (n + excluded.n), tx_bps = (tx_bps " \
-	"* n + excluded.tx_bps * excluded.n) / (n + excluded.n), n = n + "   \
-	"excluded.n"
-#define WMEAN(c, k)                                                         \
-	c " = CASE WHEN " k " + excluded." k " = 0 THEN -1 ELSE (" c " * " k \
-	" * (" k " > 0) + excluded." c " * excluded." k " * (excluded." k     \
-	" > 0)) / (" k " + excluded." k ") END"
-#define TARGET_UPSERT(tab)                                                  \
-	"INSERT INTO " tab "(node, target, t, rtt_avg, rtt_min, rtt_max, "   \
-	"loss, jitter, n, n_rtt, n_jit) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, "  \
-	"?8, ?9, ?10, ?11) ON CONFLICT DO UPDATE SET " WMEAN("rtt_avg",      \
-							     "n_rtt") ", "   \
-	"rtt_min = CASE WHEN excluded.n_rtt = 0 THEN rtt_min WHEN n_rtt = 0 " \
-	"THEN excluded.rtt_min ELSE min(rtt_min, excluded.rtt_min) END, "     \
-	"rtt_max = CASE WHEN excluded.n_rtt = 0 THEN rtt_max WHEN n_rtt = 0 " \
-	"THEN excluded.rtt_max ELSE max(rtt_max, excluded.rtt_max) END, "     \
-	"loss = (loss * n + excluded.loss * excluded.n) / (n + excluded.n), " \
-	WMEAN("jitter", "n_jit") ", n = n + excluded.n, n_rtt = n_rtt + "    \
-	"excluded.n_rtt, n_jit = n_jit + excluded.n_jit"
+/* A period's row is written once when it closes; a late report of a
+ * period already written (or one more after a restart) is merged into
+ * it in C (storepack_merge): sums add, means are weighted by samples. */
+#define SERIES_INS(tab)                                                     \
+	"INSERT INTO " tab "(node, t, v) VALUES(?1, ?2, ?3) ON CONFLICT DO " \
+	"NOTHING"
+#define SERIES_GET(tab) "SELECT v FROM " tab " WHERE node = ?1 AND t = ?2"
+#define SERIES_UPD(tab) "UPDATE " tab " SET v = ?3 WHERE node = ?1 AND t = ?2"
 
 enum {
 	Q_BEGIN,
@@ -99,10 +98,12 @@ enum {
 	Q_RANGE_INS,
 	Q_EVENT_INS,
 	Q_NODE_PUT,
-	Q_LINK_M,
-	Q_LINK_H,
-	Q_TARGET_M,
-	Q_TARGET_H,
+	Q_SER_INS_M,
+	Q_SER_INS_H,
+	Q_SER_GET_M,
+	Q_SER_GET_H,
+	Q_SER_UPD_M,
+	Q_SER_UPD_H,
 	Q__N
 };
 
@@ -120,10 +121,12 @@ static const char *const store_sqlite_sql[Q__N] = {
 		       "profile_version, profile_hash, json, state) "
 		       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
 		       "?12)",
-	[Q_LINK_M] = LINK_UPSERT("series_link"),
-	[Q_LINK_H] = LINK_UPSERT("series_link_h"),
-	[Q_TARGET_M] = TARGET_UPSERT("series_target"),
-	[Q_TARGET_H] = TARGET_UPSERT("series_target_h"),
+	[Q_SER_INS_M] = SERIES_INS("series_m"),
+	[Q_SER_INS_H] = SERIES_INS("series_h"),
+	[Q_SER_GET_M] = SERIES_GET("series_m"),
+	[Q_SER_GET_H] = SERIES_GET("series_h"),
+	[Q_SER_UPD_M] = SERIES_UPD("series_m"),
+	[Q_SER_UPD_H] = SERIES_UPD("series_h"),
 };
 
 struct sqlh {
@@ -133,7 +136,7 @@ struct sqlh {
 	pthread_mutex_t pmu;
 	sqlite3 *pool[STORE_SQLITE_POOL];
 	int npool;
-	code_t cursor[4]; /* expiry: the node each series table is at */
+	code_t cursor[2]; /* expiry: the node each series table is at */
 };
 
 int store_sqlite_errno(int rc)
@@ -212,8 +215,10 @@ static int store_sqlite_migrate(struct sqlh *h, char *err, size_t errlen)
 
 		snprintf(set, sizeof(set), "UPDATE schema_version SET version=%d",
 			 n);
-		rc = sqlite3_exec(h->db, store_sqlite_migrations[n], NULL, NULL,
-				  NULL);
+		rc = sqlite3_exec(h->db, store_sqlite_migrations[n].sql, NULL,
+				  NULL, NULL);
+		if (!rc && store_sqlite_migrations[n].fn)
+			rc = store_sqlite_migrations[n].fn(h->db);
 		if (!rc)
 			rc = sqlite3_exec(h->db, set, NULL, NULL, NULL);
 		if (rc) {
@@ -328,34 +333,38 @@ static int store_sqlite_step(sqlite3_stmt *s)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : rc;
 }
 
-static int store_sqlite_row(struct sqlh *h, const struct store_wrow *w)
+/*
+ * The batch's closed minutes and hours: rows of one node and period come
+ * together (storeagg closes a node's period key by key), each such run
+ * written as one packed row.
+ */
+static int store_sqlite_rows(struct sqlh *h, const struct store_wbatch *b)
 {
-	const struct store_series_row *r = &w->r;
-	bool link = r->kind == STORE_SERIES_LINK;
+	struct store_series_row *run;
+	int rc = 0;
 
-	sqlite3_stmt *s = h->q[link ? (r->hourly ? Q_LINK_H : Q_LINK_M)
-				    : (r->hourly ? Q_TARGET_H : Q_TARGET_M)];
+	if (!b->n_rows)
+		return 0;
+	run = malloc((size_t)b->n_rows * sizeof(*run));
+	if (!run)
+		return SQLITE_NOMEM;
+	for (int i = 0; !rc && i < b->n_rows;) {
+		const struct store_wrow *w = &b->rows[i];
+		bool hr = w->r.hourly;
+		int n = 0;
 
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)w->node);
-	sqlite3_bind_text(s, 2, r->key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, r->t_ms);
-	if (link) {
-		sqlite3_bind_int64(s, 4, (sqlite3_int64)r->rx_bytes);
-		sqlite3_bind_int64(s, 5, (sqlite3_int64)r->tx_bytes);
-		sqlite3_bind_double(s, 6, r->rx_bps);
-		sqlite3_bind_double(s, 7, r->tx_bps);
-		sqlite3_bind_int64(s, 8, r->samples);
-	} else {
-		sqlite3_bind_double(s, 4, r->rtt_avg);
-		sqlite3_bind_double(s, 5, r->rtt_min);
-		sqlite3_bind_double(s, 6, r->rtt_max);
-		sqlite3_bind_double(s, 7, r->loss_pct);
-		sqlite3_bind_double(s, 8, r->jitter_avg);
-		sqlite3_bind_int64(s, 9, r->samples);
-		sqlite3_bind_int64(s, 10, r->rtt_samples);
-		sqlite3_bind_int64(s, 11, r->jitter_samples);
+		while (i < b->n_rows && b->rows[i].node == w->node &&
+		       b->rows[i].r.t_ms == w->r.t_ms &&
+		       b->rows[i].r.hourly == hr && n < STOREPACK_MAX_ROWS)
+			run[n++] = b->rows[i++].r;
+		rc = store_sqlite_series_put(h->db,
+					     h->q[hr ? Q_SER_INS_H : Q_SER_INS_M],
+					     h->q[hr ? Q_SER_GET_H : Q_SER_GET_M],
+					     h->q[hr ? Q_SER_UPD_H : Q_SER_UPD_M],
+					     w->node, w->r.t_ms, run, n);
 	}
-	return store_sqlite_step(s);
+	free(run);
+	return rc;
 }
 
 static int store_sqlite_node(struct sqlh *h, const struct store_wnode *n)
@@ -413,8 +422,8 @@ static int store_sqlite_write(void *hv, const struct store_wbatch *b,
 		sqlite3_bind_text(s, 5, e->text, -1, SQLITE_STATIC);
 		rc = store_sqlite_step(s);
 	}
-	for (int i = 0; !rc && i < b->n_rows; i++)
-		rc = store_sqlite_row(h, &b->rows[i]);
+	if (!rc)
+		rc = store_sqlite_rows(h, b);
 	for (int i = 0; !rc && i < b->n_nodes; i++)
 		rc = store_sqlite_node(h, &b->nodes[i]);
 	if (!rc)
@@ -430,7 +439,7 @@ static int store_sqlite_write(void *hv, const struct store_wbatch *b,
 }
 
 /*
- * Expiry of one series table, by node: the rows are keyed (node, t, key)
+ * Expiry of one series table, by node: the rows are keyed (node, t)
  * for the queries, with no index on time to keep up on every insert, so
  * each step goes on from the node where the last one stopped (a seek per
  * node), deletes that node's rows older than @before through the key, and
@@ -444,12 +453,7 @@ static int store_sqlite_expire_series(struct sqlh *h, int tab,
 				      long long before, int chunk,
 				      uint64_t *deleted, bool *more)
 {
-	static const char *const names[4][2] = {
-		{"series_link", "link"},
-		{"series_target", "target"},
-		{"series_link_h", "link"},
-		{"series_target_h", "target"},
-	};
+	static const char *const names[2] = {"series_m", "series_h"};
 	char sql_next[160], sql_del[320];
 	sqlite3_stmt *next = NULL, *del = NULL;
 	bool wrapped = false;
@@ -458,11 +462,11 @@ static int store_sqlite_expire_series(struct sqlh *h, int tab,
 
 	snprintf(sql_next, sizeof(sql_next),
 		 "SELECT node FROM %s WHERE node > ?1 ORDER BY node LIMIT 1",
-		 names[tab][0]);
+		 names[tab]);
 	snprintf(sql_del, sizeof(sql_del),
-		 "DELETE FROM %s WHERE (node, t, %s) IN (SELECT node, t, %s "
-		 "FROM %s WHERE node = ?1 AND t < ?2 LIMIT ?3)",
-		 names[tab][0], names[tab][1], names[tab][1], names[tab][0]);
+		 "DELETE FROM %s WHERE (node, t) IN (SELECT node, t FROM %s "
+		 "WHERE node = ?1 AND t < ?2 LIMIT ?3)",
+		 names[tab], names[tab]);
 	rc = sqlite3_prepare_v2(h->db, sql_next, -1, &next, NULL);
 	if (!rc)
 		rc = sqlite3_prepare_v2(h->db, sql_del, -1, &del, NULL);
@@ -540,10 +544,10 @@ static int store_sqlite_expire(void *hv, long long keep_after_ms,
 		}
 	}
 	sqlite3_finalize(s);
-	for (int tab = 0; tab < 4 && !rc; tab++)
+	for (int tab = 0; tab < 2 && !rc; tab++)
 		rc = store_sqlite_expire_series(h, tab,
-						tab < 2 ? minutes_after_ms
-							: keep_after_ms,
+						tab == 0 ? minutes_after_ms
+							 : keep_after_ms,
 						chunk, deleted, more);
 	if (rc)
 		return store_sqlite_fail(h->db, rc, "expiry", err, errlen);

@@ -32,6 +32,21 @@ int store_sqlite_events(void *h, const struct store_event_q *q,
 int store_sqlite_series(void *h, code_t node, long long since_ms,
 			long long until_ms, bool hourly, store_series_fn cb,
 			void *arg);
+/*
+ * Write node @node's rows of the period @t (all of one period: minute or
+ * hour, rows[0].hourly says which; @rows is sorted and folded in place)
+ * as one packed row, merged into the row already there; through the
+ * write connection's statements of store_sqlite.c (insert-or-nothing,
+ * get, update).  An SQLite result code (0: done).
+ */
+int store_sqlite_series_put(sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *get,
+			    sqlite3_stmt *upd, code_t node, long long t,
+			    struct store_series_row *rows, int n);
+
+/* The v1 -> v2 conversion of the series (in the migration's
+ * transaction); an SQLite result code. */
+int store_sqlite_v2(sqlite3 *db);
+
 int store_sqlite_ranges(void *h, code_t node, store_range_fn cb, void *arg);
 
 #endif

@@ -154,66 +154,6 @@ int store_sqlite_events(void *h, const struct store_event_q *q,
 	return rc == SQLITE_DONE ? 0 : store_sqlite_errno(rc);
 }
 
-int store_sqlite_series(void *h, code_t node, long long since_ms,
-			long long until_ms, bool hourly, store_series_fn cb,
-			void *arg)
-{
-	char sql[1024];
-	const char *sfx = hourly ? "_h" : "";
-	sqlite3 *db = store_sqlite_reader(h);
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	if (!db)
-		return -EIO;
-	snprintf(sql, sizeof(sql),
-		 "SELECT 0, link, t, rx_bytes, tx_bytes, rx_bps, tx_bps, -1, "
-		 "-1, -1, -1, -1, n, 0, 0 FROM series_link%s WHERE node = ?1 "
-		 "AND t >= ?2 AND t < ?3 UNION ALL SELECT 1, target, t, 0, 0, "
-		 "0, 0, rtt_avg, rtt_min, rtt_max, loss, jitter, n, n_rtt, "
-		 "n_jit FROM series_target%s WHERE node = ?1 AND t >= ?2 AND "
-		 "t < ?3 ORDER BY 3, 1, 2",
-		 sfx, sfx);
-	rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(s, 1, (sqlite3_int64)node);
-		sqlite3_bind_int64(s, 2, since_ms);
-		sqlite3_bind_int64(s, 3, until_ms);
-	}
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_series_row r;
-
-		memset(&r, 0, sizeof(r));
-		r.kind = sqlite3_column_int(s, 0) ? STORE_SERIES_TARGET
-						  : STORE_SERIES_LINK;
-		store_sqlite_text(s, 1, r.key, sizeof(r.key));
-		r.t_ms = sqlite3_column_int64(s, 2);
-		r.hourly = hourly;
-		r.rx_bytes = (uint64_t)sqlite3_column_int64(s, 3);
-		r.tx_bytes = (uint64_t)sqlite3_column_int64(s, 4);
-		r.rx_bps = sqlite3_column_double(s, 5);
-		r.tx_bps = sqlite3_column_double(s, 6);
-		r.rtt_avg = sqlite3_column_double(s, 7);
-		r.rtt_min = sqlite3_column_double(s, 8);
-		r.rtt_max = sqlite3_column_double(s, 9);
-		r.loss_pct = sqlite3_column_double(s, 10);
-		r.jitter_avg = sqlite3_column_double(s, 11);
-		r.samples = (uint32_t)sqlite3_column_int64(s, 12);
-		r.rtt_samples = (uint32_t)sqlite3_column_int64(s, 13);
-		r.jitter_samples = (uint32_t)sqlite3_column_int64(s, 14);
-		rc = cb(arg, &r);
-		if (rc) {
-			sqlite3_finalize(s);
-			store_sqlite_reader_done(h, db);
-			return rc;
-		}
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(s);
-	store_sqlite_reader_done(h, db);
-	return rc == SQLITE_DONE ? 0 : store_sqlite_errno(rc);
-}
-
 int store_sqlite_ranges(void *h, code_t node, store_range_fn cb, void *arg)
 {
 	sqlite3 *db = store_sqlite_reader(h);

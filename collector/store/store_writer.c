@@ -269,7 +269,15 @@ static void wbuf_commit_ok(struct wbuf *b)
 {
 	struct store *st = b->st;
 	double now = now_mono();
+	struct storenow **pub = NULL;
 
+	/* the nodes' new links and targets, built before the lock; a node
+	 * whose block cannot be made keeps its older one */
+	if (b->n_touched)
+		pub = calloc(b->n_touched, sizeof(*pub));
+	for (int i = 0; pub && i < b->n_touched; i++)
+		if (wbuf_newer(b, b->touched[i]))
+			pub[i] = storenow_from_rep(b->touched[i]->newest);
 	for (int i = 0; i < b->n_popped; i++) {
 		struct snode *n = b->dhead;
 
@@ -290,6 +298,12 @@ static void wbuf_commit_ok(struct wbuf *b)
 		if (!wbuf_newer(b, n))
 			continue;
 		wbuf_info(&n->info, n->code, p);
+		if (pub && pub[i]) {
+			struct storenow *old = n->now;
+
+			n->now = pub[i];
+			pub[i] = old; /* dropped after the lock */
+		}
 		free(n->json);
 		n->json = p->json;
 		n->json_len = p->json_len;
@@ -305,6 +319,9 @@ static void wbuf_commit_ok(struct wbuf *b)
 		b->dtail = n;
 	}
 	pthread_mutex_unlock(&st->mu);
+	for (int i = 0; pub && i < b->n_touched; i++)
+		storenow_unref(pub[i]);
+	free(pub);
 }
 
 /* Undo the batch in memory. */
@@ -372,6 +389,7 @@ static uint64_t store_writer_mem(struct store *st)
 
 		if (n)
 			m += sizeof(*n) + storestate_mem(&n->ws) +
+			     storenow_size(n->now) +
 			     (n->done.cap + n->wseq.cap) *
 				     sizeof(struct storeseq_range);
 	}

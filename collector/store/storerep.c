@@ -80,6 +80,7 @@ struct storerep *storerep_new(const struct report *r, const char *json,
 
 		d->code = t->code;
 		d->state = t->state < RPT_OPER__N ? (uint8_t)t->state : 0;
+		d->rel = t->rel < RPT_REL__N ? (uint8_t)t->rel : 0;
 		d->rtt_ms = t->rtt_ms;
 		d->rtt_avg_ms = t->rtt_avg_ms;
 		d->jitter_ms = t->jitter_ms;

@@ -36,6 +36,7 @@ struct storerep_link {
 struct storerep_target {
 	code_t code;
 	uint8_t state;
+	uint8_t rel; /* enum report_rel */
 	double rtt_ms, rtt_avg_ms, jitter_ms, loss_pct; /* < 0: none */
 };
 
@@ -118,6 +119,36 @@ struct storestate {
 	struct storestate_link *links;
 	struct storestate_target *targets;
 };
+
+/*
+ * The published form of a node's last committed links and targets
+ * (store.h's store_node_state): one immutable block, reference-counted so
+ * a reader can use it outside the store's lock while the writer puts a
+ * newer one in its place.
+ */
+struct storenow {
+	uint32_t ref;
+	uint16_t n_links, n_targets;
+	/* then n_links struct store_link_now, n_targets struct
+	 * store_target_now (8-aligned) */
+};
+
+/* From a report (rates and measurements as reported), or from a loaded
+ * state (counters and states only); NULL when out of memory. */
+struct storenow *storenow_from_rep(const struct storerep *p);
+struct storenow *storenow_from_state(code_t node, const struct storestate *s);
+
+/* The block's arrays. */
+struct store_link_now *storenow_links(const struct storenow *n);
+struct store_target_now *storenow_targets(const struct storenow *n);
+
+/* Bytes it takes (malloc's own overhead not counted). */
+size_t storenow_size(const struct storenow *n);
+
+/* Take and drop a reference (atomic); the last drop frees it.  NULL is
+ * fine for both. */
+struct storenow *storenow_ref(struct storenow *n);
+void storenow_unref(struct storenow *n);
 
 /* A fresh state (nothing seen). */
 void storestate_init(struct storestate *s);

@@ -344,8 +344,9 @@ static void test_retention(void **state)
 	o.flush_ms = 10;
 	o.retention_chunk = 10;
 	assert_int_equal(store_open(&st, &o, err, sizeof(err)), 0);
-	/* 30 nodes of a link and a target, 3 minutes each: 30 events, 180
-	 * minute rows, 60 hourly rows */
+	/* 30 nodes of a link and a target, 3 minutes each: 30 events, 90
+	 * minute rows and 30 hourly rows (schema v2: a row per node and
+	 * period, its link and target packed in it) */
 	for (int n = 0; n < 30; n++)
 		for (uint64_t s = 1; s <= 3; s++)
 			put(st, NODE_A + (code_t)n * 1000, s,
@@ -360,13 +361,13 @@ static void test_retention(void **state)
 	store_stats(st, &s1);
 	assert_int_equal(store_sync(st), 0);
 	store_stats(st, &s2);
-	assert_true(s2.rows_deleted - s1.rows_deleted <= 10 * 2);
-	while (s2.rows_deleted - s1.rows_deleted < 180 && steps++ < 100) {
+	assert_true(s2.rows_deleted - s1.rows_deleted <= 10);
+	while (s2.rows_deleted - s1.rows_deleted < 90 && steps++ < 100) {
 		assert_int_equal(store_sync(st), 0);
 		store_stats(st, &s2);
 	}
-	assert_int_equal(s2.rows_deleted - s1.rows_deleted, 180);
-	assert_true(steps >= 8); /* 20 a step: in chunks, never at once */
+	assert_int_equal(s2.rows_deleted - s1.rows_deleted, 90);
+	assert_true(steps >= 8); /* 10 a step: in chunks, never at once */
 	assert_int_equal(store_events(st, &q, ev_cb, &ev), 0);
 	assert_int_equal(ev.n, 30);
 	/* even a narrow range is read from the hours now */
@@ -382,10 +383,10 @@ static void test_retention(void **state)
 	for (steps = 0; steps < 100; steps++) {
 		assert_int_equal(store_sync(st), 0);
 		store_stats(st, &s2);
-		if (s2.rows_deleted - s1.rows_deleted == 180 + 30 + 60)
+		if (s2.rows_deleted - s1.rows_deleted == 90 + 30 + 30)
 			break;
 	}
-	assert_int_equal(s2.rows_deleted - s1.rows_deleted, 180 + 30 + 60);
+	assert_int_equal(s2.rows_deleted - s1.rows_deleted, 90 + 30 + 30);
 	ev.n = 0;
 	assert_int_equal(store_events(st, &q, ev_cb, &ev), 0);
 	assert_int_equal(ev.n, 0);
@@ -508,7 +509,7 @@ static void test_newer_schema_refused(void **state)
 	assert_int_equal(store_open(&st, &o, err, sizeof(err)), -EPROTO);
 	assert_null(st);
 	assert_non_null(strstr(err, "schema version 7"));
-	assert_non_null(strstr(err, "knows up to 1"));
+	assert_non_null(strstr(err, "knows up to 2"));
 	/* untouched */
 	snprintf(path, sizeof(path), "%s/egnet.db", dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);

@@ -1,0 +1,141 @@
+#!/bin/bash
+# /metrics of a real collector, over mutual TLS on 127.0.0.1: reports of
+# two nodes (the docs' county example and a township made from it, the
+# county's twice) POSTed with curl and node certificates from egnet-pki;
+# the text passes `promtool check metrics` without a single problem line;
+# the per-node, per-link and per-target samples equal what the API says of
+# the last reports; the ingest's refusal of a bad body is counted by its
+# reason.  No root needed.  Skipped (77) without promtool (packaging/deps.sh
+# installs it) or curl.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+PKI="$ROOT/packaging/egnet-pki"
+PROBE="python3 $ROOT/tests/integration/tls_probe.py"
+SRV_PID=
+trap '[ -n "$SRV_PID" ] && kill -9 "$SRV_PID" 2>/dev/null; rm -rf "$tmp"' EXIT
+
+[ -x "$COLLECTOR" ] || { echo "SKIP: $COLLECTOR not built"; exit 77; }
+command -v promtool >/dev/null || { echo "SKIP: needs promtool (packaging/deps.sh)"; exit 77; }
+command -v curl >/dev/null || { echo "SKIP: needs curl"; exit 77; }
+
+CC=210102000000
+TC=210102001000
+"$PKI" init "$tmp/pki" >/dev/null || fail "egnet-pki init"
+"$PKI" collector "$tmp/pki" localhost 127.0.0.1 >/dev/null || fail "egnet-pki collector"
+"$PKI" node "$tmp/pki" "$CC" >/dev/null && "$PKI" node "$tmp/pki" "$TC" >/dev/null ||
+	fail "egnet-pki node"
+PORT=$($PROBE freeport)
+mkdir -p "$tmp/state"
+cat >"$tmp/c.conf" <<CONF
+listen = [ "127.0.0.1:$PORT" ];
+tls = { cert = "$tmp/pki/collector/localhost.crt"; key = "$tmp/pki/collector/localhost.key";
+	ca = "$tmp/pki/ca.crt"; };
+inventory = "$ROOT/profiles/examples/inventory.csv";
+state_dir = "$tmp/state";
+CONF
+"$COLLECTOR" -c "$tmp/c.conf" >"$tmp/srv.log" 2>&1 &
+SRV_PID=$!
+for _ in $(seq 200); do
+	grep -q "serving:" "$tmp/srv.log" && break
+	kill -0 "$SRV_PID" 2>/dev/null || fail "the collector died: $(cat "$tmp/srv.log")"
+	sleep 0.05
+done
+grep -q "serving:" "$tmp/srv.log" || fail "the collector did not start"
+
+U="https://127.0.0.1:$PORT"
+as() { # as CODE curl-args...
+	local c=$1
+	shift
+	curl -sS --max-time 10 --cacert "$tmp/pki/ca.crt" --cert "$tmp/pki/nodes/$c.crt" \
+		--key "$tmp/pki/nodes/$c.key" "$@"
+}
+
+# the reports: the docs' example as the county (seq 1, then 2 with other
+# counters), and as the township (its parent the county)
+awk '/^```json/{f=1;next}/^```/{if(f){exit}}f' docs/report.md >"$tmp/example.json"
+python3 - "$tmp" <<'PY' || fail "cannot make the reports"
+import json, sys
+d = sys.argv[1]
+ex = json.load(open(d + "/example.json"))
+def write(name, r):
+    json.dump(r, open(d + "/" + name, "w"))
+r = json.loads(json.dumps(ex)); r["seq"] = 1; write("c1.json", r)
+r = json.loads(json.dumps(ex)); r["seq"] = 2
+for i, l in enumerate(r["links"]):
+    if l.get("counters"):
+        l["counters"]["rx_bytes"] += 1000 * (i + 1)
+        l["counters"]["rx_bps"] = 8000.0 * (i + 1)
+write("c2.json", r)
+t = json.loads(json.dumps(ex)); t["seq"] = 7
+t["node"] = {"code": "210102001000", "level": "township", "parent": "210102000000"}
+for g in t["targets"]:
+    if g["relation"] == "parent":
+        g["code"] = "210102000000"
+t["targets"] = [g for g in t["targets"] if g["relation"] == "parent"]
+t["events"] = []
+write("t7.json", t)
+PY
+for f in c1 c2; do
+	as $CC -o "$tmp/ans" -w '%{http_code}' -H 'Content-Type: application/json' \
+		--data-binary "@$tmp/$f.json" "$U/api/v1/reports" >"$tmp/st" || fail "POST $f"
+	[ "$(cat "$tmp/st")" = 200 ] || fail "POST $f: $(cat "$tmp/st") $(cat "$tmp/ans")"
+done
+as $TC -o "$tmp/ans" -w '%{http_code}' --data-binary "@$tmp/t7.json" "$U/api/v1/reports" >"$tmp/st"
+[ "$(cat "$tmp/st")" = 200 ] || fail "POST t7: $(cat "$tmp/st") $(cat "$tmp/ans")"
+as $TC -o /dev/null --data-binary '{"schema": 1' "$U/api/v1/reports"
+
+as $CC "$U/metrics" >"$tmp/metrics" || fail "GET /metrics"
+as $CC "$U/api/v1/nodes/$CC" >"$tmp/county.json" || fail "GET the county"
+as $TC "$U/api/v1/nodes/$TC" >"$tmp/township.json" || fail "GET the township"
+
+# promtool: no problem line at all, and a zero exit
+promtool check metrics <"$tmp/metrics" >"$tmp/lint" 2>&1
+rc=$?
+[ $rc = 0 ] && [ ! -s "$tmp/lint" ] || fail "promtool check metrics (rc $rc): $(head -20 "$tmp/lint")"
+
+python3 - "$tmp/metrics" "$tmp/county.json" "$tmp/township.json" <<'PY' || fail "samples differ from the API"
+import json, re, sys
+samples = {}
+for line in open(sys.argv[1]):
+    if line.startswith("#") or not line.strip():
+        continue
+    m = re.match(r'^([a-z_]+)(\{.*\})? (\S+)$', line.strip())
+    assert m, line
+    samples[(m.group(1), m.group(2) or "")] = float(m.group(3))
+def get(name, **labels):
+    key = "{" + ",".join('%s="%s"' % kv for kv in labels.items()) + "}"
+    if (name, key) not in samples:
+        raise SystemExit("no sample %s%s" % (name, key))
+    return samples[(name, key)]
+n = 0
+for path in sys.argv[2:]:
+    node = json.load(open(path))
+    code, last = node["code"], node["last_report"]
+    assert get("egnet_node_last_seq", node=code) == node["last_seq"], code
+    assert get("egnet_node_uptime_seconds", node=code) == node["uptime_s"]
+    for l in last["links"]:
+        up = get("egnet_link_up", node=code, link=l["name"])
+        assert up == (l["state"] == "up"), (code, l["name"])
+        c = l.get("counters")
+        if not c:
+            continue
+        assert get("egnet_link_receive_bytes_total", node=code, link=l["name"]) == c["rx_bytes"]
+        assert get("egnet_link_transmit_bytes_total", node=code, link=l["name"]) == c["tx_bytes"]
+        v = get("egnet_link_receive_bytes_per_second", node=code, link=l["name"])
+        assert abs(v - c["rx_bps"] / 8) <= 1e-6 * c["rx_bps"] + 0.001, (v, c["rx_bps"])
+        n += 1
+    for t in last["targets"]:
+        lab = dict(node=code, target=t["code"], relation=t["relation"])
+        assert get("egnet_target_up", **lab) == (t["state"] == "up")
+        if t.get("rtt_avg_ms") is not None:
+            assert abs(get("egnet_target_rtt_seconds", **lab) - t["rtt_avg_ms"] / 1000) < 2e-6
+        if t.get("loss_pct") is not None:
+            assert abs(get("egnet_target_loss_ratio", **lab) - t["loss_pct"] / 100) < 1e-4
+        n += 1
+assert n >= 4, n
+assert get("egnet_reports_refused_total", reason="json") >= 1
+assert get("egnet_reports_total", result="stored") == 3
+print("metrics: %d links and targets equal the API's last reports" % n)
+PY
+kill -TERM "$SRV_PID" && wait "$SRV_PID" || fail "the collector did not stop cleanly"
+SRV_PID=
+echo "PASS: /metrics is promtool-clean and equals the API"
