@@ -127,6 +127,7 @@ static int build(struct topo *t, code_t *c, size_t n, char *err,
 
 			a->node = i;
 			a->prev = a->next = -1;
+			a->gprev = a->gnext = -1;
 			a->cnt[x->level][TOPO_NEVER]++;
 		}
 		t->total[x->level][TOPO_NEVER]++;
@@ -175,6 +176,7 @@ struct topo *topo_new(const code_t *codes, size_t n,
 		t->o.fresh_intervals = 1;
 	for (int l = 0; l < LEVEL_COUNT; l++) {
 		t->head[l] = t->tail[l] = -1;
+		t->ghead[l] = t->gtail[l] = -1;
 		if (t->o.interval_ms[l] < 1)
 			t->o.interval_ms[l] = 1;
 	}
@@ -341,6 +343,50 @@ static void list_insert(struct topo *t, int32_t ai)
 		t->head[l] = ai;
 }
 
+/* The recovery list: agents by up_since, until fresh_intervals pass. */
+static void grace_remove(struct topo *t, int32_t ai)
+{
+	struct tagent *a = &t->a[ai];
+	int l = t->n[a->node].level;
+
+	if (!a->in_grace)
+		return;
+	if (a->gprev >= 0)
+		t->a[a->gprev].gnext = a->gnext;
+	else
+		t->ghead[l] = a->gnext;
+	if (a->gnext >= 0)
+		t->a[a->gnext].gprev = a->gprev;
+	else
+		t->gtail[l] = a->gprev;
+	a->gprev = a->gnext = -1;
+	a->in_grace = 0;
+}
+
+/* Child c's parent sees it up from `since` on (its report's time). */
+static void grace_set(struct topo *t, int32_t c, long long since)
+{
+	int32_t ai = t->n[c].agent, p;
+	struct tagent *a = &t->a[ai];
+	int l = t->n[c].level;
+
+	grace_remove(t, ai);
+	a->up_since = since;
+	for (p = t->gtail[l]; p >= 0 && t->a[p].up_since > since;)
+		p = t->a[p].gprev;
+	a->gprev = p;
+	a->gnext = p >= 0 ? t->a[p].gnext : t->ghead[l];
+	if (a->gnext >= 0)
+		t->a[a->gnext].gprev = ai;
+	else
+		t->gtail[l] = ai;
+	if (p >= 0)
+		t->a[p].gnext = ai;
+	else
+		t->ghead[l] = ai;
+	a->in_grace = 1;
+}
+
 static void set_fresh(struct topo *t, int32_t i, bool fresh)
 {
 	struct tagent *a = &t->a[t->n[i].agent];
@@ -370,6 +416,13 @@ int topo_expire(struct topo *t, long long now)
 				rc = recompute(t, i);
 			if (rc == 0)
 				rc = recompute_children(t, i);
+		}
+		while (rc == 0 && t->ghead[l] >= 0 &&
+		       t->now - t->a[t->ghead[l]].up_since > w) {
+			int32_t ai = t->ghead[l];
+
+			grace_remove(t, ai);
+			rc = recompute(t, t->a[ai].node);
 		}
 	}
 	return rc;
@@ -480,6 +533,8 @@ static int set_children(struct topo *t, int32_t i, const struct topo_obs *o,
 		if (down == x->down && rtt == x->rtt && loss == x->loss &&
 		    jitter == x->jitter)
 			continue;
+		if (x->agent >= 0 && down == TOPO_VIEW_UP && x->down != down)
+			grace_set(t, c, o->time_ms);
 		x->down = down;
 		x->rtt = rtt;
 		x->loss = loss;
@@ -534,6 +589,10 @@ static int apply(struct topo *t, int32_t i, const struct topo_obs *o)
 	if (fresh != was)
 		set_fresh(t, i, fresh);
 	rc = set_children(t, i, o, &dirty, &ndirty);
+	/* the parent speaks again: its views of its children count again */
+	for (int32_t c = i + 1; fresh && !was && c < x->end; c = t->n[c].end)
+		if (t->n[c].agent >= 0 && t->n[c].down == TOPO_VIEW_UP)
+			grace_set(t, c, o->time_ms);
 	if (rc == 0)
 		rc = recompute_ancestors(t, i);
 	if (rc == 0)

@@ -39,6 +39,13 @@
  *         (a report that left before the node stopped proves nothing).
  *         The collector receives every report over the province's links,
  *         so a carried node's line works: its agent died.
+ * recovering  the parent's view of a node whose reports are stale became
+ *         UP (or became valid, the parent's reports fresh again) less
+ *         than fresh_intervals ago, after the node's last report: its
+ *         own report is due, so it is neither blamed (silent) nor
+ *         connected yet.  Without it, every node of a repaired branch
+ *         would open an outage of its own for the interval between its
+ *         parent's report and its own.
  * over    the edge's loss or RTT (the worse of both ends' measurements
  *         that can be trusted) is over the thresholds of the node's level.
  *
@@ -58,26 +65,30 @@
  *   A3 not fresh, carried                     -> silent (agent died,
  *                                                line carries reports)
  *   A4 not fresh, down = DOWN                 -> unreachable
- *   A5 not fresh, otherwise                   -> silent
- *   A6 fresh, uplink = DOWN                   -> unreachable
- *   A7 fresh, parent dark                     -> degraded if over, else
+ *   A5 not fresh, down = UP, recovering       -> unconfirmed (coming back:
+ *                                                its own report is due)
+ *   A6 not fresh, parent ok                   -> silent
+ *   A7 not fresh, otherwise (parent
+ *      unconfirmed or dark)                   -> isolated
+ *   A8 fresh, uplink = DOWN                   -> unreachable
+ *   A9 fresh, parent dark                     -> degraded if over, else
  *                                                connected (one end: the
  *                                                parent's agent cannot
  *                                                speak; its echo died with
  *                                                it, so up is not used)
- *   A8 fresh, down = DOWN or up = DOWN        -> unreachable
- *   A9 fresh, down = UP and up = UP           -> unconfirmed if the
+ *   A10 fresh, down = DOWN or up = DOWN       -> unreachable
+ *   A11 fresh, down = UP and up = UP          -> unconfirmed if the
  *                                                parent is; degraded if
  *                                                the parent is or over;
  *                                                else connected
- *   A10 fresh, otherwise (an end that can
+ *   A12 fresh, otherwise (an end that can
  *       speak has no verdict)                 -> unconfirmed
  * Village (no agent; the township's probes are all there is):
  *   V1 never probed to a verdict              -> never
  *   V2 township cut or dark                   -> isolated (not counted
  *                                                connected)
  *   V3 down = DOWN                            -> unreachable
- *   V4 down = UP                              -> as A9 (township's state
+ *   V4 down = UP                              -> as A11 (township's state
  *                                                and the village's over)
  *   V5 otherwise                              -> unconfirmed
  *
@@ -88,7 +99,7 @@
  *
  * Known limit: the agent answers the probes itself, so a killed agent
  * with no agent below (a township) stops answering its parent too and is
- * unreachable (A4), as a cut line would be; it is silent (A5) only while
+ * unreachable (A4), as a cut line would be; it is silent (A6) only while
  * its gateway still answers.  A city or county is told apart by the
  * reports of its children (A3).
  *
@@ -146,6 +157,7 @@ struct topo_in {
 	bool seen;    /* agent: reported once; village: probed to a verdict */
 	bool fresh;   /* agents only */
 	bool carried; /* agents only */
+	bool recovering; /* agents only */
 	enum topo_view down, up, uplink;
 	bool over;
 	enum topo_state parent; /* TOPO_NONE for a province */

@@ -100,17 +100,21 @@ enum topo_state topo_decide(const struct topo_in *in, const char **row)
 			ROW("A3", TOPO_SILENT);
 		if (in->down == TOPO_VIEW_DOWN)
 			ROW("A4", TOPO_UNREACHABLE);
-		ROW("A5", TOPO_SILENT);
+		if (in->down == TOPO_VIEW_UP && in->recovering)
+			ROW("A5", TOPO_UNCONFIRMED);
+		if (in->parent == TOPO_CONNECTED || in->parent == TOPO_DEGRADED)
+			ROW("A6", TOPO_SILENT);
+		ROW("A7", TOPO_ISOLATED);
 	}
 	if (in->uplink == TOPO_VIEW_DOWN)
-		ROW("A6", TOPO_UNREACHABLE);
-	if (parent_dark(in->parent))
-		ROW("A7", in->over ? TOPO_DEGRADED : TOPO_CONNECTED);
-	if (in->down == TOPO_VIEW_DOWN || in->up == TOPO_VIEW_DOWN)
 		ROW("A8", TOPO_UNREACHABLE);
+	if (parent_dark(in->parent))
+		ROW("A9", in->over ? TOPO_DEGRADED : TOPO_CONNECTED);
+	if (in->down == TOPO_VIEW_DOWN || in->up == TOPO_VIEW_DOWN)
+		ROW("A10", TOPO_UNREACHABLE);
 	if (in->down == TOPO_VIEW_UP && in->up == TOPO_VIEW_UP)
-		ROW("A9", confirmed(in));
-	ROW("A10", TOPO_UNCONFIRMED);
+		ROW("A11", confirmed(in));
+	ROW("A12", TOPO_UNCONFIRMED);
 }
 
 static bool over(const struct topo *t, int level, double loss, double rtt)
@@ -151,6 +155,9 @@ void topo_gather(const struct topo *t, int32_t i, const uint8_t *states,
 
 		in->carried = fb > 0 &&
 			      bm > a->time_ms + t->o.interval_ms[n->level];
+		in->recovering = !a->fresh && a->up_since > a->time_ms &&
+				 t->now - a->up_since <=
+					 topo_window(t, n->level);
 		if (a->fresh) {
 			in->up = n->parent >= 0 ? a->up : TOPO_VIEW_NONE;
 			in->uplink = a->uplink;

@@ -29,6 +29,10 @@ struct tagent {
 	int32_t prev, next;  /* the freshness list of its level, by time */
 	long long time_ms;   /* last observation, 0: never */
 	long long below_ms;  /* newest observation strictly below */
+	long long up_since;  /* the parent's view became UP (its report's
+				time), 0: never */
+	int32_t gprev, gnext; /* the recovery list of its level */
+	uint8_t in_grace;
 	int32_t fresh_below; /* fresh agents strictly below */
 	uint8_t fresh;
 	uint8_t up;          /* enum topo_view of its probe of the parent */
@@ -58,6 +62,7 @@ struct topo {
 	struct tagent *a;
 	int32_t na;
 	int32_t head[LEVEL_COUNT], tail[LEVEL_COUNT]; /* freshness lists */
+	int32_t ghead[LEVEL_COUNT], gtail[LEVEL_COUNT]; /* recovery lists */
 	int32_t total[LEVEL_COUNT][TOPO_STATE__N];
 	/* nodes whose state changed in the current call */
 	int32_t *changed;
