@@ -288,6 +288,8 @@ static void test_recovery_expires(void **state)
 	assert_int_equal(topo_outages(w->t, NULL, 0), 0);
 	world_rounds(w, 2);
 	assert_state(w, ts, TOPO_UNCONFIRMED);
+	world_round(w); /* 3 intervals: the last still in the window */
+	assert_state(w, ts, TOPO_UNCONFIRMED);
 	world_round(w);
 	assert_state(w, ts, TOPO_SILENT);
 	assert_int_equal(topo_outages(w->t, o, 4), 1);
