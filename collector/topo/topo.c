@@ -514,7 +514,8 @@ static int set_children(struct topo *t, int32_t i, const struct topo_obs *o,
 		}
 		cp[ncp++] = (struct child_probe){c, &o->down[j]};
 	}
-	qsort(cp, (size_t)ncp, sizeof(*cp), cmp_child);
+	if (ncp > 1)
+		qsort(cp, (size_t)ncp, sizeof(*cp), cmp_child);
 	*ndirty = 0;
 	for (int32_t c = i + 1; c < t->n[i].end; c = t->n[c].end) {
 		struct tnode *x = &t->n[c];
