@@ -1,321 +1,400 @@
 #!/bin/bash
-# demo/province.sh - a live slice of the example province, in network
-# namespaces on this machine: the province, Shenyang city, Heping county
-# and Taiyuanjie township gateways, each running egnet-agent with its
-# example node config (profiles/examples/), wired parent to child, and two
-# of the township's villages (no agent: they answer ICMP); the collector
-# in a NOC namespace of its own, with a management line to each gateway,
-# taking their reports over mutual TLS (certificates by packaging/egnet-pki).
+# SPDX-License-Identifier: BSD-2-Clause
 #
-# It applies every level's profile, waits for every agent to see its
-# parent up, shows what `egnetctl links` shows, then cuts the township's
-# line and restores it, and shows the county seeing both.  The other
-# nodes of the inventory are not built here: their gateways show as down,
-# as a missing node would.
+# demo/province.sh - the whole example province, live, in network
+# namespaces on this machine: every gateway of
+# profiles/examples/inventory.csv (1 province, 2 cities, 4 counties, 8
+# townships) running egnet-agent with its level's standard profile and a
+# node config made from its level's example (demo/plan.py), wired parent
+# to child; the 24 villages as namespaces answering ping where the plan
+# (IPv6) or the inventory (IPv4) puts them; the collector in a NOC
+# namespace on the province gateway's LAN (10.8.0.10, as
+# profiles/include/sets.conf says), taking the reports over mutual TLS
+# (certificates by packaging/egnet-pki), and forwarded to 127.0.0.1:PORT of
+# this host by socat.
 #
-#   sudo demo/province.sh            (B=build; DEMO_HOLD=1 keeps it running
-#                                     until Ctrl-C, to look around)
-# Exit 0 when everything the demo shows happened, 1 otherwise.  Traffic
-# stays inside the namespaces it makes; they are removed at the end.
+#   sudo demo/province.sh up        build it, wait until the collector
+#                                   covers everything, run the tour, and
+#                                   leave it running (make demo)
+#   sudo demo/province.sh fault [COUNTY]   cut a county's uplink
+#                                   (make demo-fault, default 210102000000)
+#   sudo demo/province.sh heal      restore it (make demo-heal)
+#   sudo demo/province.sh stop      remove every namespace, process and
+#                                   file the demo made (make demo-stop)
+#   sudo demo/province.sh status    the coverage, and the commands to watch
+#
+# The tour: drift put right on a township, the township's line cut and
+# restored and seen by both ends, and what the collector was told of it.
+#
+# Reports and the NOC: only the province gateway's agent reaches the
+# collector through the extranet (10.8.0.10 is on its LAN).  Every other
+# agent's report goes over a management line (192.168.250.0/24, outside
+# the plan) because an agent's own connection has no source address when
+# it is routed: the profiles' policy rules send the gateway's traffic into
+# the common zone's table by its source address ("from ADDRESS lookup
+# 100"), so a connection not yet bound to one is routed by the main table,
+# which has no route to the NOC.  `up` shows that the extranet does route
+# the NOC for every gateway from its uplink address (curl --interface).
+#
+# Environment: B (build folder, default build), DEMO_DIR (state folder,
+# default /run/egnet-demo), DEMO_TAG (namespace prefix, default egd),
+# DEMO_PORT (the host's forward, default 8443), DEMO_TOUR=0 (no tour).
+# Exit 0 when all it had to show happened, 1 otherwise (`up` then removes
+# what it made), 2 on bad usage, 77 without root.
 set -u
 [ "$(id -u)" = 0 ] || { echo "demo: needs root (network namespaces)"; exit 77; }
 B=${B:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-AGENT=$ROOT/$B/egnet-agent
-CTL=$ROOT/$B/egnetctl
-COLL=$ROOT/$B/egnet-collector
-PKI=$ROOT/packaging/egnet-pki
-[ -x "$AGENT" ] && [ -x "$CTL" ] && [ -x "$COLL" ] ||
-	{ echo "demo: build first (make)"; exit 1; }
-W=$(mktemp -d /tmp/egnet-demo.XXXXXX)
-TAG=egd$$
-NSES=()
-PIDS=()
+D=${DEMO_DIR:-/run/egnet-demo}
+. "$ROOT/demo/lib.sh"
 
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	sleep 0.3
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	for n in "${NSES[@]}"; do ip netns del "$n" 2>/dev/null; done
-	rm -rf "$W"
+# load: the running demo's settings from its state file
+load() {
+	[ -f "$STATE" ] || die "no demo is running (no $STATE)"
+	TAG=$(state_get tag)
+	PORT=$(state_get port)
+	PROVINCE=$(state_get province)
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
-die() {
-	echo "demo: $*" >&2
-	for f in "$W"/*/agent.log "$W"/collector.log; do
-		[ -f "$f" ] && { echo "--- $f" >&2; tail -n 15 "$f" >&2; }
+# build_nodes: the node configs, the namespaces and the lines between them
+build_nodes() {
+	local kind code level parent up port up4 ifaces lan
+	python3 "$ROOT/demo/plan.py" "$ROOT" "$CTL" "$D/nodes" \
+		"https://$MGMT_NET.1:8443" >"$D/topology" || fail "demo/plan.py failed"
+	PROVINCE=$(awk '$1 == "gw" && $3 == "province" { print $2 }' "$D/topology")
+	state_add province "$PROVINCE"
+	while read -r kind code level parent up port up4 ifaces lan; do
+		[ "$kind" = gw ] || continue
+		# shellcheck disable=SC2086
+		mkns "$code" ${ifaces//,/ }
+		[ "$level" = township ] && mkns "sw-$code"
+	done <"$D/topology"
+	local n=1
+	while read -r kind code level parent up port up4 ifaces lan; do
+		[ "$kind" = gw ] || continue
+		if [ "$level" = township ]; then
+			# the village service points' switch: one bridge for the
+			# downlink, one for the LAN
+			ip -n "$TAG-sw-$code" link add br-down type bridge
+			ip -n "$TAG-sw-$code" link add br-lan type bridge
+			wire "$code" "$(echo "$ifaces" | cut -d, -f2)" "sw-$code" gw-down
+			wire "$code" "$lan" "sw-$code" gw-lan
+			ip -n "$TAG-sw-$code" link set gw-down master br-down
+			ip -n "$TAG-sw-$code" link set gw-lan master br-lan
+			for i in br-down br-lan gw-down gw-lan; do
+				ip -n "$TAG-sw-$code" link set "$i" up
+			done
+		fi
+		[ "$level" = province ] && continue
+		# counties' uplinks and the tour's township's run through a line
+		# namespace, where demo-fault and the tour cut them
+		if [ "$level" = county ] || [ "$code" = "$TOUR_TOWNSHIP" ]; then
+			wire_line "$parent" "$port" "$code" "$up" "line-$code"
+		else
+			wire "$parent" "$port" "$code" "$up"
+		fi
+		# the management line to the NOC's switch
+		n=$((n + 1))
+		ip link add mg0 netns "$TAG-$code" type veth peer name "m$n" netns "$TAG-noc" ||
+			fail "management line of $code"
+		ip -n "$TAG-$code" addr add "$MGMT_NET.$n/24" dev mg0
+		ip -n "$TAG-$code" link set mg0 up
+		ip -n "$TAG-noc" link set "m$n" master mgmt
+		ip -n "$TAG-noc" link set "m$n" up
+	done <"$D/topology"
+	local vil town side addr gw
+	while read -r kind vil town side addr gw; do
+		[ "$kind" = vil ] || continue
+		mkns "$vil"
+		wire "sw-$town" "v${vil:9}" "$vil" v0
+		ip -n "$TAG-sw-$town" link set "v${vil:9}" master "br-$side"
+		ip -n "$TAG-sw-$town" link set "v${vil:9}" up
+		ip -n "$TAG-$vil" link set v0 up
+		case $addr in
+		*:*) ip -n "$TAG-$vil" addr add "$addr" dev v0 nodad ;;
+		*) ip -n "$TAG-$vil" addr add "$addr" dev v0 ;;
+		esac
+		ip -n "$TAG-$vil" route add default via "$gw" ||
+			fail "village $vil: no route via $gw"
+	done <"$D/topology"
+}
+
+# build_noc: the NOC namespace on the province's LAN, its management switch
+build_noc() {
+	mkns noc
+	ip -n "$TAG-noc" link add mgmt type bridge
+	ip -n "$TAG-noc" addr add "$MGMT_NET.1/24" dev mgmt
+	ip -n "$TAG-noc" link set mgmt up
+}
+
+wire_noc() {
+	local lan
+	lan=$(gw_field "$PROVINCE" 9)
+	wire "$PROVINCE" "$lan" noc lan0
+	ip -n "$TAG-noc" link set lan0 up
+	ip -n "$TAG-noc" addr add "$NOC_IP/13" dev lan0
+	ip -n "$TAG-noc" addr add fd45:676e:3ff:ffff::10/64 dev lan0 nodad
+	ip -n "$TAG-noc" route add default via 10.8.0.1
+	ip -n "$TAG-noc" route add default via fd45:676e:3ff:ffff::1
+}
+
+# start_collector: certificates, the collector, the host's forward
+start_collector() {
+	local code
+	"$PKI" init "$D/pki" >/dev/null || fail "egnet-pki init"
+	"$PKI" collector "$D/pki" collector "$NOC_IP" "$MGMT_NET.1" 127.0.0.1 >/dev/null ||
+		fail "egnet-pki collector"
+	for code in $(awk '$1 == "gw" { print $2 }' "$D/topology"); do
+		"$PKI" node "$D/pki" "$code" >/dev/null || fail "egnet-pki node $code"
 	done
-	exit 1
-}
-
-say() { printf '\n== %s\n' "$*"; }
-
-# mkns NAME IFACE...: a namespace whose IFACEs are veths with their peer
-# (p-IFACE) up in the same namespace, so each has carrier; wire() replaces
-# the ones that lead to another node.
-mkns() {
-	local ns=$TAG-$1 i
-	shift
-	ip netns add "$ns" || die "cannot create namespace $ns"
-	NSES+=("$ns")
-	ip -n "$ns" link set lo up
-	for i in "$@"; do
-		ip -n "$ns" link add "$i" type veth peer name "p-$i"
-		ip -n "$ns" link set "p-$i" up
-	done
-}
-
-# wire NS_A IF_A NS_B IF_B: a line between two nodes.
-wire() {
-	ip -n "$TAG-$1" link del "$2" 2>/dev/null
-	ip -n "$TAG-$3" link del "$4" 2>/dev/null
-	ip -n "$TAG-$1" link add "$2" type veth peer name "$4" netns "$TAG-$3" ||
-		die "cannot wire $1 $2 to $3 $4"
-}
-
-# wire_line NS_A IF_A NS_B IF_B LINE: a line through a namespace of its
-# own (a bridge between two veths), to be cut there as a fibre is cut:
-# neither agent owns it.
-wire_line() {
-	local l=$TAG-$5
-	ip netns add "$l" || die "cannot create namespace $l"
-	NSES+=("$l")
-	ip -n "$TAG-$1" link del "$2" 2>/dev/null
-	ip -n "$TAG-$3" link del "$4" 2>/dev/null
-	ip -n "$TAG-$1" link add "$2" type veth peer name side-a netns "$l"
-	ip -n "$TAG-$3" link add "$4" type veth peer name side-b netns "$l"
-	ip -n "$l" link add fibre type bridge
-	ip -n "$l" link set side-a master fibre
-	ip -n "$l" link set side-b master fibre
-	for i in side-a side-b fibre; do ip -n "$l" link set "$i" up; done
-}
-
-# start LEVEL: the example node config of LEVEL, with this demo's state
-# folder and control socket, run in namespace LEVEL.
-start() {
-	local level=$1 d=$W/$1
-	mkdir -p "$d"
-	local code=CODE_$level idx=IDX_$level
-	sed -e "s|profile = \"\\.\\./|profile = \"$ROOT/profiles/|" \
-		-e "s|inventory = \"inventory.csv\"|inventory = \"$ROOT/profiles/examples/inventory.csv\"|" \
-		-e '/^paths = {/,/^};/d' -e '/^collector = {/,/^};/d' \
-		"$ROOT/profiles/examples/$level.conf" >"$d/node.conf"
-	printf 'paths = { state = "%s/state"; socket = "%s/agent.sock"; };\n' "$d" "$d" >>"$d/node.conf"
-	# the collector over this demo's management line, every 2 s
-	printf 'collector = { url = "https://10.250.%s.1:8443"; interval = 2;\n\tca = "%s/ca.crt"; cert = "%s/nodes/%s.crt"; key = "%s/nodes/%s.key"; };\n' \
-		"${!idx}" "$W/pki" "$W/pki" "${!code}" "$W/pki" "${!code}" >>"$d/node.conf"
-	ip netns exec "$TAG-$level" "$AGENT" -c "$d/node.conf" >>"$d/agent.log" 2>&1 &
-	PIDS+=($!)
-	disown $!
-}
-
-ctl() { # LEVEL ARGS...
-	local level=$1
-	shift
-	"$CTL" "$@" --socket "$W/$level/agent.sock"
-}
-
-# target LEVEL CODE: "STATE TIMESTAMPS RTT" of one of LEVEL's targets.
-target() {
-	ctl "$1" links --json 2>/dev/null | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-t = [t for t in d["targets"] if t["code"] == sys.argv[1]]
-print(t[0]["state"], t[0]["timestamps"], t[0]["rtt_ms"]) if t else print("absent")' "$2" 2>/dev/null
-}
-
-# wait_state LEVEL CODE STATE SECONDS
-wait_state() {
-	local i
-	for i in $(seq $(($4 * 10))); do
-		[ "$(target "$1" "$2" | cut -d' ' -f1)" = "$3" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-LEVELS="province city county township"
-CODE_province=210000000000
-CODE_city=210100000000
-CODE_county=210102000000
-CODE_township=210102001000
-IDX_province=1 IDX_city=2 IDX_county=3 IDX_township=4
-
-# api PATH: GET from the collector, from the NOC (any certificate of the
-# province's CA may read)
-api() {
-	ip netns exec "$TAG-noc" curl -sS --max-time 10 --cacert "$W/pki/ca.crt" \
-		--cert "$W/pki/nodes/$CODE_province.crt" \
-		--key "$W/pki/nodes/$CODE_province.key" "https://10.250.1.1:8443$1"
-}
-
-# noc_nodes: the collector's nodes that reported, one line each
-noc_nodes() {
-	api /api/v1/nodes | python3 -c '
-import json, sys, unicodedata
-d = json.load(sys.stdin)
-def pad(s, w):  # by display width: a CJK character takes two columns
-    return s + " " * max(0, w - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s))
-for n in d["nodes"]:
-    if n["last_seq"]:
-        age = (d["time_ms"] - n["last_report_ms"]) / 1000
-        print("  %s %-8s %s seq %-4d %4.1f s ago  %s" % (n["code"], n["level"],
-              pad(n["name"], 12), n["last_seq"], age, n["apply"]))'
-}
-
-say "the province, one city, one county, one township: namespaces $TAG-*"
-mkns province ens1f0 ens2f0 ens2f1 ens3f0 ens4f0
-mkns city ens1f0 ens2f0 ens2f1 ens3f0 ens3f1 ens4f0
-mkns county eth0 eth1 eth2 eth3 eth4
-mkns township eth0 eth1 eth2
-mkns village1
-mkns village3
-wire province ens2f0 city ens1f0
-wire city ens2f0 county eth0
-wire_line county eth1 township eth0 line
-wire township eth1 village1 v0
-wire township eth2 village3 lan0
-# Villages have no agent: an endpoint that answers ping, where the plan
-# (IPv6) or the inventory (IPv4, on the township's LAN) puts it.
-ip -n "$TAG-village1" link set v0 up
-ip -n "$TAG-village1" addr add fd45:676e:410:404::1/127 dev v0 nodad
-ip -n "$TAG-village1" route add default via fd45:676e:410:404::
-ip -n "$TAG-village3" link set lan0 up
-ip -n "$TAG-village3" addr add 10.16.64.250/26 dev lan0
-ip -n "$TAG-village3" route add default via 10.16.64.193
-echo "province ens2f0 -- ens1f0 city ens2f0 -- eth0 county eth1 -- (line) -- eth0 township"
-echo "township eth1 -- village 210102001001 (IPv6), eth2 (LAN) -- village 210102001003 (10.16.64.250)"
-
-say "the collector in the NOC namespace $TAG-noc, certificates by egnet-pki"
-mkns noc
-"$PKI" init "$W/pki" >/dev/null || die "egnet-pki init"
-"$PKI" collector "$W/pki" collector 10.250.1.1 10.250.2.1 10.250.3.1 10.250.4.1 >/dev/null ||
-	die "egnet-pki collector"
-for l in $LEVELS; do
-	code=CODE_$l idx=IDX_$l
-	"$PKI" node "$W/pki" "${!code}" >/dev/null || die "egnet-pki node ${!code}"
-	# a management line from the gateway to the NOC, outside the profile
-	ip link add mg0 netns "$TAG-$l" type veth peer name "nc${!idx}" netns "$TAG-noc" ||
-		die "management line of $l"
-	ip -n "$TAG-$l" addr add "10.250.${!idx}.2/30" dev mg0
-	ip -n "$TAG-$l" link set mg0 up
-	ip -n "$TAG-noc" addr add "10.250.${!idx}.1/30" dev "nc${!idx}"
-	ip -n "$TAG-noc" link set "nc${!idx}" up
-done
-mkdir -p "$W/collector"
-cat >"$W/collector/collector.conf" <<CONF
-listen = [ "10.250.1.1:8443", "10.250.2.1:8443", "10.250.3.1:8443", "10.250.4.1:8443" ];
-tls = { cert = "$W/pki/collector/collector.crt"; key = "$W/pki/collector/collector.key";
-	ca = "$W/pki/ca.crt"; };
+	mkdir -p "$D/collector"
+	cat >"$D/collector/collector.conf" <<CONF
+listen = [ "$NOC_IP:8443", "$MGMT_NET.1:8443" ];
+tls = { cert = "$D/pki/collector/collector.crt"; key = "$D/pki/collector/collector.key";
+	ca = "$D/pki/ca.crt"; };
 inventory = "$ROOT/profiles/examples/inventory.csv";
-state_dir = "$W/collector/state";
+state_dir = "$D/collector/state";
 CONF
-ip netns exec "$TAG-noc" "$COLL" -c "$W/collector/collector.conf" >>"$W/collector.log" 2>&1 &
-PIDS+=($!)
-disown $!
-for _ in $(seq 100); do
-	grep -q "serving:" "$W/collector.log" && break
-	sleep 0.1
-done
-grep -q "serving:" "$W/collector.log" || die "the collector did not start"
-grep "listening on\|serving:" "$W/collector.log" | sed 's/^/  /'
+	spawn collector/collector "$TAG-noc" "$COLL" -c "$D/collector/collector.conf"
+	wait_for 10 grep -q "serving:" "$D/collector/collector.log" ||
+		fail "the collector did not start"
+	# 127.0.0.1:PORT of the host -> a socket in the state folder -> the
+	# collector in the NOC namespace
+	spawn collector/forward-noc "$TAG-noc" socat \
+		"UNIX-LISTEN:$D/collector/noc.sock,fork,unlink-early" "TCP:$NOC_IP:8443"
+	wait_for 5 test -S "$D/collector/noc.sock" || fail "socat in the NOC did not start"
+	spawn collector/forward-host - socat \
+		"TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork" \
+		"UNIX-CONNECT:$D/collector/noc.sock"
+	wait_for 5 cctl nodes >/dev/null 2>&1 ||
+		fail "the collector does not answer on 127.0.0.1:$PORT"
+}
 
-for l in $LEVELS; do
-	start "$l"
-done
-for l in $LEVELS; do
-	for _ in $(seq 100); do
-		st=$(ctl "$l" status --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])' 2>/dev/null)
-		[ "$st" = converged ] && break
-		sleep 0.1
+start_agents() {
+	local code
+	for code in $(awk '$1 == "gw" { print $2 }' "$D/topology"); do
+		spawn "nodes/$code/agent" "$TAG-$code" "$AGENT" -c "$D/nodes/$code/node.conf"
 	done
-	[ "$st" = converged ] || die "$l did not apply its profile (state: ${st:-no answer})"
-done
-say "every agent applied its level's profile"
-for l in $LEVELS; do
-	ctl "$l" status | sed -n '1,3p' | sed "s/^/$l: /"
-done
+}
 
-say "each agent probes its parent and children: parents up"
-for pair in city:province county:city township:county; do
-	l=${pair%%:*} p=${pair##*:}
-	pc=CODE_$p
-	wait_state "$l" "${!pc}" up 10 || die "$l does not see its parent $p up: $(target "$l" "${!pc}")"
-	echo "$l -> parent $p ($(eval echo \$CODE_$p)): $(target "$l" "${!pc}" | awk '{printf "up, RTT %s ms from %s timestamps", $3, $2}')"
-done
-wait_state township 210102001001 up 6 || die "village 210102001001 not up"
-wait_state township 210102001003 up 6 || die "village 210102001003 not up"
-sleep 2
+# applied CODE: its agent applied its profile
+applied() {
+	ctl "$1" status >/dev/null 2>&1
+}
 
-say "egnetctl links on the county"
-ctl county links
-say "egnetctl links on the township"
-ctl township links
+# show_reach: each gateway reaches the collector over the extranet from
+# its uplink address (what a report bound to it would do)
+show_reach() {
+	local code level up4 ok=0 all=0
+	while read -r _ code level _ _ _ up4 _; do
+		[ "$level" = province ] && continue
+		all=$((all + 1))
+		ip netns exec "$TAG-$code" curl -sS -o /dev/null --max-time 5 \
+			--interface "$up4" --cacert "$D/pki/ca.crt" \
+			--cert "$D/pki/nodes/$code.crt" --key "$D/pki/nodes/$code.key" \
+			"https://$NOC_IP:8443/api/v1/nodes" 2>/dev/null && ok=$((ok + 1))
+	done < <(awk '$1 == "gw"' "$D/topology")
+	echo "from its uplink address, $ok of $all gateways reach https://$NOC_IP:8443 through the extranet"
+	echo "(without a source address: $(ip netns exec "$TAG-$TOUR_TOWNSHIP" ip route get "$NOC_IP" 2>&1 | head -1))"
+	[ "$ok" = "$all" ]
+}
 
-say "somebody sets the township's uplink down by hand: drift, put right"
-ip -n "$TAG-township" link set eth0 down
-for _ in $(seq 30); do
-	grep -q "drift corrected" "$W/township/agent.log" && break
-	sleep 0.1
-done
-grep -q "drift corrected" "$W/township/agent.log" || die "the township's agent did not put its uplink back"
-grep "drift" "$W/township/agent.log" | sed 's/^/  township log: /'
-ip -n "$TAG-township" -br link show eth0 | sed 's/^/  now: /'
+cmd_up() {
+	local t0 n
+	[ -e "$STATE" ] && die "a demo is running ($STATE): make demo-stop first"
+	[ -x "$AGENT" ] && [ -x "$CTL" ] && [ -x "$COLL" ] || die "build first (make)"
+	command -v socat >/dev/null || die "socat is missing (make deps)"
+	TAG=${DEMO_TAG:-egd}
+	PORT=${DEMO_PORT:-8443}
+	ip netns list | grep -q "^$TAG-" && die "namespaces $TAG-* exist already"
+	mkdir -p "$D" || die "cannot make $D"
+	state_add tag "$TAG"
+	state_add port "$PORT"
+	# a failure removes everything made so far
+	trap 'rc=$?; [ $rc = 0 ] || { echo "demo: removing what it made" >&2; cmd_stop >/dev/null; }; exit $rc' EXIT
+	trap 'exit 130' INT TERM
+	t0=$(date +%s)
 
-say "the township's line is cut (between the two gateways)"
-sleep 2
-t0=$(date +%s%3N)
-ip -n "$TAG-line" link set side-b down
-wait_state county "$CODE_township" down 6 || die "the county did not see the township go down"
-since=$(ctl county links --json | python3 -c '
+	say "the example province in namespaces $TAG-*, from profiles/examples/inventory.csv"
+	build_noc
+	build_nodes
+	wire_noc
+	awk '$1 == "gw" { n[$3]++ } $1 == "vil" { n["village"]++ }
+	END { printf "%d gateways (1 province, %d cities, %d counties, %d townships), %d villages\n",
+	      n["province"] + n["city"] + n["county"] + n["township"], n["city"],
+	      n["county"], n["township"], n["village"] }' "$D/topology"
+	echo "node configs: $D/nodes/CODE/node.conf (demo/plan.py, from each level's example)"
+
+	say "the collector in $TAG-noc at $NOC_IP (the province's LAN), certificates by egnet-pki"
+	start_collector
+	grep "listening on\|serving:" "$D/collector/collector.log" | sed 's/^/  /'
+	echo "  forwarded: https://127.0.0.1:$PORT"
+
+	say "every agent applies its level's standard profile"
+	start_agents
+	for code in $(awk '$1 == "gw" { print $2 }' "$D/topology"); do
+		wait_for 60 applied "$code" ||
+			fail "$code did not apply its profile: $(ctl "$code" status 2>&1 | head -2)"
+	done
+	echo "$(grep -c '^gw' "$D/topology") agents converged in $(($(date +%s) - t0)) s"
+
+	say "the NOC through the extranet"
+	show_reach || fail "a gateway does not reach the NOC over the extranet"
+
+	say "waiting until the collector covers the province"
+	wait_for 90 coverage >/dev/null || fail "coverage: $(coverage)"
+	echo "coverage: $(coverage)  ($(($(date +%s) - t0)) s after the start)"
+
+	[ "${DEMO_TOUR:-1}" = 1 ] && tour
+	trap - EXIT
+	say "the province is up; it runs until: make demo-stop"
+	usage_notes
+}
+
+# tour: drift put right, a cut seen by both sides, the collector's view
+tour() {
+	local t=$TOUR_TOWNSHIP county since t0
+	county=$(gw_field "$t" 4)
+	say "egnetctl links on township $t"
+	ctl "$t" links
+
+	say "somebody sets the township's uplink down by hand: drift, put right"
+	ip -n "$TAG-$t" link set eth0 down
+	wait_for 5 grep -q "drift corrected" "$D/nodes/$t/agent.log" ||
+		fail "the township's agent did not put its uplink back"
+	grep "drift" "$D/nodes/$t/agent.log" | sed 's/^/  township log: /'
+	ip -n "$TAG-$t" -br link show eth0 | sed 's/^/  now: /'
+	wait_state "$t" "$county" up 10 || fail "the township does not see its county again"
+
+	say "the township's line is cut (between the two gateways)"
+	t0=$(date +%s%3N)
+	ip -n "$TAG-line-$t" link set side-b down
+	wait_state "$county" "$t" down 8 || fail "the county did not see the township go down"
+	since=$(ctl "$county" links --json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-print([t["since_ms"] for t in d["targets"] if t["code"] == sys.argv[1]][0])' "$CODE_township")
-echo "county: township $CODE_township down, $((since - t0)) ms after the cut (probes every second, down after 3 misses)"
-wait_state township "$CODE_county" down 6 || die "the township did not see its parent go down"
-echo "township: parent $CODE_county down"
-ip -n "$TAG-line" link set side-b up
-wait_state county "$CODE_township" up 8 || die "the county did not see the township come back"
-echo "restored: county sees the township up again"
-ctl county links --json | python3 -c '
-import json, sys
-for e in json.load(sys.stdin)["events"][-4:]:
-    print("  event: %(relation)s %(code)s %(name)s is %(state)s" % e)'
+print([t["since_ms"] for t in d["targets"] if t["code"] == sys.argv[1]][0])' "$t")
+	echo "county: township $t down, $((since - t0)) ms after the cut (probes every second, down after 3 misses)"
+	wait_state "$t" "$county" down 8 || fail "the township did not see its parent go down"
+	echo "township: parent $county down"
+	ip -n "$TAG-line-$t" link set side-b up
+	wait_state "$county" "$t" up 10 || fail "the county did not see the township come back"
+	echo "restored: county sees the township up again"
 
-say "the collector's view: every gateway's reports, and the events they told"
-reported() {
-	[ "$(api /api/v1/nodes | python3 -c '
-import json, sys
-print(sum(1 for n in json.load(sys.stdin)["nodes"] if n["last_seq"]))')" = 4 ]
+	say "the collector's view: the cut, as the county and the township reported it"
+	wait_for 15 has_event "$county" target-down "$t" "$t0" ||
+		fail "the collector has no event of the county seeing the township down"
+	wait_for 15 has_event "$t" target-down "$county" "$t0" ||
+		fail "the collector has no event of the township seeing its county down"
+	wait_for 15 has_event "$county" target-up "$t" "$t0" ||
+		fail "the collector has no event of the township coming back"
+	cctl events --node "$county" --since 2m | grep -i "target" | sed 's/^/  /'
+	cctl events --node "$t" --since 2m | grep -i "target" | sed 's/^/  /'
+	echo "collector: the cut of the township's line, as both ends reported it"
+	wait_for 30 coverage >/dev/null || fail "coverage after the tour: $(coverage)"
+	echo "coverage: $(coverage)"
+	echo
+	cctl nodes
 }
-for _ in $(seq 100); do reported && break; sleep 0.1; done
-reported || die "the collector does not have reports of all four gateways"
-noc_nodes
-cut_seen() {
-	api "/api/v1/events?node=$CODE_county&type=target-down" | grep -q "$CODE_township"
-}
-for _ in $(seq 100); do cut_seen && break; sleep 0.1; done
-cut_seen || die "the collector has no event of the county seeing the township down"
-api "/api/v1/events?node=$CODE_county&order=asc" | python3 -c '
-import json, sys, time
-for e in json.load(sys.stdin)["events"]:
-    if e["type"].startswith("target"):
-        print("  collector event %s county %s: %s %s" % (time.strftime("%H:%M:%S",
-              time.localtime(e["time_ms"] / 1000)), e["node"], e["type"], e["subject"]))'
-echo "collector: the cut of the township's line, as the county reported it"
 
-if [ "${DEMO_HOLD:-0}" = 1 ]; then
-	say "running until Ctrl-C; look around, e.g.:"
-	for l in $LEVELS; do
-		echo "  sudo $CTL links --watch --socket $W/$l/agent.sock    # $l"
+usage_notes() {
+	local k="$D/pki"
+	echo "API (mutual TLS):  https://127.0.0.1:$PORT/api/v1/nodes   (forwarded into $TAG-noc)"
+	echo "  curl --cacert $k/ca.crt --cert $k/nodes/$PROVINCE.crt --key $k/nodes/$PROVINCE.key https://127.0.0.1:$PORT/api/v1/nodes"
+	echo "(no dashboard in this build: the API is the collector's view)"
+	echo "watch it with egnetctl:"
+	echo "  export EGNET_COLLECTOR=https://127.0.0.1:$PORT EGNET_CA=$k/ca.crt \\"
+	echo "         EGNET_CERT=$k/nodes/$PROVINCE.crt EGNET_KEY=$k/nodes/$PROVINCE.key"
+	echo "  $CTL nodes"
+	echo "  $CTL node $FAULT_COUNTY"
+	echo "  $CTL events --since 10m"
+	echo "  sudo $CTL links --watch --socket $D/nodes/$FAULT_COUNTY/agent.sock   # one agent"
+	echo "  sudo ip netns exec $TAG-$FAULT_COUNTY nft list table inet egnet"
+	echo "then: sudo make demo-fault [COUNTY=$FAULT_COUNTY] | demo-heal | demo-stop"
+}
+
+cmd_fault() {
+	local c=${1:-$FAULT_COUNTY} city t0
+	load
+	[ "$(gw_field "$c" 3)" = county ] || die "$c is not a county of the demo"
+	[ -n "$(state_get fault)" ] && die "county $(state_get fault) is cut already: make demo-heal first"
+	city=$(gw_field "$c" 4)
+	t0=$(date +%s%3N)
+	state_add fault "$c" "$t0"
+	ip -n "$TAG-line-$c" link set side-b down || die "cannot cut the line of $c"
+	echo "cut: the uplink of county $c (the line between city $city and the county)"
+	wait_state "$city" "$c" down 10 || fail "city $city does not see the county down"
+	wait_for 15 has_event "$city" target-down "$c" "$t0" ||
+		fail "the collector has no event of city $city seeing county $c down"
+	wait_for 15 has_event "$c" target-down "$city" "$t0" ||
+		fail "the collector has no event of county $c seeing its city down"
+	echo "the collector's events since the cut:"
+	events "$city" target-down | awk -v c="$c" '$4 == c' | tail -1 | sed 's/^/  /'
+	events "$c" target-down | awk -v c="$city" '$4 == c' | tail -1 | sed 's/^/  /'
+	echo "county $c is down as its city sees it; its townships $(awk -v c="${c:0:6}" \
+		'$1 == "gw" && $3 == "township" && substr($2, 1, 6) == c { printf "%s ", $2 }' "$D/topology")are behind it"
+	echo "(the collector's verification of the whole tree is not served yet: target-down events are its view today)"
+}
+
+cmd_heal() {
+	local c t0 city
+	load
+	c=$(state_get fault)
+	[ -n "$c" ] || die "no county is cut"
+	city=$(gw_field "$c" 4)
+	t0=$(date +%s%3N)
+	ip -n "$TAG-line-$c" link set side-b up || die "cannot restore the line of $c"
+	sed -i '/^fault /d' "$STATE"
+	echo "restored: the uplink of county $c"
+	wait_state "$city" "$c" up 10 || fail "city $city does not see the county up again"
+	wait_for 15 has_event "$city" target-up "$c" "$t0" ||
+		fail "the collector has no event of the county coming back"
+	events "$city" target-up | awk -v c="$c" '$4 == c' | tail -1 | sed 's/^/  /'
+	wait_for 30 coverage >/dev/null || fail "coverage after the repair: $(coverage)"
+	echo "coverage: $(coverage)"
+}
+
+# cmd_stop: every process (by its pid, with its session), every namespace,
+# the state folder
+cmd_stop() {
+	local p left=0
+	[ -f "$STATE" ] || { [ -d "$D" ] && rm -rf "$D"; echo "no demo is running"; return 0; }
+	for p in $(awk '$1 == "pid" { print $2 }' "$STATE"); do
+		kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null
 	done
-	echo "  sudo ip netns exec $TAG-county nft list table inet egnet"
-	echo "  the collector's API, from the NOC:"
-	echo "  sudo ip netns exec $TAG-noc curl --cacert $W/pki/ca.crt --cert $W/pki/nodes/$CODE_province.crt --key $W/pki/nodes/$CODE_province.key https://10.250.1.1:8443/api/v1/nodes"
-	sleep infinity &
-	wait $!
-fi
-say "demo done: 4 agents applied, probed, saw a cut and its repair, and reported it all to the collector"
-echo "(the collector's verification of the whole tree and its dashboard are not in this build yet)"
+	for _ in $(seq 30); do
+		left=0
+		for p in $(awk '$1 == "pid" { print $2 }' "$STATE"); do
+			kill -0 "$p" 2>/dev/null && left=1
+		done
+		[ $left = 0 ] && break
+		sleep 0.1
+	done
+	for p in $(awk '$1 == "pid" { print $2 }' "$STATE"); do
+		kill -KILL -- "-$p" 2>/dev/null
+	done
+	for n in $(awk '$1 == "ns" { print $2 }' "$STATE"); do
+		ip netns del "$n" 2>/dev/null
+	done
+	rm -rf "$D"
+	echo "demo stopped: processes, namespaces and $D removed"
+}
+
+cmd_status() {
+	load
+	echo "coverage: $(coverage)"
+	[ -n "$(state_get fault)" ] && echo "county $(state_get fault) is cut (make demo-heal)"
+	usage_notes
+}
+
+case "${1:-up}" in
+up) cmd_up ;;
+fault) cmd_fault "${2:-}" ;;
+heal) cmd_heal ;;
+stop) cmd_stop ;;
+status) cmd_status ;;
+*)
+	echo "usage: demo/province.sh [up|fault [COUNTY]|heal|stop|status]" >&2
+	exit 2
+	;;
+esac
