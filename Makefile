@@ -54,7 +54,7 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
 PROGS := $(B)/egnet-agent $(B)/egnet-collector $(B)/egnetctl
 
-.PHONY: all check deps clean help demo install bench fuzz format
+.PHONY: all check deps clean help demo demo-fault demo-heal demo-stop demo-status install bench fuzz format
 all: $(PROGS) bpf
 
 $(B)/obj/%.o: %.c
@@ -90,16 +90,31 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory tests-build
 	$(Q)B=$(B) tests/run.sh
 
-# The live demo (agents in namespaces reporting to a collector) arrives with
-# the collector; until then it shows what the example province renders to.
+# The live demo: the whole example province in network namespaces, its
+# agents reporting to the collector (demo/province.sh).  `make demo` builds
+# it, waits until the collector covers it, runs the tour and leaves it
+# running; demo-fault cuts a county's uplink (COUNTY=..., default
+# 210102000000), demo-heal restores it, demo-stop removes it all.  Root.
 demo: deps all
 	$(Q)for n in province city county township; do \
 		$(B)/egnetctl validate --node profiles/examples/$$n.conf >/dev/null && \
 		echo "== $$n: profiles/examples/$$n.conf is valid"; \
 	done
-	$(Q)if [ "$$(id -u)" = 0 ]; then B=$(B) demo/province.sh; else \
+	$(Q)if [ "$$(id -u)" = 0 ]; then B=$(B) demo/province.sh up; else \
 		$(B)/egnetctl render --node profiles/examples/county.conf; \
 		echo; echo "As root (sudo make demo): the live demo in network namespaces."; fi
+
+demo-fault:
+	$(Q)B=$(B) demo/province.sh fault $(COUNTY)
+
+demo-heal:
+	$(Q)B=$(B) demo/province.sh heal
+
+demo-stop:
+	$(Q)B=$(B) demo/province.sh stop
+
+demo-status:
+	$(Q)B=$(B) demo/province.sh status
 
 # Benchmarks print figures and ratios against baselines run side by side;
 # they are not tests.  Root: they make network namespaces.
@@ -144,7 +159,10 @@ help:
 	@echo '  all          build/egnet-agent, build/egnet-collector, build/egnetctl, BPF objects'
 	@echo '  check        make deps, then unit, golden and integration tests (integration needs root)'
 	@echo '  deps         install build and test dependencies (apt-get or dnf), quiet when present'
-	@echo '  demo         validate the example province and run a live slice of it (root)'
+	@echo '  demo         the whole example province live in namespaces, with its'
+	@echo '               collector on https://127.0.0.1:8443; it keeps running (root)'
+	@echo '  demo-fault   cut the uplink of a county (COUNTY=210102000000); demo-heal'
+	@echo '               restores it; demo-status; demo-stop removes the demo'
 	@echo '  bench        benchmarks with their baselines side by side (root)'
 	@echo '  fuzz         each libFuzzer harness for FUZZ_SECONDS (60) in build/fuzz (clang)'
 	@echo '  install      install programs, profiles, unit and rt_protos entry (DESTDIR, PREFIX)'

@@ -199,14 +199,16 @@ if missing:
 sys.exit(0 if not missing else 1)' "$nodes" "$D/topology"
 }
 
-# events NODE TYPE: the collector's events of NODE of TYPE, oldest first,
-# one line each: "HH:MM:SS NODE TYPE SUBJECT"
+# events NODE TYPE [AFTER_MS]: the collector's events of NODE whose type
+# starts with TYPE (newer than AFTER_MS), oldest first, one line each:
+# "HH:MM:SS NODE TYPE SUBJECT"
 events() {
-	cctl events --node "$1" --type "$2" --json 2>/dev/null | python3 -c '
+	cctl events --node "$1" --json 2>/dev/null | python3 -c '
 import json, sys, time
 for e in reversed(json.load(sys.stdin)["events"]):
-    print("%s %s %s %s" % (time.strftime("%H:%M:%S", time.localtime(e["time_ms"] / 1000)),
-          e["node"], e["type"], e["subject"]))' 2>/dev/null
+    if e["type"].startswith(sys.argv[1]) and e["time_ms"] >= int(sys.argv[2]):
+        print("%s %s %s %s" % (time.strftime("%H:%M:%S", time.localtime(e["time_ms"] / 1000)),
+              e["node"], e["type"], e["subject"]))' "$2" "${3:-0}" 2>/dev/null
 }
 
 # has_event NODE TYPE SUBJECT [AFTER_MS]: the collector has that event

@@ -288,8 +288,7 @@ print([t["since_ms"] for t in d["targets"] if t["code"] == sys.argv[1]][0])' "$t
 		fail "the collector has no event of the township seeing its county down"
 	wait_for 15 has_event "$county" target-up "$t" "$t0" ||
 		fail "the collector has no event of the township coming back"
-	cctl events --node "$county" --since 2m | grep -i "target" | sed 's/^/  /'
-	cctl events --node "$t" --since 2m | grep -i "target" | sed 's/^/  /'
+	{ events "$county" target "$t0"; events "$t" target "$t0"; } | sort | sed 's/^/  collector event /'
 	echo "collector: the cut of the township's line, as both ends reported it"
 	wait_for 30 coverage >/dev/null || fail "coverage after the tour: $(coverage)"
 	echo "coverage: $(coverage)"
@@ -329,8 +328,7 @@ cmd_fault() {
 	wait_for 15 has_event "$c" target-down "$city" "$t0" ||
 		fail "the collector has no event of county $c seeing its city down"
 	echo "the collector's events since the cut:"
-	events "$city" target-down | awk -v c="$c" '$4 == c' | tail -1 | sed 's/^/  /'
-	events "$c" target-down | awk -v c="$city" '$4 == c' | tail -1 | sed 's/^/  /'
+	{ events "$city" target-down "$t0"; events "$c" target-down "$t0"; } | sort | sed 's/^/  /'
 	echo "county $c is down as its city sees it; its townships $(awk -v c="${c:0:6}" \
 		'$1 == "gw" && $3 == "township" && substr($2, 1, 6) == c { printf "%s ", $2 }' "$D/topology")are behind it"
 	echo "(the collector's verification of the whole tree is not served yet: target-down events are its view today)"
@@ -349,7 +347,7 @@ cmd_heal() {
 	wait_state "$city" "$c" up 10 || fail "city $city does not see the county up again"
 	wait_for 15 has_event "$city" target-up "$c" "$t0" ||
 		fail "the collector has no event of the county coming back"
-	events "$city" target-up | awk -v c="$c" '$4 == c' | tail -1 | sed 's/^/  /'
+	{ events "$city" target-up "$t0"; events "$c" target-up "$t0"; } | sort | sed 's/^/  /'
 	wait_for 30 coverage >/dev/null || fail "coverage after the repair: $(coverage)"
 	echo "coverage: $(coverage)"
 }
