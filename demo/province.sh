@@ -211,6 +211,7 @@ cmd_up() {
 	state_add tag "$TAG"
 	state_add port "$PORT"
 	# a failure removes everything made so far
+	local rc=0
 	trap 'rc=$?; [ $rc = 0 ] || { echo "demo: removing what it made" >&2; cmd_stop >/dev/null; }; exit $rc' EXIT
 	trap 'exit 130' INT TERM
 	t0=$(date +%s)
