@@ -123,14 +123,53 @@ static void rep_key(const struct nodeconf *nc, const char *statedir,
 		 statedir, nc->collector_allow_http);
 }
 
+/*
+ * The address reports leave from (collector.source): by default the first
+ * address of the URL's family on the node's uplink (not a VXLAN overlay),
+ * so that the extranet's policy rules — from the node's addresses to its
+ * zone's table — route them towards the NOC; "" for a node without one
+ * (the province, whose NOC is on its own LAN) or with source = "none".
+ */
+static void rep_source(const struct desired *ds, const struct nodeconf *nc,
+		       char *buf, size_t len)
+{
+	const char *h = strstr(nc->collector_url, "://");
+	int fam = AF_INET;
+
+	buf[0] = '\0';
+	if (!strcmp(nc->collector_source, "none"))
+		return;
+	if (strcmp(nc->collector_source, "uplink")) {
+		snprintf(buf, len, "%s", nc->collector_source);
+		return;
+	}
+	if (h && h[3] == '[')
+		fam = AF_INET6;
+	for (int i = 0; i < ds->n_links; i++) {
+		const struct ds_link *l = &ds->links[i];
+
+		if (l->role != ROLE_UPLINK || l->kind == KIND_VXLAN)
+			continue;
+		for (int k = 0; k < l->n_addrs; k++)
+			if (l->addrs[k].addr.family == fam) {
+				ip_format_addr(&l->addrs[k].addr, buf, len);
+				return;
+			}
+	}
+}
+
 /* (Re)open the reporter when the collector's settings changed. */
 static void rep_follow(struct daemon *dm)
 {
 	const struct nodeconf *nc = &dm->a->in.nc;
-	char key[sizeof(dm->rep_key)], dir[4200], err[400];
+	char key[sizeof(dm->rep_key)], dir[4200], err[400], src[IP_STRLEN];
 	struct reporter_opts o = {0};
+	size_t kl;
 
+	rep_source(&dm->a->in.ds, nc, src, sizeof(src));
 	rep_key(nc, dm->a->statedir, key, sizeof(key));
+	kl = strlen(key);
+	snprintf(key + kl, sizeof(key) - kl, "|%s", src);
 	if (dm->rep && !strcmp(key, dm->rep_key))
 		return;
 	reporter_close(dm->rep);
@@ -143,6 +182,7 @@ static void rep_follow(struct daemon *dm)
 	o.ca = nc->collector_ca;
 	o.cert = nc->collector_cert;
 	o.key = nc->collector_key;
+	o.source = src;
 	o.interval_s = nc->report_interval;
 	o.timeout_s = nc->report_timeout;
 	o.spool_dir = dir;

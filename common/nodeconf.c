@@ -62,6 +62,8 @@ static const struct cfg_opt collector_opts[] = {
 	 offsetof(struct nodeconf, collector_key), 4096},
 	{"allow_http", CFG_BOOL, false, 0, 0, 0, NULL, NULL,
 	 offsetof(struct nodeconf, collector_allow_http), 0},
+	{"source", CFG_STR, false, 1, 0, 0, "uplink", NULL,
+	 offsetof(struct nodeconf, collector_source), 64},
 	{"timeout", CFG_INT, false, 1, 300, 10, NULL, NULL,
 	 offsetof(struct nodeconf, report_timeout), 0},
 	{"spool_max_kib", CFG_INT, false, 64, 1 << 30, 256 << 10, NULL, NULL,
@@ -454,6 +456,18 @@ static void check_tls(struct nodeconf *nc, struct diag *d,
 		{"key", offsetof(struct nodeconf, collector_key)},
 	};
 
+	if (strcmp(nc->collector_source, "uplink") &&
+	    strcmp(nc->collector_source, "none")) {
+		struct ip_addr a;
+		char err[128];
+
+		if (ip_parse_addr(nc->collector_source, &a, err, sizeof(err)))
+			cfg_problem(d, config_setting_get_member(g, "source"),
+				    nc->path,
+				    "'%s' is not \"uplink\", \"none\" or an "
+				    "address: %s",
+				    nc->collector_source, err);
+	}
 	if (!strncmp(nc->collector_url, "http://", 7)) {
 		if (!nc->collector_allow_http)
 			cfg_problem(d, config_setting_get_member(g, "url"),

@@ -60,6 +60,10 @@ struct nodeconf {
 	 * resolved against the node config's folder) */
 	char collector_ca[4096], collector_cert[4096], collector_key[4096];
 	bool collector_allow_http; /* an http:// URL is refused without it */
+	/* where reports leave from: "uplink" (the uplink's address, so the
+	 * extranet's policy rules route them), "none" (the kernel's
+	 * choice), or an address */
+	char collector_source[64];
 	int report_timeout;	   /* s: a request that takes longer failed */
 	int spool_max_kib;	   /* the report spool's cap (KiB; 256 MiB) */
 

@@ -14,7 +14,6 @@ COLL=$ROOT/$B/egnet-collector
 PKI=$ROOT/packaging/egnet-pki
 STATE=$D/state
 NOC_IP=10.8.0.10	# where profiles/include/sets.conf puts the NOC
-MGMT_NET=192.168.250	# the management lines' /24, outside the plan
 TOUR_TOWNSHIP=210102001000	# the township whose line the tour cuts
 FAULT_COUNTY=210102000000	# the county demo-fault cuts by default
 

@@ -10,8 +10,8 @@
 #
 # writes DIR/CODE/node.conf for each gateway (its state and control socket
 # in DIR/CODE, its certificate and key from DIR/../pki as the demo makes
-# them; its collector URL the example's, or URL for every gateway but the
-# province when given: a management line, see demo/province.sh) and prints the topology, one line per item, for
+# them; its collector URL the example's, or URL when given) and prints the
+# topology, one line per item, for
 # demo/province.sh to read:
 #
 #   gw CODE LEVEL PARENT UPLINK PARENTPORT UPLINK4 IFACES LAN

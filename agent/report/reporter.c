@@ -48,6 +48,7 @@ struct reporter {
 	struct reporter_opts o;
 	char url[600];
 	char ca[4096], cert[4096], key[4096];
+	char source[64]; /* "host!ADDR" for CURLOPT_INTERFACE, or "" */
 	bool https;
 	struct spool *spool;
 	CURLM *multi;
@@ -226,6 +227,8 @@ static int send_record(struct reporter *rp, enum slot slot,
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, q);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, q->curl_err);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, q);
+	if (rp->source[0])
+		curl_easy_setopt(e, CURLOPT_INTERFACE, rp->source);
 	if (rp->https) {
 		curl_easy_setopt(e, CURLOPT_CAINFO, rp->ca);
 		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
@@ -530,6 +533,8 @@ int reporter_open(struct reporter **out, struct event_base *base,
 	snprintf(rp->url, sizeof(rp->url), "%.*s/api/v1/reports", (int)n,
 		 o->url);
 	rp->https = !strncmp(o->url, "https://", 8);
+	if (o->source && o->source[0])
+		snprintf(rp->source, sizeof(rp->source), "host!%s", o->source);
 	rp->o.url = rp->url;
 	spool_opts_default(&so);
 	if (o->spool_cap)

@@ -34,6 +34,10 @@ struct reporter;
 struct reporter_opts {
 	const char *url;	  /* the collector: http(s)://HOST[:PORT][/BASE] */
 	const char *ca, *cert, *key; /* PEM files, for https */
+	/* the source address reports leave from ("" or NULL: the kernel's
+	 * choice): the uplink's, so the extranet's policy rules (from the
+	 * node's addresses) route them */
+	const char *source;
 	int interval_s;		  /* a report at least this often */
 	int timeout_s;		  /* a request taking longer failed */
 	const char *spool_dir;

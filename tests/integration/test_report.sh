@@ -87,11 +87,13 @@ api() {
 coll_start
 
 # ---- the agents ----------------------------------------------------------------
+# (they reach the NOC over management lines outside the address plan, so
+# their reports leave from the kernel's choice of address: source = "none")
 collector_conf() { # DIR N CAP_KIB
 	cat >>"$1/node.conf" <<CONF
 collector = { url = "https://10.250.$2.1:8443"; interval = 1; timeout = 2;
 	ca = "$T/pki/ca.crt"; cert = "$T/pki/nodes/$3.crt"; key = "$T/pki/nodes/$3.key";
-	spool_max_kib = $4; };
+	spool_max_kib = $4; source = "none"; };
 CONF
 }
 collector_conf "$T/t" 1 $TC 64

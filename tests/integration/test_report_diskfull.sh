@@ -46,7 +46,8 @@ wait_for 10 grep -q "serving:" "$T/coll.log" || fail "the collector did not star
 
 cat >>"$T/t/node.conf" <<CONF
 collector = { url = "https://10.250.1.1:8443"; interval = 1; timeout = 2;
-	ca = "$T/pki/ca.crt"; cert = "$T/pki/nodes/$TC.crt"; key = "$T/pki/nodes/$TC.key"; };
+	ca = "$T/pki/ca.crt"; cert = "$T/pki/nodes/$TC.crt"; key = "$T/pki/nodes/$TC.key";
+	source = "none"; };
 CONF
 agent_start "$TWP" "$T/t/node.conf" || fail "agent: $(cat "$T/t/agent.log")"
 
