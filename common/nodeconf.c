@@ -464,9 +464,9 @@ static void check_tls(struct nodeconf *nc, struct diag *d,
 		if (ip_parse_addr(nc->collector_source, &a, err, sizeof(err)))
 			cfg_problem(d, config_setting_get_member(g, "source"),
 				    nc->path,
-				    "'%s' is not \"uplink\", \"none\" or an "
-				    "address: %s",
-				    nc->collector_source, err);
+				    "'%s' is neither \"uplink\", \"none\" nor "
+				    "an IPv4 or IPv6 address",
+				    nc->collector_source);
 	}
 	if (!strncmp(nc->collector_url, "http://", 7)) {
 		if (!nc->collector_allow_http)

@@ -255,6 +255,17 @@ static const struct lcase cases[] = {
 	 {{F_NODE, 5, "collector.url",
 	   "port 443 is not the collector's port 8443 "
 	   "(firewall.collector_port of @/p.conf, by default)"}}},
+	{"collector source neither a word nor an address", NULL,
+	 N1_NODE N2_IFACES N3_ADDRS N4_GWS
+	 "collector = { url = \"https://10.8.0.10:8443\"; source = \"eth0\"; };\n",
+	 NULL,
+	 {{F_NODE, 5, "collector.source",
+	   "'eth0' is neither \"uplink\", \"none\" nor an IPv4 or IPv6 "
+	   "address"}}},
+	{"collector source an address", NULL,
+	 N1_NODE N2_IFACES N3_ADDRS N4_GWS
+	 "collector = { url = \"https://10.8.0.10:8443\"; source = \"10.16.64.130\"; };\n",
+	 NULL, {{0}}},
 	{"collector over plain http", NULL,
 	 NODE_URL("http://10.8.0.10:8443"), NULL,
 	 {{F_NODE, 5, "collector.url",
