@@ -259,8 +259,8 @@ int store_seq_ranges(struct store *st, code_t code, store_range_fn cb,
  * writer thread with its next batch (one transaction); they are kept as
  * long as events (retention_days).  An outage is one row per (root,
  * opened_ms), written at its opening and replaced at its close; each call
- * of store_put_outage() also writes the event outage-open (closed_ms 0)
- * or outage-close.
+ * of store_put_outage() but an update also writes the event outage-open
+ * (closed_ms 0) or outage-close.
  */
 struct store_outage {
 	code_t root;
@@ -268,6 +268,8 @@ struct store_outage {
 	char state[16];                 /* the root's: unreachable, silent */
 	int cut[LEVEL_COUNT];           /* descendants cut off per level */
 	code_t subsumed_by;             /* closed by a break above it, or 0 */
+	bool update;                    /* an open one's counts changed: the
+					   row replaced, no event */
 	int n_nodes;
 	const code_t *nodes;            /* the cut-off nodes, code order */
 };

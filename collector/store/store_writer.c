@@ -426,6 +426,8 @@ static int store_writer_aux(struct wbuf *b, struct storeaux *aux,
 			continue;
 		}
 		(*outs)[(*n_out)++] = a->o;
+		if (a->o.update)
+			continue;
 		memset(&e, 0, sizeof(e));
 		e.node = a->o.root;
 		if (!a->o.closed_ms) {
