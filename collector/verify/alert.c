@@ -242,21 +242,23 @@ static void *alert_main(void *arg)
 		while ((msg = curl_multi_info_read(a->multi, &left))) {
 			long code = 0;
 			char why[160];
+			CURLcode res;
 
 			if (msg->msg != CURLMSG_DONE || msg->easy_handle != busy)
 				continue;
+			/* msg is the handle's: read before its cleanup */
+			res = msg->data.result;
 			curl_easy_getinfo(busy, CURLINFO_RESPONSE_CODE, &code);
-			if (msg->data.result != CURLE_OK)
+			if (res != CURLE_OK)
 				snprintf(why, sizeof(why), "%s",
-					 curl_easy_strerror(msg->data.result));
+					 curl_easy_strerror(res));
 			else
 				snprintf(why, sizeof(why), "answered %ld", code);
 			curl_multi_remove_handle(a->multi, busy);
 			curl_easy_cleanup(busy);
 			busy = NULL;
 			alert_done(a, cur,
-				   msg->data.result == CURLE_OK && code >= 200 &&
-					   code < 300,
+				   res == CURLE_OK && code >= 200 && code < 300,
 				   why);
 			cur = NULL;
 			wait_ms = 0;
