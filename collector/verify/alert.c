@@ -92,8 +92,8 @@ char *alert_line(const struct alert_msg *m, char *buf, size_t len)
 	for (int l = 0; l < LEVEL_COUNT && used < len; l++)
 		if (m->cut[l]) {
 			used += (size_t)snprintf(buf + used, len - used,
-						 "%s %d %s", any ? "," : "",
-						 m->cut[l], code_level_name(l));
+						 "%s %s %d", any ? "," : "",
+						 code_level_name(l), m->cut[l]);
 			any = true;
 		}
 	if (!any && used < len)

@@ -63,7 +63,7 @@ struct alert_msg {
 json_t *alert_body(const struct alert_msg *m);
 
 /* The syslog line into buf: "outage open at CODE (NAME, township,
- * unreachable): cut off 4 villages".  Returns buf. */
+ * unreachable): cut off village 4".  Returns buf. */
 char *alert_line(const struct alert_msg *m, char *buf, size_t len);
 
 /*

@@ -234,8 +234,9 @@ ok = len(lv) == 5 and all(e["connected"] == e["expected"] for e in lv.values())
 sys.exit(0 if ok else 1)
 PY
 }
+ts=$(date +%s%3N)
 wait_for 90 full || fail "not 100 % connected: $(cat "$T/cov.json"; api /api/v1/tree)"
-echo "converged: 100 % at every level"
+echo "converged: 100 % at every level, $(( $(date +%s%3N) - ts )) ms after the agents started"
 api /api/v1/outages | grep -q '"outages": *\[\]' || fail "outages while all is connected: $(api /api/v1/outages)"
 
 # ---- cut the first township's line ---------------------------------------------
@@ -267,7 +268,9 @@ ip -n "$TAG-line" link set side-b up
 no_outage() {
 	api /api/v1/outages | python3 -c 'import json,sys; sys.exit(0 if not json.load(sys.stdin)["outages"] else 1)'
 }
+t0=$(date +%s%3N)
 wait_for 30 no_outage || fail "the outage did not close: $(api /api/v1/outages)"
+echo "repaired: the outage closed $(( $(date +%s%3N) - t0 )) ms after the line came back"
 wait_for 30 full || fail "coverage not back to 100 %: $(cat "$T/cov.json")"
 echo "restored: outage closed, 100 % again"
 api "/api/v1/outages?all=1" | python3 -c '
@@ -321,7 +324,10 @@ PY
 }
 wait_for 15 only_village || fail "one village down: $(cat "$T/tree.json" "$T/out.json")"
 echo "village $V21 down: only it unreachable, no outage above it"
+# an IPv6 address and its routes go with the link: put them back
 ip -n "$TAG-v21" link set v0 up
+ip -n "$TAG-v21" addr add "$a21/127" dev v0 nodad
+ip -n "$TAG-v21" route add default via "${a21%1}"
 wait_for 30 full || fail "coverage not back after the village: $(cat "$T/cov.json")"
 
 # ---- a report from a code not in the inventory -----------------------------------

@@ -592,8 +592,8 @@ static void test_alert_body(void **state)
 	json_decref(j);
 	alert_line(&m, line, sizeof(line));
 	assert_string_equal(line, "outage closed at 210102001000 (Nanhu "
-				  "street, township, unreachable): cut off 2 "
-				  "village; subsumed by 210102000000");
+				  "street, township, unreachable): cut off "
+				  "village 2; subsumed by 210102000000");
 	/* doubling from the base, capped, jittered by half either way */
 	for (int a = 1; a < 12; a++) {
 		long long full = 500LL << (a - 1) > 60000 ? 60000 : 500LL << (a - 1);
