@@ -101,7 +101,7 @@ static void cut_text(FILE *f, const json_t *cut)
 
 		if (!integer(cut, levels[l], &c) || c <= 0)
 			continue;
-		fprintf(f, "%s%lld %s", any ? ", " : "", c, levels[l]);
+		fprintf(f, "%s%s %lld", any ? ", " : "", levels[l], c);
 		any = true;
 	}
 	if (!any)

@@ -260,6 +260,7 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["outages"][0]; asser
 	"$T/out.json" $V11 $V13 || fail "the outage's nodes: $(cat "$T/out.json")"
 sleep 3 # it stays one, not one per report
 one_outage $T1 2 || fail "the outage did not stay one: $(cat "$T/out.json")"
+api /api/v1/tree >"$T/tree-cut.json"
 ectl outages | tee "$T/ectl-outages.txt" | grep -q "$T1" || fail "egnetctl outages: $(cat "$T/ectl-outages.txt")"
 ectl tree >"$T/ectl-tree.txt" || fail "egnetctl tree"
 grep "$T1" "$T/ectl-tree.txt" | grep -q unreachable || fail "egnetctl tree: $(cat "$T/ectl-tree.txt")"
@@ -359,4 +360,10 @@ grep -q '^egnet_coverage_ratio{level="village"} 1.000000$' "$T/metrics.txt" &&
 	grep -q '^egnet_outages_open 0$' "$T/metrics.txt" &&
 	grep -q '^egnet_alerts_total{result="delivered"} [1-9]' "$T/metrics.txt" ||
 	fail "metrics: $(grep -E 'coverage_ratio|outages_open|alerts_total' "$T/metrics.txt")"
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$T/metrics.txt" >"$T/promtool.txt" 2>&1 ||
+		fail "promtool: $(cat "$T/promtool.txt")"
+fi
+# VERIFY_KEEP=DIR: the answers seen, for the docs
+[ -n "${VERIFY_KEEP:-}" ] && cp "$T"/*.json "$T"/*.txt "$T/hook.log" "$T/syslog.log" "$VERIFY_KEEP"/
 echo "PASS: verification over real agents: cut, repair, village, unexpected, webhook, syslog"
