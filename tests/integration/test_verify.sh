@@ -15,7 +15,12 @@
 #  - the webhook (a small python HTTPS server in the NOC namespace) gets
 #    the outage's opening and its close, and syslog(3) lines reach a test
 #    socket bound over /dev/log in the collector's mount namespace;
-#  - egnetctl tree | outages | coverage print what the API says.
+#  - egnetctl tree | outages | coverage print what the API says;
+#  - /metrics has the coverage and outage gauges (promtool-clean);
+#  - SIGHUP with a new inventory: its tree swapped in; a broken one refused
+#    with its file:line and the running one kept;
+#  - the collector stopped for 5 s and started again: no outage opened for
+#    its absence.
 . "$(dirname "$0")/lib.sh"
 
 COLL="$ROOT/$B/egnet-collector"
@@ -196,15 +201,18 @@ state_dir = "$T/cstate";
 store = { report_interval_s = 1; };
 alerts = { webhook = "https://127.0.0.1:9443/hook"; webhook_ca = "$T/pki/ca.crt"; syslog = true; };
 CONF
-: >"$T/coll.log"
-ip netns exec "$TAG-noc" sh -c '
-	for d in null zero random urandom; do mount --bind /dev/$d "$1/dev/$d" || exit 1; done
-	mount --rbind "$1/dev" /dev || exit 1
-	exec "$2" -c "$1/coll.conf"' sh "$T" "$COLL" >>"$T/coll.log" 2>&1 &
-COLL_PID=$!
-PIDS+=("$COLL_PID")
-disown "$COLL_PID"
-wait_for 20 grep -q "serving:" "$T/coll.log" || fail "the collector did not start"
+coll_start() {
+	: >"$T/coll.log"
+	ip netns exec "$TAG-noc" sh -c '
+		for d in null zero random urandom; do mount --bind /dev/$d "$1/dev/$d" || exit 1; done
+		mount --rbind "$1/dev" /dev || exit 1
+		exec "$2" -c "$1/coll.conf"' sh "$T" "$COLL" >>"$T/coll.log" 2>&1 &
+	COLL_PID=$!
+	PIDS+=("$COLL_PID")
+	disown "$COLL_PID"
+	wait_for 20 grep -q "serving:" "$T/coll.log" || fail "the collector did not start"
+}
+coll_start
 
 api() { # PATH
 	ip netns exec "$TAG-noc" curl -sS --max-time 10 --cacert "$T/pki/ca.crt" \
@@ -364,6 +372,49 @@ if command -v promtool >/dev/null; then
 	promtool check metrics <"$T/metrics.txt" >"$T/promtool.txt" 2>&1 ||
 		fail "promtool: $(cat "$T/promtool.txt")"
 fi
+# ---- reload: the inventory swapped with its tree; a broken one refused --------
+cp "$T/inventory.csv" "$T/inventory.good"
+echo "$UNEXP,沈河区," >>"$T/inventory.csv"
+kill -HUP "$COLL_PID"
+in_tree() {
+	api /api/v1/tree | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+codes = []
+def walk(n):
+    codes.append(n["code"])
+    for c in n.get("children", []):
+        walk(c)
+for r in d["tree"]:
+    walk(r)
+sys.exit(0 if sys.argv[1] in codes and not d["unexpected"] else 1)' $UNEXP
+}
+wait_for 10 in_tree || fail "reload: $UNEXP not in the tree: $(api /api/v1/tree)"
+echo "reload: $UNEXP in the tree, no longer unexpected"
+printf '21010400000X,broken,\n' >>"$T/inventory.csv"
+kill -HUP "$COLL_PID"
+wait_for 10 grep -q "reload refused" "$T/coll.log" || fail "a broken inventory was not refused: $(tail "$T/coll.log")"
+grep -q "inventory.csv:11" "$T/coll.log" || fail "the refusal names no line: $(grep -B3 'reload refused' "$T/coll.log")"
+in_tree || fail "the running tree changed after a refused reload"
+echo "reload refused with its line: $(grep -m1 'inventory.csv:11' "$T/coll.log")"
+cp "$T/inventory.good" "$T/inventory.csv"
+kill -HUP "$COLL_PID"
+wait_for 10 api /api/v1/tree || fail "no answer after the reload"
+
+# ---- restart: nothing opened for the collector's absence --------------------------
+wait_for 30 full || fail "not 100 % before the restart: $(cat "$T/cov.json")"
+opens() { api "/api/v1/events?type=outage-open" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["events"]))'; }
+n_open=$(opens)
+kill -TERM "$COLL_PID"
+wait_for 10 sh -c "! kill -0 $COLL_PID" || fail "the collector did not stop"
+sleep 5 # away for more than the freshness window (3 x 1 s)
+coll_start
+wait_for 10 full || fail "not 100 % after the restart: $(cat "$T/cov.json")"
+sleep 2
+[ "$(opens)" = "$n_open" ] || fail "the restart opened outages: $(api "/api/v1/events?type=outage-open")"
+no_outage || fail "outages after the restart: $(api /api/v1/outages)"
+echo "restart after 5 s away: no outage opened"
+
 # VERIFY_KEEP=DIR: the answers seen, for the docs
 [ -n "${VERIFY_KEEP:-}" ] && cp "$T"/*.json "$T"/*.txt "$T/hook.log" "$T/syslog.log" "$VERIFY_KEEP"/
 echo "PASS: verification over real agents: cut, repair, village, unexpected, webhook, syslog"
