@@ -202,6 +202,7 @@ store = { report_interval_s = 1; };
 alerts = { webhook = "https://127.0.0.1:9443/hook"; webhook_ca = "$T/pki/ca.crt"; syslog = true; };
 CONF
 coll_start() {
+	[ -f "$T/coll.log" ] && cat "$T/coll.log" >>"$T/coll-before.log"
 	: >"$T/coll.log"
 	ip netns exec "$TAG-noc" sh -c '
 		for d in null zero random urandom; do mount --bind /dev/$d "$1/dev/$d" || exit 1; done
@@ -407,6 +408,8 @@ opens() { api "/api/v1/events?type=outage-open" | python3 -c 'import json,sys; p
 n_open=$(opens)
 kill -TERM "$COLL_PID"
 wait_for 10 sh -c "! kill -0 $COLL_PID" || fail "the collector did not stop"
+# a sanitizer build says what it found at the exit
+! grep -q "Sanitizer\|runtime error" "$T/coll.log" || fail "the collector's exit: $(cat "$T/coll.log")"
 sleep 5 # away for more than the freshness window (3 x 1 s)
 coll_start
 wait_for 10 full || fail "not 100 % after the restart: $(cat "$T/cov.json")"
