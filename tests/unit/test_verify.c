@@ -18,6 +18,9 @@
  *   - the agents' interval (1 s) taken from their reports;
  *   - a reload without a township: its outage closed;
  *   - coverage points per region and minute in the store;
+ *   - rows of the outages and coverage tables that make no sense
+ *     skipped; an outage the store holds open that the engine does not
+ *     have closed at the start;
  *   - the alerts' body, line and back-off, and a webhook delivered to a
  *     local HTTP server that fails its first answer (retried).
  */
@@ -36,6 +39,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "collector/store/store.h"
 #include "collector/verify/alert.h"
@@ -554,6 +558,82 @@ static void test_reload_and_coverage(void **state)
 	inventory_free(&inv2);
 }
 
+/* Rows of the v3 tables that make no sense are skipped, never trusted. */
+static void test_hostile_rows(void **state)
+{
+	static const char *const bad[] = {
+		/* not a code, a village's nodes out of order, times the wrong
+		 * way round, counts that do not parse, a node list cut short */
+		"INSERT INTO outages VALUES(12, 1, 0, 'unreachable', "
+		"'0 0 0 0 0', 0, '')",
+		"INSERT INTO outages VALUES(210102001000, 5, 0, 'unreachable', "
+		"'0 0 0 0 2', 0, '210102001002 210102001001')",
+		"INSERT INTO outages VALUES(210102002000, 9, 3, 'unreachable', "
+		"'0 0 0 0 0', 0, '')",
+		"INSERT INTO outages VALUES(210102000000, 9, 0, 'unreachable', "
+		"'0 0 x 0 0', 0, '')",
+		"INSERT INTO outages VALUES(210100000000, 9, 0, 'unreachable', "
+		"'0 0 0 0 1', 0, '2101020010')",
+		"INSERT INTO coverage VALUES(0, 1767225660000, 5, 0, 0, 0, 0, 1, 0, 0, 0, "
+		"0)",
+		"INSERT INTO coverage VALUES(0, 1767225720000, -1, 0, 0, 0, 0, 1, 0, 0, "
+		"0, 0)",
+	};
+	struct store *st;
+	struct outs so;
+	struct pts p = {0};
+	char path[128];
+	sqlite3 *db;
+
+	(void)state;
+	st = open_store();
+	store_close(st);
+	snprintf(path, sizeof(path), "%s/egnet.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(sqlite3_exec(db, bad[i], NULL, NULL, NULL),
+				 SQLITE_OK);
+	/* and one good row of each */
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO outages VALUES("
+					  "210102001000, 7, 0, 'silent', '0 0 0 "
+					  "0 2', 0, '210102001001 210102001002');"
+					  "INSERT INTO coverage VALUES(0, 1767225780000, "
+					  "1, 1, 1, 2, 3, 1, 1, 1, 2, 3)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	st = open_store();
+	so = stored_outages(st);
+	assert_int_equal(so.n, 1);
+	assert_int_equal(so.last.opened_ms, 7);
+	assert_string_equal(so.last.state, "silent");
+	assert_int_equal(so.nodes[0], V11);
+	assert_int_equal(so.nodes[1], V12);
+	assert_int_equal(store_coverage(st, 0, 0, 0, 0, pt_cb, &p), 0);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(p.last.t_ms, T0 + 180000); /* kept: the clock is T0 */
+	assert_int_equal(p.last.expected[LEVEL_VILLAGE], 3);
+	/* a restart on them: the good open one is the registry's */
+	{
+		struct inventory inv;
+		struct verify *v;
+		struct verify_outage *o;
+		int n;
+
+		make_inv(&inv, 0);
+		v = open_verify(st, &inv);
+		assert_int_equal(verify_outages(v, &o, &n), 0);
+		/* nothing reported: the engine has no outage, so the one the
+		 * store held open is closed at the start */
+		assert_int_equal(n, 0);
+		verify_outages_free(o, n);
+		verify_free(v);
+		inventory_free(&inv);
+		assert_int_equal(stored_outages(st).open, 0);
+	}
+	store_close(st);
+}
+
 /* ---- alerts ------------------------------------------------------------ */
 
 static void test_alert_body(void **state)
@@ -750,6 +830,8 @@ int main(void)
 			test_unexpected, setup,
 			scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_reload_and_coverage, setup,
+						scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_rows, setup,
 						scratch_teardown),
 		cmocka_unit_test(test_alert_body),
 		cmocka_unit_test(test_webhook_retried),
