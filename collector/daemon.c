@@ -107,6 +107,17 @@ static int set_load(struct inputs_set *s, const char *conf_path,
 		else
 			inventory_free(&s->inv);
 	}
+	if (s->have_inv && diag_count(d) == before) {
+		/* the verification's tree: every node's parent in it */
+		struct topo_opts to;
+		struct topo *t;
+
+		topo_opts_default(&to);
+		t = topo_new_inventory(&s->inv, &to, err, sizeof(err));
+		if (!t)
+			diag_add(d, s->inv.path, 0, NULL, "not a tree: %s", err);
+		topo_free(t);
+	}
 	return diag_count(d) > before ? -EINVAL : 0;
 }
 
