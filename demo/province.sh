@@ -318,4 +318,4 @@ if [ "${DEMO_HOLD:-0}" = 1 ]; then
 	wait $!
 fi
 say "demo done: 4 agents applied, probed, saw a cut and its repair, and reported it all to the collector"
-echo "(the collector's verification of the whole tree and its dashboard are not in this build yet)"
+echo "(the collector verifies the tree: egnetctl tree | outages | coverage; its dashboard is not in this build yet)"
