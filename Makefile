@@ -44,7 +44,7 @@ SYSTEMD_PKGS := libsystemd
 endif
 COMMON_PKGS := libconfig jansson
 AGENT_PKGS  := libnl-3.0 libnl-route-3.0 libnftnl libmnl libbpf libevent libcurl $(SYSTEMD_PKGS)
-COLL_PKGS   := libmicrohttpd gnutls sqlite3 $(SYSTEMD_PKGS)
+COLL_PKGS   := libmicrohttpd gnutls sqlite3 libcurl $(SYSTEMD_PKGS)
 CFLAGS  += $(call pc_cflags,$(COMMON_PKGS) $(AGENT_PKGS) $(COLL_PKGS))
 COMMON_LIBS := $(call pc_libs,$(COMMON_PKGS))
 AGENT_LIBS  := $(call pc_libs,$(AGENT_PKGS))

@@ -9,6 +9,7 @@ include collector/api/api.mk
 LIBCOLL  := $(B)/libegnet-collector.a
 include collector/store/store.mk
 include collector/topo/topo.mk
+include collector/verify/verify.mk
 $(LIBCOLL): $(call obj,$(COLL_SRC))
 
 $(B)/egnet-collector: $(call obj,collector/main.c $(TESTROUTES_NONE)) $(LIBCOLL) $(LIBCOMMON)

@@ -28,6 +28,8 @@ static const struct cfg_opt top_opts[] = {
 	{"retention", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
 	{"limits", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
 	{"store", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
+	{"alerts", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
+	{"verify", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
 	{"inventory", CFG_STR, false, 1, 0, 0, "/etc/egnet/inventory.csv", NULL,
 	 offsetof(struct collector_conf, inventory), 4096},
 	{"state_dir", CFG_STR, false, 1, 0, 0, "/var/lib/egnet-collector", NULL,
@@ -68,6 +70,29 @@ static const struct cfg_opt limits_opts[] = {
 	 offsetof(struct collector_conf, threads), 0},
 	{"timeout", CFG_INT, false, 1, 3600, 30, NULL, NULL,
 	 offsetof(struct collector_conf, timeout), 0},
+	CFG_END,
+};
+
+static const struct cfg_opt alerts_opts[] = {
+	{"webhook", CFG_STR, false, 0, 1023, 0, "", NULL,
+	 offsetof(struct collector_conf, webhook), 1024},
+	{"webhook_ca", CFG_STR, false, 0, 4095, 0, "", NULL,
+	 offsetof(struct collector_conf, webhook_ca), 4096},
+	{"syslog", CFG_BOOL, false, 0, 0, 0, NULL, NULL,
+	 offsetof(struct collector_conf, alert_syslog), 0},
+	{"queue", CFG_INT, false, 1, 100000, 256, NULL, NULL,
+	 offsetof(struct collector_conf, alert_queue), 0},
+	{"timeout_s", CFG_INT, false, 1, 300, 5, NULL, NULL,
+	 offsetof(struct collector_conf, alert_timeout_s), 0},
+	{"attempts", CFG_INT, false, 1, 1000, 8, NULL, NULL,
+	 offsetof(struct collector_conf, alert_attempts), 0},
+	CFG_END,
+};
+
+static const struct cfg_opt verify_opts[] = {
+	/* a report is fresh while at most this many intervals old */
+	{"fresh_intervals", CFG_INT, false, 1, 100, 3, NULL, NULL,
+	 offsetof(struct collector_conf, fresh_intervals), 0},
 	CFG_END,
 };
 
@@ -262,7 +287,8 @@ int conf_load(struct collector_conf *c, const char *path, struct diag *d)
 		const char *name;
 	} paths[] = {{c->cert, "tls.cert"},	{c->key, "tls.key"},
 		     {c->ca, "tls.ca"},		{c->inventory, "inventory"},
-		     {c->state_dir, "state_dir"}};
+		     {c->state_dir, "state_dir"},
+		     {c->webhook_ca, "alerts.webhook_ca"}};
 
 	memset(c, 0, sizeof(*c));
 	snprintf(c->path, sizeof(c->path), "%s", path);
@@ -300,6 +326,18 @@ int conf_load(struct collector_conf *c, const char *path, struct diag *d)
 	}
 	cfg_read(d, group(&cfg, path, d, "retention"), path, retention_opts, c);
 	cfg_read(d, group(&cfg, path, d, "limits"), path, limits_opts, c);
+	cfg_read(d, group(&cfg, path, d, "alerts"), path, alerts_opts, c);
+	s = config_lookup(&cfg, "alerts.webhook");
+	c->webhook_line = cfg_line(s);
+	c->webhook_ca_line = cfg_line(config_lookup(&cfg, "alerts.webhook_ca"));
+	if (s && c->webhook[0] && strncmp(c->webhook, "https://", 8) &&
+	    strncmp(c->webhook, "http://", 7))
+		cfg_problem(d, s, path, "'%s' is not an https:// (or http://) "
+			    "URL", c->webhook);
+	if (c->webhook_ca[0] && !c->webhook[0])
+		cfg_problem(d, config_lookup(&cfg, "alerts.webhook_ca"), path,
+			    "webhook_ca without a webhook");
+	cfg_read(d, group(&cfg, path, d, "verify"), path, verify_opts, c);
 	store_opts_default(&c->store, NULL);
 	cfg_read(d, group(&cfg, path, d, "store"), path, store_tuning(), &c->store);
 
@@ -347,6 +385,16 @@ char *conf_restart_needed(const struct collector_conf *a,
 		{a->threads != b->threads, "limits.threads"},
 		{a->timeout != b->timeout, "limits.timeout"},
 		{memcmp(&a->store, &b->store, sizeof(a->store)) != 0, "store"},
+		{strcmp(a->webhook, b->webhook) != 0, "alerts.webhook"},
+		{strcmp(a->webhook_ca, b->webhook_ca) != 0,
+		 "alerts.webhook_ca"},
+		{a->alert_syslog != b->alert_syslog, "alerts.syslog"},
+		{a->alert_queue != b->alert_queue ||
+			 a->alert_timeout_s != b->alert_timeout_s ||
+			 a->alert_attempts != b->alert_attempts,
+		 "alerts"},
+		{a->fresh_intervals != b->fresh_intervals,
+		 "verify.fresh_intervals"},
 	};
 
 	buf[0] = '\0';

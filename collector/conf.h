@@ -3,8 +3,8 @@
  * The collector's config (/etc/egnet/collector.conf, libconfig): where it
  * listens (TLS, and plaintext only when asked), its certificate, key and
  * the CA its nodes' client certificates must chain to, the inventory, its
- * state folder, how long history is kept and the limits of the HTTP
- * server.  collector/examples/collector.conf shows every setting.
+ * state folder, how long history is kept, the limits of the HTTP
+ * server and where alerts of outages go (a webhook, syslog).  collector/examples/collector.conf shows every setting.
  *
  * Loading follows the node config's policy: every problem is added to the
  * diagnostics as FILE:LINE: SETTING: what is wrong, loading goes on so one
@@ -58,6 +58,15 @@ struct collector_conf {
 	int connections; /* open connections, all listeners together */
 	int threads;	 /* worker threads of each listener */
 	int timeout;	 /* s a connection may stay idle */
+
+	/* alerts = { ... }: an outage opened or closed (alert.h) */
+	char webhook[1024], webhook_ca[4096];
+	bool alert_syslog;
+	int alert_queue, alert_timeout_s, alert_attempts;
+	int webhook_line, webhook_ca_line;
+
+	/* verify = { ... } */
+	int fresh_intervals;
 
 	/* store = { ... }: the store's tuning (store_cfg_opts but its
 	 * folder and retention, which are state_dir and retention above) */

@@ -23,6 +23,8 @@
 #include "collector/ingest/http_tls.h"
 #include "collector/ingest/routes.h"
 #include "collector/store/store.h"
+#include "collector/verify/alert.h"
+#include "collector/verify/verify.h"
 #include "common/cfgfile.h"
 #include "common/diag.h"
 #include "common/inventory.h"
@@ -90,6 +92,13 @@ static int set_load(struct inputs_set *s, const char *conf_path,
 		if (s->ca && http_tls_check_ca(s->ca, err, sizeof(err)))
 			diag_add(d, c->path, c->ca_line, "tls.ca", "%s: %s",
 				 c->ca, err);
+		if (c->webhook_ca[0]) {
+			char *pem = NULL;
+
+			read_pem(c, "alerts.webhook_ca", c->webhook_ca,
+				 c->webhook_ca_line, &pem, d);
+			free(pem);
+		}
 	}
 	/* none when the config could not even be read */
 	if (inv[0]) {
@@ -97,6 +106,17 @@ static int set_load(struct inputs_set *s, const char *conf_path,
 			s->have_inv = true;
 		else
 			inventory_free(&s->inv);
+	}
+	if (s->have_inv && diag_count(d) == before) {
+		/* the verification's tree: every node's parent in it */
+		struct topo_opts to;
+		struct topo *t;
+
+		topo_opts_default(&to);
+		t = topo_new_inventory(&s->inv, &to, err, sizeof(err));
+		if (!t)
+			diag_add(d, s->inv.path, 0, NULL, "not a tree: %s", err);
+		topo_free(t);
 	}
 	return diag_count(d) > before ? -EINVAL : 0;
 }
@@ -218,6 +238,41 @@ static int store_start(struct store **st, const struct collector_conf *c)
 	return 0;
 }
 
+/* The verification and its alerts, on the store's last reports. */
+static int verify_start_all(struct verify **v, struct alert **a,
+			    const struct inputs_set *s, struct store *st)
+{
+	const struct collector_conf *c = &s->conf;
+	struct verify_opts vo;
+	struct alert_opts ao;
+	char err[512];
+
+	alert_opts_default(&ao);
+	snprintf(ao.webhook, sizeof(ao.webhook), "%s", c->webhook);
+	snprintf(ao.webhook_ca, sizeof(ao.webhook_ca), "%s", c->webhook_ca);
+	ao.syslog = c->alert_syslog;
+	ao.queue_max = c->alert_queue;
+	ao.timeout_ms = c->alert_timeout_s * 1000;
+	ao.attempts = c->alert_attempts;
+	if (alert_new(a, &ao, err, sizeof(err))) {
+		log_warnx("%s:%d: alerts: %s", c->path, c->webhook_line, err);
+		return -EINVAL;
+	}
+	verify_opts_default(&vo);
+	vo.topo.fresh_intervals = c->fresh_intervals;
+	vo.default_interval_s = c->store.report_interval_s;
+	vo.alert = *a;
+	if (verify_new(v, &vo, &s->inv, st, err, sizeof(err)) ||
+	    verify_start(*v)) {
+		log_warnx("%s: verification: %s", c->inventory, err);
+		return -EINVAL;
+	}
+	if (c->webhook[0] || c->alert_syslog)
+		log_info("alerts: %s%s%s", c->webhook[0] ? "webhook " : "",
+			 c->webhook, c->alert_syslog ? " syslog" : "");
+	return 0;
+}
+
 /*
  * SIGHUP: a fresh load; the running inputs are replaced only by a good
  * one.  What only a restart applies is said, and kept as it runs.
@@ -246,7 +301,20 @@ static void reload(struct inputs_set *cur, struct routes_ctx *ctx,
 				  "that; the running values stay",
 				  conf_path, what);
 		/* the parts a running server applies: the inventory and the
-		 * log level; the rest stays as started */
+		 * log level; the rest stays as started.  The verification's
+		 * engine first (built from the store's last reports): the
+		 * inventory is not swapped without it */
+		if (ctx->api.verify &&
+		    verify_reload(ctx->api.verify, &next.inv, what,
+				  sizeof(what))) {
+			log_warnx("%s: reload refused: the verification of "
+				  "%s: %s", conf_path, next.conf.inventory,
+				  what);
+			set_free(&next);
+			diag_free(&d);
+			notify_ready();
+			return;
+		}
 		pthread_rwlock_wrlock(&ctx->api.inv_lock);
 		inventory_free(&cur->inv);
 		cur->inv = next.inv;
@@ -270,6 +338,8 @@ int daemon_serve(const char *conf_path, const char *inv_override,
 {
 	struct http_server *srv = NULL;
 	struct store *store = NULL;
+	struct verify *verify = NULL;
+	struct alert *alert = NULL;
 	struct routes_ctx ctx = {0};
 	struct inputs_set cur;
 	uint64_t wd = notify_watchdog_usec();
@@ -301,7 +371,11 @@ int daemon_serve(const char *conf_path, const char *inv_override,
 	apply_log_level(&cur.conf);
 	if (store_start(&store, &cur.conf))
 		goto out;
+	if (verify_start_all(&verify, &alert, &cur, store))
+		goto out;
 	ctx.api.store = ctx.reports.store = store;
+	ctx.api.verify = ctx.reports.verify = verify;
+	ctx.api.alert = alert;
 	ctx.api.reports = &ctx.reports;
 	ctx.api.inv = &cur.inv;
 	if (server_start(&srv, &cur, &ctx, extra))
@@ -337,6 +411,9 @@ int daemon_serve(const char *conf_path, const char *inv_override,
 	notify_stopping();
 out:
 	http_server_stop(srv);
+	/* the verification's last records go to the store before it closes */
+	verify_free(verify);
+	alert_free(alert);
 	/* after the server: what it still owed is answered, the rest kept */
 	store_close(store);
 	set_free(&cur);

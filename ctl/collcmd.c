@@ -20,6 +20,7 @@
 #include "common/code.h"
 #include "common/defaults.h"
 #include "ctl/agentcmd.h"
+#include "ctl/collverify.h"
 #include "ctl/collview.h"
 #include "ctl/textw.h"
 #include "ctl/when.h"
@@ -295,6 +296,28 @@ int collcmd_path(const char *cmd, const struct collcmd_args *a,
 		}
 		return 0;
 	}
+	if (!strcmp(cmd, "tree") || !strcmp(cmd, "coverage")) {
+		if (a->since || a->until || a->type || a->limit || a->all) {
+			snprintf(err, errlen, "%s takes a CODE only", cmd);
+			return EXIT_USAGE;
+		}
+		snprintf(buf, len, "/api/v1/%s", cmd);
+		if (a->code && add_query(buf, len,
+					 !strcmp(cmd, "tree") ? "root" : "region",
+					 code_format(code, cb))) {
+			snprintf(err, errlen, "the request is too long");
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
+	if (!strcmp(cmd, "outages")) {
+		if (a->code || a->since || a->until || a->type || a->limit) {
+			snprintf(err, errlen, "outages takes --all only");
+			return EXIT_USAGE;
+		}
+		snprintf(buf, len, "/api/v1/outages%s", a->all ? "?all=1" : "");
+		return 0;
+	}
 	snprintf(err, errlen, "unknown collector command '%.40s'", cmd);
 	return EXIT_USAGE;
 }
@@ -391,6 +414,12 @@ int collcmd_run(const char *cmd, const struct collcmd_args *a)
 		collview_nodes(stdout, j);
 	} else if (!strcmp(cmd, "node")) {
 		collview_node(stdout, j);
+	} else if (!strcmp(cmd, "tree")) {
+		collverify_tree(stdout, j);
+	} else if (!strcmp(cmd, "outages")) {
+		collverify_outages(stdout, j, wall_ms());
+	} else if (!strcmp(cmd, "coverage")) {
+		collverify_coverage(stdout, j);
 	} else {
 		collview_events(stdout, j);
 	}

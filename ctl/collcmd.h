@@ -5,6 +5,9 @@
  *   node CODE        GET /api/v1/nodes/CODE (?since= with --since)
  *   events           GET /api/v1/events (--since, --until, --node CODE,
  *                    --type WORD, --limit N)
+ *   tree [CODE]      GET /api/v1/tree (?root=CODE)
+ *   outages          GET /api/v1/outages (?all=1 with --all)
+ *   coverage [CODE]  GET /api/v1/coverage (?region=CODE)
  * over HTTPS with a client certificate of the collector's CA (libcurl,
  * peer and host verified), printed as tables (collview.h) or, with
  * --json, the API's JSON as it came.
@@ -37,6 +40,7 @@ struct collcmd_args {
 	const char *since, *until;   /* when_parse() forms */
 	const char *type;	     /* events --type */
 	const char *limit;	     /* events --limit */
+	bool all;		     /* outages --all */
 	int timeout_s;		     /* the whole request; 0: 30 */
 };
 
@@ -65,7 +69,8 @@ int collcmd_path(const char *cmd, const struct collcmd_args *a,
 		 long long now_ms, char *buf, size_t len, char *err,
 		 size_t errlen);
 
-/* Run @cmd ("nodes", "node", "events"); returns the exit code. */
+/* Run @cmd ("nodes", "node", "events", "tree", "outages", "coverage");
+ * returns the exit code. */
 int collcmd_run(const char *cmd, const struct collcmd_args *a);
 
 #endif

@@ -58,7 +58,17 @@ static void usage(FILE *out)
 		"  events [--since T] [--until T] [--node CODE] [--type WORD]\n"
 		"         [--limit N]\n"
 		"            what happened, newest first (agent-seen, link-down,\n"
-		"            target-down, drift-found, apply-ok, ...)\n"
+		"            target-down, drift-found, apply-ok, outage-open,\n"
+		"            outage-close, ...)\n"
+		"  tree [CODE]\n"
+		"            the five-level tree (from CODE) with each node's\n"
+		"            verified state and its descendants' counts\n"
+		"  outages [--all]\n"
+		"            open outages at their root: since when, what they\n"
+		"            cut off per level (--all: the closed ones too)\n"
+		"  coverage [CODE]\n"
+		"            connected / expected per level, of the whole or of\n"
+		"            region CODE, and of each region below it\n"
 		"        T: a duration back from now (90s, 30m, 1h, 1h30m, 2d)\n"
 		"        or a time (2024-06-10, 2024-06-10 14:30[:05], local;\n"
 		"        a Z for UTC)\n"
@@ -87,7 +97,7 @@ static void usage(FILE *out)
 
 struct args {
 	const char *profile, *node, *inventory, *socket, *confirm_when;
-	int json, confirm, watch;
+	int json, confirm, watch, all;
 	/* the collector's commands */
 	const char *collector, *ca, *cert, *key, *since, *until, *type, *limit;
 	const char *operand; /* node CODE */
@@ -112,6 +122,7 @@ static int parse_args(int argc, char **argv, bool operand, struct args *a)
 		{"until", required_argument, NULL, 'T'},
 		{"type", required_argument, NULL, 'Y'},
 		{"limit", required_argument, NULL, 'L'},
+		{"all", no_argument, NULL, 'a'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -138,6 +149,9 @@ static int parse_args(int argc, char **argv, bool operand, struct args *a)
 			break;
 		case 'w':
 			a->watch = 1;
+			break;
+		case 'a':
+			a->all = 1;
 			break;
 		case 'U':
 			a->collector = optarg;
@@ -291,12 +305,16 @@ static int cmd_collector(const char *cmd, struct args *a)
 		.url = a->collector, .ca = a->ca, .cert = a->cert,
 		.key = a->key, .json = a->json, .since = a->since,
 		.until = a->until, .type = a->type, .limit = a->limit,
-		.code = !strcmp(cmd, "node") ? a->operand : a->node,
+		.code = !strcmp(cmd, "node") || !strcmp(cmd, "tree") ||
+				!strcmp(cmd, "coverage")
+			? a->operand
+			: a->node,
+		.all = a->all,
 	};
 
-	if (!strcmp(cmd, "node") && a->node) {
-		fprintf(stderr, "egnetctl node: the code comes alone: "
-				"egnetctl node CODE\n");
+	if (a->operand && a->node) {
+		fprintf(stderr, "egnetctl %s: the code comes alone: "
+				"egnetctl %s CODE\n", cmd, cmd);
 		return EXIT_USAGE;
 	}
 	collcmd_defaults(&cc);
@@ -306,7 +324,8 @@ static int cmd_collector(const char *cmd, struct args *a)
 static bool is_collector_cmd(const char *cmd)
 {
 	return !strcmp(cmd, "nodes") || !strcmp(cmd, "node") ||
-	       !strcmp(cmd, "events");
+	       !strcmp(cmd, "events") || !strcmp(cmd, "tree") ||
+	       !strcmp(cmd, "outages") || !strcmp(cmd, "coverage");
 }
 
 int main(int argc, char **argv)
@@ -325,7 +344,10 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (parse_args(argc - 1, argv + 1, !strcmp(cmd, "node"), &a)) {
+	if (parse_args(argc - 1, argv + 1,
+		       !strcmp(cmd, "node") || !strcmp(cmd, "tree") ||
+			       !strcmp(cmd, "coverage"),
+		       &a)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}

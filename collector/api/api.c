@@ -15,6 +15,7 @@
 
 #include "collector/api/metrics.h"
 #include "collector/store/store.h"
+#include "collector/verify/verify.h"
 #include "common/log.h"
 #include "common/now.h"
 
@@ -73,6 +74,30 @@ static int collect_info(void *arg, const struct store_node_info *n)
 	}
 	in->v[in->n++] = *n;
 	return 0;
+}
+
+static json_t *node_json(code_t code, const struct inv_node *iv,
+			 const struct store_node_info *si);
+
+/* node_json() with the verified state (null when not in the inventory)
+ * and wrong_parent. */
+static json_t *node_json_v(struct api_ctx *c, code_t code,
+			   const struct inv_node *iv,
+			   const struct store_node_info *si)
+{
+	json_t *o = node_json(code, iv, si);
+	struct topo_node_info ni;
+
+	if (c->verify && !verify_node(c->verify, code, &ni)) {
+		json_object_set_new(o, "state",
+				    json_string(topo_state_words[ni.state]));
+		json_object_set_new(o, "wrong_parent",
+				    json_boolean(ni.wrong_parent));
+	} else {
+		json_object_set_new(o, "state", json_null());
+		json_object_set_new(o, "wrong_parent", json_false());
+	}
+	return o;
 }
 
 static json_t *node_json(code_t code, const struct inv_node *iv,
@@ -151,13 +176,13 @@ int api_nodes(struct http_req *req, void *arg)
 		if (!iv && !si)
 			break;
 		if (iv && si && iv->code == si->node) {
-			json_array_append_new(a, node_json(iv->code, iv, si));
+			json_array_append_new(a, node_json_v(c, iv->code, iv, si));
 			k++, i++;
 		} else if (iv && (!si || iv->code < si->node)) {
-			json_array_append_new(a, node_json(iv->code, iv, NULL));
+			json_array_append_new(a, node_json_v(c, iv->code, iv, NULL));
 			k++;
 		} else {
-			json_array_append_new(a, node_json(si->node, NULL, si));
+			json_array_append_new(a, node_json_v(c, si->node, NULL, si));
 			i++;
 		}
 	}
@@ -255,7 +280,7 @@ int api_node(struct http_req *req, void *arg)
 		return http_error(req, 404, "node", "%.40s: neither in the "
 				  "inventory nor ever reported", p);
 	}
-	o = node_json(code, iv, si);
+	o = node_json_v(c, code, iv, si);
 	pthread_rwlock_unlock(&c->inv_lock);
 	free(in.v);
 	json_object_set_new(o, "last_report", last ? last : json_null());
@@ -364,6 +389,13 @@ int api_metrics(struct http_req *req, void *arg)
 	pthread_rwlock_rdlock(&c->inv_lock);
 	rc = metrics_format(c->store, c->inv, &hs, &rs, now_wall_ms(), &b);
 	pthread_rwlock_unlock(&c->inv_lock);
+	if (!rc) {
+		api_verify_metrics(c, &b);
+		if (b.oom) {
+			metrics_buf_free(&b);
+			rc = -ENOMEM;
+		}
+	}
 	if (rc)
 		return http_error(req, 503, "memory", "metrics: %s",
 				  strerror(-rc));

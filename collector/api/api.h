@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The collector's read API (docs/api.md): GET /api/v1/nodes,
- * /api/v1/nodes/{code}, /api/v1/events, and /metrics in the Prometheus
+ * /api/v1/nodes/{code}, /api/v1/events, the verification's /api/v1/tree,
+ * /api/v1/outages and /api/v1/coverage, and /metrics in the Prometheus
  * text format.  Handlers read the store and the inventory; they change
  * nothing.  A query argument that is not what it should be (a code that
  * is not one, a time that is not a number, a limit out of range) is a 400
@@ -17,6 +18,7 @@
 #include "common/inventory.h"
 
 struct store;
+struct verify;
 
 struct api_ctx {
 	struct http_server *http; /* set once the server is started */
@@ -25,6 +27,8 @@ struct api_ctx {
 	/* the inventory, swapped by a reload under the write lock */
 	pthread_rwlock_t inv_lock;
 	const struct inventory *inv;
+	struct verify *verify; /* the verification (NULL: none) */
+	struct alert *alert;   /* its alerts (NULL: none) */
 };
 
 #define API_EVENTS_DEFAULT 1000	 /* events answered without ?limit= */
@@ -35,5 +39,12 @@ int api_nodes(struct http_req *req, void *arg);
 int api_node(struct http_req *req, void *arg);
 int api_events(struct http_req *req, void *arg);
 int api_metrics(struct http_req *req, void *arg);
+
+/* api_verify.c: the verification's routes and metrics families. */
+int api_tree(struct http_req *req, void *arg);
+int api_outages(struct http_req *req, void *arg);
+int api_coverage(struct http_req *req, void *arg);
+struct metrics_buf;
+void api_verify_metrics(struct api_ctx *c, struct metrics_buf *b);
 
 #endif

@@ -58,8 +58,7 @@ static void metrics_str(struct metrics_buf *b, const char *s)
 	metrics_put(b, s, strlen(s));
 }
 
-static __attribute__((format(printf, 2, 3))) void
-metrics_printf(struct metrics_buf *b, const char *fmt, ...)
+void metrics_printf(struct metrics_buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;

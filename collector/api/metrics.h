@@ -46,6 +46,10 @@ struct metrics_buf {
 /* Free @b's text and make it empty. */
 void metrics_buf_free(struct metrics_buf *b);
 
+/* Append to @b (b->oom set when it cannot grow). */
+__attribute__((format(printf, 2, 3))) void
+metrics_printf(struct metrics_buf *b, const char *fmt, ...);
+
 /*
  * The whole /metrics text into @out (empty on entry): @hs and @rs (either
  * may be NULL: those families are left out), the store's figures, and

@@ -16,6 +16,8 @@
 
 #include "collector/ingest/http_stats.h"
 #include "collector/store/store.h"
+#include "collector/verify/verify.h"
+#include "common/now.h"
 #include "common/log.h"
 
 static pthread_key_t scratch_key;
@@ -139,6 +141,9 @@ int reports_post(struct http_req *req, void *arg)
 		return 0;
 	}
 	res = store_put(c->store, r, body, len, stored, w);
+	/* w may be answered and freed by now; r is this thread's own */
+	if (res == STORE_OK && c->verify)
+		verify_observe(c->verify, r, now_wall_ms());
 	if (res != STORE_OK) {
 		/* answered now: the store calls back only for what it queued */
 		answer_result(req, c, w->node, w->seq, res);

@@ -25,6 +25,7 @@
 #include "common/report.h"
 
 struct store;
+struct verify;
 
 struct reports_stats {
 	uint64_t stored, duplicates, busy, unavailable, identity;
@@ -34,6 +35,8 @@ struct reports_stats {
 
 struct reports_ctx {
 	struct store *store;
+	struct verify *verify;	 /* NULL: none; each report queued to the
+				    store is observed */
 	struct reports_stats st; /* live: atomics */
 };
 

@@ -35,6 +35,21 @@ static int routes_metrics(struct http_req *req, void *arg)
 	return api_metrics(req, &((struct routes_ctx *)arg)->api);
 }
 
+static int routes_tree(struct http_req *req, void *arg)
+{
+	return api_tree(req, &((struct routes_ctx *)arg)->api);
+}
+
+static int routes_outages(struct http_req *req, void *arg)
+{
+	return api_outages(req, &((struct routes_ctx *)arg)->api);
+}
+
+static int routes_coverage(struct http_req *req, void *arg)
+{
+	return api_coverage(req, &((struct routes_ctx *)arg)->api);
+}
+
 static struct http_route routes[] = {
 	/* the node is checked by the handler: over TLS the certificate's,
 	 * on a plaintext listener (allowed by the config) the report's */
@@ -42,6 +57,9 @@ static struct http_route routes[] = {
 	{"GET", "/api/v1/nodes", routes_nodes, NULL, false},
 	{"GET", "/api/v1/nodes/{code}", routes_node, NULL, false},
 	{"GET", "/api/v1/events", routes_events, NULL, false},
+	{"GET", "/api/v1/tree", routes_tree, NULL, false},
+	{"GET", "/api/v1/outages", routes_outages, NULL, false},
+	{"GET", "/api/v1/coverage", routes_coverage, NULL, false},
 	{"GET", "/metrics", routes_metrics, NULL, false},
 	{NULL, NULL, NULL, NULL, false},
 };

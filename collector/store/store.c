@@ -226,6 +226,12 @@ static void store_free(struct store *st)
 		if (st->tab[i])
 			store_node_free(st->tab[i]);
 	free(st->tab);
+	while (st->ahead) {
+		struct storeaux *a = st->ahead;
+
+		st->ahead = a->next;
+		free(a);
+	}
 	pthread_mutex_destroy(&st->mu);
 	pthread_mutex_destroy(&st->qmu);
 	pthread_mutex_destroy(&st->smu);
@@ -361,6 +367,90 @@ int store_sync(struct store *st)
 	rc = st->sync_rc;
 	pthread_mutex_unlock(&st->qmu);
 	return rc;
+}
+
+/* ---- verification records ---- */
+
+/* Queue @a (taken) for the writer; -EBUSY when full or stopping. */
+static int store_aux_queue(struct store *st, struct storeaux *a)
+{
+	pthread_mutex_lock(&st->qmu);
+	if (st->an >= STORE_AUX_MAX || st->stop) {
+		pthread_mutex_unlock(&st->qmu);
+		free(a);
+		pthread_mutex_lock(&st->smu);
+		st->s.aux_busy++;
+		pthread_mutex_unlock(&st->smu);
+		return -EBUSY;
+	}
+	if (st->atail)
+		st->atail->next = a;
+	else
+		st->ahead = a;
+	st->atail = a;
+	st->an++;
+	pthread_cond_signal(&st->qcond);
+	pthread_mutex_unlock(&st->qmu);
+	return 0;
+}
+
+int store_put_outage(struct store *st, const struct store_outage *o)
+{
+	int n = o->n_nodes < 0 ? 0 : o->n_nodes;
+	struct storeaux *a;
+
+	if (!store_code_ok(o->root) || o->opened_ms <= 0 ||
+	    (o->closed_ms && o->closed_ms < o->opened_ms) ||
+	    (n && !o->nodes) ||
+	    (o->subsumed_by && !store_code_ok(o->subsumed_by)))
+		return -EINVAL;
+	if (n > STORE_OUTAGE_NODES_MAX)
+		n = STORE_OUTAGE_NODES_MAX;
+	a = calloc(1, sizeof(*a) + (size_t)n * sizeof(code_t));
+	if (!a)
+		return -ENOMEM;
+	a->is_outage = true;
+	a->o = *o;
+	snprintf(a->o.state, sizeof(a->o.state), "%s", o->state);
+	if (n)
+		memcpy(a->nodes, o->nodes, (size_t)n * sizeof(code_t));
+	a->o.nodes = a->nodes;
+	a->o.n_nodes = n;
+	return store_aux_queue(st, a);
+}
+
+int store_put_coverage(struct store *st, const struct store_coverage_pt *p,
+		       int n)
+{
+	for (int i = 0; i < n; i++)
+		if (p[i].t_ms <= 0 || (p[i].region && !store_code_ok(p[i].region)))
+			return -EINVAL;
+	for (int i = 0; i < n; i++) {
+		struct storeaux *a = calloc(1, sizeof(*a));
+		int rc;
+
+		if (!a)
+			return -ENOMEM;
+		a->c = p[i];
+		rc = store_aux_queue(st, a);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int store_outages(struct store *st, const struct store_outage_q *q,
+		  store_outage_fn cb, void *arg)
+{
+	return st->be->outages(st->h, q, cb, arg);
+}
+
+int store_coverage(struct store *st, code_t region, long long since_ms,
+		   long long until_ms, int limit, store_coverage_fn cb,
+		   void *arg)
+{
+	return st->be->coverage(st->h, region, since_ms, until_ms, limit, cb,
+				arg);
 }
 
 /* ---- queries ---- */

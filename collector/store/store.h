@@ -196,6 +196,8 @@ enum store_ev {
 	STORE_EV_DRIFT_CLEARED,
 	STORE_EV_APPLY_OK,      /* subject: profile hash; text: the agent's */
 	STORE_EV_APPLY_FAILED,
+	STORE_EV_OUTAGE_OPEN,   /* node: the root; subject: its state */
+	STORE_EV_OUTAGE_CLOSE,  /* subject: "repaired" or "subsumed by CODE" */
 	STORE_EV__N
 };
 extern const char *const store_ev_words[]; /* "agent-seen", "link-down"... */
@@ -251,6 +253,69 @@ typedef int (*store_range_fn)(void *arg, uint64_t lo, uint64_t hi);
 int store_seq_ranges(struct store *st, code_t code, store_range_fn cb,
 		     void *arg);
 
+/*
+ * Verification records (collector/verify): outages opened and closed and
+ * coverage per minute.  They are queued like reports and written by the
+ * writer thread with its next batch (one transaction); they are kept as
+ * long as events (retention_days).  An outage is one row per (root,
+ * opened_ms), written at its opening and replaced at its close; each call
+ * of store_put_outage() but an update also writes the event outage-open
+ * (closed_ms 0) or outage-close.
+ */
+struct store_outage {
+	code_t root;
+	long long opened_ms, closed_ms; /* closed_ms 0: still open */
+	char state[16];                 /* the root's: unreachable, silent */
+	int cut[LEVEL_COUNT];           /* descendants cut off per level */
+	code_t subsumed_by;             /* closed by a break above it, or 0 */
+	bool update;                    /* an open one's counts changed: the
+					   row replaced, no event */
+	int n_nodes;
+	const code_t *nodes;            /* the cut-off nodes, code order */
+};
+
+#define STORE_OUTAGE_NODES_MAX 100000 /* nodes kept with one outage */
+#define STORE_AUX_MAX 65536           /* verification records waiting */
+
+/* Queue @o (copied; nodes beyond STORE_OUTAGE_NODES_MAX are left out).
+ * 0, -EBUSY when STORE_AUX_MAX records wait already, -ENOMEM,
+ * -EINVAL for a root that is not a code or times that make no sense. */
+int store_put_outage(struct store *st, const struct store_outage *o);
+
+struct store_outage_q {
+	long long since_ms;  /* opened or closed at or after; 0: all */
+	bool open_only;      /* only the ones not closed */
+	int limit;           /* 0: no limit; newest opened first */
+};
+
+typedef int (*store_outage_fn)(void *arg, const struct store_outage *o);
+
+/* The outages kept, newest opened first; @o->nodes valid during @cb. */
+int store_outages(struct store *st, const struct store_outage_q *q,
+		  store_outage_fn cb, void *arg);
+
+/* Connected and expected nodes of a region (0: the whole inventory) per
+ * level, at the start of a minute. */
+struct store_coverage_pt {
+	long long t_ms;
+	code_t region;
+	int connected[LEVEL_COUNT], expected[LEVEL_COUNT];
+};
+
+/* Queue @n points (copied); a point of the same region and minute
+ * replaces the one kept.  0, -EBUSY, -ENOMEM, -EINVAL. */
+int store_put_coverage(struct store *st, const struct store_coverage_pt *p,
+		       int n);
+
+typedef int (*store_coverage_fn)(void *arg,
+				 const struct store_coverage_pt *p);
+
+/* Points of @region in [since, until) (until 0: no bound), oldest first,
+ * at most @limit (0: all). */
+int store_coverage(struct store *st, code_t region, long long since_ms,
+		   long long until_ms, int limit, store_coverage_fn cb,
+		   void *arg);
+
 struct store_stats {
 	int queue_depth, queue_max;
 	uint64_t batches, rows_written, rows_deleted;
@@ -262,6 +327,7 @@ struct store_stats {
 	uint64_t db_bytes;
 	uint64_t nodes, mem_bytes; /* per-node state, JSON not counted */
 	uint64_t json_bytes;       /* last reports held in memory */
+	uint64_t aux_written, aux_busy; /* verification records */
 	char last_error[256];      /* "" when none */
 };
 

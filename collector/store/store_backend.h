@@ -17,7 +17,7 @@
  *            @chunk rows per table older than the cutoffs, each table in
  *            its own short transaction, so expiry never stalls the writer;
  *            *more when a table had a full chunk (there may be more);
- *   events, series, ranges   from any thread, concurrently with write
+ *   events, series, ranges, outages, coverage   from any thread, concurrently with write
  *            (their own connections or equivalent);
  *   size     bytes the database takes on disk, any thread;
  *   close    once, after the writer thread stopped.
@@ -61,6 +61,10 @@ struct store_wbatch {
 	int n_nodes;
 	const struct store_wrow *rows;
 	int n_rows;
+	const struct store_outage *outages; /* insert or replace */
+	int n_outages;
+	const struct store_coverage_pt *cover;
+	int n_cover;
 };
 
 typedef int (*store_load_node_fn)(void *arg, const struct store_node_info *n,
@@ -89,6 +93,11 @@ struct store_backend {
 		      long long until_ms, bool hourly, store_series_fn cb,
 		      void *arg);
 	int (*ranges)(void *h, code_t node, store_range_fn cb, void *arg);
+	int (*outages)(void *h, const struct store_outage_q *q,
+		       store_outage_fn cb, void *arg);
+	int (*coverage)(void *h, code_t region, long long since_ms,
+			long long until_ms, int limit, store_coverage_fn cb,
+			void *arg);
 	uint64_t (*size)(void *h);
 	void (*close)(void *h);
 };

@@ -43,6 +43,15 @@ struct snode {
 	struct snode *dnext;
 };
 
+/* A verification record waiting for the writer (under st->qmu). */
+struct storeaux {
+	struct storeaux *next;
+	bool is_outage;
+	struct store_outage o;      /* o.nodes: nodes[] below */
+	struct store_coverage_pt c;
+	code_t nodes[];
+};
+
 struct store {
 	struct store_opts o;
 	const struct store_backend *be;
@@ -56,6 +65,9 @@ struct store {
 	pthread_cond_t qcond, qdone;
 	struct storerep *qhead, *qtail;
 	int qn;
+	struct storeaux *ahead, *atail; /* verification records */
+	int an;
+	double aux_after; /* monotonic s: not before (after a failure) */
 	bool stop;
 	uint64_t sync_asked, sync_done;
 	int sync_rc;

@@ -35,8 +35,11 @@
  * v2: the series in one row per node and period (storepack.h's blob)
  * instead of one per link and target: series_m per minute, series_h per
  * hour, the four v1 tables converted and dropped.
+ *
+ * v3: the verification's outages (one row per root and opening, replaced
+ * at its close) and coverage points (one row per region and minute).
  */
-#define STORE_SQLITE_VERSION 2
+#define STORE_SQLITE_VERSION 3
 
 struct store_sqlite_migration {
 	const char *sql;
@@ -79,6 +82,16 @@ static const struct store_sqlite_migration
 	       "CREATE TABLE series_h(node INTEGER NOT NULL, t INTEGER NOT "
 	       "NULL, v BLOB NOT NULL, PRIMARY KEY(node, t));",
 	       store_sqlite_v2},
+	[3] = {"CREATE TABLE outages(root INTEGER NOT NULL, opened_ms INTEGER "
+	       "NOT NULL, closed_ms INTEGER NOT NULL, state TEXT NOT NULL, "
+	       "cut TEXT NOT NULL, subsumed_by INTEGER NOT NULL, nodes TEXT "
+	       "NOT NULL, PRIMARY KEY(root, opened_ms));"
+	       "CREATE INDEX outages_closed ON outages(closed_ms);"
+	       "CREATE TABLE coverage(region INTEGER NOT NULL, t INTEGER NOT "
+	       "NULL, c0 INTEGER, c1 INTEGER, c2 INTEGER, c3 INTEGER, c4 "
+	       "INTEGER, e0 INTEGER, e1 INTEGER, e2 INTEGER, e3 INTEGER, e4 "
+	       "INTEGER, PRIMARY KEY(region, t));"
+	       "CREATE INDEX coverage_t ON coverage(t);", NULL},
 };
 
 /* A period's row is written once when it closes; a late report of a
@@ -104,6 +117,8 @@ enum {
 	Q_SER_GET_H,
 	Q_SER_UPD_M,
 	Q_SER_UPD_H,
+	Q_OUT_PUT,
+	Q_COV_PUT,
 	Q__N
 };
 
@@ -127,6 +142,12 @@ static const char *const store_sqlite_sql[Q__N] = {
 	[Q_SER_GET_H] = SERIES_GET("series_h"),
 	[Q_SER_UPD_M] = SERIES_UPD("series_m"),
 	[Q_SER_UPD_H] = SERIES_UPD("series_h"),
+	[Q_OUT_PUT] = "INSERT OR REPLACE INTO outages(root, opened_ms, "
+		      "closed_ms, state, cut, subsumed_by, nodes) VALUES(?1, "
+		      "?2, ?3, ?4, ?5, ?6, ?7)",
+	[Q_COV_PUT] = "INSERT OR REPLACE INTO coverage(region, t, c0, c1, c2, "
+		      "c3, c4, e0, e1, e2, e3, e4) VALUES(?1, ?2, ?3, ?4, ?5, "
+		      "?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 };
 
 struct sqlh {
@@ -424,6 +445,10 @@ static int store_sqlite_write(void *hv, const struct store_wbatch *b,
 	}
 	if (!rc)
 		rc = store_sqlite_rows(h, b);
+	for (int i = 0; !rc && i < b->n_outages; i++)
+		rc = store_sqlite_outage_put(h->q[Q_OUT_PUT], &b->outages[i]);
+	for (int i = 0; !rc && i < b->n_cover; i++)
+		rc = store_sqlite_coverage_put(h->q[Q_COV_PUT], &b->cover[i]);
 	for (int i = 0; !rc && i < b->n_nodes; i++)
 		rc = store_sqlite_node(h, &b->nodes[i]);
 	if (!rc)
@@ -544,6 +569,9 @@ static int store_sqlite_expire(void *hv, long long keep_after_ms,
 		}
 	}
 	sqlite3_finalize(s);
+	if (!rc)
+		rc = store_sqlite_verify_expire(h->db, keep_after_ms, chunk,
+						deleted, more);
 	for (int tab = 0; tab < 2 && !rc; tab++)
 		rc = store_sqlite_expire_series(h, tab,
 						tab == 0 ? minutes_after_ms
@@ -612,6 +640,8 @@ const struct store_backend store_sqlite = {
 	.events = store_sqlite_events,
 	.series = store_sqlite_series,
 	.ranges = store_sqlite_ranges,
+	.outages = store_sqlite_outages,
+	.coverage = store_sqlite_coverage,
 	.size = store_sqlite_size,
 	.close = store_sqlite_close,
 };

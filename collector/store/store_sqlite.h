@@ -47,6 +47,20 @@ int store_sqlite_series_put(sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *get,
  * transaction); an SQLite result code. */
 int store_sqlite_v2(sqlite3 *db);
 
+/* store_sqlite_verify.c: outages and coverage (v3).  The puts bind and
+ * step a write statement (an SQLite result code); expiry deletes at most
+ * @chunk rows of each table older than @before (closed outages only). */
+int store_sqlite_outage_put(sqlite3_stmt *s, const struct store_outage *o);
+int store_sqlite_coverage_put(sqlite3_stmt *s,
+			      const struct store_coverage_pt *p);
+int store_sqlite_verify_expire(sqlite3 *db, long long before, int chunk,
+			       uint64_t *deleted, bool *more);
+int store_sqlite_outages(void *h, const struct store_outage_q *q,
+			 store_outage_fn cb, void *arg);
+int store_sqlite_coverage(void *h, code_t region, long long since_ms,
+			  long long until_ms, int limit, store_coverage_fn cb,
+			  void *arg);
+
 int store_sqlite_ranges(void *h, code_t node, store_range_fn cb, void *arg);
 
 #endif

@@ -396,14 +396,123 @@ static uint64_t store_writer_mem(struct store *st)
 	return m;
 }
 
+/*
+ * The verification records of this batch as the backend's arrays; each
+ * outage brings its event (outage-open, or outage-close with why).  The
+ * records stay owned by the list (the arrays point into them).
+ */
+static int store_writer_aux(struct wbuf *b, struct storeaux *aux,
+			    struct store_outage **outs, int *n_out,
+			    struct store_coverage_pt **cov, int *n_cov)
+{
+	int no = 0, nc = 0;
+
+	for (struct storeaux *a = aux; a; a = a->next)
+		if (a->is_outage)
+			no++;
+		else
+			nc++;
+	*outs = no ? calloc((size_t)no, sizeof(**outs)) : NULL;
+	*cov = nc ? calloc((size_t)nc, sizeof(**cov)) : NULL;
+	if ((no && !*outs) || (nc && !*cov))
+		return -ENOMEM;
+	for (struct storeaux *a = aux; a; a = a->next) {
+		struct store_event e;
+		char cb[CODE_STRLEN];
+		size_t used = 0;
+
+		if (!a->is_outage) {
+			(*cov)[(*n_cov)++] = a->c;
+			continue;
+		}
+		(*outs)[(*n_out)++] = a->o;
+		if (a->o.update)
+			continue;
+		memset(&e, 0, sizeof(e));
+		e.node = a->o.root;
+		if (!a->o.closed_ms) {
+			e.type = STORE_EV_OUTAGE_OPEN;
+			e.time_ms = a->o.opened_ms;
+			snprintf(e.subject, sizeof(e.subject), "%s", a->o.state);
+		} else {
+			e.type = STORE_EV_OUTAGE_CLOSE;
+			e.time_ms = a->o.closed_ms;
+			if (a->o.subsumed_by)
+				snprintf(e.subject, sizeof(e.subject),
+					 "subsumed by %s",
+					 code_format(a->o.subsumed_by, cb));
+			else
+				snprintf(e.subject, sizeof(e.subject),
+					 "repaired");
+		}
+		used = (size_t)snprintf(e.text, sizeof(e.text), "cut off:");
+		for (int l = 0; l < LEVEL_COUNT && used < sizeof(e.text); l++)
+			if (a->o.cut[l])
+				used += (size_t)snprintf(
+					e.text + used, sizeof(e.text) - used,
+					" %s %d", code_level_name(l),
+					a->o.cut[l]);
+		if (used == strlen("cut off:"))
+			snprintf(e.text + used, sizeof(e.text) - used,
+				 " none");
+		wbuf_event(b, &e);
+	}
+	return 0;
+}
+
+/* After the commit: records written are freed; after a failure they go
+ * back to the head of the queue (what fits in it) for the next batch. */
+static void store_writer_aux_done(struct store *st, struct storeaux *aux,
+				  int rc)
+{
+	struct storeaux *last = NULL;
+	uint64_t n = 0, lost = 0;
+	int len = 0;
+
+	for (struct storeaux *a = aux; a; a = a->next) {
+		last = a;
+		len++;
+	}
+	if (rc && aux) {
+		pthread_mutex_lock(&st->qmu);
+		if (st->an + len <= STORE_AUX_MAX) {
+			last->next = st->ahead;
+			st->ahead = aux;
+			if (!st->atail)
+				st->atail = last;
+			st->an += len;
+			st->aux_after = now_mono() + 1; /* not a busy loop */
+			aux = NULL;
+		}
+		pthread_mutex_unlock(&st->qmu);
+	}
+	while (aux) {
+		struct storeaux *a = aux;
+
+		aux = a->next;
+		free(a);
+		if (rc)
+			lost++;
+		else
+			n++;
+	}
+	pthread_mutex_lock(&st->smu);
+	st->s.aux_written += n;
+	st->s.aux_busy += lost;
+	pthread_mutex_unlock(&st->smu);
+}
+
 /* One batch (maybe empty) with the coalesced writes that are due; with
  * @tick what the clock closed, with @final every coalesced write waiting,
  * with @all every open minute and hour.  The commit's 0 or negative
  * errno. */
 static int store_writer_batch(struct store *st, struct wbuf *b,
-			      struct storerep *items, bool tick, bool final,
-			      bool all)
+			      struct storerep *items, struct storeaux *aux,
+			      bool tick, bool final, bool all)
 {
+	struct store_outage *outs = NULL;
+	struct store_coverage_pt *cov = NULL;
+	int n_out = 0, n_cov = 0;
 	struct store_wbatch wb;
 	char err[256] = "";
 	uint64_t stored = 0, dups = 0, unav = 0, rows;
@@ -427,7 +536,13 @@ static int store_writer_batch(struct store *st, struct wbuf *b,
 			b->ranges[nr].node = b->touched[i]->code;
 			b->ranges[nr++].set = &b->touched[i]->wseq;
 		}
+	if (aux && store_writer_aux(b, aux, &outs, &n_out, &cov, &n_cov))
+		b->oom = true;
 	memset(&wb, 0, sizeof(wb));
+	wb.outages = outs;
+	wb.n_outages = n_out;
+	wb.cover = cov;
+	wb.n_cover = n_cov;
 	wb.ranges = b->ranges;
 	wb.n_ranges = nr;
 	wb.events = b->ev;
@@ -436,7 +551,7 @@ static int store_writer_batch(struct store *st, struct wbuf *b,
 	wb.n_rows = b->n_rows;
 	wb.nodes = b->nodes;
 	wb.n_nodes = b->n_nodes;
-	rows = (uint64_t)nr + b->n_ev + b->n_rows + b->n_nodes;
+	rows = (uint64_t)nr + b->n_ev + b->n_rows + b->n_nodes + n_out + n_cov;
 	t0 = now_mono();
 	if (b->oom) {
 		rc = -ENOMEM;
@@ -451,6 +566,9 @@ static int store_writer_batch(struct store *st, struct wbuf *b,
 	else
 		wbuf_commit_ok(b);
 	wbuf_reset(b);
+	free(outs);
+	free(cov);
+	store_writer_aux_done(st, aux, rc);
 	while (items) {
 		struct storerep *p = items;
 
@@ -497,6 +615,7 @@ void *store_writer_main(void *arg)
 	b.st = st;
 	for (;;) {
 		struct storerep *items, *last;
+		struct storeaux *aux;
 		uint64_t asked;
 		bool tick, final, stop;
 		int k = 0;
@@ -507,7 +626,8 @@ void *store_writer_main(void *arg)
 			struct timespec ts;
 
 			if (st->stop || st->sync_asked != st->sync_done ||
-			    now >= next_flush || st->qn >= st->o.batch_max)
+			    now >= next_flush || st->qn >= st->o.batch_max ||
+			    (st->an && now >= st->aux_after))
 				break;
 			/* the oldest report has waited long enough for
 			 * others to share its commit */
@@ -541,13 +661,16 @@ void *store_writer_main(void *arg)
 		if (!st->qhead)
 			st->qtail = NULL;
 		st->qn -= items ? k : 0;
+		aux = st->ahead;
+		st->ahead = st->atail = NULL;
+		st->an = 0;
 		stop = st->stop && !st->qhead;
 		asked = st->sync_asked;
 		final = !st->qhead && (stop || asked != st->sync_done);
 		tick = final || now_mono() >= next_flush;
 		pthread_mutex_unlock(&st->qmu);
 
-		rc = store_writer_batch(st, &b, items, tick, final, stop);
+		rc = store_writer_batch(st, &b, items, aux, tick, final, stop);
 		if (rc && !first_rc)
 			first_rc = rc;
 		if (tick || more_expire) {

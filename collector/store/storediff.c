@@ -16,6 +16,8 @@ const char *const store_ev_words[] = {
 	[STORE_EV_DRIFT_CLEARED] = "drift-cleared",
 	[STORE_EV_APPLY_OK] = "apply-ok",
 	[STORE_EV_APPLY_FAILED] = "apply-failed",
+	[STORE_EV_OUTAGE_OPEN] = "outage-open",
+	[STORE_EV_OUTAGE_CLOSE] = "outage-close",
 	NULL,
 };
 

@@ -509,7 +509,7 @@ static void test_newer_schema_refused(void **state)
 	assert_int_equal(store_open(&st, &o, err, sizeof(err)), -EPROTO);
 	assert_null(st);
 	assert_non_null(strstr(err, "schema version 7"));
-	assert_non_null(strstr(err, "knows up to 2"));
+	assert_non_null(strstr(err, "knows up to 3"));
 	/* untouched */
 	snprintf(path, sizeof(path), "%s/egnet.db", dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
