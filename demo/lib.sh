@@ -159,43 +159,23 @@ wait_for() {
 	done
 }
 
-# coverage: what the collector covers of the inventory, one line ("15/15
-# gateways report, 24/24 villages up"); exit 0 when it is everything.
-# Until the collector's verification is served (GET /api/v1/coverage),
-# this is: every gateway of the inventory has reported (last_seq of
-# GET /api/v1/nodes) and every village is up in its township's last
-# report (GET /api/v1/nodes/TOWNSHIP, last_report.targets).  This is the
-# one function to change for /api/v1/coverage.
+# coverage: the collector's coverage of the inventory (GET
+# /api/v1/coverage through egnetctl coverage), one line ("connected:
+# province 1/1, city 2/2, ..., village 24/24"); exit 0 when every level is
+# connected whole.
 coverage() {
-	local nodes towns t
-	nodes=$(cctl nodes --json 2>/dev/null) || {
+	local c
+	c=$(cctl coverage --json 2>/dev/null) || {
 		echo "the collector does not answer"
 		return 1
 	}
-	towns=$(awk '$1 == "gw" && $3 == "township" { print $2 }' "$D/topology")
-	for t in $towns; do
-		cctl node "$t" --json 2>/dev/null | tr -d '\n'
-		echo
-	done | python3 -c '
+	python3 -c '
 import json, sys
-nodes = json.loads(sys.argv[1])["nodes"]
-topo = [l.split() for l in open(sys.argv[2])]
-gws = {l[1] for l in topo if l[0] == "gw"}
-vils = {l[1] for l in topo if l[0] == "vil"}
-rep = {n["code"] for n in nodes if n["code"] in gws and n["last_seq"]}
-up = set()
-for line in sys.stdin:
-    if not line.strip():
-        continue
-    r = json.loads(line).get("last_report") or {}
-    up |= {t["code"] for t in r.get("targets", [])
-           if t["relation"] == "village" and t["state"] == "up"} & vils
-print("%d/%d gateways report, %d/%d villages up" % (len(rep), len(gws),
-      len(up), len(vils)))
-missing = sorted(gws - rep) + sorted(vils - up)
-if missing:
-    print("  missing: " + " ".join(missing[:8]) + (" ..." if len(missing) > 8 else ""))
-sys.exit(0 if not missing else 1)' "$nodes" "$D/topology"
+lv = json.loads(sys.argv[1])["levels"]
+order = ["province", "city", "county", "township", "village"]
+parts = ["%s %d/%d" % (l, lv[l]["connected"], lv[l]["expected"]) for l in order if l in lv]
+print("connected: " + ", ".join(parts))
+sys.exit(0 if all(lv[l]["connected"] == lv[l]["expected"] for l in lv) else 1)' "$c"
 }
 
 # events NODE TYPE [AFTER_MS]: the collector's events of NODE whose type
@@ -223,4 +203,11 @@ sys.exit(0 if any(e["subject"] == sys.argv[1] and e["time_ms"] >= int(sys.argv[2
 # gw_field CODE N: field N of gateway CODE's topology line
 gw_field() {
 	awk -v c="$1" -v n="$2" '$1 == "gw" && $2 == c { print $n }' "$D/topology"
+}
+
+# has_outage ROOT: the collector has an open outage rooted at ROOT
+has_outage() {
+	cctl outages --json 2>/dev/null | python3 -c '
+import json, sys
+sys.exit(0 if any(o["root"] == sys.argv[1] for o in json.load(sys.stdin)["outages"]) else 1)' "$1"
 }

@@ -316,7 +316,11 @@ cmd_fault() {
 	echo "county $c is down as its city sees it; it and its townships $(awk -v c="${c:0:6}" \
 		'$1 == "gw" && $3 == "township" && substr($2, 1, 6) == c { printf "%s ", $2 }' "$D/topology")cannot report:"
 	echo "their reports wait in their spools until the line is back"
-	echo "(the collector's verification of the whole tree is not served yet: target-down events are its view today)"
+	wait_for 15 has_outage "$c" ||
+		fail "the collector has no outage rooted at county $c: $(cctl outages 2>&1 | head -5)"
+	echo "the collector's verification: one outage, at its root"
+	cctl outages | sed 's/^/  /'
+	echo "coverage: $(coverage)"
 }
 
 cmd_heal() {

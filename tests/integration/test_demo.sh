@@ -38,7 +38,7 @@ rc=$?
 echo "demo up: $(($(date +%s) - t_start)) s"
 for want in "15 gateways (1 province, 2 cities, 4 counties, 8 townships), 24 villages" \
 	"14 of 14 gateways reach https://10.8.0.10:8443 through the extranet" \
-	"coverage: 15/15 gateways report, 24/24 villages up" \
+	"coverage: connected: province 1/1, city 2/2, county 4/4, township 8/8, village 24/24" \
 	"drift corrected" \
 	"county: township 210102001000 down" \
 	"restored: county sees the township up again" \
@@ -88,6 +88,16 @@ has_event 210203000000 target-down 210200000000 "$t0" &&
 	fail "a report of county 210203000000 crossed its cut line"
 has_event 210200000000 target-down 210202000000 "$t0" &&
 	fail "the cut of 210203 took its sibling county 210202 down too"
+# the verification: exactly one outage, rooted at the county, its two
+# townships and six villages cut off
+api /api/v1/outages >"$T/outages.json"
+python3 - "$T/outages.json" <<'PY' || fail "outages during the cut: $(cat "$T/outages.json")"
+import json, sys
+o = json.load(open(sys.argv[1]))["outages"]
+assert len(o) == 1 and o[0]["root"] == "210203000000", [x["root"] for x in o]
+cut = o[0]["cut_off"]
+assert cut["township"] == 2 and cut["village"] == 6, cut
+PY
 B=$B "$DEMO" fault 210202000000 >/dev/null 2>&1 && fail "a second fault was not refused"
 
 t1=$(date +%s%3N)
@@ -95,10 +105,13 @@ B=$B "$DEMO" heal >"$T/heal.out" 2>&1 || { cat "$T/heal.out"; fail "demo heal fa
 cat "$T/heal.out"
 has_event 210200000000 target-up 210203000000 "$t1" ||
 	fail "the collector has no event of county 210203000000 coming back"
+api /api/v1/outages >"$T/outages.json"
+python3 -c 'import json,sys; sys.exit(len(json.load(open(sys.argv[1]))["outages"]) != 0)' "$T/outages.json" ||
+	fail "an outage is still open after the repair: $(cat "$T/outages.json")"
 # and its own account of the cut, from its spool, after the repair
 has_event 210203000000 target-down 210200000000 "$t0" ||
 	fail "county 210203000000's spooled reports of the cut did not arrive"
-grep -qF "coverage: 15/15 gateways report, 24/24 villages up" "$T/heal.out" ||
+grep -qF "coverage: connected: province 1/1, city 2/2, county 4/4, township 8/8, village 24/24" "$T/heal.out" ||
 	fail "no full coverage after the repair"
 
 # demo-stop: nothing of the demo is left
