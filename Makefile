@@ -108,6 +108,7 @@ bench: all tests-build $(B)/bench/spool_bench
 	$(Q)B=$(B) bench/firewall
 	$(Q)B=$(B) bench/linkmon
 	$(Q)B=$(B) bench/http
+	$(Q)B=$(B) bench/collector
 	$(Q)$(B)/bench/spool_bench
 
 PREFIX  ?= /usr

@@ -66,6 +66,7 @@ struct cl_node {
 	enum cl_state state;
 	uint32_t ev; /* epoll events registered, 0: not registered */
 	bool queued; /* on the run queue */
+	bool slotwait; /* on the queue for a connection slot */
 	bool waiting; /* backing off until retry_at */
 	bool has_req; /* a report taken for sending */
 
@@ -104,6 +105,11 @@ struct cl_net {
 	int *retry_idx; /* ring of nodes backing off, in time order */
 	double *retry_at;
 	int rt_head, rt_len;
+	int *slotq; /* ring of nodes waiting for a connection under max_open */
+	int sq_head, sq_len;
+	int open, max_open; /* connections open; at most (0: no cap) */
+	int mru;            /* the node answered last, -1: none */
+	int evict_cur;      /* where the search for an idle connection goes on */
 	int active;    /* nodes with a connection being made or a request */
 	int max_active; /* nodes started at once (0: all) */
 	bool close_after; /* close each connection after its answer */
@@ -130,6 +136,10 @@ void cl_net_poll(struct cl_net *n, int ms);
 void cl_net_close_all(struct cl_net *n);
 /* Connections open now. */
 int cl_net_open(const struct cl_net *n);
+/* Keep at most @max connections open (0: no cap): a node that needs one
+ * when they are all taken closes an idle one, the node answered last
+ * first (reports come round robin: it is the one needed latest). */
+void cl_net_max_open(struct cl_net *n, int max);
 /* True when node @i has nothing to send and nothing in flight. */
 bool cl_net_idle(const struct cl_net *n, int i);
 /* Reset the phase's counters (latencies freed). */

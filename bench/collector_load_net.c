@@ -94,9 +94,12 @@ int cl_net_init(struct cl_net *n, struct cl_node *nodes, int nn, int port,
 	n->runq = calloc((size_t)nn, sizeof(int));
 	n->retry_idx = calloc((size_t)nn, sizeof(int));
 	n->retry_at = calloc((size_t)nn, sizeof(double));
+	n->slotq = calloc((size_t)nn, sizeof(int));
+	n->mru = -1;
 	n->epfd = epoll_create1(EPOLL_CLOEXEC);
 	n->ctx = SSL_CTX_new(TLS_client_method());
-	if (!n->runq || !n->retry_idx || !n->retry_at || n->epfd < 0 ||
+	if (!n->runq || !n->retry_idx || !n->retry_at || !n->slotq ||
+	    n->epfd < 0 ||
 	    !n->ctx) {
 		snprintf(err, errlen, "out of memory or descriptors");
 		return -1;
@@ -131,6 +134,7 @@ void cl_net_free(struct cl_net *n)
 	free(n->runq);
 	free(n->retry_idx);
 	free(n->retry_at);
+	free(n->slotq);
 	free(n->st.lat.v);
 	free(n->st.lat_backlog.v);
 }
@@ -161,11 +165,12 @@ bool cl_net_idle(const struct cl_net *n, int i)
 
 int cl_net_open(const struct cl_net *n)
 {
-	int c = 0;
+	return n->open;
+}
 
-	for (int i = 0; i < n->n; i++)
-		c += n->nodes[i].fd >= 0;
-	return c;
+void cl_net_max_open(struct cl_net *n, int max)
+{
+	n->max_open = max;
 }
 
 static void rq_push(struct cl_net *n, int i)
@@ -197,7 +202,6 @@ static void set_ev(struct cl_net *n, struct cl_node *nd, uint32_t ev)
 
 static void conn_close(struct cl_net *n, struct cl_node *nd)
 {
-	(void)n;
 	if (nd->ssl) {
 		SSL_free(nd->ssl);
 		nd->ssl = NULL;
@@ -205,6 +209,7 @@ static void conn_close(struct cl_net *n, struct cl_node *nd)
 	if (nd->fd >= 0) {
 		close(nd->fd); /* leaves the epoll set with it */
 		nd->fd = -1;
+		n->open--;
 	}
 	nd->ev = 0;
 	nd->state = CL_NOCONN;
@@ -326,6 +331,7 @@ static int conn_open(struct cl_net *n, struct cl_node *nd)
 		nd->fd = -1;
 		return -1;
 	}
+	n->open++;
 	nd->state = CL_CONNECTING;
 	set_ev(n, nd, EPOLLOUT);
 	return 0;
@@ -409,6 +415,7 @@ static void answer_done(struct cl_net *n, struct cl_node *nd, int status,
 		conn_close(n, nd);
 	} else {
 		nd->state = CL_READY;
+		n->mru = (int)(nd - n->nodes);
 	}
 	if (retry)
 		backoff(n, nd);
@@ -524,6 +531,34 @@ static void drive(struct cl_net *n, struct cl_node *nd)
 	}
 }
 
+static bool evictable(const struct cl_node *nd)
+{
+	return nd->state == CL_READY && !nd->has_req;
+}
+
+/* Make room for one more connection under max_open: close an idle one.
+ * False when every open connection is busy. */
+static bool evict(struct cl_net *n)
+{
+	if (!n->max_open || n->open < n->max_open)
+		return true;
+	if (n->open <= n->active) /* all of them busy (or nearly) */
+		return false;
+	if (n->mru >= 0 && evictable(&n->nodes[n->mru])) {
+		conn_close(n, &n->nodes[n->mru]);
+		n->mru = -1;
+		return true;
+	}
+	for (int k = 0; k < n->n; k++) {
+		n->evict_cur = (n->evict_cur + 1) % n->n;
+		if (evictable(&n->nodes[n->evict_cur])) {
+			conn_close(n, &n->nodes[n->evict_cur]);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Start node @i's next report: connect first when needed. */
 static void start(struct cl_net *n, int i)
 {
@@ -532,6 +567,15 @@ static void start(struct cl_net *n, int i)
 	nd->queued = false;
 	if (nd->has_req || nd->waiting || !has_work(nd))
 		return;
+	if (nd->state == CL_NOCONN && !evict(n)) {
+		/* every connection busy: wait for one to be answered */
+		if (!nd->slotwait) {
+			nd->slotwait = true;
+			n->slotq[(n->sq_head + n->sq_len) % n->n] = i;
+			n->sq_len++;
+		}
+		return;
+	}
 	req_take(nd, cl_now());
 	n->active++;
 	if (nd->state == CL_NOCONN && conn_open(n, nd)) {
@@ -555,6 +599,14 @@ void cl_net_poll(struct cl_net *n, int ms)
 		n->rt_len--;
 		n->nodes[i].waiting = false;
 		cl_net_want(n, i);
+	}
+	while (n->sq_len && evict(n)) {
+		int i = n->slotq[n->sq_head];
+
+		n->sq_head = (n->sq_head + 1) % n->n;
+		n->sq_len--;
+		n->nodes[i].slotwait = false;
+		start(n, i);
 	}
 	while (n->rq_len && (!n->max_active || n->active < n->max_active)) {
 		int i = n->runq[n->rq_head];

@@ -107,7 +107,7 @@ static double median(double *v, int n)
 
 static bool busy(const struct cl_net *n)
 {
-	return n->active || n->rq_len || n->rt_len;
+	return n->active || n->rq_len || n->rt_len || n->sq_len;
 }
 
 static void drain(struct cl_net *n, double max_s)
