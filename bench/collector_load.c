@@ -14,9 +14,9 @@
  * CPU comes from /proc/PID/stat (utime+stime over the phase), its memory
  * from /proc/PID/status (VmRSS) and its /metrics.
  *
- *   mem     fresh collector: every node once, MEM_CONC at a time, each on
- *           a new connection closed after the answer, first to `limit`
- *           (RSS before), then with reports (RSS after): memory per node
+ *   mem     fresh collector: every node connects and posts to `limit` (RSS
+ *           with the connections open), then a report over its connection,
+ *           MEM_CONC at a time (RSS with the nodes known): memory per node
  *   storm   every connection closed, then every node reconnects at once
  *           (new handshakes) and posts one report: time until all answered
  *   steady  RATE reports/s spread over every node's connection (a node

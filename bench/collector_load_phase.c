@@ -212,22 +212,23 @@ static int phase_mem(struct cl_ctx *c)
 {
 	struct snap a, b;
 	long rss0 = proc_rss_kib(c->pid), rss1, rss2, st;
-	double secs, json = -1, mem = -1, nodes;
+	double secs, json = -1, mem = -1, nodes, per_conn;
+	uint64_t *sv = seq_save(c);
 	char *m;
+	int open;
 
-	printf("== mem: %d nodes once each, %d at a time, a new connection "
-	       "each, closed after its answer; RSS of the fresh collector "
-	       "%ld KiB\n",
-	       c->nn, c->mem_conc, rss0);
-	for (int k = 0; k < 2; k++) {
-		uint64_t *sv = seq_save(c);
-
-		secs = oneshot(c, 0, c->mem_conc, true, &a, &b);
-		line("mem", 0, k + 1, &c->net, secs, &a, &b);
-		seq_restore(c, sv);
-	}
+	printf("== mem: on the fresh collector (RSS %ld KiB), every node "
+	       "connects and posts to the limit (RSS with the connections "
+	       "open), then posts a report over its connection, %d at a time "
+	       "(RSS with the nodes known)\n",
+	       rss0, c->mem_conc);
+	cl_net_close_all(&c->net);
+	secs = oneshot(c, 0, 0, false, &a, &b);
+	line("mem", 0, 1, &c->net, secs, &a, &b);
+	seq_restore(c, sv);
+	open = cl_net_open(&c->net);
 	rss1 = proc_rss_kib(c->pid);
-	secs = oneshot(c, 1, c->mem_conc, true, &a, &b);
+	secs = oneshot(c, 1, c->mem_conc, false, &a, &b);
 	line("mem", 1, 1, &c->net, secs, &a, &b);
 	/* the store refreshes its figures at its ticks (flush_ms, 1 s) */
 	for (int k = 0; k < 50; k++) {
@@ -245,17 +246,20 @@ static int phase_mem(struct cl_ctx *c)
 		printf("mem: /metrics: %ld, no store figures\n", st);
 		return 1;
 	}
+	per_conn = open ? (double)(rss1 - rss0) * 1024 / open : 0;
 	R.mem = true;
 	R.mem_json = json;
 	R.mem_per_node = ((double)(rss2 - rss1) * 1024 - json) / c->nn;
 	R.mem_store_per_node = mem / c->nn;
-	printf("mem: RSS %ld KiB after the limit rows, %ld KiB with %d nodes "
-	       "known: +%.0f bytes per node, of which the last report's JSON "
-	       "%.0f (egnet_store_json_bytes %.0f); beyond it %.0f bytes per "
-	       "node (the store's own count, egnet_store_memory_bytes: %.0f "
-	       "per node)\n",
-	       rss1, rss2, c->nn, (double)(rss2 - rss1) * 1024 / c->nn,
-	       json / c->nn, json, R.mem_per_node, R.mem_store_per_node);
+	printf("mem: RSS %ld KiB fresh, %ld KiB with %d connections open "
+	       "(%.0f bytes per connection), %ld KiB with %d nodes known: "
+	       "+%.0f bytes per node, of which the last report's JSON %.0f "
+	       "(egnet_store_json_bytes %.0f); beyond it %.0f bytes per node "
+	       "(the store's own count, egnet_store_memory_bytes: %.0f per "
+	       "node)\n",
+	       rss0, rss1, open, per_conn, rss2, c->nn,
+	       (double)(rss2 - rss1) * 1024 / c->nn, json / c->nn, json,
+	       R.mem_per_node, R.mem_store_per_node);
 	return 0;
 }
 
