@@ -108,7 +108,8 @@ struct cl_net {
 	int *slotq; /* ring of nodes waiting for a connection under max_open */
 	int sq_head, sq_len;
 	int open, max_open; /* connections open; at most (0: no cap) */
-	int mru;            /* the node answered last, -1: none */
+	int *mru;           /* ring used as a stack: nodes answered, newest on top */
+	int mru_top, mru_len;
 	int evict_cur;      /* where the search for an idle connection goes on */
 	int active;    /* nodes with a connection being made or a request */
 	int max_active; /* nodes started at once (0: all) */
@@ -137,8 +138,9 @@ void cl_net_close_all(struct cl_net *n);
 /* Connections open now. */
 int cl_net_open(const struct cl_net *n);
 /* Keep at most @max connections open (0: no cap): a node that needs one
- * when they are all taken closes an idle one, the node answered last
- * first (reports come round robin: it is the one needed latest). */
+ * when they are all taken closes an idle one: of the nodes answered, the
+ * newest first (reports come round robin: it is the one needed latest;
+ * the oldest would be needed next, and closing it would cascade). */
 void cl_net_max_open(struct cl_net *n, int max);
 /* True when node @i has nothing to send and nothing in flight. */
 bool cl_net_idle(const struct cl_net *n, int i);

@@ -95,10 +95,10 @@ int cl_net_init(struct cl_net *n, struct cl_node *nodes, int nn, int port,
 	n->retry_idx = calloc((size_t)nn, sizeof(int));
 	n->retry_at = calloc((size_t)nn, sizeof(double));
 	n->slotq = calloc((size_t)nn, sizeof(int));
-	n->mru = -1;
+	n->mru = calloc((size_t)nn, sizeof(int));
 	n->epfd = epoll_create1(EPOLL_CLOEXEC);
 	n->ctx = SSL_CTX_new(TLS_client_method());
-	if (!n->runq || !n->retry_idx || !n->retry_at || !n->slotq ||
+	if (!n->runq || !n->retry_idx || !n->retry_at || !n->slotq || !n->mru ||
 	    n->epfd < 0 ||
 	    !n->ctx) {
 		snprintf(err, errlen, "out of memory or descriptors");
@@ -121,6 +121,8 @@ int cl_net_init(struct cl_net *n, struct cl_node *nodes, int nn, int port,
 	for (int i = 0; i < nn; i++) {
 		nodes[i].fd = -1;
 		nodes[i].state = CL_NOCONN;
+		nodes[i].blo = 1; /* no backlog */
+		nodes[i].bhi = 0;
 	}
 	return 0;
 }
@@ -135,6 +137,7 @@ void cl_net_free(struct cl_net *n)
 	free(n->retry_idx);
 	free(n->retry_at);
 	free(n->slotq);
+	free(n->mru);
 	free(n->st.lat.v);
 	free(n->st.lat_backlog.v);
 }
@@ -415,7 +418,10 @@ static void answer_done(struct cl_net *n, struct cl_node *nd, int status,
 		conn_close(n, nd);
 	} else {
 		nd->state = CL_READY;
-		n->mru = (int)(nd - n->nodes);
+		n->mru[n->mru_top] = (int)(nd - n->nodes);
+		n->mru_top = (n->mru_top + 1) % n->n;
+		if (n->mru_len < n->n)
+			n->mru_len++;
 	}
 	if (retry)
 		backoff(n, nd);
@@ -544,10 +550,16 @@ static bool evict(struct cl_net *n)
 		return true;
 	if (n->open <= n->active) /* all of them busy (or nearly) */
 		return false;
-	if (n->mru >= 0 && evictable(&n->nodes[n->mru])) {
-		conn_close(n, &n->nodes[n->mru]);
-		n->mru = -1;
-		return true;
+	while (n->mru_len) {
+		struct cl_node *nd;
+
+		n->mru_top = (n->mru_top + n->n - 1) % n->n;
+		n->mru_len--;
+		nd = &n->nodes[n->mru[n->mru_top]];
+		if (evictable(nd)) {
+			conn_close(n, nd);
+			return true;
+		}
 	}
 	for (int k = 0; k < n->n; k++) {
 		n->evict_cur = (n->evict_cur + 1) % n->n;
