@@ -89,6 +89,8 @@ struct cl_lat {
 struct cl_stats {
 	uint64_t sent, stored, dup, ok204, c4xx, c503, c5xx, terr;
 	uint64_t handshakes, late, live_503, backlog_done;
+	uint64_t closed_idle; /* idle connections the collector closed */
+	uint64_t evicted;     /* idle connections closed under max_open */
 	struct cl_lat lat, lat_backlog;
 };
 

@@ -528,6 +528,7 @@ static void drive(struct cl_net *n, struct cl_node *nd)
 		default:
 			ERR_clear_error();
 			if (nd->state == CL_READY && !nd->has_req) {
+				n->st.closed_idle++;
 				conn_close(n, nd); /* closed while idle */
 				return;
 			}
@@ -557,6 +558,7 @@ static bool evict(struct cl_net *n)
 		n->mru_len--;
 		nd = &n->nodes[n->mru[n->mru_top]];
 		if (evictable(nd)) {
+			n->st.evicted++;
 			conn_close(n, nd);
 			return true;
 		}
@@ -564,6 +566,7 @@ static bool evict(struct cl_net *n)
 	for (int k = 0; k < n->n; k++) {
 		n->evict_cur = (n->evict_cur + 1) % n->n;
 		if (evictable(&n->nodes[n->evict_cur])) {
+			n->st.evicted++;
 			conn_close(n, &n->nodes[n->evict_cur]);
 			return true;
 		}

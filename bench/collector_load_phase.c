@@ -11,6 +11,7 @@
  * numbers it used are given back afterwards, so that what the collector
  * stored stays one contiguous range per node and verify can say so.
  */
+#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,74 @@ static long proc_rss_kib(int pid)
 			break;
 	fclose(f);
 	return kib;
+}
+
+/* The collector's threads and their CPU seconds. */
+struct threads {
+	int n;
+	struct {
+		int tid;
+		char comm[24];
+		double cpu;
+	} t[64];
+};
+
+static void threads_take(int pid, struct threads *th)
+{
+	char path[64], buf[1024], *o, *cl;
+	DIR *d;
+	struct dirent *e;
+
+	th->n = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	while (d && (e = readdir(d)) && th->n < 64) {
+		unsigned long long ut, st;
+		FILE *f;
+		size_t k;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.12s/stat", pid,
+			 e->d_name);
+		if (!(f = fopen(path, "r")))
+			continue;
+		k = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[k] = '\0';
+		o = strchr(buf, '(');
+		cl = strrchr(buf, ')');
+		if (!o || !cl || cl - o > 20 ||
+		    sscanf(cl + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+			   "%*u %llu %llu", &ut, &st) != 2)
+			continue;
+		th->t[th->n].tid = atoi(e->d_name);
+		snprintf(th->t[th->n].comm, sizeof(th->t[0].comm), "%.*s",
+			 (int)(cl - o - 1), o + 1);
+		th->t[th->n].cpu = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+		th->n++;
+	}
+	if (d)
+		closedir(d);
+}
+
+/* "name 12%, name 30%": each thread's share of a core between @a and @b,
+ * those above 1 %. */
+static void threads_print(const struct threads *a, const struct threads *b,
+			  double secs)
+{
+	printf("        collector threads:");
+	for (int i = 0; i < b->n; i++) {
+		double c0 = 0, pct;
+
+		for (int j = 0; j < a->n; j++)
+			if (a->t[j].tid == b->t[i].tid)
+				c0 = a->t[j].cpu;
+		pct = (b->t[i].cpu - c0) / secs * 100;
+		if (pct >= 1)
+			printf(" %s %.0f%%", b->t[i].comm, pct);
+	}
+	printf("\n");
 }
 
 static struct snap snap_take(int pid)
@@ -156,8 +225,9 @@ static void line(const char *phase, int row, int round, struct cl_net *n,
 	printf("%-6s %-7s round %d: %llu answered ok (%llu stored, %llu dup, "
 	       "%llu 204) in %.2f s = %.0f/s; latency p50 %.1f ms p99 %.1f ms; "
 	       "4xx %llu, 503 %llu, other 5xx %llu, transport errors %llu; "
-	       "%llu handshakes; CPU: collector %.1f%%, generator %.1f%% of a "
-	       "core\n",
+	       "%llu handshakes (%llu idle connections closed by the "
+	       "collector, %llu by the cap); CPU: collector %.1f%%, generator "
+	       "%.1f%% of a core\n",
 	       phase, row_name[row], round, (unsigned long long)ok_of(s),
 	       (unsigned long long)s->stored, (unsigned long long)s->dup,
 	       (unsigned long long)s->ok204, secs, (double)ok_of(s) / secs,
@@ -165,7 +235,8 @@ static void line(const char *phase, int row, int round, struct cl_net *n,
 	       (unsigned long long)s->c4xx, (unsigned long long)s->c503,
 	       (unsigned long long)s->c5xx, (unsigned long long)s->terr,
 	       (unsigned long long)s->handshakes,
-	       (b->srv - a->srv) / (b->t - a->t) * 100,
+	       (unsigned long long)s->closed_idle,
+	       (unsigned long long)s->evicted, (b->srv - a->srv) / (b->t - a->t) * 100,
 	       (b->self - a->self) / (b->t - a->t) * 100);
 	fflush(stdout);
 }
@@ -312,13 +383,16 @@ static void paced(struct cl_ctx *c, double rate, double secs, double t0,
 			cl_net_want(n, i);
 			j++;
 		}
-		ms = (int)((next - now) * 1000);
-		cl_net_poll(n, ms < 0 ? 0 : ms > 5 ? 5 : ms);
+		/* whole ms, rounded up: a busy loop would take the CPU the
+		 * collector needs (the reports of one ms go together) */
+		ms = (int)((next - now) * 1000) + 1;
+		cl_net_poll(n, ms > 5 ? 5 : ms);
 	}
 }
 
 static void phase_steady(struct cl_ctx *c)
 {
+	static struct threads ta, tb;
 	struct snap a, b;
 
 	printf("== steady: %.0f reports/s over %d keep-alive connections (each "
@@ -331,11 +405,14 @@ static void phase_steady(struct cl_ctx *c)
 
 			cl_net_reset(&c->net);
 			cl_net_path(&c->net, row_path[row]);
+			threads_take(c->pid, &ta);
 			a = snap_take(c->pid);
 			paced(c, c->rate, c->steady_s, a.t, NULL);
 			b = snap_take(c->pid);
+			threads_take(c->pid, &tb);
 			drain(&c->net, 30);
 			line("steady", row, r + 1, &c->net, b.t - a.t, &a, &b);
+			threads_print(&ta, &tb, b.t - a.t);
 			R.steady_cpu[row][r] = (b.srv - a.srv) / (b.t - a.t) * 100;
 			R.steady_p99[row][r] = cl_lat_q(&c->net.st.lat, 0.99) * 1e3;
 			if (sv)
@@ -347,6 +424,7 @@ static void phase_steady(struct cl_ctx *c)
 static void phase_peak(struct cl_ctx *c)
 {
 	struct cl_net *n = &c->net;
+	static struct threads ta, tb;
 	struct snap a, b;
 	int cur = 0;
 
@@ -360,6 +438,7 @@ static void phase_peak(struct cl_ctx *c)
 
 			cl_net_reset(n);
 			cl_net_path(n, row_path[row]);
+			threads_take(c->pid, &ta);
 			a = snap_take(c->pid);
 			end = a.t + c->peak_s;
 			while (cl_now() < end) {
@@ -375,7 +454,9 @@ static void phase_peak(struct cl_ctx *c)
 				cl_net_poll(n, 5);
 			}
 			b = snap_take(c->pid);
+			threads_take(c->pid, &tb);
 			line("peak", row, r + 1, n, b.t - a.t, &a, &b);
+			threads_print(&ta, &tb, b.t - a.t);
 			R.peak_rps[row][r] = (double)ok_of(&n->st) / (b.t - a.t);
 			R.peak_cpu[row][r] = (b.srv - a.srv) / (b.t - a.t) * 100;
 			drain(n, 30);
