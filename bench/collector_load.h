@@ -91,6 +91,7 @@ struct cl_stats {
 	uint64_t handshakes, late, live_503, backlog_done;
 	uint64_t closed_idle; /* idle connections the collector closed */
 	uint64_t evicted;     /* idle connections closed under max_open */
+	uint64_t closed_answer; /* answers with Connection: close */
 	struct cl_lat lat, lat_backlog;
 };
 

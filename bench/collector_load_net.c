@@ -193,6 +193,7 @@ void cl_net_want(struct cl_net *n, int i)
 		rq_push(n, i);
 }
 
+static void conn_close(struct cl_net *n, struct cl_node *nd);
 static void set_ev(struct cl_net *n, struct cl_node *nd, uint32_t ev)
 {
 	struct epoll_event e = {.events = ev, .data.u32 = (uint32_t)(nd - n->nodes)};
@@ -414,6 +415,7 @@ static void answer_done(struct cl_net *n, struct cl_node *nd, int status,
 				nd->in);
 	}
 	if (close_it || n->close_after) {
+		n->st.closed_answer += close_it;
 		SSL_shutdown(nd->ssl);
 		conn_close(n, nd);
 	} else {

@@ -179,12 +179,23 @@ static bool busy(const struct cl_net *n)
 	return n->active || n->rq_len || n->rt_len || n->sq_len;
 }
 
+/*
+ * Wait up to @max_s for what is in flight; the requests still unanswered
+ * then (the server has them and does not answer) are printed and left:
+ * waiting longer would let the collector's idle timeout close every other
+ * connection meanwhile.
+ */
 static void drain(struct cl_net *n, double max_s)
 {
 	double end = cl_now() + max_s;
 
 	while (busy(n) && cl_now() < end)
 		cl_net_poll(n, 10);
+	if (n->active)
+		printf("        %d requests still unanswered %.0f s after the "
+		       "row (their requests are in the collector's socket "
+		       "buffers, unread)\n",
+		       n->active, max_s);
 }
 
 /* The sequence numbers a `limit` row takes are given back after it. */
@@ -226,7 +237,7 @@ static void line(const char *phase, int row, int round, struct cl_net *n,
 	       "%llu 204) in %.2f s = %.0f/s; latency p50 %.1f ms p99 %.1f ms; "
 	       "4xx %llu, 503 %llu, other 5xx %llu, transport errors %llu; "
 	       "%llu handshakes (%llu idle connections closed by the "
-	       "collector, %llu by the cap); CPU: collector %.1f%%, generator "
+	       "collector, %llu after its answer, %llu by the cap); CPU: collector %.1f%%, generator "
 	       "%.1f%% of a core\n",
 	       phase, row_name[row], round, (unsigned long long)ok_of(s),
 	       (unsigned long long)s->stored, (unsigned long long)s->dup,
@@ -236,6 +247,7 @@ static void line(const char *phase, int row, int round, struct cl_net *n,
 	       (unsigned long long)s->c5xx, (unsigned long long)s->terr,
 	       (unsigned long long)s->handshakes,
 	       (unsigned long long)s->closed_idle,
+	       (unsigned long long)s->closed_answer,
 	       (unsigned long long)s->evicted, (b->srv - a->srv) / (b->t - a->t) * 100,
 	       (b->self - a->self) / (b->t - a->t) * 100);
 	fflush(stdout);
@@ -410,7 +422,7 @@ static void phase_steady(struct cl_ctx *c)
 			paced(c, c->rate, c->steady_s, a.t, NULL);
 			b = snap_take(c->pid);
 			threads_take(c->pid, &tb);
-			drain(&c->net, 30);
+			drain(&c->net, 5);
 			line("steady", row, r + 1, &c->net, b.t - a.t, &a, &b);
 			threads_print(&ta, &tb, b.t - a.t);
 			R.steady_cpu[row][r] = (b.srv - a.srv) / (b.t - a.t) * 100;
@@ -459,7 +471,7 @@ static void phase_peak(struct cl_ctx *c)
 			threads_print(&ta, &tb, b.t - a.t);
 			R.peak_rps[row][r] = (double)ok_of(&n->st) / (b.t - a.t);
 			R.peak_cpu[row][r] = (b.srv - a.srv) / (b.t - a.t) * 100;
-			drain(n, 30);
+			drain(n, 5);
 			if (sv)
 				seq_restore(c, sv);
 		}
@@ -498,7 +510,7 @@ static void phase_replay(struct cl_ctx *c)
 	paced(c, c->rate, 1, a.t, replay_done);
 	b = snap_take(c->pid);
 	secs = b.t - a.t;
-	drain(n, 30);
+	drain(n, 5);
 	printf("replay: %llu spooled reports answered in %.2f s (%.0f/s), "
 	       "their p50 %.1f ms p99 %.1f ms; live: %zu answered, p50 %.1f "
 	       "ms p99 %.1f ms, %llu refused 503; spooled refused 503: %llu; "
