@@ -124,6 +124,7 @@ bench: all tests-build $(B)/bench/spool_bench
 	$(Q)B=$(B) bench/linkmon
 	$(Q)B=$(B) bench/http
 	$(Q)B=$(B) bench/verify
+	$(Q)B=$(B) bench/collector
 	$(Q)$(B)/bench/spool_bench
 
 PREFIX  ?= /usr

@@ -43,6 +43,16 @@ $(B)/bench/%: $(call obj,bench/%.c $(FAILPOINT_NONE)) $(LIBAGENT) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(AGENT_LIBS)
 
+# the collector's load generator (bench/collector): OpenSSL for its own
+# connections and certificates, libcurl for the API's answers
+CL_LOAD_SRC := bench/collector_load.c bench/collector_load_net.c bench/collector_load_phase.c
+$(B)/bench/collector_load: $(call obj,$(CL_LOAD_SRC)) $(LIBCOMMON)
+	$(call msg,LD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(call pc_libs,libcurl openssl)
+
+TESTS_BUILD_EXTRA += $(B)/bench/collector_load
+
 # fw_bench drives the firewall's read-back test too
 TESTS_BUILD_EXTRA += $(B)/bench/fw_bench
 
