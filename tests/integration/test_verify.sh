@@ -108,7 +108,9 @@ for n in p:province:$P ci:city:$CI co:county:$CO t1:township:$T1 t2:township:$T2
 		-e '/^paths = {/,/^};/d' -e '/^collector = {/,/^};/d' \
 		"$ROOT/profiles/examples/$level.conf" >"$d/node.conf"
 	printf 'paths = { state = "%s/state"; socket = "%s/agent.sock"; };\n' "$d" "$d" >>"$d/node.conf"
-	printf 'collector = { url = "https://10.250.%d.1:8443"; interval = 1; timeout = 2;\n\tca = "%s/ca.crt"; cert = "%s/nodes/%s.crt"; key = "%s/nodes/%s.key"; };\n' \
+	# over a management line outside the plan: the kernel picks the
+	# source address (source = "none"), not the uplink's
+	printf 'collector = { url = "https://10.250.%d.1:8443"; interval = 1; timeout = 2;\n\tca = "%s/ca.crt"; cert = "%s/nodes/%s.crt"; key = "%s/nodes/%s.key";\n\tsource = "none"; };\n' \
 		"$i" "$T/pki" "$T/pki" "$code" "$T/pki" "$code" >>"$d/node.conf"
 	eval "IDX_$short=$i CODE_$short=$code"
 done
