@@ -6,6 +6,7 @@
  * read lock.
  */
 #include "collector/api/api.h"
+#include "collector/api/api_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,9 +22,8 @@
 
 /* ---- query arguments ------------------------------------------------------- */
 
-/* ?@key= as an integer in [lo, hi]: 1 set, 0 absent, -1 bad (answered). */
-static int arg_int(struct http_req *req, const char *key, long long lo,
-		   long long hi, long long *out)
+int api_query_int(struct http_req *req, const char *key, long long lo,
+		  long long hi, long long *out)
 {
 	const char *v = http_req_query(req, key);
 	char *end;
@@ -42,8 +42,7 @@ static int arg_int(struct http_req *req, const char *key, long long lo,
 	return 1;
 }
 
-/* ?@key= as a division code: 1 set, 0 absent, -1 bad (answered). */
-static int arg_code(struct http_req *req, const char *key, code_t *out)
+int api_query_code(struct http_req *req, const char *key, code_t *out)
 {
 	const char *v = http_req_query(req, key);
 	char err[128];
@@ -256,8 +255,8 @@ int api_node(struct http_req *req, void *arg)
 	if (!p || code_parse(p, &code, err, sizeof(err)))
 		return http_error(req, 400, "code", "%.40s: %s", p ? p : "",
 				  err);
-	if (arg_int(req, "since", 0, 1LL << 50, &since) < 0 ||
-	    arg_int(req, "until", 0, 1LL << 50, &until) < 0)
+	if (api_query_int(req, "since", 0, 1LL << 50, &since) < 0 ||
+	    api_query_int(req, "until", 0, 1LL << 50, &until) < 0)
 		return 0;
 	if (since > until)
 		return http_error(req, 400, "query", "since=%lld is after "
@@ -336,10 +335,10 @@ int api_events(struct http_req *req, void *arg)
 	json_t *a;
 	int rc;
 
-	if (arg_int(req, "since", 0, 1LL << 50, &since) < 0 ||
-	    arg_int(req, "until", 0, 1LL << 50, &until) < 0 ||
-	    arg_int(req, "limit", 1, API_EVENTS_MAX, &limit) < 0 ||
-	    arg_code(req, "node", &q.node) < 0)
+	if (api_query_int(req, "since", 0, 1LL << 50, &since) < 0 ||
+	    api_query_int(req, "until", 0, 1LL << 50, &until) < 0 ||
+	    api_query_int(req, "limit", 1, API_EVENTS_MAX, &limit) < 0 ||
+	    api_query_code(req, "node", &q.node) < 0)
 		return 0;
 	if (type) {
 		for (int i = 0; i < STORE_EV__N; i++)

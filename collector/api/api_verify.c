@@ -9,6 +9,7 @@
  * answer built after; names come from the inventory under its read lock.
  */
 #include "collector/api/api.h"
+#include "collector/api/api_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,43 +22,6 @@
 #include "collector/verify/verify.h"
 #include "common/log.h"
 #include "common/now.h"
-
-/* ?@key= as an integer in [lo, hi]: 1 set, 0 absent, -1 bad (answered). */
-static int api_verify_int(struct http_req *req, const char *key,
-			  long long lo, long long hi, long long *out)
-{
-	const char *v = http_req_query(req, key);
-	char *end;
-	long long n;
-
-	if (!v)
-		return 0;
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (!*v || *end || errno || n < lo || n > hi) {
-		http_error(req, 400, "query", "%s=%.40s: not an integer in "
-			   "%lld..%lld", key, v, lo, hi);
-		return -1;
-	}
-	*out = n;
-	return 1;
-}
-
-/* ?@key= as a division code: 1 set, 0 absent, -1 bad (answered). */
-static int api_verify_code(struct http_req *req, const char *key,
-			   code_t *out)
-{
-	const char *v = http_req_query(req, key);
-	char err[128];
-
-	if (!v)
-		return 0;
-	if (code_parse(v, out, err, sizeof(err))) {
-		http_error(req, 400, "query", "%s=%.40s: %s", key, v, err);
-		return -1;
-	}
-	return 1;
-}
 
 static const char *api_verify_name(const struct api_ctx *c, code_t code)
 {
@@ -111,8 +75,8 @@ int api_tree(struct http_req *req, void *arg)
 
 	if (!c->verify)
 		return http_error(req, 503, "starting", "no verification");
-	if (api_verify_code(req, "root", &root) < 0 ||
-	    api_verify_int(req, "depth", 0, LEVEL_COUNT, &depth_max) < 0)
+	if (api_query_code(req, "root", &root) < 0 ||
+	    api_query_int(req, "depth", 0, LEVEL_COUNT, &depth_max) < 0)
 		return 0;
 	if (root) {
 		struct topo_node_info ni;
@@ -260,9 +224,9 @@ int api_outages(struct http_req *req, void *arg)
 
 	if (!c->verify)
 		return http_error(req, 503, "starting", "no verification");
-	if (api_verify_int(req, "all", 0, 1, &all) < 0 ||
-	    api_verify_int(req, "since", 0, 1LL << 50, &since) < 0 ||
-	    api_verify_int(req, "limit", 1, 100000, &limit) < 0)
+	if (api_query_int(req, "all", 0, 1, &all) < 0 ||
+	    api_query_int(req, "since", 0, 1LL << 50, &since) < 0 ||
+	    api_query_int(req, "limit", 1, 100000, &limit) < 0)
 		return 0;
 	if (verify_outages(c->verify, &o, &n))
 		return http_error(req, 503, "memory", "outages: out of memory");
@@ -345,10 +309,10 @@ int api_coverage(struct http_req *req, void *arg)
 
 	if (!c->verify)
 		return http_error(req, 503, "starting", "no verification");
-	if (api_verify_code(req, "region", &region) < 0 ||
-	    api_verify_int(req, "since", 0, 1LL << 50, &since) < 0 ||
-	    api_verify_int(req, "until", 0, 1LL << 50, &until) < 0 ||
-	    api_verify_int(req, "depth", 0, LEVEL_TOWNSHIP, &depth) < 0)
+	if (api_query_code(req, "region", &region) < 0 ||
+	    api_query_int(req, "since", 0, 1LL << 50, &since) < 0 ||
+	    api_query_int(req, "until", 0, 1LL << 50, &until) < 0 ||
+	    api_query_int(req, "depth", 0, LEVEL_TOWNSHIP, &depth) < 0)
 		return 0;
 	if (verify_coverage(c->verify, region, &all))
 		return http_error(req, 404, "region", "%s: not in the "
