@@ -237,7 +237,7 @@ static int report(struct topo *t, code_t c, long long ms, code_t flip)
 		.time_ms = ms,
 		.parent = code_parent(c),
 		.uplink = RPT_OPER_UP,
-		.up = {code_parent(c), RPT_OPER_UP, 5, 0, 1},
+		.up = {code_parent(c), RPT_OPER_UP, 5, 0, 1, false},
 		.n_down = nchildren(l),
 		.down = p,
 	};
@@ -249,7 +249,7 @@ static int report(struct topo *t, code_t c, long long ms, code_t flip)
 
 		p[i] = (struct topo_probe){k, k == flip ? RPT_OPER_DOWN
 							: RPT_OPER_UP,
-					   5, 0, 1};
+					   5, 0, 1, false};
 	}
 	return topo_observe(t, c, &o, ms);
 }

@@ -147,6 +147,7 @@ const struct rf rpt_target[] = {
 	  RPT_STAMP__N),
 	F("sent", RF_U64, struct report_target, sent),
 	F("received", RF_U64, struct report_target, received),
+	F("refused", RF_BOOL, struct report_target, refused),
 };
 
 static const struct rf accepted_f[] = {
@@ -401,6 +402,20 @@ int rpt_check_pair(struct rd *rd, const char *s, size_t n)
 
 /* ---- across fields ------------------------------------------------------ */
 
+static int chk_code(struct rd *rd, code_t c);
+
+/* A struct's parent is not checked by the tables (the decoder reads a
+ * code): checked here, as node.parent. */
+static int bad_parent_code(struct rd *rd, code_t c)
+{
+	int rc;
+
+	rd_key(rd, "parent");
+	rc = chk_code(rd, c);
+	rd_pop(rd);
+	return rc;
+}
+
 int rpt_check_node(struct rd *rd, const struct report *r)
 {
 	enum code_level l = code_level(r->node);
@@ -416,17 +431,34 @@ int rpt_check_node(struct rd *rd, const struct report *r)
 		rc = rpt_fail(rd, REPORT_ERR_CODE, "level %s, but %s is a %s",
 			      code_level_name(r->level),
 			      code_format(r->node, a), code_level_name(l));
-	else if (r->parent != code_parent(r->node))
-		rc = r->parent ? rpt_fail(rd, REPORT_ERR_CODE,
-					  "parent %s is not the parent of %s",
-					  code_format(r->parent, a),
-					  code_format(r->node, b))
-			       : rpt_fail(rd, REPORT_ERR_CODE,
-					  "parent null, but %s is a %s",
-					  code_format(r->node, a),
-					  code_level_name(l));
+	else if (!r->parent && l != LEVEL_PROVINCE)
+		rc = rpt_fail(rd, REPORT_ERR_CODE,
+			      "parent null, but %s is a %s",
+			      code_format(r->node, a), code_level_name(l));
+	else if (r->parent && l == LEVEL_PROVINCE)
+		rc = rpt_fail(rd, REPORT_ERR_CODE,
+			      "parent %s, but %s is a province: it has none",
+			      code_format(r->parent, a),
+			      code_format(r->node, b));
+	else if (r->parent && bad_parent_code(rd, r->parent))
+		rc = -1;
+	else if (r->parent && code_level(r->parent) >= l)
+		/* a parent is above its child: a code of the node's level
+		 * or below (a village) cannot be one, whatever the tree */
+		rc = rpt_fail(rd, REPORT_ERR_CODE,
+			      "parent %s is a %s, not above the %s %s",
+			      code_format(r->parent, a),
+			      code_level_name(code_level(r->parent)),
+			      code_level_name(l), code_format(r->node, b));
+	/* another code above it than the code's parent is the agent's claim:
+	 * accepted, and flagged (report_parent_mismatch) */
 	rd_pop(rd);
 	return rc;
+}
+
+bool report_parent_mismatch(const struct report *r)
+{
+	return r->parent != code_parent(r->node);
 }
 
 int rpt_check_target_rel(struct rd *rd, const struct report *r,
@@ -445,6 +477,14 @@ int rpt_check_target_rel(struct rd *rd, const struct report *r,
 		break;
 	default:
 		ok = code_parent(t->code) == r->node && village;
+	}
+	if (ok && t->refused && t->rel == RPT_REL_VILLAGE) {
+		/* villages get ICMP echo: no port to be refused */
+		rd_key(rd, "refused");
+		rpt_fail(rd, REPORT_ERR_SCHEMA,
+			 "true for a village (probed by ICMP echo)");
+		rd_pop(rd);
+		return -1;
 	}
 	if (ok)
 		return 0;

@@ -55,7 +55,8 @@ enum report_err {
 			       unknown, or beyond a bound */
 	REPORT_ERR_RANGE,   /* "range": a number out of its range */
 	REPORT_ERR_CODE,    /* "code": not a division code, or the parent
-			       is not the code's parent */
+			       cannot be one (null below the province,
+			       one on the province, not above the node) */
 	REPORT_ERR__N
 };
 extern const char *const report_err_words[]; /* indexed by enum report_err */
@@ -110,7 +111,13 @@ struct report_link {
 	struct report_drop drops[REPORT_MAX_DROPS];
 };
 
-/* RTT, jitter in ms, loss in percent; a negative RTT/jitter: not measured. */
+/*
+ * RTT, jitter in ms, loss in percent; a negative RTT/jitter: not measured.
+ * refused: the target's own address answered our latest probes with an
+ * ICMP port unreachable, and its agent has not answered since: the
+ * gateway is up, nothing listens on the probe port (its agent is gone).
+ * Never set for a village (ICMP echo), never counted as an answer.
+ */
 struct report_target {
 	code_t code;
 	char name[REPORT_NODE_NAME_LEN];
@@ -120,6 +127,7 @@ struct report_target {
 	double rtt_ms, rtt_avg_ms, jitter_ms, loss_pct;
 	enum report_stamp stamps;
 	uint64_t sent, received;
+	bool refused;
 };
 
 /* Firewall counters of one zone pair ("lan->uplink"). */
@@ -175,6 +183,13 @@ struct report {
 };
 
 /*
+ * The report names another parent than its code's (node.parent, a code
+ * above the node's level: accepted, and flagged by this).  The collector
+ * shows it and never counts the node as connected on its word.
+ */
+bool report_parent_mismatch(const struct report *r);
+
+/*
  * Check a report's values as the decoder would (codes, ranges, bounds,
  * words).  0, or -1 with the reason in err.  Used by the encoder's callers
  * so that what the agent sends is what the collector accepts.
@@ -195,7 +210,8 @@ int report_encode(const struct report *r, char **out, size_t *len, char *err,
 /*
  * Decode @len bytes of @body into *r: strict schema v1 (unknown member,
  * missing member, wrong type, out-of-range number, unknown word, code that
- * is not a division code or parent that is not the code's parent, array
+ * is not a division code or parent that cannot be one; a parent above the
+ * node that is not its code's is accepted: report_parent_mismatch), array
  * beyond its bound, nesting deeper than REPORT_MAX_DEPTH, body over
  * REPORT_MAX_BYTES).  0, or -1 with *why and the reason in err; *r is
  * unspecified on failure.  Only the entries below each n_* are written (a

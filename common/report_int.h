@@ -120,8 +120,10 @@ int rpt_check_word(struct rd *rd, const struct rf *f, int v);
 /* A pair name is "ZONE->ZONE"; a drop reason a name. */
 int rpt_check_pair(struct rd *rd, const char *s, size_t n);
 
-/* The node's level and parent against its code; the targets' relations
- * against the node; link names and target codes unique. */
+/* The node's level and parent against its code (a parent above the node
+ * other than its code's is accepted: report_parent_mismatch); the
+ * targets' relations against the node, and refused never on a village;
+ * link names and target codes unique. */
 int rpt_check_node(struct rd *rd, const struct report *r);
 int rpt_check_target_rel(struct rd *rd, const struct report *r,
 			 const struct report_target *t);

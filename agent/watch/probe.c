@@ -114,6 +114,8 @@ static int icmp_socket(int family)
 
 		ICMP6_FILTER_SETBLOCKALL(&f);
 		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
+		/* port unreachable: a gateway up without its agent */
+		ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &f);
 		setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
 	}
 	return fd;
@@ -242,6 +244,7 @@ static void send_probe(struct prober *p, struct probe_target *t)
 	s->sent_snd = false;
 	s->rtt = -1;
 	s->ts = PT_USER;
+	s->refused = false;
 	t->sent++;
 	if (t->method == PROBE_UDP) {
 		struct egnet_probe m = {0};
@@ -608,6 +611,88 @@ static void read_udp(struct prober *p, int fd)
 	}
 }
 
+/* The egnet probe request of ours quoted at @b (the UDP header first,
+ * @len bytes): *seq. */
+static bool quoted_probe(const struct prober *p, const uint8_t *b, size_t len,
+			 uint32_t *seq)
+{
+	struct egnet_probe m;
+
+	if (len < 8 + sizeof(m) || (b[0] << 8 | b[1]) != p->port ||
+	    (b[2] << 8 | b[3]) != p->port ||
+	    (size_t)(b[4] << 8 | b[5]) != 8 + sizeof(m))
+		return false;
+	memcpy(&m, b + 8, sizeof(m));
+	if (ntohl(m.magic) != EGNET_PROBE_MAGIC ||
+	    m.type != EGNET_PROBE_REQUEST || ntohll(m.code) != p->self)
+		return false;
+	*seq = ntohl(m.seq);
+	return true;
+}
+
+int probe_refused(const struct prober *p, int family, const uint8_t *icmp,
+		  size_t len, struct ip_addr *dst, uint32_t *seq)
+{
+	const uint8_t *ip = icmp + 8; /* type, code, checksum, 4 unused */
+	size_t hl;
+
+	memset(dst, 0, sizeof(*dst));
+	if (len < 8)
+		return -1;
+	len -= 8;
+	if (family == AF_INET) {
+		if (icmp[0] != ICMP_DEST_UNREACH || icmp[1] != ICMP_PORT_UNREACH ||
+		    len < 20 || ip[0] >> 4 != 4)
+			return -1;
+		hl = (size_t)(ip[0] & 0x0f) * 4;
+		/* a whole datagram of ours, not a fragment */
+		if (hl < 20 || len < hl || ip[9] != IPPROTO_UDP ||
+		    (ip[6] & 0x3f) || ip[7])
+			return -1;
+		dst->family = AF_INET;
+		memcpy(dst->a, ip + 16, 4);
+	} else if (family == AF_INET6) {
+		/* ours never carry extension headers */
+		if (icmp[0] != ICMP6_DST_UNREACH ||
+		    icmp[1] != ICMP6_DST_UNREACH_NOPORT || len < 40 ||
+		    ip[0] >> 4 != 6 || ip[6] != IPPROTO_UDP)
+			return -1;
+		hl = 40;
+		dst->family = AF_INET6;
+		memcpy(dst->a, ip + 24, 16);
+	} else {
+		return -1;
+	}
+	if (!quoted_probe(p, ip + hl, len - hl, seq)) {
+		memset(dst, 0, sizeof(*dst));
+		return -1;
+	}
+	return 0;
+}
+
+/* An ICMP error from @from at @icmp: a refusal of one of our probes by
+ * the target itself marks its slot (once) and the target. */
+static void take_refusal(struct prober *p, int family, const uint8_t *icmp,
+			 size_t len, const struct ip_addr *from, double now)
+{
+	struct probe_target *t = NULL;
+	struct probe_slot *s;
+	struct ip_addr dst;
+	uint32_t seq;
+
+	if (probe_refused(p, family, icmp, len, &dst, &seq))
+		return; /* another program's, or another error */
+	if (ip_cmp(&dst, from) ||
+	    !(s = probe_target_slot(p, &dst, seq, PROBE_UDP, &t)) ||
+	    s->refused) {
+		p->bad++;
+		return;
+	}
+	s->refused = true;
+	t->last_refusal = now;
+	t->refusals++;
+}
+
 static void read_icmp(struct prober *p, int fd, int v6)
 {
 	for (;;) {
@@ -632,6 +717,13 @@ static void read_icmp(struct prober *p, int fd, int v6)
 				continue;
 			icmp = buf + hl;
 			n -= (ssize_t)hl;
+		}
+		if (n >= 8 && icmp[0] == (v6 ? ICMP6_DST_UNREACH
+					     : ICMP_DEST_UNREACH)) {
+			from_sockaddr(&from, &a);
+			take_refusal(p, v6 ? AF_INET6 : AF_INET, icmp,
+				     (size_t)n, &a, now);
+			continue;
 		}
 		if (n < 12 || icmp[0] != (v6 ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY) ||
 		    (uint16_t)(icmp[4] << 8 | icmp[5]) != p->echo_ident)

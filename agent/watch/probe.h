@@ -7,6 +7,16 @@
  * answers in a row; a change of state is an event at once.  Probes carry a
  * sequence number and the sender's code: a reply that does not match a
  * probe we sent to that address is ignored and counted.
+ *
+ * Refusals: when a gateway is up but its agent is not, its kernel answers
+ * our egnet echo with an ICMP port unreachable (the standard profiles
+ * accept the probe port from the extranet and filter nothing going out;
+ * ours takes the error back as related to the probe's flow).  The raw
+ * ICMP sockets see it; one that quotes a probe request of ours, still
+ * open in its target's window, and comes from the target's own address
+ * marks the target "refused".  A refusal is never an answer: the probe
+ * stays lost and counts towards down, so a forged one can at worst turn
+ * a cut line into a dead agent, never into an answering one.
  */
 #ifndef EGNET_PROBE_H
 #define EGNET_PROBE_H
@@ -41,6 +51,7 @@ struct probe_slot {
 	bool sent_snd;	    /* sent_kernel is the driver's, not the qdisc's */
 	double rtt;	    /* ms; < 0: no answer (yet) */
 	int ts;		    /* enum probe_ts: where rtt comes from */
+	bool refused;	    /* an ICMP port unreachable came for it */
 };
 
 struct probe_target {
@@ -58,6 +69,8 @@ struct probe_target {
 	double last_rtt, last_user_rtt;
 	int last_ts; /* enum probe_ts of last_rtt; -1 before an answer */
 	double last_answer; /* monotonic time of the last answer; 0: none */
+	double last_refusal; /* monotonic time of the last refusal; 0: none */
+	uint64_t refusals;  /* ICMP port unreachables for our probes */
 };
 
 struct linkmon;
@@ -119,6 +132,26 @@ void prober_read(struct prober *p, int fd);
 int probe_looped(const struct prober *p, int method, int family,
 		 const uint8_t *pkt, size_t len, struct ip_addr *dst,
 		 uint32_t *seq);
+
+/*
+ * An ICMP error at @icmp (its header first, @len bytes; family AF_INET or
+ * AF_INET6) that is a port unreachable for an egnet probe request of
+ * ours: from our code, probe port to probe port, the quoted packet whole.
+ * The probe's destination in *dst, its sequence number in *seq.  0, or -1
+ * when it is anything else.  The caller checks that the error came from
+ * *dst itself and that seq is open in that target's window.
+ */
+int probe_refused(const struct prober *p, int family, const uint8_t *icmp,
+		  size_t len, struct ip_addr *dst, uint32_t *seq);
+
+/*
+ * The target's gateway refuses our probes now: a refusal more recent than
+ * its last answer, within the last down_after + 1 intervals (3 s at
+ * least, the kernel's ICMP rate limit), at @now (monotonic).  Egnet echo
+ * targets only.
+ */
+bool probe_target_refused(const struct prober *p,
+			  const struct probe_target *t, double now);
 
 /* Monotonic time of the latest answer from a parent target; 0: none. */
 double prober_parent_answer(const struct prober *p);

@@ -188,6 +188,18 @@ void probe_stats(const struct prober *p, const struct probe_target *t,
 		st->jitter = jit / pairs;
 }
 
+bool probe_target_refused(const struct prober *p,
+			  const struct probe_target *t, double now)
+{
+	double span = (p->down_after + 1) * (p->interval_ms / 1000.0);
+
+	if (span < 3)
+		span = 3;
+	return t->method == PROBE_UDP && t->last_refusal > 0 &&
+	       t->last_refusal > t->last_answer &&
+	       now - t->last_refusal <= span;
+}
+
 double prober_parent_answer(const struct prober *p)
 {
 	double last = 0;
@@ -216,6 +228,7 @@ json_t *prober_json(const struct prober *p)
 {
 	json_t *a = json_array();
 	char cb[CODE_STRLEN], ab[IP_STRLEN];
+	double now = now_mono();
 
 	for (int i = 0; i < p->n; i++) {
 		const struct probe_target *t = &p->t[i];
@@ -250,12 +263,20 @@ json_t *prober_json(const struct prober *p)
 				"sent", (json_int_t)t->sent, "received",
 				(json_int_t)t->received, "bad",
 				(json_int_t)t->bad));
+		json_object_set_new(json_array_get(a, json_array_size(a) - 1),
+				    "refused",
+				    json_boolean(probe_target_refused(p, t,
+								      now)));
+		json_object_set_new(json_array_get(a, json_array_size(a) - 1),
+				    "refusals",
+				    json_integer((json_int_t)t->refusals));
 	}
 	return a;
 }
 
 int prober_report(const struct prober *p, struct report_target *out, int max)
 {
+	double now = now_mono();
 	int n = 0;
 
 	for (int i = 0; i < p->n && n < max; i++) {
@@ -283,6 +304,7 @@ int prober_report(const struct prober *p, struct report_target *out, int max)
 					   : (enum report_stamp)(t->last_ts + 1);
 		o->sent = t->sent;
 		o->received = t->received;
+		o->refused = probe_target_refused(p, t, now);
 	}
 	return n;
 }

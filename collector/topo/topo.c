@@ -520,7 +520,7 @@ static int set_children(struct topo *t, int32_t i, const struct topo_obs *o,
 	for (int32_t c = i + 1; c < t->n[i].end; c = t->n[c].end) {
 		struct tnode *x = &t->n[c];
 		const struct topo_probe *p = NULL;
-		uint8_t down;
+		uint8_t down, refused;
 		float rtt, loss, jitter;
 
 		while (k < ncp && cp[k].c < c)
@@ -528,15 +528,18 @@ static int set_children(struct topo *t, int32_t i, const struct topo_obs *o,
 		while (k < ncp && cp[k].c == c)
 			p = cp[k++].p; /* the last of duplicates */
 		down = p ? (uint8_t)topo_view_of(p->state) : TOPO_VIEW_UNKNOWN;
+		/* gateways only: a village is probed by ICMP echo */
+		refused = p && p->refused && x->agent >= 0;
 		rtt = p ? metric(p->rtt_ms) : -1;
 		loss = p ? metric(p->loss_pct) : -1;
 		jitter = p ? metric(p->jitter_ms) : -1;
-		if (down == x->down && rtt == x->rtt && loss == x->loss &&
-		    jitter == x->jitter)
+		if (down == x->down && refused == x->refused && rtt == x->rtt &&
+		    loss == x->loss && jitter == x->jitter)
 			continue;
 		if (x->agent >= 0 && down == TOPO_VIEW_UP && x->down != down)
 			grace_set(t, c, o->time_ms);
 		x->down = down;
+		x->refused = refused;
 		x->rtt = rtt;
 		x->loss = loss;
 		x->jitter = jitter;
@@ -565,6 +568,7 @@ static int apply(struct topo *t, int32_t i, const struct topo_obs *o)
 
 	a->wrong_parent = o->parent != parent ||
 			  (o->up.code != 0 && o->up.code != parent);
+	a->said_parent = o->parent;
 	if (o->up.code == 0 || a->wrong_parent || !parent) {
 		a->up = parent ? TOPO_VIEW_UNKNOWN : TOPO_VIEW_NONE;
 		a->rtt = a->loss = a->jitter = -1;

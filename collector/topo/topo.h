@@ -30,9 +30,19 @@
  *         parent's probe of it in the parent's last report (NONE when the
  *         parent is not fresh: an end that cannot speak; UNKNOWN when the
  *         parent does not list it or has no verdict yet).
+ * refused the parent's probe of this gateway is DOWN but "refused": the
+ *         gateway's own address answered it with an ICMP port
+ *         unreachable, so the gateway and its line work and nothing
+ *         listens on the probe port: its agent is gone.  Read only with
+ *         down = DOWN, never for a village.  A refusal is never an
+ *         answer, so it can turn a cut line into a dead agent, never
+ *         into a connected node.
  * up      the node's own view: the state of its probe of its parent (NONE
  *         when the node is not fresh, or for the province).
  * uplink  the state of the node's own uplink link (its role "uplink").
+ * wrong parent  the node's fresh report names another parent than its
+ *         code's (or probes another code as its parent): flagged, its own
+ *         view of the edge is not used, and it is never connected.
  * carried reports from below still arrive through a node whose own
  *         reports stopped: an agent below is fresh, and the newest report
  *         from below is newer than this node's last one plus one interval
@@ -59,36 +69,47 @@
  *   P2 fresh                                  -> connected
  *   P3 not fresh, carried                     -> silent
  *   P4 not fresh, not carried                 -> unreachable
- * City, county, township (an agent under an agent):
+ * City, county, township (an agent under an agent); "lost" is
+ * down = DOWN without refused:
  *   A1 never reported                         -> never
  *   A2 parent cut                             -> isolated
  *   A3 not fresh, carried                     -> silent (agent died,
  *                                                line carries reports)
- *   A4 not fresh, down = DOWN                 -> unreachable
- *   A5 not fresh, down = UP, recovering       -> unconfirmed (coming back:
+ *   A4 not fresh, down = DOWN, refused        -> silent (the gateway
+ *                                                answers its parent, its
+ *                                                agent does not)
+ *   A5 not fresh, lost                        -> unreachable
+ *   A6 not fresh, down = UP, recovering       -> unconfirmed (coming back:
  *                                                its own report is due)
- *   A6 not fresh, parent ok                   -> silent
- *   A7 not fresh, otherwise (parent
+ *   A7 not fresh, parent ok                   -> silent
+ *   A8 not fresh, otherwise (parent
  *      unconfirmed or dark)                   -> isolated
- *   A8 fresh, uplink = DOWN                   -> unreachable
- *   A9 fresh, parent dark                     -> degraded if over, else
+ *   A9 fresh, uplink = DOWN                   -> unreachable
+ *   A10 fresh, wrong parent                   -> unreachable if lost, else
+ *                                                unconfirmed (flagged,
+ *                                                never connected)
+ *   A11 fresh, parent dark                    -> degraded if over, else
  *                                                connected (one end: the
  *                                                parent's agent cannot
  *                                                speak; its echo died with
  *                                                it, so up is not used)
- *   A10 fresh, down = DOWN or up = DOWN       -> unreachable
- *   A11 fresh, down = UP and up = UP          -> unconfirmed if the
+ *   A12 fresh, lost or up = DOWN              -> unreachable
+ *   A13 fresh, down = DOWN, refused           -> unconfirmed (its agent
+ *                                                stopped answering; its
+ *                                                reports are not late yet:
+ *                                                A4 when they are)
+ *   A14 fresh, down = UP and up = UP          -> unconfirmed if the
  *                                                parent is; degraded if
  *                                                the parent is or over;
  *                                                else connected
- *   A12 fresh, otherwise (an end that can
+ *   A15 fresh, otherwise (an end that can
  *       speak has no verdict)                 -> unconfirmed
  * Village (no agent; the township's probes are all there is):
  *   V1 never probed to a verdict              -> never
  *   V2 township cut or dark                   -> isolated (not counted
  *                                                connected)
  *   V3 down = DOWN                            -> unreachable
- *   V4 down = UP                              -> as A11 (township's state
+ *   V4 down = UP                              -> as A14 (township's state
  *                                                and the village's over)
  *   V5 otherwise                              -> unconfirmed
  *
@@ -97,11 +118,12 @@
  * verdict on the edge (it does not list it, or its prober has not decided
  * yet).  It is not connected (both ends are required) and not an outage.
  *
- * Known limit: the agent answers the probes itself, so a killed agent
- * with no agent below (a township) stops answering its parent too and is
- * unreachable (A4), as a cut line would be; it is silent (A6) only while
- * its gateway still answers.  A city or county is told apart by the
- * reports of its children (A3).
+ * A killed agent: a city or county is told apart from a cut line by the
+ * reports of its children that still arrive (A3); a township, which has
+ * no agent below, by its parent's probes being refused (A4).  A gateway
+ * whose firewall drops the probe port's ICMP error, or whose parent's
+ * agent is older than the "refused" member, still looks like a cut line
+ * (A5).
  *
  * ---- Outages ------------------------------------------------------------
  *
@@ -161,6 +183,8 @@ struct topo_in {
 	enum topo_view down, up, uplink;
 	bool over;
 	enum topo_state parent; /* TOPO_NONE for a province */
+	bool refused;      /* agents: down = DOWN, and the gateway refused */
+	bool wrong_parent; /* agents, fresh: its report names another */
 };
 
 /*
@@ -189,6 +213,7 @@ struct topo_probe {
 	code_t code;
 	enum report_oper state;
 	double rtt_ms, loss_pct, jitter_ms;
+	bool refused; /* report_target.refused (ignored for villages) */
 };
 
 /* What one agent's last report says, as the engine needs it. */
@@ -261,6 +286,8 @@ struct topo_node_info {
 	enum code_level level;
 	enum topo_state state;
 	bool agent, fresh, wrong_parent;
+	code_t said_parent;    /* the parent its last report named */
+	bool refused;          /* the parent's probe of it: refused */
 	long long last_ms;     /* last observation, 0: none (agents) */
 	code_t outage;         /* root of the open outage it is in, or 0 */
 	enum topo_view down, up, uplink;

@@ -95,26 +95,35 @@ enum topo_state topo_decide(const struct topo_in *in, const char **row)
 		ROW("A1", TOPO_NEVER);
 	if (parent_cut(in->parent))
 		ROW("A2", TOPO_ISOLATED);
+	/* the parent cannot reach it: down, and not refused by the gateway */
+	bool lost = in->down == TOPO_VIEW_DOWN && !in->refused;
+
 	if (!in->fresh) {
 		if (in->carried)
 			ROW("A3", TOPO_SILENT);
-		if (in->down == TOPO_VIEW_DOWN)
-			ROW("A4", TOPO_UNREACHABLE);
+		if (in->down == TOPO_VIEW_DOWN && in->refused)
+			ROW("A4", TOPO_SILENT);
+		if (lost)
+			ROW("A5", TOPO_UNREACHABLE);
 		if (in->down == TOPO_VIEW_UP && in->recovering)
-			ROW("A5", TOPO_UNCONFIRMED);
+			ROW("A6", TOPO_UNCONFIRMED);
 		if (in->parent == TOPO_CONNECTED || in->parent == TOPO_DEGRADED)
-			ROW("A6", TOPO_SILENT);
-		ROW("A7", TOPO_ISOLATED);
+			ROW("A7", TOPO_SILENT);
+		ROW("A8", TOPO_ISOLATED);
 	}
 	if (in->uplink == TOPO_VIEW_DOWN)
-		ROW("A8", TOPO_UNREACHABLE);
+		ROW("A9", TOPO_UNREACHABLE);
+	if (in->wrong_parent)
+		ROW("A10", lost ? TOPO_UNREACHABLE : TOPO_UNCONFIRMED);
 	if (parent_dark(in->parent))
-		ROW("A9", in->over ? TOPO_DEGRADED : TOPO_CONNECTED);
-	if (in->down == TOPO_VIEW_DOWN || in->up == TOPO_VIEW_DOWN)
-		ROW("A10", TOPO_UNREACHABLE);
+		ROW("A11", in->over ? TOPO_DEGRADED : TOPO_CONNECTED);
+	if (lost || in->up == TOPO_VIEW_DOWN)
+		ROW("A12", TOPO_UNREACHABLE);
+	if (in->down == TOPO_VIEW_DOWN)
+		ROW("A13", TOPO_UNCONFIRMED); /* refused, reports not late */
 	if (in->down == TOPO_VIEW_UP && in->up == TOPO_VIEW_UP)
-		ROW("A11", confirmed(in));
-	ROW("A12", TOPO_UNCONFIRMED);
+		ROW("A14", confirmed(in));
+	ROW("A15", TOPO_UNCONFIRMED);
 }
 
 static bool over(const struct topo *t, int level, double loss, double rtt)
@@ -141,6 +150,8 @@ void topo_gather(const struct topo *t, int32_t i, const uint8_t *states,
 	}
 	if (pa && pa->fresh) {
 		in->down = n->down;
+		/* a refusal says something only of a probe that failed */
+		in->refused = a && n->refused && n->down == TOPO_VIEW_DOWN;
 		loss = n->loss;
 		rtt = n->rtt;
 	}
@@ -159,6 +170,7 @@ void topo_gather(const struct topo *t, int32_t i, const uint8_t *states,
 				 t->now - a->up_since <=
 					 topo_window(t, n->level);
 		if (a->fresh) {
+			in->wrong_parent = a->wrong_parent;
 			in->up = n->parent >= 0 ? a->up : TOPO_VIEW_NONE;
 			in->uplink = a->uplink;
 			if (a->loss > loss)
@@ -199,6 +211,7 @@ int topo_obs_from_report(const struct report *r, long long time_ms,
 			.rtt_ms = rt->rtt_ms,
 			.loss_pct = rt->loss_pct,
 			.jitter_ms = rt->jitter_ms,
+			.refused = rt->refused,
 		};
 
 		if (rt->rel == RPT_REL_PARENT) {

@@ -21,6 +21,8 @@ struct tnode {
 	uint8_t state;  /* enum topo_state */
 	uint8_t down;   /* enum topo_view as the parent reported it */
 	uint8_t seen;   /* village: probed to a verdict once */
+	uint8_t refused; /* the parent's probe: refused by the gateway
+			    (ICMP port unreachable: up, no agent) */
 };
 
 /* What an agent's own reports say, and its subtree's counts. */
@@ -38,6 +40,7 @@ struct tagent {
 	uint8_t up;          /* enum topo_view of its probe of the parent */
 	uint8_t uplink;      /* enum topo_view */
 	uint8_t wrong_parent;
+	code_t said_parent;  /* the parent its last report named (0: none) */
 	float rtt, loss, jitter; /* its probe of the parent */
 	uint32_t ignored;
 	int32_t cnt[LEVEL_COUNT][TOPO_STATE__N]; /* subtree, self included */

@@ -24,6 +24,7 @@ int topo_node(const struct topo *t, code_t code, struct topo_node_info *out)
 	out->level = x->level;
 	out->state = x->state;
 	out->down = x->down;
+	out->refused = x->refused;
 	out->rtt_ms = x->rtt;
 	out->loss_pct = x->loss;
 	out->jitter_ms = x->jitter;
@@ -33,6 +34,7 @@ int topo_node(const struct topo *t, code_t code, struct topo_node_info *out)
 		out->agent = true;
 		out->fresh = a->fresh;
 		out->wrong_parent = a->wrong_parent;
+		out->said_parent = a->said_parent;
 		out->last_ms = a->time_ms;
 		out->up = a->up;
 		out->uplink = a->uplink;

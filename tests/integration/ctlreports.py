@@ -70,11 +70,11 @@ def township(golden, now, k, code="210102001000"):
         {"code": "210102000000", "name": "和平区", "relation": "parent",
          "state": "up", "since_ms": 0, "rtt_ms": 2.5, "rtt_avg_ms": 2.6,
          "jitter_ms": 0.2, "loss_pct": 0.0, "stamps": "ebpf", "sent": 10,
-         "received": 10},
+         "received": 10, "refused": False},
         {"code": code[:9] + "001", "name": "中华路社区", "relation": "village",
          "state": "down", "since_ms": 0, "rtt_ms": None, "rtt_avg_ms": None,
          "jitter_ms": None, "loss_pct": 100.0, "stamps": None, "sent": 10,
-         "received": 0},
+         "received": 0, "refused": False},
     ]
     r["firewall"] = {"pairs": {}}
     r["events"] = []

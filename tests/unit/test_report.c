@@ -368,8 +368,15 @@ static const struct refusal {
 	 "node.code: \"210102\" is not 12 digits"},
 	{"node.code", "\"21010200000a\"", REPORT_ERR_CODE, "non-digit"},
 	{"node.code", "\"000102000000\"", REPORT_ERR_CODE, "province group"},
-	{"node.parent", "\"210200000000\"", REPORT_ERR_CODE,
-	 "node: parent 210200000000 is not the parent of 210102000000"},
+	{"node.parent", "\"210102001000\"", REPORT_ERR_CODE,
+	 "node: parent 210102001000 is a township, not above the county "
+	 "210102000000"},
+	{"node.parent", "\"210102000000\"", REPORT_ERR_CODE,
+	 "node: parent 210102000000 is a county, not above"},
+	{"node.parent", "\"210102001001\"", REPORT_ERR_CODE,
+	 "is a village, not above"},
+	{"targets[6].refused", "1", REPORT_ERR_SCHEMA,
+	 "targets[6].refused: true or false expected"},
 	{"node.parent", "null", REPORT_ERR_CODE, "node: parent null"},
 	{"node.level", "\"city\"", REPORT_ERR_CODE,
 	 "node: level city, but 210102000000 is a county"},
@@ -654,6 +661,11 @@ static void test_check(void **state)
 	REFUSED(r->targets[1].code = 210102002001ULL,
 		"targets[1].relation: 210102002001 is not a village under");
 	REFUSED(r->events[0].code = 5, "events[0].code");
+	REFUSED(r->parent = 0, "node: parent null, but 210102001000 is a");
+	REFUSED(r->parent = 210102000001ULL, "node.parent: code '210102000001'");
+	REFUSED(r->parent = 210102002000ULL, "is a township, not above");
+	REFUSED(r->targets[1].refused = true,
+		"targets[1].refused: true for a village");
 	REFUSED(r->links[1].n_drops = 17; r->links[1].has_drops = true,
 					  "links[1].drops.reasons: 17 entries");
 	/* fields of a null part are not looked at */
@@ -662,6 +674,45 @@ static void test_check(void **state)
 	r->targets[1].rtt_ms = -INFINITY; /* negative: not measured */
 	assert_int_equal(report_check(r, err, sizeof(err)), 0);
 	free(r);
+}
+
+/*
+ * A parent above the node other than its code's is the agent's claim:
+ * accepted and flagged (report_parent_mismatch), with the probe of that
+ * parent and its events; round trip unchanged.  The golden one is not
+ * flagged.
+ */
+static void test_parent_mismatch(void **state)
+{
+	json_t *j = rc_golden(), *back;
+	enum report_err why;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(rc_decode_json(j, &why, err, sizeof(err)), 0);
+	assert_false(report_parent_mismatch(rc_r));
+	/* another city, and a province two levels up: both claims */
+	for (int k = 0; k < 2; k++) {
+		const char *p = k ? "\"210000000000\"" : "\"210200000000\"";
+
+		rc_set(j, "node.parent", p);
+		rc_set(j, "targets[0].code", p);
+		if (rc_decode_json(j, &why, err, sizeof(err)))
+			fail_msg("parent %s refused: %s", p, err);
+		assert_int_equal(why, REPORT_ERR_NONE);
+		assert_true(report_parent_mismatch(rc_r));
+		assert_int_equal(rc_r->parent,
+				 k ? 210000000000ULL : 210200000000ULL);
+		assert_int_equal(report_check(rc_r, err, sizeof(err)), 0);
+		back = report_to_json(rc_r);
+		assert_true(json_equal(back, j));
+		json_decref(back);
+	}
+	/* the parent's probe must still name the parent the report names */
+	rc_set(j, "targets[0].code", "\"210100000000\"");
+	assert_int_equal(rc_decode_json(j, &why, err, sizeof(err)), -1);
+	assert_int_equal(why, REPORT_ERR_CODE);
+	json_decref(j);
 }
 
 /* The reason is one line of UTF-8 and never overruns the buffer. */
@@ -720,6 +771,8 @@ int main(void)
 	add_test(test_size_bound, NULL, "body size at and over the bound");
 	add_test(test_depth, NULL, "nesting depth at and over the bound");
 	add_test(test_check, NULL, "report_check refusals");
+	add_test(test_parent_mismatch, NULL,
+		 "another parent above: accepted, flagged");
 	add_test(test_reason_buffer, NULL, "reason: one line, bounded");
 	return _cmocka_run_group_tests("report", tests, ntests, rc_setup,
 				       rc_teardown);

@@ -209,10 +209,9 @@ static void test_township_silent(void **state)
 	check(w);
 }
 
-/* A township agent killed: it answers no probe either, so it cannot be
- * told from a cut line (topo.h's known limit): unreachable; its villages
- * are not counted connected all the same. */
-static void test_township_killed(void **state)
+/* A township gateway dead (powered off): it answers nothing, as a cut
+ * line would: unreachable; its villages are not counted connected. */
+static void test_township_dead(void **state)
 {
 	struct world *w = *state;
 	const code_t ts = 210102001000;
@@ -222,6 +221,63 @@ static void test_township_killed(void **state)
 	assert_state(w, ts, TOPO_UNREACHABLE);
 	assert_below(w, ts, TOPO_ISOLATED);
 	assert_int_equal(topo_outages(w->t, NULL, 0), 1);
+	check(w);
+}
+
+/* A township agent killed, its gateway up: the county's probes of it are
+ * refused (ICMP port unreachable).  While its last reports are fresh it
+ * is unconfirmed (A13), no outage; once they are late it is silent (A4),
+ * its villages isolated and not counted, one outage rooted at it.  The
+ * agent restarted: connected again, the outage closed. */
+static void test_township_killed(void **state)
+{
+	struct world *w = *state;
+	const code_t ts = 210102001000;
+	struct topo_coverage before, after;
+	struct topo_outage o[4];
+	struct topo_event ev[8];
+	struct topo_node_info ni;
+
+	topo_coverage(w->t, 0, &before);
+	w->killed[world_idx(w, ts)] = true;
+	world_round(w);
+	assert_state(w, ts, TOPO_UNCONFIRMED);
+	assert_int_equal(topo_node(w->t, ts, &ni), 0);
+	assert_true(ni.refused);
+	assert_int_equal(ni.down, TOPO_VIEW_DOWN);
+	assert_int_equal(topo_outages(w->t, NULL, 0), 0);
+	world_rounds(w, 4);
+	assert_state(w, ts, TOPO_SILENT);
+	assert_below(w, ts, TOPO_ISOLATED);
+	topo_coverage(w->t, 0, &after);
+	assert_int_equal(after.connected[LEVEL_VILLAGE],
+			 before.connected[LEVEL_VILLAGE] - 2);
+	assert_int_equal(after.connected[LEVEL_TOWNSHIP],
+			 before.connected[LEVEL_TOWNSHIP] - 1);
+	assert_int_equal(topo_outages(w->t, o, 4), 1);
+	assert_int_equal(o[0].root, ts);
+	assert_int_equal(o[0].state, TOPO_SILENT);
+	assert_int_equal(o[0].cut[LEVEL_VILLAGE], 2);
+	check(w);
+	/* its line cut as well: nothing answers now, unreachable, the same
+	 * outage */
+	w->cut[world_idx(w, ts)] = true;
+	world_round(w);
+	assert_state(w, ts, TOPO_UNREACHABLE);
+	assert_int_equal(topo_outages(w->t, o, 4), 1);
+	assert_int_equal(o[0].root, ts);
+	w->cut[world_idx(w, ts)] = false;
+	while (events(w, ev, 8) > 0)
+		;
+	/* restarted */
+	w->killed[world_idx(w, ts)] = false;
+	world_rounds(w, 4);
+	assert_state(w, ts, TOPO_CONNECTED);
+	assert_below(w, ts, TOPO_CONNECTED);
+	assert_int_equal(topo_outages(w->t, NULL, 0), 0);
+	assert_int_equal(events(w, ev, 8), 1);
+	assert_int_equal(ev[0].type, TOPO_EV_CLOSE);
+	assert_int_equal(ev[0].root, ts);
 	check(w);
 }
 
@@ -385,7 +441,7 @@ static void test_break_above(void **state)
 }
 
 /* The uplink interface down on a node that still reports (over another
- * path): unreachable, row A6. */
+ * path): unreachable, row A9. */
 static void test_uplink_down(void **state)
 {
 	struct world *w = *state;
@@ -450,13 +506,14 @@ static void test_wrong_parent(void **state)
 		.time_ms = w->now,
 		.parent = 210200000000,
 		.uplink = RPT_OPER_UP,
-		.up = {210200000000, RPT_OPER_UP, 5, 0, 1},
+		.up = {210200000000, RPT_OPER_UP, 5, 0, 1, false},
 	};
 	struct topo_node_info ni;
 
 	assert_true(topo_observe(w->t, county, &o, w->now) >= 0);
 	assert_int_equal(topo_node(w->t, county, &ni), 0);
 	assert_true(ni.wrong_parent);
+	assert_int_equal(ni.said_parent, 210200000000);
 	assert_int_equal(ni.state, TOPO_UNCONFIRMED);
 	/* the probes it did not send leave its township unconfirmed too */
 	assert_state(w, 210102001000, TOPO_UNCONFIRMED);
@@ -467,11 +524,36 @@ static void test_wrong_parent(void **state)
 	assert_state(w, county, TOPO_CONNECTED);
 }
 
+/* Under a parent that cannot speak (its agent hung), a node is connected
+ * on its own word (A11) -- but not with a wrong parent (A10). */
+static void test_wrong_parent_dark(void **state)
+{
+	struct world *w = *state;
+	const code_t city = 210100000000, county = 210102000000;
+	struct topo_obs o = {
+		.parent = 210200000000,
+		.uplink = RPT_OPER_UP,
+		.up = {210200000000, RPT_OPER_UP, 5, 0, 1, false},
+	};
+	struct topo_node_info ni;
+
+	w->hung[world_idx(w, city)] = true;
+	world_rounds(w, 5);
+	assert_state(w, city, TOPO_SILENT);
+	assert_state(w, county, TOPO_CONNECTED);
+	o.time_ms = w->now;
+	assert_true(topo_observe(w->t, county, &o, w->now) >= 0);
+	assert_int_equal(topo_node(w->t, county, &ni), 0);
+	assert_true(ni.wrong_parent);
+	assert_int_equal(ni.state, TOPO_UNCONFIRMED);
+	check(w);
+}
+
 static void test_bad_observations(void **state)
 {
 	struct world *w = *state;
 	struct topo_obs o = {.time_ms = w->now - 500, .parent = 0};
-	struct topo_probe p = {210100000000, RPT_OPER_UP, 1, 0, 0};
+	struct topo_probe p = {210100000000, RPT_OPER_UP, 1, 0, 0, false};
 	struct topo_node_info ni;
 
 	assert_int_equal(topo_observe(w->t, 210000000000, &o, w->now),
@@ -617,13 +699,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_all_connected),   T(test_county_cut),
-		T(test_township_silent), T(test_township_killed),
+		T(test_township_silent), T(test_township_dead),
+		T(test_township_killed),
 		T(test_city_killed),     T(test_village_down),
 		T(test_recovery_expires),
 		T(test_two_cities),      T(test_second_break_under),
 		T(test_break_above),     T(test_uplink_down),
 		T(test_degraded),        T(test_unexpected),
-		T(test_wrong_parent),    T(test_bad_observations),
+		T(test_wrong_parent),    T(test_wrong_parent_dark),    T(test_bad_observations),
 		cmocka_unit_test(test_bad_inventory),
 		cmocka_unit_test(test_coverage_line),
 		T(test_coverage_regions), T(test_province),

@@ -164,15 +164,16 @@ static void random_obs(struct world *w, unsigned seed, int step)
 	o.uplink = rnd(8) == 0 ? rnd_oper() : RPT_OPER_UP;
 	if (p && rnd(10))
 		o.up = (struct topo_probe){rnd(40) ? p : 990000000000ULL,
-					   rnd_oper(), rnd(120), rnd(4), 1};
+					   rnd_oper(), rnd(120), rnd(4), 1,
+					   rnd(8) == 0};
 	for (int k = 0; k < w->n; k++)
 		if (code_parent(w->code[k]) == c && rnd(10))
 			down[o.n_down++] = (struct topo_probe){
 				w->code[k], rnd_oper(), (double)rnd(400),
-				(double)rnd(5), rnd(3) - 1.0};
+				(double)rnd(5), rnd(3) - 1.0, rnd(4) == 0};
 	if (rnd(10) == 0)
 		down[o.n_down++] = (struct topo_probe){w->code[rnd((unsigned)w->n)],
-						       rnd_oper(), 1, 0, 0};
+						       rnd_oper(), 1, 0, 0, false};
 	int rc = topo_observe(w->t, c, &o, w->now);
 
 	if (o.time_ms < ni.last_ms)
@@ -234,12 +235,13 @@ static void test_random_world(void **state)
 		for (int step = 0; step < STEPS / 10; step++) {
 			int i = (int)rnd((unsigned)w->n);
 
-			switch (rnd(6)) {
+			switch (rnd(7)) {
 			case 0: w->cut[i] = !w->cut[i]; break;
 			case 1: w->dead[i] = !w->dead[i]; break;
 			case 2: w->hung[i] = !w->hung[i]; break;
 			case 3: w->uplink_down[i] = !w->uplink_down[i]; break;
 			case 4: w->rtt[i] = rnd(2) ? 5 : 300; break;
+			case 5: w->killed[i] = !w->killed[i]; break;
 			default: break;
 			}
 			w->now += WORLD_INTERVAL;
@@ -247,7 +249,7 @@ static void test_random_world(void **state)
 				int a = (int)rnd((unsigned)w->n);
 
 				if (code_level(w->code[a]) == LEVEL_VILLAGE ||
-				    w->dead[a] || w->hung[a] ||
+				    w->dead[a] || w->killed[a] || w->hung[a] ||
 				    world_cut_above(w, a) || rnd(4) == 0)
 					continue;
 				if (world_report(w, a) < 0)

@@ -2,8 +2,9 @@
 /*
  * A small simulated extranet for the verification engine's tests: a tree
  * of codes, and what is broken in it (a cut line above a node, a dead
- * agent that neither reports nor answers probes, a hung reporter whose
- * gateway still answers, an uplink interface down, a slow edge).  Each
+ * gateway that neither reports nor answers probes, a killed agent whose
+ * gateway refuses the probes (ICMP port unreachable), a hung reporter
+ * whose gateway still answers, an uplink interface down, a slow edge).  Each
  * round every agent that can reach the collector (no cut on its path up)
  * reports what it would see: its probe of its parent (up unless its line
  * is cut or the parent's agent is dead) and of each child (up unless the
@@ -25,6 +26,7 @@ struct world {
 	code_t code[WORLD_MAX];
 	int n;
 	bool cut[WORLD_MAX], dead[WORLD_MAX], hung[WORLD_MAX];
+	bool killed[WORLD_MAX];
 	bool uplink_down[WORLD_MAX];
 	double rtt[WORLD_MAX]; /* of the edge into the node */
 	long long now;
@@ -88,7 +90,18 @@ static enum report_oper world_probe(const struct world *w, int from, int to)
 {
 	int child = code_parent(w->code[to]) == w->code[from] ? to : from;
 
-	return w->cut[child] || w->dead[to] ? RPT_OPER_DOWN : RPT_OPER_UP;
+	return w->cut[child] || w->dead[to] || w->killed[to] ? RPT_OPER_DOWN
+							   : RPT_OPER_UP;
+}
+
+/* The gateway `to` refuses the probes of `from`: its agent is killed and
+ * the line between them works. */
+static bool world_refused(const struct world *w, int from, int to)
+{
+	int child = code_parent(w->code[to]) == w->code[from] ? to : from;
+
+	return w->killed[to] && !w->dead[to] && !w->cut[child] &&
+	       code_level(w->code[to]) != LEVEL_VILLAGE;
 }
 
 /* One report from agent i as it would see the world now. */
@@ -107,13 +120,14 @@ static int world_report(struct world *w, int i)
 		int pi = world_idx(w, p);
 
 		o.up = (struct topo_probe){p, world_probe(w, i, pi),
-					   w->rtt[i], 0, 1};
+					   w->rtt[i], 0, 1,
+					   world_refused(w, i, pi)};
 	}
 	for (int c = 0; c < w->n; c++)
 		if (code_parent(w->code[c]) == w->code[i])
 			down[o.n_down++] = (struct topo_probe){
 				w->code[c], world_probe(w, i, c), w->rtt[c], 0,
-				1};
+				1, world_refused(w, i, c)};
 	return topo_observe(w->t, w->code[i], &o, w->now);
 }
 
@@ -123,7 +137,7 @@ __attribute__((unused)) static void world_round(struct world *w)
 	w->now += WORLD_INTERVAL;
 	for (int i = 0; i < w->n; i++) {
 		if (code_level(w->code[i]) == LEVEL_VILLAGE || w->dead[i] ||
-		    w->hung[i] || world_cut_above(w, i))
+		    w->killed[i] || w->hung[i] || world_cut_above(w, i))
 			continue;
 		if (world_report(w, i) < 0)
 			abort();
