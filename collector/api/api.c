@@ -78,23 +78,30 @@ static int collect_info(void *arg, const struct store_node_info *n)
 static json_t *node_json(code_t code, const struct inv_node *iv,
 			 const struct store_node_info *si);
 
-/* node_json() with the verified state (null when not in the inventory)
- * and wrong_parent. */
+/* node_json() with the verified state (null when not in the inventory),
+ * wrong_parent and the parent its last report named (null when none). */
 static json_t *node_json_v(struct api_ctx *c, code_t code,
 			   const struct inv_node *iv,
 			   const struct store_node_info *si)
 {
 	json_t *o = node_json(code, iv, si);
 	struct topo_node_info ni;
+	char pb[CODE_STRLEN];
 
 	if (c->verify && !verify_node(c->verify, code, &ni)) {
 		json_object_set_new(o, "state",
 				    json_string(topo_state_words[ni.state]));
 		json_object_set_new(o, "wrong_parent",
 				    json_boolean(ni.wrong_parent));
+		json_object_set_new(o, "reported_parent",
+				    ni.said_parent
+					    ? json_string(code_format(
+						      ni.said_parent, pb))
+					    : json_null());
 	} else {
 		json_object_set_new(o, "state", json_null());
 		json_object_set_new(o, "wrong_parent", json_false());
+		json_object_set_new(o, "reported_parent", json_null());
 	}
 	return o;
 }

@@ -159,6 +159,10 @@ def bad_code(golden):
     while True:
         for bad in BAD_CODES:
             for path in codes:
+                # a parent above the node that is not its code's parent
+                # is the agent's claim: accepted and flagged, not bad
+                if path[-1] == "parent" and bad == "210200000000":
+                    continue
                 yield "code-%s-%s" % (name(path), bad or "empty"), compact(
                     changed(golden, path, bad))
 

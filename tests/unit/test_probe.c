@@ -7,8 +7,12 @@
  * GRE tunnel's outer headers and Ethernet padding, with their destination
  * and sequence number; a change to any field we check (our own echo
  * replies among them), a header too far in, every truncation and random
- * bytes are refused.  Buffers are exactly as long as the packet, so a read
- * past it shows under valgrind and ASan.
+ * bytes are refused.  probe_refused(): the ICMP port unreachable that a
+ * gateway without its agent sends for our probe, v4 and v6, is found with
+ * the probe's destination and sequence number; another ICMP type or code,
+ * a quoted packet that is not our request, another node's code or port,
+ * every truncation and the other family are not.  Buffers are exactly as
+ * long as the packet, so a read past it shows under valgrind and ASan.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -383,6 +387,104 @@ static void test_garbage(void **state)
 			looped(&p, &kinds[k], b, sizeof(b), &dst, &seq), -1);
 }
 
+/* ---- refusals: probe_refused() ------------------------------------------ */
+
+/*
+ * The ICMP error a gateway without its agent sends back for our probe:
+ * port unreachable (v4 3/3, v6 1/4) quoting the whole request, built by
+ * build() with no link-layer header and a field changed as the row says.
+ * Returns its length (the buffer exactly that long is the caller's).
+ */
+static size_t refusal(int family, enum field f, uint8_t type, uint8_t code,
+		      uint8_t *b)
+{
+	struct row r = {"", PROBE_UDP, family, L2_NONE, 0, 0, f, 0x10, 0};
+	size_t ipat, n;
+
+	memset(b, 0, 8);
+	b[0] = type;
+	b[1] = code;
+	n = build(&r, b + 8, &ipat);
+	return 8 + n;
+}
+
+static int refused(struct prober *p, int family, const uint8_t *b, size_t n,
+		   struct ip_addr *dst, uint32_t *seq)
+{
+	uint8_t *copy = malloc(n ? n : 1);
+	int rc;
+
+	memcpy(copy, b, n);
+	rc = probe_refused(p, family, copy, n, dst, seq);
+	free(copy);
+	return rc;
+}
+
+static void test_refused(void **state)
+{
+	static const enum field changed[] = {
+		F_VERSION, F_FRAG, F_OFFSET, F_PROTO, F_DPORT,
+		F_ULEN,	   F_MAGIC, F_TYPE, F_CODE,
+	};
+	struct prober p = prober();
+	uint8_t b[600];
+	struct ip_addr dst;
+	uint32_t seq;
+	size_t n;
+
+	(void)state;
+	for (int v6 = 0; v6 < 2; v6++) {
+		int fam = v6 ? AF_INET6 : AF_INET;
+		uint8_t ut = v6 ? 1 : 3, uc = v6 ? 4 : 3;
+
+		n = refusal(fam, F_NONE, ut, uc, b);
+		seq = 0;
+		assert_int_equal(refused(&p, fam, b, n, &dst, &seq), 0);
+		assert_int_equal(seq, SEQ);
+		assert_int_equal(dst.family, fam);
+		assert_memory_equal(dst.a, v6 ? dst6 : dst4, v6 ? 16 : 4);
+		/* as the other family's error: no */
+		assert_int_equal(refused(&p, v6 ? AF_INET : AF_INET6, b, n,
+					 &dst, &seq),
+				 -1);
+		/* every truncation */
+		for (size_t k = 0; k < n; k++)
+			assert_int_equal(refused(&p, fam, b, k, &dst, &seq), -1);
+		/* another unreachable (host, admin), or an echo reply */
+		for (int c = 0; c < 14; c++) {
+			if (c == uc)
+				continue;
+			n = refusal(fam, F_NONE, ut, (uint8_t)c, b);
+			assert_int_equal(refused(&p, fam, b, n, &dst, &seq), -1);
+		}
+		n = refusal(fam, F_NONE, v6 ? 129 : 0, 0, b);
+		assert_int_equal(refused(&p, fam, b, n, &dst, &seq), -1);
+		/* a quoted packet that is not our request */
+		for (size_t k = 0; k < ROWS(changed); k++) {
+			if (v6 && (changed[k] == F_FRAG || changed[k] == F_OFFSET))
+				continue; /* not IPv6 fields */
+			n = refusal(fam, changed[k], ut, uc, b);
+			if (refused(&p, fam, b, n, &dst, &seq) != -1)
+				fail_msg("%s: field %d changed, taken",
+					 v6 ? "v6" : "v4", (int)changed[k]);
+		}
+		/* another node's probe, or another port */
+		n = refusal(fam, F_NONE, ut, uc, b);
+		p.self = SELF + 1000;
+		assert_int_equal(refused(&p, fam, b, n, &dst, &seq), -1);
+		p = prober();
+		p.port = PORT + 1;
+		assert_int_equal(refused(&p, fam, b, n, &dst, &seq), -1);
+		p = prober();
+	}
+	/* other families, and garbage */
+	n = refusal(AF_INET, F_NONE, 3, 3, b);
+	assert_int_equal(refused(&p, AF_UNIX, b, n, &dst, &seq), -1);
+	memset(b, 0xff, sizeof(b));
+	assert_int_equal(refused(&p, AF_INET, b, sizeof(b), &dst, &seq), -1);
+	assert_int_equal(refused(&p, AF_INET6, b, sizeof(b), &dst, &seq), -1);
+}
+
 /*
  * prober_open() passes on why its socket failed: with no descriptor left
  * it is -EMFILE, not a made-up -EADDRINUSE, and the reason says so.
@@ -430,6 +532,8 @@ int main(void)
 				 "%s: other family", rows[i].name);
 		}
 	add_test(test_garbage, NULL, "random bytes");
+	add_test(test_refused, NULL,
+		 "a port unreachable for our probe: found; anything else not");
 	add_test(test_open_errno, NULL, "prober_open: the socket's errno");
 	return _cmocka_run_group_tests("probe", tests, ntests, NULL, NULL);
 }
