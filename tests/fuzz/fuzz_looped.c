@@ -5,7 +5,9 @@
  * chooses the socket (bit 0: ICMP rather than egnet echo, bit 1: IPv6),
  * the rest is the packet from the device's headers on, in a buffer of
  * exactly its length.  A packet taken must really hold our request at
- * some offset: the destination's family is the socket's.
+ * some offset: the destination's family is the socket's.  With bit 2 the
+ * rest is an ICMP error instead, as a raw socket reads it (probe_refused:
+ * a port unreachable for our probe), its family by bit 1.
  */
 #include <string.h>
 #include <sys/socket.h>
@@ -33,9 +35,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!pkt)
 		abort();
 	memcpy(pkt, data + 1, size - 1);
-	if (probe_looped(&p, method, family, pkt, size - 1, &dst, &seq) == 0)
+	if (data[0] & 4) {
+		if (probe_refused(&p, family, pkt, size - 1, &dst, &seq) == 0)
+			FUZZ_CHECK(dst.family == family && size - 1 >= 8 + 20,
+				   "a refusal of family %d (%zu bytes) as %d",
+				   dst.family, size - 1, family);
+	} else if (probe_looped(&p, method, family, pkt, size - 1, &dst,
+				&seq) == 0) {
 		FUZZ_CHECK(dst.family == family, "a probe of family %d on a "
 			   "socket of family %d", dst.family, family);
+	}
 	free(pkt);
 	return 0;
 }
