@@ -20,9 +20,10 @@ struct tnode {
 	uint8_t level;
 	uint8_t state;  /* enum topo_state */
 	uint8_t down;   /* enum topo_view as the parent reported it */
-	uint8_t seen;   /* village: probed to a verdict once */
-	uint8_t refused; /* the parent's probe: refused by the gateway
-			    (ICMP port unreachable: up, no agent) */
+	/* one byte, so a node stays 40 bytes: */
+	uint8_t seen : 1;    /* village: probed to a verdict once */
+	uint8_t refused : 1; /* gateway: the parent's probe refused by it
+				(ICMP port unreachable: up, no agent) */
 };
 
 /* What an agent's own reports say, and its subtree's counts. */
