@@ -33,10 +33,14 @@ static void on_change(const struct probe_target *t, void *arg)
 	struct monitor *m = arg;
 	char cb[CODE_STRLEN], ab[IP_STRLEN];
 
-	log_warnx("%s %s (%s, %s) is %s", target_rel_words[t->rel],
+	log_warnx("%s %s (%s, %s) is %s%s", target_rel_words[t->rel],
 		  code_format(t->code, cb), t->name,
 		  ip_format_addr(&t->addr, ab, sizeof(ab)),
-		  probe_state_words[t->state]);
+		  probe_state_words[t->state],
+		  t->state == PS_DOWN && probe_target_refused(&m->probe, t,
+							      now_mono())
+			  ? " (refused: its gateway is up, its agent is not)"
+			  : "");
 	json_array_append_new(
 		m->events, json_pack("{s:I, s:s, s:s, s:s, s:s}", "time_ms",
 				     (json_int_t)t->since_wall, "code", cb,

@@ -271,6 +271,8 @@ check villages "$T/cov.json" 1 || fail "the village of a silent township counted
 # the county's probes: down (3 lost), and refused by the township's kernel
 refused() { api "/api/v1/nodes/$CO1" >"$T/co1.json" && check refused "$T/co1.json" $T1; }
 wait_for 10 refused || fail "$CO1's report: $T1 not down and refused: $(cat "$T/co1.json")"
+grep -q "child $T1 .* is down (refused: its gateway is up, its agent is not)" "$T/co1/agent.log" ||
+	fail "$CO1's log: $(grep "$T1" "$T/co1/agent.log")"
 sleep 2 # silent it stays with its parent's probes down: not unreachable
 outages "$T1:silent:$V1" || fail "the silent outage did not stay: $(cat "$T/out.json"; api /api/v1/tree)"
 echo "$CO1's probes of $T1: down, refused (ICMP port unreachable); $T1 stays silent"
