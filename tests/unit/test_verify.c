@@ -153,7 +153,9 @@ static int send_from(struct store *st, struct verify *v, code_t node,
 	rep.schema = REPORT_SCHEMA;
 	rep.node = node;
 	rep.level = code_level(node);
-	rep.parent = code_parent(node); /* the decoder refuses another */
+	/* the parent it names: the one it probes (another one above it is
+	 * accepted by the decoder and flagged) */
+	rep.parent = parent ? parent : code_parent(node);
 	rep.seq = ++seqs[i < 0 ? 7 : i];
 	rep.time_ms = fake_now;
 	rep.interval_s = 1;
@@ -471,15 +473,34 @@ static void test_unexpected(void **state)
 	assert_int_equal(u[0].code, 210102003000ULL);
 	assert_int_equal(u[0].parent, CNTY);
 	free(u);
-	/* a report naming another parent never gets here: the decoder
-	 * refuses it (see test_report); none is flagged */
-	assert_int_equal(verify_node(v, TWN1, &ni), 0);
-	assert_false(ni.wrong_parent);
 	/* the agents' 1 s interval, from their reports */
 	verify_stats(v, &vs);
 	assert_int_equal(vs.interval_ms[LEVEL_TOWNSHIP], 1000);
 	assert_int_equal(vs.interval_ms[LEVEL_COUNTY], 1000);
 	assert_int_equal(vs.unexpected, 1);
+	assert_int_equal(verify_node(v, TWN1, &ni), 0);
+	assert_false(ni.wrong_parent);
+	/* a report naming another parent (a county of another city): kept
+	 * in the store, flagged, not connected -- and still so when the
+	 * engine is rebuilt from the store -- until one names the right
+	 * parent again */
+	fake_now += 10;
+	assert_true(send_from(st, v, TWN1, 210202000000ULL) >= 0);
+	assert_int_equal(verify_node(v, TWN1, &ni), 0);
+	assert_true(ni.wrong_parent);
+	assert_int_equal(ni.said_parent, 210202000000ULL);
+	assert_int_equal(ni.state, TOPO_UNCONFIRMED);
+	verify_free(v);
+	store_close(st);
+	st = open_store();
+	v = open_verify(st, &inv);
+	assert_int_equal(verify_node(v, TWN1, &ni), 0);
+	assert_true(ni.wrong_parent);
+	assert_int_not_equal(ni.state, TOPO_CONNECTED);
+	rounds(st, v, 2);
+	assert_int_equal(verify_node(v, TWN1, &ni), 0);
+	assert_false(ni.wrong_parent);
+	assert_int_equal(ni.state, TOPO_CONNECTED);
 	verify_free(v);
 	store_close(st);
 	inventory_free(&inv);
