@@ -240,7 +240,7 @@ json_t *prober_json(const struct prober *p)
 			json_pack(
 				"{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o, "
 				"s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:I, s:I, "
-				"s:I}",
+				"s:I, s:b, s:I}",
 				"code", code_format(t->code, cb), "name",
 				t->name, "relation", target_rel_words[t->rel],
 				"method",
@@ -262,14 +262,9 @@ json_t *prober_json(const struct prober *p)
 				"kernel_timestamps", t->last_ts >= PT_SOCKET,
 				"sent", (json_int_t)t->sent, "received",
 				(json_int_t)t->received, "bad",
-				(json_int_t)t->bad));
-		json_object_set_new(json_array_get(a, json_array_size(a) - 1),
-				    "refused",
-				    json_boolean(probe_target_refused(p, t,
-								      now)));
-		json_object_set_new(json_array_get(a, json_array_size(a) - 1),
-				    "refusals",
-				    json_integer((json_int_t)t->refusals));
+				(json_int_t)t->bad, "refused",
+				probe_target_refused(p, t, now), "refusals",
+				(json_int_t)t->refusals));
 	}
 	return a;
 }
