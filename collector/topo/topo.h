@@ -259,7 +259,8 @@ void topo_free(struct topo *t);
  * village, a time <= 0, or n_down < 0, -ESTALE: older than the last
  * observation of that node (ignored).  A named parent that is not the
  * code's parent, or an up probe of another code, flags the node
- * (topo_node_info.wrong_parent) and its up view is not used.
+ * (topo_node_info.wrong_parent, said_parent), its up view is not used
+ * and, while its reports say so, it is never connected (row A10).
  */
 int topo_observe(struct topo *t, code_t code, const struct topo_obs *o,
 		 long long now_ms);
