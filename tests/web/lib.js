@@ -63,14 +63,15 @@ function makeReport(n, o) {
     targets.push(tgt(c.code, c.name, c.level === 4 ? 'village' : 'child', !down.has(c.code),
       (o.rtt || 2.0) + 0.5));
   }
-  const counters = (bps) => ({ rx_packets: o.seq * 100, rx_bytes: o.seq * 100000, tx_packets: o.seq * 90,
-    tx_bytes: o.seq * 80000, rx_bps: bps, tx_bps: bps / 2 });
+  const k = o.seq % 1e9; // counters that grow with the reports
+  const counters = (bps) => ({ rx_packets: k * 100, rx_bytes: k * 100000, tx_packets: k * 90,
+    tx_bytes: k * 80000, rx_bps: bps, tx_bps: bps / 2 });
   return {
     schema: 1,
     node: { code: n.code, level: LEVELS[n.level], parent: n.parent },
     seq: o.seq,
     time_ms: now,
-    agent: { version: '0.1.0', uptime_s: 3600 + o.seq, interval_s: o.interval || 1 },
+    agent: { version: '0.1.0', uptime_s: 3600 + k, interval_s: o.interval || 1 },
     profile: { name: LEVELS[n.level], version: '2024.2', hash: 'sha256:' + '0'.repeat(64) },
     apply: 'converged',
     drift: { found: false, text: '' },
@@ -117,7 +118,7 @@ class Poster {
     return new Promise((resolve) => {
       const rq = mod.request({
         host: '127.0.0.1', port: this.port, method: 'POST', path: '/api/v1/reports',
-        agent: this.agent(report.node.code), servername: '127.0.0.1',
+        agent: this.agent(report.node.code),
         headers: { 'Content-Type': 'application/json', 'Content-Length': body.length },
       }, (res) => {
         let txt = '';
