@@ -100,6 +100,8 @@ class Poster {
   }
 
   agent(code) {
+    // plaintext: no identity to carry, one pool of connections for all
+    if (!this.pki) code = '';
     let a = this.agents.get(code);
     if (a) return a;
     a = this.pki ? new https.Agent({
@@ -107,7 +109,7 @@ class Poster {
       ca: fs.readFileSync(path.join(this.pki, 'ca.crt')),
       cert: fs.readFileSync(path.join(this.pki, 'nodes', code + '.crt')),
       key: fs.readFileSync(path.join(this.pki, 'nodes', code + '.key')),
-    }) : new http.Agent({ keepAlive: true, maxSockets: 1 });
+    }) : new http.Agent({ keepAlive: true, maxSockets: 16 });
     this.agents.set(code, a);
     return a;
   }
