@@ -18,7 +18,7 @@ const S = {
   model: null, version: 0, epoch: 0, refreshMs: 2000, levels: {}, outages: [],
   health: null, prevHealth: null, expanded: new Set(), selected: -1,
   gridRegion: -1, range: HOUR, nodeData: null, nodeTarget: null, nodeLink: null,
-  closed: [], events: [], timer: 0, outageSig: '', lastSideLoad: 0,
+  closed: [], events: [], timer: 0, outageSig: '', lastSideLoad: 0, lastNodeLoad: 0,
 };
 
 window.egnet = { ready: false, version: 0, updates: [], errors: 0, firstRenderMs: null, lastApplyMs: null };
@@ -418,6 +418,7 @@ async function loadNode() {
     const d = await getJSON('/api/v1/nodes/' + code + '?since=' + since);
     if (S.selected !== i) return; // another node was chosen meanwhile
     S.nodeData = { d, village, code: m.code[i], want };
+    S.lastNodeLoad = Date.now();
     renderNode();
   } catch (e) {
     const box = $('node');
@@ -645,6 +646,8 @@ async function poll() {
       if (window.egnet.updates.length > 100) window.egnet.updates.shift();
     }
     if (Date.now() - S.lastSideLoad > 15000) loadSide().catch(() => {});
+    // the node view's charts gain a point a minute
+    if (S.selected >= 0 && S.nodeData && Date.now() - S.lastNodeLoad > 30000) loadNode();
     $('live').dataset.state = 'ok';
     showError(null);
   } catch (e) {
@@ -670,6 +673,9 @@ function bind() {
   window.addEventListener('resize', () => renderRows());
   let st = 0;
   $('search').addEventListener('input', () => { clearTimeout(st); st = setTimeout(onSearch, 120); });
+  document.addEventListener('click', (e) => {
+    if (!e.target.closest('.search')) $('search-results').hidden = true;
+  });
   $('search').addEventListener('keydown', (e) => {
     if (e.key === 'Enter') { clearTimeout(st); onSearch(); }
     if (e.key === 'Escape') { $('search-results').hidden = true; }

@@ -179,4 +179,6 @@ wait "$PID"
 rc=$?
 PID=
 [ "$rc" = 0 ] || fail "SIGTERM: the collector exited $rc"
+# a sanitizer build's findings (SANITIZE=1) fail the test too
+grep -E "AddressSanitizer|LeakSanitizer|runtime error:" "$T/coll.log" && fail "sanitizer findings in the collector's log"
 echo "PASS (screenshots in $SHOTS)"
