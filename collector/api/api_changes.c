@@ -16,7 +16,7 @@
  * inventory changed (another set of nodes), when the collector restarted
  * (another "epoch"), or when more than API_CHANGES_MAX nodes changed.
  */
-#include "collector/api/api.h"
+#include "collector/api/api_changes.h"
 #include "collector/api/api_int.h"
 
 #include <errno.h>
@@ -27,9 +27,6 @@
 #include "collector/verify/verify.h"
 #include "common/now.h"
 
-#define API_CHANGES_LOG	    32768 /* entries of the log, a ring */
-#define API_CHANGES_MAX	    5000  /* nodes in one answer; past it: reset */
-#define API_CHANGES_SCAN_MS 250
 
 struct changes_ent {
 	uint64_t version;
@@ -81,15 +78,11 @@ static void log_add(struct api_changes *c, code_t code)
 	c->count++;
 }
 
-/* Compare the engine's states with the last copy (c->mu held). */
-static int scan(struct api_changes *c, struct verify *v)
+void api_changes_scan(struct api_changes *c, struct verify_node *now, int n)
 {
-	struct verify_node *now = NULL;
 	bool bumped = false;
-	int n = 0;
 
-	if (verify_nodes(v, &now, &n))
-		return -ENOMEM;
+	pthread_mutex_lock(&c->mu);
 	if (!c->snap || n != c->n ||
 	    (n && (now[0].code != c->snap[0].code ||
 		   now[n - 1].code != c->snap[n - 1].code))) {
@@ -117,7 +110,7 @@ keep:
 	free(c->snap);
 	c->snap = now;
 	c->n = n;
-	return 0;
+	pthread_mutex_unlock(&c->mu);
 }
 
 static int cmp_code(const void *a, const void *b)
@@ -135,27 +128,26 @@ static int cmp_vnode(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/*
- * The nodes changed after @since (c->mu held): NULL and *@reset when the
- * caller must start again.
- */
-static json_t *changed(struct api_changes *c, uint64_t since, bool *reset)
+uint64_t api_changes_since(struct api_changes *c, uint64_t since,
+			   struct verify_node **out, int *n, bool *reset)
 {
-	code_t *codes;
-	json_t *a;
+	struct verify_node *res = NULL;
+	code_t *codes = NULL;
+	uint64_t version;
 	int k = 0;
 
-	*reset = since < c->floor || since > c->version;
-	if (*reset)
-		return NULL;
-	a = json_array();
-	if (since == c->version)
-		return a;
+	*out = NULL;
+	*n = 0;
+	pthread_mutex_lock(&c->mu);
+	version = c->version;
+	*reset = !c->snap || since < c->floor || since > c->version;
+	if (*reset || since == c->version)
+		goto out;
 	codes = malloc((size_t)c->count * sizeof(*codes));
-	if (!codes) {
-		json_decref(a);
+	res = malloc((size_t)c->count * sizeof(*res));
+	if (!codes || !res) {
 		*reset = true;
-		return NULL;
+		goto out;
 	}
 	for (int i = c->count - 1; i >= 0; i--) {
 		const struct changes_ent *e =
@@ -166,30 +158,56 @@ static json_t *changed(struct api_changes *c, uint64_t since, bool *reset)
 		codes[k++] = e->code;
 	}
 	qsort(codes, (size_t)k, sizeof(*codes), cmp_code);
-	for (int i = 0, out = 0; i < k; i++) {
+	for (int i = 0; i < k; i++) {
 		struct verify_node key = {.code = codes[i]}, *vn;
-		char cb[CODE_STRLEN];
-		json_t *o;
 
 		if (i && codes[i] == codes[i - 1])
 			continue;
-		if (++out > API_CHANGES_MAX) {
-			json_decref(a);
-			free(codes);
+		if (*n == API_CHANGES_MAX) {
 			*reset = true;
-			return NULL;
+			*n = 0;
+			break;
 		}
 		vn = bsearch(&key, c->snap, (size_t)c->n, sizeof(*c->snap),
 			     cmp_vnode);
-		if (!vn)
-			continue;
-		o = json_pack("{s:s, s:s}", "code", code_format(vn->code, cb),
-			      "state", topo_state_words[vn->state]);
-		if (vn->wrong_parent)
+		if (vn)
+			res[(*n)++] = *vn;
+	}
+out:
+	pthread_mutex_unlock(&c->mu);
+	free(codes);
+	if (*reset || !*n) {
+		free(res);
+		*n = 0;
+	} else
+		*out = res;
+	return version;
+}
+
+/* The nodes changed after @since as JSON; NULL and *@reset when the
+ * caller must start again.  *@version: the log's. */
+static json_t *changed(struct api_changes *c, uint64_t since, bool *reset,
+		       uint64_t *version)
+{
+	struct verify_node *vn;
+	json_t *a;
+	int n;
+
+	*version = api_changes_since(c, since, &vn, &n, reset);
+	if (*reset)
+		return NULL;
+	a = json_array();
+	for (int i = 0; i < n; i++) {
+		char cb[CODE_STRLEN];
+		json_t *o = json_pack("{s:s, s:s}", "code",
+				      code_format(vn[i].code, cb), "state",
+				      topo_state_words[vn[i].state]);
+
+		if (vn[i].wrong_parent)
 			json_object_set_new(o, "wrong_parent", json_true());
 		json_array_append_new(a, o);
 	}
-	free(codes);
+	free(vn);
 	return a;
 }
 
@@ -293,9 +311,11 @@ int api_changes(struct http_req *req, void *arg)
 	struct api_changes *ch = c->changes;
 	long long since = -1, epoch = 0, t = (long long)(now_mono() * 1000);
 	struct topo_coverage cv;
+	struct verify_node *vn;
 	json_t *nodes, *o;
-	bool reset;
+	bool reset, due;
 	uint64_t version;
+	int nv;
 
 	if (!c->verify || !ch)
 		return http_error(req, 503, "starting", "no verification");
@@ -303,21 +323,26 @@ int api_changes(struct http_req *req, void *arg)
 	    api_query_int(req, "epoch", 0, 1LL << 50, &epoch) < 0)
 		return 0;
 	pthread_mutex_lock(&ch->mu);
-	if (!ch->snap || t - ch->scan_ms >= API_CHANGES_SCAN_MS) {
-		if (scan(ch, c->verify)) {
-			pthread_mutex_unlock(&ch->mu);
+	due = !ch->snap || t - ch->scan_ms >= API_CHANGES_SCAN_MS;
+	if (due)
+		ch->scan_ms = t;
+	pthread_mutex_unlock(&ch->mu);
+	if (due) {
+		struct verify_node *now = NULL;
+		int n = 0;
+
+		if (verify_nodes(c->verify, &now, &n))
 			return http_error(req, 503, "memory", "changes: out of "
 					  "memory");
-		}
-		ch->scan_ms = t;
+		api_changes_scan(ch, now, n);
 	}
 	if (since < 0 || (epoch && epoch != ch->epoch)) {
+		/* the version only: nothing is after UINT64_MAX */
+		version = api_changes_since(ch, UINT64_MAX, &vn, &nv, &reset);
 		reset = true;
 		nodes = NULL;
 	} else
-		nodes = changed(ch, (uint64_t)since, &reset);
-	version = ch->version;
-	pthread_mutex_unlock(&ch->mu);
+		nodes = changed(ch, (uint64_t)since, &reset, &version);
 	if (verify_coverage(c->verify, 0, &cv))
 		memset(&cv, 0, sizeof(cv));
 	o = json_pack("{s:I, s:I, s:I, s:b, s:i, s:o, s:o, s:o, s:o}",
