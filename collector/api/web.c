@@ -4,7 +4,7 @@
  * and searched with bsearch; an answer copies the file's bytes, so a
  * reload may free the old table while its answers are still being sent.
  * The answers need headers of their own (ETag, the security headers), so
- * they are built here on the server's internal response helpers
+ * they are built here on the server's internal response functions
  * (http_int.h) rather than through http_answer_text().
  */
 #include "collector/api/web.h"
