@@ -9,7 +9,9 @@
 #  - then tests/web/dashboard.test.js in headless Chromium (Debian's
 #    /usr/bin/chromium, driven by playwright-core from tests/web's
 #    package-lock.json), fed by reports posted over mutual TLS;
-#  - SIGTERM: the collector exits 0.
+#  - SIGHUP reads the files again (a changed file, a new ETag); a root it
+#    cannot read is a warning with file:line and the files stay served;
+#  - SIGTERM: the collector exits 0 (and a sanitizer build found nothing).
 # Screenshots in $B/screenshots.  No root needed.
 set -u
 B=${B:-build}
@@ -173,6 +175,24 @@ SHOTS="$ROOT/$B/screenshots"
 mkdir -p "$SHOTS"
 PORT=$PORT PKI="$T/pki" INVENTORY="$INV" SHOTS="$SHOTS" REFRESH_MS=1000 CHROMIUM="$CHROMIUM" \
 	node "$WEB/dashboard.test.js" || fail "in Chromium (screenshots in $SHOTS)"
+
+# ---- a reload (SIGHUP) reads the files again; a root it cannot read keeps them ------
+get /style.css
+old=$(hdr ETag)
+echo '/* changed */' >>"$T/web/style.css"
+kill -HUP "$PID"
+for _ in $(seq 100); do grep -q "reloaded" "$T/coll.log" && break; sleep 0.05; done
+get /style.css
+[ "$st" = 200 ] && grep -q changed "$T/b" && [ "$(hdr ETag)" != "$old" ] ||
+	fail "the reload did not serve the changed file (ETag $old -> $(hdr ETag))"
+sed -i "s|root = \"$T/web\"|root = \"$T/nowhere\"|" "$T/coll.conf"
+kill -HUP "$PID"
+for _ in $(seq 100); do grep -q "files served so far stay" "$T/coll.log" && break; sleep 0.05; done
+grep -q "coll.conf:[0-9]*: web.root: $T/nowhere: No such file or directory: the files served so far stay" "$T/coll.log" ||
+	fail "no warning with file:line for a root that cannot be read: $(grep web.root "$T/coll.log")"
+get /style.css
+[ "$st" = 200 ] && grep -q changed "$T/b" || fail "a root that cannot be read dropped the files: $st"
+echo "ok   SIGHUP reads the files again; a root that cannot be read keeps them"
 
 kill -TERM "$PID"
 wait "$PID"
