@@ -27,7 +27,6 @@
 #include "collector/verify/verify.h"
 #include "common/now.h"
 
-
 struct changes_ent {
 	uint64_t version;
 	code_t code;
@@ -35,14 +34,14 @@ struct changes_ent {
 
 struct api_changes {
 	pthread_mutex_t mu;
-	long long epoch;     /* the collector's start, ms */
-	uint64_t version;    /* the newest */
-	uint64_t floor;      /* a caller's version below it: reset */
+	long long epoch;	  /* the collector's start, ms */
+	uint64_t version;	  /* the newest */
+	uint64_t floor;		  /* a caller's version below it: reset */
 	struct verify_node *snap; /* the last copy, code order */
 	int n;
 	struct changes_ent log[API_CHANGES_LOG];
-	int head, count;     /* oldest at head */
-	long long scan_ms;   /* of the last scan, monotonic */
+	int head, count;   /* oldest at head */
+	long long scan_ms; /* of the last scan, monotonic */
 };
 
 struct api_changes *api_changes_new(void)
@@ -225,14 +224,15 @@ static json_t *levels_json(const struct topo_coverage *cv)
 					    json_integer(cv->count[l][s]));
 		json_object_set_new(
 			o, code_level_name(l),
-			json_pack("{s:i, s:i, s:f, s:o}", "connected",
-				  cv->connected[l], "expected", cv->expected[l],
-				  "pct",
-				  (double)(long long)(10000.0 * cv->connected[l] /
-							      cv->expected[l] +
-						      0.5) /
-					  100,
-				  "states", st));
+			json_pack(
+				"{s:i, s:i, s:f, s:o}", "connected",
+				cv->connected[l], "expected", cv->expected[l],
+				"pct",
+				(double)(long long)(10000.0 * cv->connected[l] /
+							    cv->expected[l] +
+						    0.5) /
+					100,
+				"states", st));
 	}
 	return o;
 }
@@ -290,19 +290,17 @@ static json_t *health_json(struct api_ctx *c)
 		refused += rs.refused[i];
 	for (int i = 0; i < HTTP_REJ_COUNT; i++)
 		rejected += hs.rejected[i];
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:I, "
-			 "s:b, s:I}",
-			 "reports_stored", (json_int_t)rs.stored,
-			 "reports_duplicate", (json_int_t)rs.duplicates,
-			 "reports_busy", (json_int_t)(rs.busy + rs.unavailable),
-			 "reports_refused", (json_int_t)refused,
-			 "http_answered", (json_int_t)hs.answered,
-			 "http_rejected", (json_int_t)rejected,
-			 "store_queue", ss.queue_depth,
-			 "store_queue_max", ss.queue_max,
-			 "store_db_bytes", (json_int_t)ss.db_bytes,
-			 "store_up", ss.last_error[0] == '\0',
-			 "store_nodes", (json_int_t)ss.nodes);
+	return json_pack(
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:I, "
+		"s:b, s:I}",
+		"reports_stored", (json_int_t)rs.stored, "reports_duplicate",
+		(json_int_t)rs.duplicates, "reports_busy",
+		(json_int_t)(rs.busy + rs.unavailable), "reports_refused",
+		(json_int_t)refused, "http_answered", (json_int_t)hs.answered,
+		"http_rejected", (json_int_t)rejected, "store_queue",
+		ss.queue_depth, "store_queue_max", ss.queue_max,
+		"store_db_bytes", (json_int_t)ss.db_bytes, "store_up",
+		ss.last_error[0] == '\0', "store_nodes", (json_int_t)ss.nodes);
 }
 
 int api_changes(struct http_req *req, void *arg)
@@ -332,7 +330,8 @@ int api_changes(struct http_req *req, void *arg)
 		int n = 0;
 
 		if (verify_nodes(c->verify, &now, &n))
-			return http_error(req, 503, "memory", "changes: out of "
+			return http_error(req, 503, "memory",
+					  "changes: out of "
 					  "memory");
 		api_changes_scan(ch, now, n);
 	}

@@ -18,7 +18,7 @@
 
 #define API_CHANGES_LOG	    32768 /* entries of the log, a ring */
 #define API_CHANGES_MAX	    5000  /* nodes in one answer; past it: reset */
-#define API_CHANGES_SCAN_MS 250   /* at most one scan per this, ms */
+#define API_CHANGES_SCAN_MS 250	  /* at most one scan per this, ms */
 
 /*
  * @now (malloc'd, @n nodes in code order, as verify_nodes gives them)

@@ -25,7 +25,7 @@
 struct web_file {
 	char path[WEB_PATH_MAX]; /* "/app.js" */
 	const char *type;
-	char etag[24];		 /* "\"" 16 hex digits "\"" */
+	char etag[24]; /* "\"" 16 hex digits "\"" */
 	char *data;
 	size_t len;
 };
@@ -57,8 +57,8 @@ static const struct {
 
 /* What the page may do: only its own origin, never framed, no inline
  * script; the charts are SVG built through the DOM. */
-#define WEB_CSP                                                         \
-	"default-src 'self'; img-src 'self' data:; base-uri 'none'; "   \
+#define WEB_CSP                                                                \
+	"default-src 'self'; img-src 'self' data:; base-uri 'none'; "          \
 	"form-action 'none'; frame-ancestors 'none'"
 
 const char *web_type(const char *name)
@@ -155,9 +155,11 @@ static int add_file(struct web_set *s, int dfd, const char *name,
 	}
 	if ((size_t)st.st_size > WEB_FILE_MAX ||
 	    s->bytes + (size_t)st.st_size > WEB_TOTAL_MAX) {
-		snprintf(err, errlen, "%s: %lld bytes: past the bound of %u "
-			 "a file, %u all together", path,
-			 (long long)st.st_size, WEB_FILE_MAX, WEB_TOTAL_MAX);
+		snprintf(err, errlen,
+			 "%s: %lld bytes: past the bound of %u "
+			 "a file, %u all together",
+			 path, (long long)st.st_size, WEB_FILE_MAX,
+			 WEB_TOTAL_MAX);
 		close(fd);
 		return -EFBIG;
 	}
@@ -193,7 +195,8 @@ static int add_file(struct web_set *s, int dfd, const char *name,
 		if (r <= 0) {
 			rc = r < 0 ? -errno : -EIO;
 			snprintf(err, errlen, "%s: %s", path,
-				 r < 0 ? strerror(errno) : "shorter than its size");
+				 r < 0 ? strerror(errno)
+				       : "shorter than its size");
 			break;
 		}
 		got += (size_t)r;
@@ -350,9 +353,8 @@ static void web_headers(struct MHD_Response *r)
 }
 
 /* @len bytes of @data (copied) with @type and the security headers. */
-static int web_answer(struct http_req *req, unsigned status,
-		      const char *type, const char *data, size_t len,
-		      const char *etag)
+static int web_answer(struct http_req *req, unsigned status, const char *type,
+		      const char *data, size_t len, const char *etag)
 {
 	struct MHD_Response *r;
 	char *copy = malloc(len + 1);
@@ -426,8 +428,7 @@ static int not_found(struct http_req *req, const char *path)
 			       "no such path");
 	if (!text)
 		return http_answer_set(req, 500, NULL);
-	rc = web_answer(req, 404, "application/json", text, strlen(text),
-			NULL);
+	rc = web_answer(req, 404, "application/json", text, strlen(text), NULL);
 	free(text);
 	return rc;
 }

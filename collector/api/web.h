@@ -42,8 +42,8 @@
 #define WEB_FILE_MAX  (8u << 20)  /* bytes of one file */
 #define WEB_TOTAL_MAX (64u << 20) /* bytes of all files */
 #define WEB_FILES_MAX 1024
-#define WEB_DEPTH     1           /* levels of folders below the root */
-#define WEB_PATH_MAX  256         /* bytes of a URL path, with its NUL */
+#define WEB_DEPTH     1	  /* levels of folders below the root */
+#define WEB_PATH_MAX  256 /* bytes of a URL path, with its NUL */
 
 struct web;
 

@@ -81,7 +81,8 @@ static void test_log(void **state)
 	assert_false(reset);
 	assert_int_equal(n, 2);
 	assert_true(out[0].code == BASE + 3 && out[0].state == TOPO_ISOLATED);
-	assert_true(out[1].code == BASE + 8 && out[1].state == TOPO_UNREACHABLE);
+	assert_true(out[1].code == BASE + 8 &&
+		    out[1].state == TOPO_UNREACHABLE);
 	free(out);
 
 	/* node 3 repaired, wrong_parent on node 5: since v0 each node once

@@ -27,7 +27,7 @@ static void test_paths(void **state)
 		{"/index.html", true},
 		{"/sub/x.css", true},
 		{"/a-b_c.1.js", true},
-		{"/", false},	       /* "/" is index.html, said by the handler */
+		{"/", false}, /* "/" is index.html, said by the handler */
 		{"", false},
 		{"index.html", false},
 		{"/..", false},
@@ -41,7 +41,8 @@ static void test_paths(void **state)
 		{"/a\\b.js", false},
 		{"/a b.js", false},
 		{"/%2e%2e/x", false},
-		{"/\xe5\x8d\x97.html", false}, /* a name the loader never takes */
+		{"/\xe5\x8d\x97.html",
+		 false}, /* a name the loader never takes */
 	};
 	char longp[WEB_PATH_MAX + 8];
 
@@ -63,7 +64,8 @@ static void test_types(void **state)
 {
 	(void)state;
 	assert_string_equal(web_type("index.html"), "text/html; charset=utf-8");
-	assert_string_equal(web_type("app.js"), "text/javascript; charset=utf-8");
+	assert_string_equal(web_type("app.js"),
+			    "text/javascript; charset=utf-8");
 	assert_string_equal(web_type("a.b.css"), "text/css; charset=utf-8");
 	assert_string_equal(web_type("favicon.svg"), "image/svg+xml");
 	assert_string_equal(web_type("x.json"), "application/json");
@@ -94,9 +96,9 @@ static void test_load(void **state)
 	assert_int_equal(mkdir(p, 0755), 0);
 	path_of(p, sizeof(p), "outside");
 	assert_int_equal(mkdir(p, 0755), 0);
-	scratch_write("root/index.html", "<!doctype html>", -1);   /* 15 */
-	scratch_write("root/app.js", "'use strict';", -1);         /* 13 */
-	scratch_write("root/sub/x.css", "a{}", -1);                 /* 3 */
+	scratch_write("root/index.html", "<!doctype html>", -1); /* 15 */
+	scratch_write("root/app.js", "'use strict';", -1);	 /* 13 */
+	scratch_write("root/sub/x.css", "a{}", -1);		 /* 3 */
 	scratch_write("root/sub/deeper/y.js", "too deep", -1);
 	scratch_write("root/.hidden.js", "hidden", -1);
 	scratch_write("root/notes.md", "no type", -1);
