@@ -399,12 +399,17 @@ async function selectNode(i) {
   S.selected = i;
   renderRows();
   $('node-sec').hidden = false;
-  const title = $('node-title');
+  renderNodeTitle();
+  await loadNode();
+}
+
+function renderNodeTitle() {
+  const m = S.model, i = S.selected, title = $('node-title');
   title.textContent = '';
+  if (!m || i < 0) return;
   el('span', 'dot s-' + EG_STATES[m.state[i]], null, title);
   el('span', null, (m.name[i] || '') + ' ', title);
   el('span', 'cd', m.code[i] + ' · ' + levelName(m.level[i]) + ' · ' + stateName(m.state[i]), title);
-  await loadNode();
 }
 
 async function loadNode() {
@@ -634,10 +639,7 @@ async function poll() {
       }
       if (sig !== S.outageSig && S.outageSig !== '') loadSide().catch(() => {});
       S.outageSig = sig;
-      if (changed && S.selected >= 0) {
-        const i = S.selected, m = S.model, title = $('node-title').querySelector('.dot');
-        if (title) title.className = 'dot s-' + EG_STATES[m.state[i]];
-      }
+      if (changed && S.selected >= 0) renderNodeTitle();
       const ms = performance.now() - t0;
       performance.mark('egnet-update-end');
       performance.measure('egnet-update', 'egnet-update-start', 'egnet-update-end');
@@ -667,6 +669,7 @@ function bind() {
     egApplyLang(lang.value, true);
     fillFilters();
     renderAll();
+    renderNodeTitle();
     if (S.nodeData) renderNode();
   });
   $('tree').addEventListener('scroll', () => requestAnimationFrame(renderRows), { passive: true });

@@ -31,7 +31,7 @@ function egClock(ms, withDay) {
 
 // @opts: {title, unit, t0, t1, series: [{name, cls, points: [{t, v}]}]}
 function egChart(opts) {
-  const W = 420, H = 120, L = 44, R = 8, T = 16, B = 18;
+  const W = 420, H = 128, L = 44, R = 8, T = 24, B = 18;
   const fig = document.createElement('figure');
   fig.className = 'chart';
   const svg = egSvg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': opts.title });

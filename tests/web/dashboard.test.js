@@ -230,6 +230,8 @@ async function main() {
   await page.selectOption('#lang', 'zh-CN');
   check(await page.textContent('#tree-sec h2') === '五级网络', 'the switch to Chinese changes the tree\'s title');
   check(await page.textContent('#cov .covl[data-level="township"] .lv') === '乡镇（街道）', 'and the header\'s level names');
+  const nt = await page.textContent('#node-title');
+  check(nt.includes('县（区）') && nt.includes('连通'), 'and the node view\'s title: ' + nt);
   await shot('05-zh');
   await page.selectOption('#lang', 'en');
   check(await page.textContent('#tree-sec h2') === 'Tree', 'and back to English');
