@@ -125,6 +125,7 @@ bench: all tests-build $(B)/bench/spool_bench
 	$(Q)B=$(B) bench/http
 	$(Q)B=$(B) bench/verify
 	$(Q)B=$(B) bench/collector
+	$(Q)B=$(B) bench/dashboard
 	$(Q)$(B)/bench/spool_bench
 
 PREFIX  ?= /usr
@@ -136,7 +137,7 @@ UNITDIR ?= /lib/systemd/system
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(DATADIR)/profiles/include \
-		$(DESTDIR)$(DATADIR)/profiles/examples \
+		$(DESTDIR)$(DATADIR)/profiles/examples $(DESTDIR)$(DATADIR)/web \
 		$(DESTDIR)/etc/iproute2/rt_protos.d $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)/etc/egnet
 	install -m 0755 $(B)/egnet-agent $(B)/egnet-collector $(DESTDIR)$(SBINDIR)/
@@ -146,6 +147,7 @@ install: all
 	install -m 0644 profiles/*.conf $(DESTDIR)$(DATADIR)/profiles/
 	install -m 0644 profiles/include/*.conf $(DESTDIR)$(DATADIR)/profiles/include/
 	install -m 0644 profiles/examples/* $(DESTDIR)$(DATADIR)/profiles/examples/
+	install -m 0644 collector/web/* $(DESTDIR)$(DATADIR)/web/
 	install -m 0644 packaging/iproute2/egnet.conf $(DESTDIR)/etc/iproute2/rt_protos.d/
 	install -m 0644 packaging/systemd/egnet-agent.service packaging/systemd/egnet-collector.service $(DESTDIR)$(UNITDIR)/
 

@@ -30,6 +30,7 @@ static const struct cfg_opt top_opts[] = {
 	{"store", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
 	{"alerts", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
 	{"verify", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
+	{"web", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
 	{"inventory", CFG_STR, false, 1, 0, 0, "/etc/egnet/inventory.csv", NULL,
 	 offsetof(struct collector_conf, inventory), 4096},
 	{"state_dir", CFG_STR, false, 1, 0, 0, "/var/lib/egnet-collector", NULL,
@@ -93,6 +94,17 @@ static const struct cfg_opt verify_opts[] = {
 	/* a report is fresh while at most this many intervals old */
 	{"fresh_intervals", CFG_INT, false, 1, 100, 3, NULL, NULL,
 	 offsetof(struct collector_conf, fresh_intervals), 0},
+	CFG_END,
+};
+
+static const struct cfg_opt web_opts[] = {
+	/* the dashboard's files ("" for none); a relative path is taken
+	 * from this file's folder */
+	{"root", CFG_STR, false, 0, 4095, 0, "/usr/share/egnet/web", NULL,
+	 offsetof(struct collector_conf, web_root), 4096},
+	/* how often a page polls /api/v1/changes */
+	{"refresh_s", CFG_INT, false, 1, 300, 2, NULL, NULL,
+	 offsetof(struct collector_conf, web_refresh_s), 0},
 	CFG_END,
 };
 
@@ -288,7 +300,8 @@ int conf_load(struct collector_conf *c, const char *path, struct diag *d)
 	} paths[] = {{c->cert, "tls.cert"},	{c->key, "tls.key"},
 		     {c->ca, "tls.ca"},		{c->inventory, "inventory"},
 		     {c->state_dir, "state_dir"},
-		     {c->webhook_ca, "alerts.webhook_ca"}};
+		     {c->webhook_ca, "alerts.webhook_ca"},
+		     {c->web_root, "web.root"}};
 
 	memset(c, 0, sizeof(*c));
 	snprintf(c->path, sizeof(c->path), "%s", path);
@@ -338,6 +351,8 @@ int conf_load(struct collector_conf *c, const char *path, struct diag *d)
 		cfg_problem(d, config_lookup(&cfg, "alerts.webhook_ca"), path,
 			    "webhook_ca without a webhook");
 	cfg_read(d, group(&cfg, path, d, "verify"), path, verify_opts, c);
+	cfg_read(d, group(&cfg, path, d, "web"), path, web_opts, c);
+	c->web_root_line = cfg_line(config_lookup(&cfg, "web.root"));
 	store_opts_default(&c->store, NULL);
 	cfg_read(d, group(&cfg, path, d, "store"), path, store_tuning(), &c->store);
 

@@ -4,7 +4,9 @@
  * listens (TLS, and plaintext only when asked), its certificate, key and
  * the CA its nodes' client certificates must chain to, the inventory, its
  * state folder, how long history is kept, the limits of the HTTP
- * server and where alerts of outages go (a webhook, syslog).  collector/examples/collector.conf shows every setting.
+ * server, where alerts of outages go (a webhook, syslog) and the
+ * dashboard's files.  collector/examples/collector.conf shows every
+ * setting.
  *
  * Loading follows the node config's policy: every problem is added to the
  * diagnostics as FILE:LINE: SETTING: what is wrong, loading goes on so one
@@ -67,6 +69,11 @@ struct collector_conf {
 
 	/* verify = { ... } */
 	int fresh_intervals;
+
+	/* web = { ... }: the dashboard (collector/api/web.h) */
+	char web_root[4096]; /* its files; "" for none */
+	int web_refresh_s;   /* how often a page asks what changed */
+	int web_root_line;
 
 	/* store = { ... }: the store's tuning (store_cfg_opts but its
 	 * folder and retention, which are state_dir and retention above) */

@@ -274,6 +274,34 @@ static int verify_start_all(struct verify **v, struct alert **a,
 }
 
 /*
+ * The dashboard's files of @c into @ctx->web (made when NULL).  A root
+ * that cannot be read leaves the dashboard off (every page a 404) or, at
+ * a reload, the files served so far: the API goes on either way.
+ */
+static void web_start(struct routes_ctx *ctx, const struct collector_conf *c)
+{
+	char err[512];
+	size_t bytes;
+	int files, rc;
+
+	ctx->api.refresh_ms = c->web_refresh_s * 1000;
+	rc = ctx->web ? web_reload(ctx->web, c->web_root, err, sizeof(err))
+		      : web_load(&ctx->web, c->web_root, err, sizeof(err));
+	if (rc) {
+		log_warnx("%s:%d: web.root: %s: %s", c->path, c->web_root_line,
+			  err, ctx->web ? "the files served so far stay"
+					: "no dashboard");
+		if (!ctx->web && web_load(&ctx->web, "", err, sizeof(err)))
+			ctx->web = NULL;
+		return;
+	}
+	web_stats(ctx->web, &files, &bytes);
+	if (c->web_root[0])
+		log_info("dashboard: %d files, %zu bytes from %s", files, bytes,
+			 c->web_root);
+}
+
+/*
  * SIGHUP: a fresh load; the running inputs are replaced only by a good
  * one.  What only a restart applies is said, and kept as it runs.
  */
@@ -325,6 +353,11 @@ static void reload(struct inputs_set *cur, struct routes_ctx *ctx,
 		snprintf(cur->conf.inventory, sizeof(cur->conf.inventory),
 			 "%s", next.conf.inventory);
 		apply_log_level(&cur->conf);
+		snprintf(cur->conf.web_root, sizeof(cur->conf.web_root), "%s",
+			 next.conf.web_root);
+		cur->conf.web_root_line = next.conf.web_root_line;
+		cur->conf.web_refresh_s = next.conf.web_refresh_s;
+		web_start(ctx, &cur->conf);
 		log_info("%s: reloaded; inventory %d nodes", conf_path,
 			 cur->inv.n);
 		set_free(&next);
@@ -378,6 +411,8 @@ int daemon_serve(const char *conf_path, const char *inv_override,
 	ctx.api.alert = alert;
 	ctx.api.reports = &ctx.reports;
 	ctx.api.inv = &cur.inv;
+	ctx.api.changes = api_changes_new();
+	web_start(&ctx, &cur.conf);
 	if (server_start(&srv, &cur, &ctx, extra))
 		goto out;
 	log_info("serving: inventory %s, %d nodes", cur.conf.inventory,
@@ -416,6 +451,8 @@ out:
 	alert_free(alert);
 	/* after the server: what it still owed is answered, the rest kept */
 	store_close(store);
+	api_changes_free(ctx.api.changes);
+	web_free(ctx.web);
 	set_free(&cur);
 	pthread_rwlock_destroy(&ctx.api.inv_lock);
 	close(sfd);

@@ -139,6 +139,7 @@ tls = { cert = "$D/pki/collector/collector.crt"; key = "$D/pki/collector/collect
 	ca = "$D/pki/ca.crt"; };
 inventory = "$ROOT/profiles/examples/inventory.csv";
 state_dir = "$D/collector/state";
+web = { root = "$ROOT/collector/web"; };
 CONF
 	spawn collector/collector "$TAG-noc" "$COLL" -c "$D/collector/collector.conf"
 	wait_for 10 grep -q "serving:" "$D/collector/collector.log" ||

@@ -64,6 +64,11 @@ for t in tests/cli/test_*.sh; do
 	run "cli/$(basename "$t" .sh)" bash "$t"
 done
 
+# The dashboard in headless Chromium (no root needed).
+for t in tests/web/test_*.sh; do
+	run "web/$(basename "$t" .sh)" bash "$t"
+done
+
 for t in tests/integration/test_*.sh; do
 	name="integration/$(basename "$t" .sh)"
 	if [ "$(id -u)" != 0 ]; then

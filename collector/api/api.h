@@ -2,8 +2,8 @@
 /*
  * The collector's read API (docs/api.md): GET /api/v1/nodes,
  * /api/v1/nodes/{code}, /api/v1/events, the verification's /api/v1/tree,
- * /api/v1/outages and /api/v1/coverage, and /metrics in the Prometheus
- * text format.  Handlers read the store and the inventory; they change
+ * /api/v1/outages and /api/v1/coverage, the dashboard's
+ * /api/v1/changes, and /metrics in the Prometheus text format.  Handlers read the store and the inventory; they change
  * nothing.  A query argument that is not what it should be (a code that
  * is not one, a time that is not a number, a limit out of range) is a 400
  * with the reason, never a guess.
@@ -29,6 +29,8 @@ struct api_ctx {
 	const struct inventory *inv;
 	struct verify *verify; /* the verification (NULL: none) */
 	struct alert *alert;   /* its alerts (NULL: none) */
+	struct api_changes *changes; /* /api/v1/changes' log (NULL: none) */
+	int refresh_ms;	       /* the dashboard's poll, said by changes */
 };
 
 #define API_EVENTS_DEFAULT 1000	 /* events answered without ?limit= */
@@ -46,5 +48,11 @@ int api_outages(struct http_req *req, void *arg);
 int api_coverage(struct http_req *req, void *arg);
 struct metrics_buf;
 void api_verify_metrics(struct api_ctx *c, struct metrics_buf *b);
+
+/* api_changes.c: GET /api/v1/changes?since=VERSION&epoch=EPOCH, the nodes
+ * whose verified state changed since, coverage, open outages, health. */
+struct api_changes *api_changes_new(void);
+void api_changes_free(struct api_changes *c);
+int api_changes(struct http_req *req, void *arg);
 
 #endif

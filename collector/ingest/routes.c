@@ -50,6 +50,16 @@ static int routes_coverage(struct http_req *req, void *arg)
 	return api_coverage(req, &((struct routes_ctx *)arg)->api);
 }
 
+static int routes_changes(struct http_req *req, void *arg)
+{
+	return api_changes(req, &((struct routes_ctx *)arg)->api);
+}
+
+static int routes_web(struct http_req *req, void *arg)
+{
+	return web_get(req, ((struct routes_ctx *)arg)->web);
+}
+
 static struct http_route routes[] = {
 	/* the node is checked by the handler: over TLS the certificate's,
 	 * on a plaintext listener (allowed by the config) the report's */
@@ -60,7 +70,16 @@ static struct http_route routes[] = {
 	{"GET", "/api/v1/tree", routes_tree, NULL, false},
 	{"GET", "/api/v1/outages", routes_outages, NULL, false},
 	{"GET", "/api/v1/coverage", routes_coverage, NULL, false},
+	{"GET", "/api/v1/changes", routes_changes, NULL, false},
 	{"GET", "/metrics", routes_metrics, NULL, false},
+	/* the dashboard's files (collector/api/web.h), after every API
+	 * route: what they do not take is the web's to answer */
+	{"GET", "/", routes_web, NULL, false},
+	{"HEAD", "/", routes_web, NULL, false},
+	{"GET", "/{file}", routes_web, NULL, false},
+	{"HEAD", "/{file}", routes_web, NULL, false},
+	{"GET", "/{dir}/{file}", routes_web, NULL, false},
+	{"HEAD", "/{dir}/{file}", routes_web, NULL, false},
 	{NULL, NULL, NULL, NULL, false},
 };
 

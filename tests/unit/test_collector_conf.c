@@ -120,6 +120,60 @@ static void test_defaults_and_paths(void **state)
 	snprintf(want, sizeof(want), "%s/sub/ca.crt", dir);
 	assert_string_equal(c.ca, want);
 	assert_int_equal(c.cert_line, 2);
+	/* the dashboard: the installed files, a poll every 2 s */
+	assert_string_equal(c.web_root, "/usr/share/egnet/web");
+	assert_int_equal(c.web_refresh_s, 2);
+}
+
+/* web = { ... }: a relative root from the file's folder, "" for none, the
+ * refresh's bounds at its line */
+static void test_web(void **state)
+{
+	struct collector_conf c;
+	char path[256], want[512];
+	struct diag d;
+
+	(void)state;
+	scratch_write("w.conf",
+		      "listen = [\"127.0.0.1:8443\"];\n"
+		      "tls = { cert = \"s.crt\"; key = \"s.key\"; ca = \"ca.crt\"; };\n"
+		      "web = { root = \"www\"; refresh_s = 5; };\n",
+		      -1);
+	snprintf(path, sizeof(path), "%s/w.conf", dir);
+	diag_init(&d);
+	if (conf_load(&c, path, &d)) {
+		print_diag(&d);
+		fail();
+	}
+	diag_free(&d);
+	snprintf(want, sizeof(want), "%s/www", dir);
+	assert_string_equal(c.web_root, want);
+	assert_int_equal(c.web_root_line, 3);
+	assert_int_equal(c.web_refresh_s, 5);
+
+	scratch_write("w.conf",
+		      "listen = [\"127.0.0.1:8443\"];\n"
+		      "tls = { cert = \"s.crt\"; key = \"s.key\"; ca = \"ca.crt\"; };\n"
+		      "web = { root = \"\"; };\n",
+		      -1);
+	diag_init(&d);
+	assert_int_equal(conf_load(&c, path, &d), 0);
+	diag_free(&d);
+	assert_string_equal(c.web_root, "");
+
+	scratch_write("w.conf",
+		      "listen = [\"127.0.0.1:8443\"];\n"
+		      "tls = { cert = \"s.crt\"; key = \"s.key\"; ca = \"ca.crt\"; };\n"
+		      "web = {\n  refresh_s = 0;\n  colour = 1;\n};\n",
+		      -1);
+	diag_init(&d);
+	assert_int_equal(conf_load(&c, path, &d), -EINVAL);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.items[0].line, 4);
+	assert_string_equal(d.items[0].setting, "web.refresh_s");
+	assert_int_equal(d.items[1].line, 5);
+	assert_string_equal(d.items[1].setting, "web.colour");
+	diag_free(&d);
 }
 
 static void test_restart_needed(void **state)
@@ -159,6 +213,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_defaults_and_paths,
 						scratch_setup, scratch_teardown),
 		cmocka_unit_test(test_restart_needed),
+		cmocka_unit_test_setup_teardown(test_web, scratch_setup,
+						scratch_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
