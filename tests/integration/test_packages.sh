@@ -1,0 +1,258 @@
+#!/bin/bash
+# The packages (make deb, make rpm; built once and reused while no source
+# is newer than them):
+#  - lintian on the .debs: no error (warnings printed); rpmlint on the
+#    .rpms and the spec: no error;
+#  - installed with dpkg -i in a copy of this machine: an overlay over /
+#    in a mount namespace of the test's own, its upper layer on a tmpfs,
+#    so this machine is left exactly as it was whatever happens; every
+#    step runs chrooted in it and in a network namespace of the test's;
+#  - there: the units pass systemd-analyze verify, their exposure is
+#    printed and within the goals (collector 2.0, agent 4.0); egnetctl
+#    validate accepts every shipped example; egnet-agent -n too;
+#  - the installed agent as the unit runs it (user egnet, its four
+#    capabilities) applies the township profile; an upgrade to a rebuilt
+#    package (same files, a higher version) and the agent's restart
+#    change nothing in the kernel: no link, address, route, rule or
+#    nftables event at all, the same links (ifindex) and no apply;
+#  - removal takes egnet's state out of the kernel (the kernel as before
+#    the agent ran), purge leaves no file of ours: the file list of the
+#    copy after the purge is the one before the install, and no file
+#    differs from this machine's (dpkg's own records aside).
+. "$(dirname "$0")/lib.sh"
+
+for tool in dpkg-deb lintian rpmlint rpmbuild dpkg-buildpackage systemd-analyze unshare chroot setpriv nft; do
+	command -v $tool >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
+done
+grep -qw overlay /proc/filesystems || { echo "SKIP: no overlayfs"; exit 77; }
+PKG=$ROOT/build/pkg
+V=$(sed -n 's/^#define EGNET_VERSION "\([^"]*\)".*/\1/p' "$ROOT/common/defaults.h")
+ARCH=$(dpkg --print-architecture)
+DEBS="$PKG/egnet-agent_${V}_$ARCH.deb $PKG/egnet-collector_${V}_$ARCH.deb"
+RPMS="$PKG/egnet-agent-$V-1.$(uname -m).rpm $PKG/egnet-collector-$V-1.$(uname -m).rpm"
+
+# ---- build, unless the packages are newer than every source ------------------
+stale() { # FILE...: one is missing or older than a source
+	local f newer
+	for f in "$@"; do
+		[ -e "$f" ] || return 0
+		newer=$(cd "$ROOT" && find agent bpf collector common ctl packaging profiles docs \
+			Makefile README.md -newer "$f" -type f -print -quit)
+		[ -n "$newer" ] && return 0
+	done
+	return 1
+}
+# shellcheck disable=SC2086
+if stale $DEBS; then
+	echo "building the .deb packages"
+	PKGDIR=$PKG "$ROOT/packaging/pkg.sh" deb >/dev/null || fail "make deb"
+fi
+# shellcheck disable=SC2086
+if stale $RPMS; then
+	echo "building the .rpm packages"
+	PKGDIR=$PKG "$ROOT/packaging/pkg.sh" rpm >/dev/null || fail "make rpm"
+fi
+
+# ---- lintian, rpmlint ------------------------------------------------------------
+# shellcheck disable=SC2086
+lintian --pedantic $DEBS >"$T/lintian.txt" 2>&1
+grep -v "running with root privileges" "$T/lintian.txt" | grep "^[WIP]:" | sed 's/^/lintian: /'
+grep -q "^E:" "$T/lintian.txt" && fail "lintian errors: $(grep '^E:' "$T/lintian.txt")"
+# shellcheck disable=SC2086
+rpmlint -r "$ROOT/packaging/rpm/egnet.rpmlintrc" $RPMS "$ROOT/packaging/rpm/egnet.spec" >"$T/rpmlint.txt" 2>&1
+grep -E "^egnet.*: [WE]:" "$T/rpmlint.txt" | sed 's/^/rpmlint: /'
+grep -q " 0 errors," "$T/rpmlint.txt" || fail "rpmlint: $(grep -E ': E:|errors' "$T/rpmlint.txt")"
+
+# ---- the upgrade: the same packages rebuilt with a higher version ---------------
+for d in $DEBS; do
+	n=$(basename "$d" "_${V}_$ARCH.deb")
+	rm -rf "$T/re"
+	dpkg-deb -R "$d" "$T/re" || fail "dpkg-deb -R $d"
+	sed -i "s/^Version: .*/Version: $V+rebuild1/" "$T/re/DEBIAN/control"
+	dpkg-deb -b --root-owner-group "$T/re" "$T/${n}_up.deb" >/dev/null || fail "dpkg-deb -b"
+done
+rm -rf "$T/re"
+cp $DEBS "$T/"
+
+# ---- the copy of this machine, in the test's namespaces --------------------------
+NS=egpkg-$$
+ns_new $NS eth0 eth1 eth2
+cat >"$T/inner.sh" <<'INNER'
+set -u
+T=$1 V=$2 ARCH=$3
+M=$T/ov/m
+fail() { echo "FAIL: $*"; exit 1; }
+mkdir -p "$T/ov"
+mount -t tmpfs egnet-test "$T/ov" || fail "tmpfs"
+mkdir -p "$T/ov/u" "$T/ov/w" "$M"
+mount -t overlay overlay -o "lowerdir=/,upperdir=$T/ov/u,workdir=$T/ov/w" "$M" || fail "overlay"
+mount -t proc proc "$M/proc"
+mount --rbind /sys "$M/sys"
+mount --rbind /dev "$M/dev"
+mount -t tmpfs tmpfs "$M/run"
+mount -t tmpfs tmpfs "$M/tmp"
+mkdir -p "$M/tmp/t"
+mount --bind "$T" "$M/tmp/t"
+C() { chroot "$M" "$@"; }
+export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
+# what is there, for the comparison after the purge (dpkg's records,
+# logs and caches its triggers refresh aside)
+files() {
+	(cd "$M" && find etc usr var opt srv root home -xdev 2>/dev/null |
+		grep -v '^var/lib/dpkg/\|^var/log/\|^var/cache/\|^etc/\(passwd\|group\|shadow\|gshadow\)-$' |
+		sort)
+}
+files >"$T/files.before"
+snap() {
+	{
+		ip -j -d link show | python3 -c '
+import json, sys
+for l in sorted(json.load(sys.stdin), key=lambda l: l["ifname"]):
+    print("link", l["ifindex"], l["ifname"], l.get("link_type"), l.get("master", "-"), l.get("mtu"))'
+		ip -j addr show | python3 -c '
+import json, sys
+for l in json.load(sys.stdin):
+    for a in l.get("addr_info", []):
+        if a.get("scope") != "link":
+            print("addr", l["ifname"], a["local"], a["prefixlen"])' | sort
+		ip route show table all | grep -v "fe80\|^multicast" | sort
+		ip -6 route show table all | grep -v "fe80\|^multicast" | sort
+		ip rule show | sort
+		ip -6 rule show | sort
+		nft list ruleset | sed 's/counter packets [0-9]* bytes [0-9]*/counter/'
+	} >"$1"
+}
+snap "$T/k.before"
+
+# ---- install -----------------------------------------------------------------------
+C dpkg -i /tmp/t/egnet-agent_${V}_$ARCH.deb /tmp/t/egnet-collector_${V}_$ARCH.deb >"$T/install.log" 2>&1 ||
+	fail "dpkg -i: $(cat "$T/install.log")"
+C getent passwd egnet >/dev/null || fail "no user egnet"
+for f in /etc/egnet/agent.conf.example /etc/iproute2/rt_protos.d/egnet.conf; do
+	C dpkg-query -W -f='${Conffiles}\n' egnet-agent | grep -q " $f " || fail "$f is not a conffile"
+done
+C dpkg-query -W -f='${Conffiles}\n' egnet-collector | grep -q " /etc/egnet/collector.conf.example " ||
+	fail "collector.conf.example is not a conffile"
+for lvl in province city county township; do
+	C egnetctl validate --node /usr/share/egnet/profiles/examples/$lvl.conf >"$T/v.log" 2>&1 ||
+		fail "egnetctl validate $lvl: $(cat "$T/v.log")"
+done
+C egnet-agent -n -c /usr/share/egnet/profiles/examples/county.conf 2>&1 | grep -q "configuration OK" ||
+	fail "egnet-agent -n"
+C egnet-collector -n -i /usr/share/egnet/profiles/examples/inventory.csv >/dev/null 2>&1 ||
+	fail "egnet-collector -n -i"
+C man -w egnet-agent egnet-collector egnetctl egnet-pki 5 egnet-profile >/dev/null 2>&1 || fail "man pages"
+C bash -c '. /usr/share/bash-completion/bash_completion 2>/dev/null; . /usr/share/bash-completion/completions/egnetctl; complete -p egnetctl' >/dev/null ||
+	fail "bash completion"
+
+# ---- the units ----------------------------------------------------------------------
+for u in egnet-agent egnet-collector; do
+	unit=$(C dpkg -L $u | grep "/$u.service\$") || fail "$u ships no unit"
+	C systemd-analyze verify "$unit" >"$T/verify.log" 2>&1
+	[ -s "$T/verify.log" ] && fail "systemd-analyze verify $u: $(cat "$T/verify.log")"
+	C systemd-analyze security --offline=true "$unit" >"$T/sec.$u" 2>&1
+	x=$(sed -n "s/.*Overall exposure level for $u.service: \([0-9.]*\).*/\1/p" "$T/sec.$u")
+	echo "exposure $u: $x"
+	case $u in egnet-agent) goal=4.0 ;; *) goal=2.0 ;; esac
+	[ -n "$x" ] && python3 -c "import sys; sys.exit(0 if $x <= $goal else 1)" ||
+		fail "$u exposure $x above $goal: $(grep '✗' "$T/sec.$u")"
+done
+
+# ---- the agent as the unit runs it ---------------------------------------------------
+cat >"$M/etc/egnet/agent.conf" <<CONF
+node = { code = "210102001000"; name = "package test"; profile = "/usr/share/egnet/profiles/township.conf";
+	inventory = "/usr/share/egnet/profiles/examples/inventory.csv"; drift = "enforce"; };
+interfaces = { uplink = "eth0"; downlink = [ "eth1" ]; lan = [ "eth2" ]; };
+CONF
+caps=+net_admin,+net_raw,+bpf,+perfmon
+start_agent() {
+	install -d -o "$(C id -u egnet)" -g "$(C id -g egnet)" -m 0750 "$M/var/lib/egnet" "$M/run/egnet"
+	# chroot execs setpriv, which execs the agent: one pid
+	chroot "$M" setpriv --reuid=egnet --regid=egnet --init-groups --inh-caps=-all,$caps \
+		--ambient-caps=-all,$caps --bounding-set=-all,$caps --no-new-privs \
+		/usr/sbin/egnet-agent -c /etc/egnet/agent.conf >>"$T/agent.log" 2>&1 &
+	APID=$!
+	for _ in $(seq 100); do
+		C egnetctl status >/dev/null 2>&1
+		[ $? -ne 3 ] && return 0
+		sleep 0.1
+	done
+	fail "the agent did not start: $(cat "$T/agent.log")"
+}
+stop_agent() {
+	kill $APID
+	wait $APID
+}
+converged() {
+	for _ in $(seq 100); do
+		C egnetctl status --json >"$T/st.json" 2>/dev/null
+		grep -q '"state": *"converged"' "$T/st.json" && return 0
+		sleep 0.1
+	done
+	fail "not converged: $(cat "$T/st.json") $(cat "$T/agent.log")"
+}
+start_agent
+converged
+nft list table inet egnet >/dev/null || fail "no table inet egnet"
+stop_agent
+# the kernel's own follow-ups of the links the apply set up (IPv6
+# link-local addresses after DAD) are over before the upgrade
+for _ in $(seq 100); do
+	[ -z "$(ip -6 addr show tentative)" ] && break
+	sleep 0.1
+done
+sleep 1
+snap "$T/k.applied"
+
+# ---- upgrade: nothing written ----------------------------------------------------------
+ip monitor link address route rule >"$T/ipmon.log" 2>&1 &
+IPMON=$!
+nft monitor >"$T/nftmon.log" 2>&1 &
+NFTMON=$!
+sleep 0.5
+C dpkg -i /tmp/t/egnet-agent_up.deb /tmp/t/egnet-collector_up.deb >"$T/upgrade.log" 2>&1 ||
+	fail "dpkg -i (upgrade): $(cat "$T/upgrade.log")"
+C dpkg-query -W -f='${Version}' egnet-agent | grep -q "+rebuild1" || fail "not upgraded"
+: >"$T/agent.log"
+start_agent
+converged
+sleep 1
+kill $IPMON $NFTMON
+wait $IPMON $NFTMON 2>/dev/null
+snap "$T/k.upgraded"
+diff -u "$T/k.applied" "$T/k.upgraded" >"$T/k.diff" || fail "the upgrade changed the kernel: $(cat "$T/k.diff")"
+# (the kernel's link-local addresses of links that come up are not ours)
+grep -v "fe80:\|valid_lft" "$T/ipmon.log" >"$T/ipmon.ours"
+[ -s "$T/ipmon.ours" ] && fail "netlink events during the upgrade: $(head "$T/ipmon.log")"
+[ -s "$T/nftmon.log" ] && fail "nftables events during the upgrade: $(head "$T/nftmon.log")"
+grep -q "applied profile" "$T/agent.log" && fail "the upgraded agent applied: $(cat "$T/agent.log")"
+echo "upgrade: 0 link/address/route/rule events, 0 nftables events, same ifindexes"
+stop_agent
+
+# ---- remove, purge ---------------------------------------------------------------------
+C dpkg -r egnet-agent egnet-collector >"$T/remove.log" 2>&1 || fail "dpkg -r: $(cat "$T/remove.log")"
+snap "$T/k.removed"
+diff -u "$T/k.before" "$T/k.removed" >"$T/k.diff" ||
+	fail "removal left egnet's state in the kernel: $(cat "$T/k.diff") $(cat "$T/remove.log")"
+rm -f "$M/etc/egnet/agent.conf" # the administrator's, not the package's
+C dpkg -P egnet-agent egnet-collector >"$T/purge.log" 2>&1 || fail "dpkg -P: $(cat "$T/purge.log")"
+C getent passwd egnet >/dev/null && fail "user egnet left"
+files >"$T/files.after"
+diff -u "$T/files.before" "$T/files.after" >"$T/files.diff" || fail "purge left files: $(cat "$T/files.diff")"
+# every file the copy changed is dpkg's, or as this machine has it
+(cd "$T/ov/u" && find . -xdev \( -type f -o -type l -o -type c \) | sed 's|^\./||') |
+	grep -v '^var/lib/dpkg/\|^var/log/\|^var/cache/\|^etc/\(passwd\|group\|shadow\|gshadow\)-$\|^tmp/\|^run/' |
+	while read -r f; do
+		if [ -c "$T/ov/u/$f" ]; then
+			echo "deleted: /$f"
+		elif ! cmp -s "$T/ov/u/$f" "/$f"; then
+			echo "changed: /$f"
+		fi
+	done >"$T/changed"
+[ -s "$T/changed" ] && fail "the packages changed files of the machine: $(cat "$T/changed")"
+echo "INNER OK"
+INNER
+ip netns exec $NS unshare -m --propagation private bash "$T/inner.sh" "$T" "$V" "$ARCH" >"$T/inner.log" 2>&1
+grep -v "^INNER OK" "$T/inner.log"
+grep -q "^INNER OK" "$T/inner.log" || fail "in the copy of the machine"
+echo "PASS: packages lint-clean, install, validate, upgrade without a write, purge without a trace"
