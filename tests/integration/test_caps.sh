@@ -13,7 +13,7 @@
 #  - report to a collector that runs as the same user with no capability
 #    at all: the collector has its reports;
 #  - feed the service manager's watchdog (NOTIFY_SOCKET, WATCHDOG_USEC) at
-#    half the interval.
+#    half the interval, and so must the collector.
 . "$(dirname "$0")/lib.sh"
 
 for tool in setpriv bpftool python3 curl; do
@@ -50,7 +50,34 @@ ip -n $G link set mg0 up
 ip -n $N addr add 10.250.9.1/30 dev nc0
 ip -n $N link set nc0 up
 
+# notify_listen NAME: a service manager's notification socket $T/NAME.sock,
+# what it gets one line per message in $T/NAME.log
+notify_listen() {
+	python3 - "$T/$1.sock" >"$T/$1.log" 2>&1 <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o777)
+while True:
+    print(s.recv(4096).decode(errors="replace").replace("\n", " "), flush=True)
+PY
+	PIDS+=($!)
+	disown $!
+	wait_for 5 test -S "$T/$1.sock" || fail "no notify socket $1"
+}
+# keepalives NAME: WATCHDOG=1 in 4 s, about 4 at WATCHDOG_USEC = 2 s
+keepalives() {
+	local n0 n1
+	grep -q "READY=1" "$T/$1.log" || fail "$1: no READY=1: $(cat "$T/$1.log")"
+	n0=$(grep -c "WATCHDOG=1" "$T/$1.log")
+	sleep 4
+	n1=$(grep -c "WATCHDOG=1" "$T/$1.log")
+	[ $((n1 - n0)) -ge 3 ] && [ $((n1 - n0)) -le 6 ] ||
+		fail "$1 watchdog: $((n1 - n0)) keep-alives in 4 s, want about 4"
+}
+
 # ---- the collector: same user, no capability ------------------------------------
+notify_listen cnotify
 "$PKI" init "$T/pki" >/dev/null || fail "egnet-pki init"
 "$PKI" collector "$T/pki" collector 10.250.9.1 >/dev/null || fail "egnet-pki collector"
 "$PKI" node "$T/pki" $TC >/dev/null || fail "egnet-pki node"
@@ -63,7 +90,8 @@ tls = { cert = "$T/pki/collector/collector.crt"; key = "$T/pki/collector/collect
 inventory = "$ROOT/profiles/examples/inventory.csv";
 state_dir = "$T/cstate";
 CONF
-ip netns exec $N setpriv --reuid=$U --regid=$U --clear-groups \
+ip netns exec $N env NOTIFY_SOCKET="$T/cnotify.sock" WATCHDOG_USEC=2000000 \
+	setpriv --reuid=$U --regid=$U --clear-groups \
 	--inh-caps=-all --ambient-caps=-all --bounding-set=-all --no-new-privs \
 	"$COLL" -c "$T/coll.conf" >"$T/coll.log" 2>&1 &
 COLL_PID=$!
@@ -80,17 +108,7 @@ node_conf "$T/t/node.conf" $TC "$ROOT/profiles/township.conf" enforce \
 	"collector = { url = \"https://10.250.9.1:8443\"; interval = 1; timeout = 2;
 	ca = \"$T/pki/ca.crt\"; cert = \"$T/pki/nodes/$TC.crt\"; key = \"$T/pki/nodes/$TC.key\";
 	source = \"none\"; };"
-python3 - "$T/notify.sock" >"$T/notify.log" 2>&1 <<'PY' &
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-os.chmod(sys.argv[1], 0o777)
-while True:
-    print(s.recv(4096).decode(errors="replace").replace("\n", " "), flush=True)
-PY
-PIDS+=($!)
-disown $!
-wait_for 5 test -S "$T/notify.sock" || fail "no notify socket"
+notify_listen notify
 ip netns exec $G env NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=2000000 \
 	setpriv --reuid=$U --regid=$U --clear-groups \
 	--inh-caps=-all,$CAPS --ambient-caps=-all,$CAPS \
@@ -173,13 +191,8 @@ has_reports() { [ "$(last_seq)" -ge 3 ] 2>/dev/null; }
 wait_for 20 has_reports || fail "the collector has no reports of $TC (last_seq $(last_seq))"
 
 # ---- watchdog --------------------------------------------------------------------
-grep -q "READY=1" "$T/notify.log" || fail "no READY=1: $(cat "$T/notify.log")"
-n0=$(grep -c "WATCHDOG=1" "$T/notify.log")
-sleep 4
-n1=$(grep -c "WATCHDOG=1" "$T/notify.log")
-# every 1 s for WATCHDOG_USEC = 2 s: about 4 in 4 s
-[ $((n1 - n0)) -ge 3 ] && [ $((n1 - n0)) -le 6 ] ||
-	fail "watchdog: $((n1 - n0)) keep-alives in 4 s, want about 4"
+keepalives notify
+keepalives cnotify
 
 kill -0 $AGENT_PID || fail "the agent died: $(tail "$T/t/agent.log")"
 kill -0 $COLL_PID || fail "the collector died: $(tail "$T/coll.log")"

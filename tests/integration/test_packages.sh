@@ -56,11 +56,13 @@ fi
 # ---- lintian, rpmlint ------------------------------------------------------------
 # shellcheck disable=SC2086
 lintian --pedantic $DEBS >"$T/lintian.txt" 2>&1
-grep -v "running with root privileges" "$T/lintian.txt" | grep "^[WIP]:" | sed 's/^/lintian: /'
+grep -v "running with root privileges" "$T/lintian.txt" | grep "^[WIP]:" | sed 's/^/NOTE: lintian: /'
+echo "NOTE: lintian: $(grep -c '^E:' "$T/lintian.txt") errors, $(grep -c '^W:' "$T/lintian.txt") warnings"
 grep -q "^E:" "$T/lintian.txt" && fail "lintian errors: $(grep '^E:' "$T/lintian.txt")"
 # shellcheck disable=SC2086
 rpmlint -r "$ROOT/packaging/rpm/egnet.rpmlintrc" $RPMS "$ROOT/packaging/rpm/egnet.spec" >"$T/rpmlint.txt" 2>&1
 grep -E "^egnet.*: [WE]:" "$T/rpmlint.txt" | sed 's/^/rpmlint: /'
+echo "NOTE: rpmlint: $(grep -o '[0-9]* errors, [0-9]* warnings' "$T/rpmlint.txt") (the warnings in the test's log)"
 grep -q " 0 errors," "$T/rpmlint.txt" || fail "rpmlint: $(grep -E ': E:|errors' "$T/rpmlint.txt")"
 
 # ---- the upgrade: the same packages rebuilt with a higher version ---------------
@@ -152,7 +154,7 @@ for u in egnet-agent egnet-collector; do
 	[ -s "$T/verify.log" ] && fail "systemd-analyze verify $u: $(cat "$T/verify.log")"
 	C systemd-analyze security --offline=true "$unit" >"$T/sec.$u" 2>&1
 	x=$(sed -n "s/.*Overall exposure level for $u.service: \([0-9.]*\).*/\1/p" "$T/sec.$u")
-	echo "exposure $u: $x"
+	echo "NOTE: systemd-analyze security: $u.service exposure $x"
 	case $u in egnet-agent) goal=4.0 ;; *) goal=2.0 ;; esac
 	[ -n "$x" ] && python3 -c "import sys; sys.exit(0 if $x <= $goal else 1)" ||
 		fail "$u exposure $x above $goal: $(grep '✗' "$T/sec.$u")"
@@ -226,7 +228,7 @@ grep -v "fe80:\|valid_lft" "$T/ipmon.log" >"$T/ipmon.ours"
 [ -s "$T/ipmon.ours" ] && fail "netlink events during the upgrade: $(head "$T/ipmon.log")"
 [ -s "$T/nftmon.log" ] && fail "nftables events during the upgrade: $(head "$T/nftmon.log")"
 grep -q "applied profile" "$T/agent.log" && fail "the upgraded agent applied: $(cat "$T/agent.log")"
-echo "upgrade: 0 link/address/route/rule events, 0 nftables events, same ifindexes"
+echo "NOTE: upgrade: 0 link/address/route/rule events, 0 nftables events, same ifindexes"
 stop_agent
 
 # ---- remove, purge ---------------------------------------------------------------------
