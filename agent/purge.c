@@ -146,6 +146,8 @@ int agent_purge(const char *conf, const char *profile, const char *inventory,
 		static struct nodeconf nc;
 		struct diag d2;
 
+		inputs_free(&in); /* what it read before it failed */
+
 		diag_init(&d2);
 		if (nodeconf_load(&nc, conf, profile, &d2) == 0) {
 			snprintf(statedir, sizeof(statedir), "%s",
