@@ -13,10 +13,13 @@
 #  - report to a collector that runs as the same user with no capability
 #    at all: the collector has its reports;
 #  - feed the service manager's watchdog (NOTIFY_SOCKET, WATCHDOG_USEC) at
-#    half the interval, and so must the collector.
+#    half the interval, and so must the collector;
+#  - make no system call the unit's SystemCallFilter= refuses, and open no
+#    socket of a family RestrictAddressFamilies= refuses (strace -f of both
+#    daemons, tests/integration/unitcheck.py).
 . "$(dirname "$0")/lib.sh"
 
-for tool in setpriv bpftool python3 curl; do
+for tool in setpriv bpftool python3 curl strace systemd-analyze; do
 	command -v $tool >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
 done
 COLL="$ROOT/$B/egnet-collector"
@@ -91,12 +94,12 @@ inventory = "$ROOT/profiles/examples/inventory.csv";
 state_dir = "$T/cstate";
 CONF
 ip netns exec $N env NOTIFY_SOCKET="$T/cnotify.sock" WATCHDOG_USEC=2000000 \
-	setpriv --reuid=$U --regid=$U --clear-groups \
+	strace -f -qq -o "$T/coll.strace" setpriv --reuid=$U --regid=$U --clear-groups \
 	--inh-caps=-all --ambient-caps=-all --bounding-set=-all --no-new-privs \
 	"$COLL" -c "$T/coll.conf" >"$T/coll.log" 2>&1 &
-COLL_PID=$!
-PIDS+=($COLL_PID)
-disown $COLL_PID
+STRACE_C=$!
+PIDS+=($STRACE_C)
+disown $STRACE_C
 wait_for 10 grep -q "serving:" "$T/coll.log" || fail "the collector did not start as uid $U"
 
 # ---- the agent: uid U, exactly the four capabilities -----------------------------
@@ -110,15 +113,16 @@ node_conf "$T/t/node.conf" $TC "$ROOT/profiles/township.conf" enforce \
 	source = \"none\"; };"
 notify_listen notify
 ip netns exec $G env NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=2000000 \
-	setpriv --reuid=$U --regid=$U --clear-groups \
+	strace -f -qq -o "$T/agent.strace" setpriv --reuid=$U --regid=$U --clear-groups \
 	--inh-caps=-all,$CAPS --ambient-caps=-all,$CAPS \
 	--bounding-set=-all,$CAPS --no-new-privs \
 	"$AGENT" -c "$T/t/node.conf" >"$T/t/agent.log" 2>&1 &
-AGENT_PID=$!
-PIDS+=($AGENT_PID)
-disown $AGENT_PID
+STRACE_A=$!
+PIDS+=($STRACE_A)
+disown $STRACE_A
 wait_for 10 test -S "$T/t/agent.sock" || fail "the agent did not start: $(cat "$T/t/agent.log")"
-# setpriv execs the agent: the pid is the agent's
+# strace's child; setpriv execs the agent in it
+AGENT_PID=$(pgrep -P $STRACE_A)
 grep -q "egnet-agent" /proc/$AGENT_PID/cmdline || fail "pid $AGENT_PID is not the agent"
 
 # ---- its identity and capabilities -----------------------------------------------
@@ -193,7 +197,17 @@ wait_for 20 has_reports || fail "the collector has no reports of $TC (last_seq $
 # ---- watchdog --------------------------------------------------------------------
 keepalives notify
 keepalives cnotify
+COLL_PID=$(pgrep -P $STRACE_C)
 
-kill -0 $AGENT_PID || fail "the agent died: $(tail "$T/t/agent.log")"
-kill -0 $COLL_PID || fail "the collector died: $(tail "$T/coll.log")"
+# ---- the units' seccomp filters and socket families: what they did is allowed ---
+kill $AGENT_PID $COLL_PID
+wait_for 10 sh -c "! kill -0 $STRACE_A 2>/dev/null && ! kill -0 $STRACE_C 2>/dev/null" ||
+	fail "the daemons did not stop"
+python3 "$ROOT/tests/integration/unitcheck.py" "$ROOT/packaging/systemd/egnet-agent.service" \
+	"$T/agent.strace" "$AGENT" >"$T/uc.txt" || fail "egnet-agent.service: $(cat "$T/uc.txt")"
+echo "NOTE: egnet-agent: $(cat "$T/uc.txt")"
+python3 "$ROOT/tests/integration/unitcheck.py" "$ROOT/packaging/systemd/egnet-collector.service" \
+	"$T/coll.strace" "$COLL" >"$T/uc.txt" || fail "egnet-collector.service: $(cat "$T/uc.txt")"
+echo "NOTE: egnet-collector: $(cat "$T/uc.txt")"
+
 echo "PASS: agent as uid $U with $CAPS only: applied, BPF attached, probes up, reports in, watchdog fed"
