@@ -16,7 +16,8 @@
 #    half the interval, and so must the collector;
 #  - make no system call the unit's SystemCallFilter= refuses, and open no
 #    socket of a family RestrictAddressFamilies= refuses (strace -f of both
-#    daemons, tests/integration/unitcheck.py).
+#    daemons, tests/integration/unitcheck.py), and write files only in
+#    what stands for their StateDirectory= and RuntimeDirectory=.
 . "$(dirname "$0")/lib.sh"
 
 for tool in setpriv bpftool python3 curl strace systemd-analyze; do
@@ -94,7 +95,7 @@ inventory = "$ROOT/profiles/examples/inventory.csv";
 state_dir = "$T/cstate";
 CONF
 ip netns exec $N env NOTIFY_SOCKET="$T/cnotify.sock" WATCHDOG_USEC=2000000 \
-	strace -f -qq -o "$T/coll.strace" setpriv --reuid=$U --regid=$U --clear-groups \
+	strace -f -qq -y -o "$T/coll.strace" setpriv --reuid=$U --regid=$U --clear-groups \
 	--inh-caps=-all --ambient-caps=-all --bounding-set=-all --no-new-privs \
 	"$COLL" -c "$T/coll.conf" >"$T/coll.log" 2>&1 &
 STRACE_C=$!
@@ -113,7 +114,7 @@ node_conf "$T/t/node.conf" $TC "$ROOT/profiles/township.conf" enforce \
 	source = \"none\"; };"
 notify_listen notify
 ip netns exec $G env NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=2000000 \
-	strace -f -qq -o "$T/agent.strace" setpriv --reuid=$U --regid=$U --clear-groups \
+	strace -f -qq -y -o "$T/agent.strace" setpriv --reuid=$U --regid=$U --clear-groups \
 	--inh-caps=-all,$CAPS --ambient-caps=-all,$CAPS \
 	--bounding-set=-all,$CAPS --no-new-privs \
 	"$AGENT" -c "$T/t/node.conf" >"$T/t/agent.log" 2>&1 &
@@ -204,10 +205,10 @@ kill $AGENT_PID $COLL_PID
 wait_for 10 sh -c "! kill -0 $STRACE_A 2>/dev/null && ! kill -0 $STRACE_C 2>/dev/null" ||
 	fail "the daemons did not stop"
 python3 "$ROOT/tests/integration/unitcheck.py" "$ROOT/packaging/systemd/egnet-agent.service" \
-	"$T/agent.strace" "$AGENT" >"$T/uc.txt" || fail "egnet-agent.service: $(cat "$T/uc.txt")"
+	"$T/agent.strace" "$AGENT" "$T/t" >"$T/uc.txt" || fail "egnet-agent.service: $(cat "$T/uc.txt")"
 echo "NOTE: egnet-agent: $(cat "$T/uc.txt")"
 python3 "$ROOT/tests/integration/unitcheck.py" "$ROOT/packaging/systemd/egnet-collector.service" \
-	"$T/coll.strace" "$COLL" >"$T/uc.txt" || fail "egnet-collector.service: $(cat "$T/uc.txt")"
+	"$T/coll.strace" "$COLL" "$T/cstate" >"$T/uc.txt" || fail "egnet-collector.service: $(cat "$T/uc.txt")"
 echo "NOTE: egnet-collector: $(cat "$T/uc.txt")"
 
 echo "PASS: agent as uid $U with $CAPS only: applied, BPF attached, probes up, reports in, watchdog fed"
