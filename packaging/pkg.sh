@@ -7,8 +7,8 @@
 #        dpkg-buildpackage -b -us -uc; the .deb files end in PKGDIR
 #   rpm: PKGDIR/rpm/ as rpmbuild's _topdir, the tree as Source0;
 #        rpmbuild -bb packaging/rpm/egnet.spec; the .rpm files end in PKGDIR
-# VERSION is common/defaults.h's EGNET_VERSION.  Exit 0, or 1 with the
-# tool's output.
+# VERSION is common/defaults.h's EGNET_VERSION; RELEASE (rpm only, default
+# 1) the package's release.  Exit 0, or 1 with the tool's output.
 set -eu
 
 what=${1:-}
@@ -60,6 +60,7 @@ deb)
 	;;
 rpm)
 	command -v rpmbuild >/dev/null || { echo "pkg.sh: rpmbuild missing (apt-get install rpm)" >&2; exit 1; }
+	rel=${RELEASE:-1}
 	top=$PKGDIR/rpm
 	rm -rf "$top"
 	mkdir -p "$top/SOURCES" "$top/SPECS"
@@ -72,10 +73,11 @@ rpm)
 	nodeps=
 	command -v dpkg >/dev/null && ! rpm -q glibc >/dev/null 2>&1 && nodeps=--nodeps
 	run "$top/build.log" rpmbuild -bb $nodeps --define "_topdir $top" \
-		--define "egnet_version $VERSION" "$top/SPECS/egnet.spec"
-	rm -f "$PKGDIR"/egnet-*-"$VERSION"-*.rpm
+		--define "egnet_version $VERSION" --define "egnet_release $rel" \
+		"$top/SPECS/egnet.spec"
+	rm -f "$PKGDIR"/egnet-*-"$VERSION-$rel".*.rpm
 	find "$top/RPMS" -name '*.rpm' -exec mv {} "$PKGDIR"/ \;
-	ls "$PKGDIR"/egnet-*-"$VERSION"-*.rpm
+	ls "$PKGDIR"/egnet-*-"$VERSION-$rel".*.rpm
 	;;
 *)
 	echo "usage: pkg.sh deb|rpm" >&2

@@ -18,7 +18,11 @@
 #  - removal takes egnet's state out of the kernel (the kernel as before
 #    the agent ran), purge leaves no file of ours: the file list of the
 #    copy after the purge is the one before the install, and no file
-#    differs from this machine's (dpkg's own records aside).
+#    differs from this machine's (dpkg's own records aside);
+#  - the same with the .rpm packages, installed by rpm (--nodeps: this
+#    machine's libraries are not in rpm's database) in a fresh copy, the
+#    upgrade to release 2, and rpm -e (which keeps the user egnet, as the
+#    RPM guidelines ask: /etc/passwd and /etc/group are not compared).
 . "$(dirname "$0")/lib.sh"
 
 for tool in dpkg-deb lintian rpmlint rpmbuild dpkg-buildpackage systemd-analyze unshare chroot setpriv nft; do
@@ -30,6 +34,7 @@ V=$(sed -n 's/^#define EGNET_VERSION "\([^"]*\)".*/\1/p' "$ROOT/common/defaults.
 ARCH=$(dpkg --print-architecture)
 DEBS="$PKG/egnet-agent_${V}_$ARCH.deb $PKG/egnet-collector_${V}_$ARCH.deb"
 RPMS="$PKG/egnet-agent-$V-1.$(uname -m).rpm $PKG/egnet-collector-$V-1.$(uname -m).rpm"
+RPMS_UP="$PKG/egnet-agent-$V-2.$(uname -m).rpm $PKG/egnet-collector-$V-2.$(uname -m).rpm"
 
 # ---- build, unless the packages are newer than every source ------------------
 stale() { # FILE...: one is missing or older than a source
@@ -48,8 +53,9 @@ if stale $DEBS; then
 	PKGDIR=$PKG "$ROOT/packaging/pkg.sh" deb >/dev/null || fail "make deb"
 fi
 # shellcheck disable=SC2086
-if stale $RPMS; then
-	echo "building the .rpm packages"
+if stale $RPMS $RPMS_UP; then
+	echo "building the .rpm packages (releases 1 and 2)"
+	PKGDIR=$PKG RELEASE=2 "$ROOT/packaging/pkg.sh" rpm >/dev/null || fail "make rpm (release 2)"
 	PKGDIR=$PKG "$ROOT/packaging/pkg.sh" rpm >/dev/null || fail "make rpm"
 fi
 
@@ -75,13 +81,14 @@ for d in $DEBS; do
 done
 rm -rf "$T/re"
 cp $DEBS "$T/"
+cp "$ROOT/tests/integration/nlwatch.py" "$T/"
+for r in $RPMS; do cp "$r" "$T/$(basename "$r" "-$V-1.$(uname -m).rpm").rpm"; done
+for r in $RPMS_UP; do cp "$r" "$T/$(basename "$r" "-$V-2.$(uname -m).rpm")_up.rpm"; done
 
 # ---- the copy of this machine, in the test's namespaces --------------------------
-NS=egpkg-$$
-ns_new $NS eth0 eth1 eth2
 cat >"$T/inner.sh" <<'INNER'
 set -u
-T=$1 V=$2 ARCH=$3
+T=$1 V=$2 ARCH=$3 PM=$4
 M=$T/ov/m
 fail() { echo "FAIL: $*"; exit 1; }
 mkdir -p "$T/ov"
@@ -99,10 +106,13 @@ C() { chroot "$M" "$@"; }
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
 # what is there, for the comparison after the purge (dpkg's records,
 # logs and caches its triggers refresh aside)
+# (rpm: its database, and the user it keeps)
+SKIP='^var/lib/dpkg/\|^var/log/\|^var/cache/\|^etc/\(passwd\|group\|shadow\|gshadow\)-$\|^var/lib/rpm\|^root/.rpmdb'
+# (rpm: also /usr/share/licenses, the distribution's folder on RHEL,
+# which rpm makes on this machine for the packages' licenses and leaves)
+[ "$PM" = rpm ] && SKIP="$SKIP\\|^etc/\\(passwd\\|group\\|shadow\\|gshadow\\|subuid\\|subgid\\)\$\\|^usr/share/licenses\$"
 files() {
-	(cd "$M" && find etc usr var opt srv root home -xdev 2>/dev/null |
-		grep -v '^var/lib/dpkg/\|^var/log/\|^var/cache/\|^etc/\(passwd\|group\|shadow\|gshadow\)-$' |
-		sort)
+	(cd "$M" && find etc usr var opt srv root home -xdev 2>/dev/null | grep -v "$SKIP" | sort)
 }
 files >"$T/files.before"
 snap() {
@@ -127,13 +137,29 @@ for l in json.load(sys.stdin):
 snap "$T/k.before"
 
 # ---- install -----------------------------------------------------------------------
-C dpkg -i /tmp/t/egnet-agent_${V}_$ARCH.deb /tmp/t/egnet-collector_${V}_$ARCH.deb >"$T/install.log" 2>&1 ||
-	fail "dpkg -i: $(cat "$T/install.log")"
+RPM="rpm --dbpath /var/lib/rpm"
+conffiles() { # PACKAGE: its configuration files, one a line
+	case $PM in
+	deb) C dpkg-query -W -f='${Conffiles}\n' "$1" | awk '{print $1}' ;;
+	rpm) C $RPM -qc "$1" ;;
+	esac
+}
+pkg_files() { # PACKAGE
+	case $PM in
+	deb) C dpkg -L "$1" ;;
+	rpm) C $RPM -ql "$1" ;;
+	esac
+}
+case $PM in
+deb) C dpkg -i /tmp/t/egnet-agent_${V}_$ARCH.deb /tmp/t/egnet-collector_${V}_$ARCH.deb ;;
+rpm) mkdir -p "$M/var/lib/rpm" && C $RPM --initdb &&
+	C $RPM --nodeps -i /tmp/t/egnet-agent.rpm /tmp/t/egnet-collector.rpm ;;
+esac >"$T/install.log" 2>&1 || fail "install ($PM): $(cat "$T/install.log")"
 C getent passwd egnet >/dev/null || fail "no user egnet"
 for f in /etc/egnet/agent.conf.example /etc/iproute2/rt_protos.d/egnet.conf; do
-	C dpkg-query -W -f='${Conffiles}\n' egnet-agent | grep -q " $f " || fail "$f is not a conffile"
+	conffiles egnet-agent | grep -qx "$f" || fail "$f is not a conffile"
 done
-C dpkg-query -W -f='${Conffiles}\n' egnet-collector | grep -q " /etc/egnet/collector.conf.example " ||
+conffiles egnet-collector | grep -qx /etc/egnet/collector.conf.example ||
 	fail "collector.conf.example is not a conffile"
 for lvl in province city county township; do
 	C egnetctl validate --node /usr/share/egnet/profiles/examples/$lvl.conf >"$T/v.log" 2>&1 ||
@@ -149,12 +175,12 @@ C bash -c '. /usr/share/bash-completion/bash_completion 2>/dev/null; . /usr/shar
 
 # ---- the units ----------------------------------------------------------------------
 for u in egnet-agent egnet-collector; do
-	unit=$(C dpkg -L $u | grep "/$u.service\$") || fail "$u ships no unit"
+	unit=$(pkg_files $u | grep "/$u.service\$") || fail "$u ships no unit"
 	C systemd-analyze verify "$unit" >"$T/verify.log" 2>&1
 	[ -s "$T/verify.log" ] && fail "systemd-analyze verify $u: $(cat "$T/verify.log")"
 	C systemd-analyze security --offline=true "$unit" >"$T/sec.$u" 2>&1
 	x=$(sed -n "s/.*Overall exposure level for $u.service: \([0-9.]*\).*/\1/p" "$T/sec.$u")
-	echo "NOTE: systemd-analyze security: $u.service exposure $x"
+	[ "$PM" = deb ] && echo "NOTE: systemd-analyze security: $u.service exposure $x"
 	case $u in egnet-agent) goal=4.0 ;; *) goal=2.0 ;; esac
 	[ -n "$x" ] && python3 -c "import sys; sys.exit(0 if $x <= $goal else 1)" ||
 		fail "$u exposure $x above $goal: $(grep '✗' "$T/sec.$u")"
@@ -207,14 +233,19 @@ sleep 1
 snap "$T/k.applied"
 
 # ---- upgrade: nothing written ----------------------------------------------------------
-ip monitor link address route rule >"$T/ipmon.log" 2>&1 &
+python3 "$T/nlwatch.py" >"$T/ipmon.log" 2>&1 &
 IPMON=$!
 nft monitor >"$T/nftmon.log" 2>&1 &
 NFTMON=$!
 sleep 0.5
-C dpkg -i /tmp/t/egnet-agent_up.deb /tmp/t/egnet-collector_up.deb >"$T/upgrade.log" 2>&1 ||
-	fail "dpkg -i (upgrade): $(cat "$T/upgrade.log")"
-C dpkg-query -W -f='${Version}' egnet-agent | grep -q "+rebuild1" || fail "not upgraded"
+case $PM in
+deb) C dpkg -i /tmp/t/egnet-agent_up.deb /tmp/t/egnet-collector_up.deb ;;
+rpm) C $RPM --nodeps -U /tmp/t/egnet-agent_up.rpm /tmp/t/egnet-collector_up.rpm ;;
+esac >"$T/upgrade.log" 2>&1 || fail "upgrade ($PM): $(cat "$T/upgrade.log")"
+case $PM in
+deb) C dpkg-query -W -f='${Version}' egnet-agent | grep -q "+rebuild1" ;;
+rpm) C $RPM -q --qf '%{RELEASE}' egnet-agent | grep -q "^2" ;;
+esac || fail "not upgraded"
 : >"$T/agent.log"
 start_agent
 converged
@@ -223,27 +254,45 @@ kill $IPMON $NFTMON
 wait $IPMON $NFTMON 2>/dev/null
 snap "$T/k.upgraded"
 diff -u "$T/k.applied" "$T/k.upgraded" >"$T/k.diff" || fail "the upgrade changed the kernel: $(cat "$T/k.diff")"
-# (the kernel's link-local addresses of links that come up are not ours)
-grep -v "fe80:\|valid_lft" "$T/ipmon.log" >"$T/ipmon.ours"
+# (the kernel's link-local addresses of links that come up are not ours;
+# the tc filters are detached at the stop and attached again at the start)
+grep -v "^watching\|fe80:\|qdisc\|tfilter\|chain" "$T/ipmon.log" >"$T/ipmon.ours"
+tcev=$(grep -c "qdisc\|tfilter\|chain" "$T/ipmon.log")
 [ -s "$T/ipmon.ours" ] && fail "netlink events during the upgrade: $(head "$T/ipmon.log")"
 [ -s "$T/nftmon.log" ] && fail "nftables events during the upgrade: $(head "$T/nftmon.log")"
 grep -q "applied profile" "$T/agent.log" && fail "the upgraded agent applied: $(cat "$T/agent.log")"
-echo "NOTE: upgrade: 0 link/address/route/rule events, 0 nftables events, same ifindexes"
+echo "NOTE: $PM upgrade: 0 link/address/route/rule events, 0 nftables events, same ifindexes ($tcev tc events: linkmon's filters attached again)"
 stop_agent
 
 # ---- remove, purge ---------------------------------------------------------------------
-C dpkg -r egnet-agent egnet-collector >"$T/remove.log" 2>&1 || fail "dpkg -r: $(cat "$T/remove.log")"
+case $PM in
+deb) C dpkg -r egnet-agent egnet-collector ;;
+rpm) C $RPM --nodeps -e egnet-agent egnet-collector ;;
+esac >"$T/remove.log" 2>&1 || fail "remove ($PM): $(cat "$T/remove.log")"
 snap "$T/k.removed"
 diff -u "$T/k.before" "$T/k.removed" >"$T/k.diff" ||
 	fail "removal left egnet's state in the kernel: $(cat "$T/k.diff") $(cat "$T/remove.log")"
 rm -f "$M/etc/egnet/agent.conf" # the administrator's, not the package's
-C dpkg -P egnet-agent egnet-collector >"$T/purge.log" 2>&1 || fail "dpkg -P: $(cat "$T/purge.log")"
-C getent passwd egnet >/dev/null && fail "user egnet left"
+if [ "$PM" = deb ]; then
+	C dpkg -P egnet-agent egnet-collector >"$T/purge.log" 2>&1 || fail "dpkg -P: $(cat "$T/purge.log")"
+	C getent passwd egnet >/dev/null && fail "user egnet left"
+else
+	rmdir "$M/etc/egnet" 2>/dev/null # rpm -e left it: the agent.conf was in it
+fi
 files >"$T/files.after"
-diff -u "$T/files.before" "$T/files.after" >"$T/files.diff" || fail "purge left files: $(cat "$T/files.diff")"
+# (what this machine itself made or removed meanwhile, under the copy,
+# is not the packages': an added path counts when the copy's upper layer
+# has it, a removed one when this machine still has it)
+comm -13 "$T/files.before" "$T/files.after" | while read -r f; do
+	[ -e "$T/ov/u/$f" ] || [ -L "$T/ov/u/$f" ] && echo "left: /$f"
+done >"$T/files.diff"
+comm -23 "$T/files.before" "$T/files.after" | while read -r f; do
+	[ -e "/$f" ] && echo "removed: /$f"
+done >>"$T/files.diff"
+[ -s "$T/files.diff" ] && fail "purge left the file list changed: $(cat "$T/files.diff")"
 # every file the copy changed is dpkg's, or as this machine has it
 (cd "$T/ov/u" && find . -xdev \( -type f -o -type l -o -type c \) | sed 's|^\./||') |
-	grep -v '^var/lib/dpkg/\|^var/log/\|^var/cache/\|^etc/\(passwd\|group\|shadow\|gshadow\)-$\|^tmp/\|^run/' |
+	grep -v "$SKIP\\|^tmp/\\|^run/" |
 	while read -r f; do
 		if [ -c "$T/ov/u/$f" ]; then
 			echo "deleted: /$f"
@@ -254,7 +303,14 @@ diff -u "$T/files.before" "$T/files.after" >"$T/files.diff" || fail "purge left 
 [ -s "$T/changed" ] && fail "the packages changed files of the machine: $(cat "$T/changed")"
 echo "INNER OK"
 INNER
-ip netns exec $NS unshare -m --propagation private bash "$T/inner.sh" "$T" "$V" "$ARCH" >"$T/inner.log" 2>&1
-grep -v "^INNER OK" "$T/inner.log"
-grep -q "^INNER OK" "$T/inner.log" || fail "in the copy of the machine"
-echo "PASS: packages lint-clean, install, validate, upgrade without a write, purge without a trace"
+# each package manager in a fresh copy and a fresh namespace
+for pm in ${PKG_TEST_PMS:-deb rpm}; do
+	NS=egpkg-$pm-$$
+	ns_new $NS eth0 eth1 eth2
+	ip netns exec $NS unshare -m --propagation private bash "$T/inner.sh" "$T" "$V" "$ARCH" $pm >"$T/inner.log" 2>&1
+	grep -v "^INNER OK" "$T/inner.log"
+	grep -q "^INNER OK" "$T/inner.log" || fail "$pm: in the copy of the machine"
+	umount "$T/ov" 2>/dev/null
+	rm -rf "$T/ov"
+done
+echo "PASS: deb and rpm packages lint-clean, install, validate, upgrade without a write, purge without a trace"
