@@ -91,6 +91,9 @@ set -u
 T=$1 V=$2 ARCH=$3 PM=$4
 M=$T/ov/m
 fail() { echo "FAIL: $*"; exit 1; }
+# what this script started ends with it (the mounts end with its namespace)
+APID= IPMON= NFTMON=
+trap 'kill -9 $APID $IPMON $NFTMON 2>/dev/null' EXIT
 mkdir -p "$T/ov"
 mount -t tmpfs egnet-test "$T/ov" || fail "tmpfs"
 mkdir -p "$T/ov/u" "$T/ov/w" "$M"
@@ -210,6 +213,7 @@ start_agent() {
 stop_agent() {
 	kill $APID
 	wait $APID
+	APID=
 }
 converged() {
 	for _ in $(seq 100); do
@@ -252,6 +256,7 @@ converged
 sleep 1
 kill $IPMON $NFTMON
 wait $IPMON $NFTMON 2>/dev/null
+IPMON= NFTMON=
 snap "$T/k.upgraded"
 diff -u "$T/k.applied" "$T/k.upgraded" >"$T/k.diff" || fail "the upgrade changed the kernel: $(cat "$T/k.diff")"
 # (the kernel's link-local addresses of links that come up are not ours;
