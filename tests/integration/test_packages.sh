@@ -159,6 +159,9 @@ rpm) mkdir -p "$M/var/lib/rpm" && C $RPM --initdb &&
 	C $RPM --nodeps -i /tmp/t/egnet-agent.rpm /tmp/t/egnet-collector.rpm ;;
 esac >"$T/install.log" 2>&1 || fail "install ($PM): $(cat "$T/install.log")"
 C getent passwd egnet >/dev/null || fail "no user egnet"
+# installing changed nothing in the kernel (no firewall, no route)
+snap "$T/k.installed"
+diff -u "$T/k.before" "$T/k.installed" >"$T/k.diff" || fail "the install changed the kernel: $(cat "$T/k.diff")"
 for f in /etc/egnet/agent.conf.example /etc/iproute2/rt_protos.d/egnet.conf; do
 	conffiles egnet-agent | grep -qx "$f" || fail "$f is not a conffile"
 done
