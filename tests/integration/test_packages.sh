@@ -168,8 +168,10 @@ done
 conffiles egnet-collector | grep -qx /etc/egnet/collector.conf.example ||
 	fail "collector.conf.example is not a conffile"
 for lvl in province city county township; do
+	C egnetctl validate --profile /usr/share/egnet/profiles/$lvl.conf >"$T/v.log" 2>&1 ||
+		fail "egnetctl validate --profile $lvl: $(cat "$T/v.log")"
 	C egnetctl validate --node /usr/share/egnet/profiles/examples/$lvl.conf >"$T/v.log" 2>&1 ||
-		fail "egnetctl validate $lvl: $(cat "$T/v.log")"
+		fail "egnetctl validate --node $lvl: $(cat "$T/v.log")"
 done
 C egnet-agent -n -c /usr/share/egnet/profiles/examples/county.conf 2>&1 | grep -q "configuration OK" ||
 	fail "egnet-agent -n"
