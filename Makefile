@@ -54,13 +54,13 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
 PROGS := $(B)/egnet-agent $(B)/egnet-collector $(B)/egnetctl
 
-.PHONY: all check deps clean help demo demo-fault demo-heal demo-stop demo-status install bench fuzz format
+.PHONY: all check deps clean help demo demo-fault demo-heal demo-stop demo-status install deb rpm bench fuzz format
 all: $(PROGS) bpf
 
 $(B)/obj/%.o: %.c
 	$(call msg,CC,$<)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 # One fragment per part; each adds its sources, its library and its
 # program's prerequisites.
@@ -132,24 +132,48 @@ PREFIX  ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
 BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/egnet
+MANDIR  ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 UNITDIR ?= /lib/systemd/system
+MAN8 := egnet-agent.8 egnet-collector.8 egnetctl.8 egnet-pki.8
+MAN5 := egnet-profile.5
 
+# Everything both packages hold (packaging/debian/*.install and
+# packaging/rpm/egnet.spec split it).  /etc/egnet gets examples only: a
+# gateway's node config and the collector's are written for the site
+# (the units start once they are there).
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(DATADIR)/profiles/include \
 		$(DESTDIR)$(DATADIR)/profiles/examples $(DESTDIR)$(DATADIR)/web \
+		$(DESTDIR)$(DATADIR)/collector \
 		$(DESTDIR)/etc/iproute2/rt_protos.d $(DESTDIR)$(UNITDIR) \
-		$(DESTDIR)/etc/egnet
+		$(DESTDIR)/etc/egnet $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPLETIONDIR)
 	install -m 0755 $(B)/egnet-agent $(B)/egnet-collector $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(B)/egnetctl $(DESTDIR)$(BINDIR)/
 	install -m 0755 packaging/egnet-pki $(DESTDIR)$(SBINDIR)/
-	install -m 0644 collector/examples/collector.conf $(DESTDIR)$(DATADIR)/profiles/examples/
+	install -m 0644 collector/examples/collector.conf $(DESTDIR)$(DATADIR)/collector/
+	install -m 0644 collector/examples/collector.conf $(DESTDIR)/etc/egnet/collector.conf.example
+	install -m 0644 packaging/agent.conf.example $(DESTDIR)/etc/egnet/
 	install -m 0644 profiles/*.conf $(DESTDIR)$(DATADIR)/profiles/
 	install -m 0644 profiles/include/*.conf $(DESTDIR)$(DATADIR)/profiles/include/
 	install -m 0644 profiles/examples/* $(DESTDIR)$(DATADIR)/profiles/examples/
 	install -m 0644 collector/web/* $(DESTDIR)$(DATADIR)/web/
 	install -m 0644 packaging/iproute2/egnet.conf $(DESTDIR)/etc/iproute2/rt_protos.d/
 	install -m 0644 packaging/systemd/egnet-agent.service packaging/systemd/egnet-collector.service $(DESTDIR)$(UNITDIR)/
+	install -m 0644 $(addprefix packaging/man/,$(MAN8)) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(addprefix packaging/man/,$(MAN5)) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 packaging/completion/egnetctl $(DESTDIR)$(COMPLETIONDIR)/
+
+# Packages, built from a copy of the tree under $(PKGDIR) so that this one
+# stays clean (packaging/pkg.sh): .deb files and .rpm files in $(PKGDIR).
+PKGDIR ?= build/pkg
+deb:
+	$(Q)PKGDIR=$(PKGDIR) packaging/pkg.sh deb
+
+rpm:
+	$(Q)PKGDIR=$(PKGDIR) packaging/pkg.sh rpm
 
 clean:
 	rm -rf build
@@ -168,7 +192,9 @@ help:
 	@echo '               restores it; demo-status; demo-stop removes the demo'
 	@echo '  bench        benchmarks with their baselines side by side (root)'
 	@echo '  fuzz         each libFuzzer harness for FUZZ_SECONDS (60) in build/fuzz (clang)'
-	@echo '  install      install programs, profiles, unit and rt_protos entry (DESTDIR, PREFIX)'
+	@echo '  install      install programs, profiles, units, man pages, rt_protos entry (DESTDIR, PREFIX)'
+	@echo '  deb          egnet-agent and egnet-collector .deb packages in build/pkg (dpkg-buildpackage)'
+	@echo '  rpm          the same two as .rpm packages in build/pkg (rpmbuild)'
 	@echo '  clean        remove build/'
 	@echo '  format       clang-format the sources'
 	@echo 'variables: V=1 (full commands), SANITIZE=1 (ASan+UBSan, in build/sanitize)'

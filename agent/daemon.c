@@ -42,6 +42,7 @@ struct daemon {
 	struct event *sig_hup, *sig_term, *sig_int;
 	struct event *mon_ev, *nfmon_ev, *drift_timer, *drift_tick;
 	struct event *confirm_timer, *sample_tick;
+	struct event *watchdog; /* NULL: the service manager asks for none */
 	int mon_fd, nfmon_fd;
 	bool was_pending;
 	double pending_since; /* monotonic: answers after it confirm */
@@ -426,6 +427,30 @@ static void monitor_refresh(struct daemon *dm)
 
 /* ---- signals and the loop ------------------------------------------------- */
 
+/* The service manager's watchdog, fed from the loop itself: a loop that
+ * hangs stops feeding it, and is restarted. */
+static void watchdog_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	notify_watchdog();
+}
+
+/* Every half of WATCHDOG_USEC, as sd_watchdog_enabled(3) advises. */
+static void watchdog_arm(struct daemon *dm)
+{
+	uint64_t half = notify_watchdog_usec() / 2;
+	struct timeval tv = {(time_t)(half / 1000000),
+			     (suseconds_t)(half % 1000000)};
+
+	if (!half)
+		return;
+	dm->watchdog = event_new(dm->base, -1, EV_PERSIST, watchdog_tick, dm);
+	if (dm->watchdog)
+		event_add(dm->watchdog, &tv);
+}
+
 static void on_hup(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *dm = arg;
@@ -507,6 +532,7 @@ int daemon_run(struct agent *a)
 	log_info("ready: node %s, state %s, control socket %s", a->in.nc.name,
 		 agent_state_words[a->state], a->sockpath);
 	notify_ready();
+	watchdog_arm(&dm);
 	event_base_dispatch(dm.base);
 	notify_stopping();
 
@@ -530,6 +556,8 @@ int daemon_run(struct agent *a)
 	event_free(dm.drift_tick);
 	event_free(dm.confirm_timer);
 	event_free(dm.sample_tick);
+	if (dm.watchdog)
+		event_free(dm.watchdog);
 	event_free(dm.sig_hup);
 	event_free(dm.sig_term);
 	event_free(dm.sig_int);

@@ -4,7 +4,8 @@
  * problem), -nv also prints the canonical desired state.  Without -n it runs
  * as a daemon: applies the profile, keeps it (drift), watches its links
  * and probes its parent and children, and answers egnetctl on its control
- * socket.
+ * socket.  --purge takes everything egnet put in the kernel out again
+ * (purge.h), for the packages' removal.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "agent/daemon.h"
+#include "agent/purge.h"
 #include "common/inputs.h"
 #include "common/log.h"
 #include "common/render.h"
@@ -20,12 +22,16 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: egnet-agent [-n [-v]] [-c NODECONF] [-p PROFILE] "
-		     "[-i INVENTORY]\n"
+	fprintf(out, "usage: egnet-agent [-n [-v] | --purge] [-c NODECONF] "
+		     "[-p PROFILE] [-i INVENTORY]\n"
 		     "  -c FILE  node config (default " DEFAULT_CONF ")\n"
 		     "  -n       check the node config, profile and inventory; "
 		     "do nothing else\n"
 		     "  -v       with -n: print the canonical desired state\n"
+		     "  --purge  remove egnet's table, routes, rules, links, "
+		     "addresses and\n"
+		     "           BPF filters from the kernel, forget the "
+		     "applied state\n"
 		     "  -p FILE  profile (instead of node.profile)\n"
 		     "  -i FILE  inventory (instead of node.inventory)\n"
 		     "  -d       debug logging\n");
@@ -55,16 +61,41 @@ static int run_daemon(const char *conf, const char *profile,
 	return rc;
 }
 
+static int run_purge(const char *conf, const char *profile,
+		     const char *inventory)
+{
+	char err[1024];
+	int ops, rc;
+
+	rc = agent_purge(conf, profile, inventory, &ops, err, sizeof(err));
+	if (rc) {
+		log_warnx("purge: %s", err);
+		return 1;
+	}
+	log_info("purge: nothing of egnet is left in the kernel (%d "
+		 "operations)", ops);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{"purge", no_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
 	const char *conf = DEFAULT_CONF, *profile = NULL, *inventory = NULL;
-	int check = 0, verbose = 0, debug = 0, c, rc;
+	int check = 0, verbose = 0, debug = 0, purge = 0, c, rc;
 	struct inputs in;
 	struct diag d;
 
 	log_init("egnet-agent", LOG_LVL_INFO);
-	while ((c = getopt(argc, argv, "c:np:i:vdh")) != -1) {
+	while ((c = getopt_long(argc, argv, "c:np:i:vdh", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
+		case 'P':
+			purge = 1;
+			break;
 		case 'c':
 			conf = optarg;
 			break;
@@ -91,10 +122,12 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || (purge && check)) {
 		usage(stderr);
 		return 2;
 	}
+	if (purge)
+		return run_purge(conf, profile, inventory);
 	if (!check)
 		return run_daemon(conf, profile, inventory, debug);
 	diag_init(&d);

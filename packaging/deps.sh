@@ -1,9 +1,12 @@
 #!/bin/sh
 # Install every build and test dependency of egnet.  Idempotent: when all
 # packages are present it says nothing and exits 0 in well under a second.
-# Debian/Ubuntu through apt-get, RHEL-family through dnf.  Then the
-# dashboard's test tooling (playwright-core, driving the distribution's
-# Chromium) from tests/web/package-lock.json with npm ci.
+# Debian/Ubuntu through apt-get, RHEL-family through dnf.  The packaging
+# tools (make deb, make rpm, tests/integration/test_packages.sh) are in
+# the lists too: debhelper, dpkg-dev, lintian, rpm (rpmbuild), rpmlint,
+# systemd (systemd-analyze), man-db.  Then the dashboard's test tooling
+# (playwright-core, driving the distribution's Chromium) from
+# tests/web/package-lock.json with npm ci.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -27,14 +30,14 @@ libconfig-dev libjansson-dev libcmocka-dev libnl-3-dev libnl-route-3-dev
 libnftnl-dev libmnl-dev libevent-dev libsystemd-dev iproute2 nftables
 iputils-ping valgrind python3 iperf3 libmicrohttpd-dev libgnutls28-dev
 libcurl4-openssl-dev libsqlite3-dev sqlite3 openssl curl strace prometheus socat
-chromium nodejs npm"
+chromium nodejs npm debhelper dpkg-dev lintian rpm rpmlint systemd man-db"
 
 RPM="make gcc pkgconf-pkg-config clang llvm bpftool libbpf-devel elfutils-libelf-devel
 zlib-devel libconfig-devel jansson-devel libcmocka-devel libnl3-devel
 libnftnl-devel libmnl-devel libevent-devel systemd-devel iproute nftables
 iputils valgrind python3 iperf3 libmicrohttpd-devel gnutls-devel
 libcurl-devel sqlite-devel sqlite openssl curl strace socat
-chromium nodejs npm"
+chromium nodejs npm rpm-build rpmlint systemd"
 
 need_root() {
 	if [ "$(id -u)" != 0 ]; then

@@ -3,6 +3,7 @@
 # of the fuzz corpora (the same), CLI and golden tests, then integration
 # tests (root: network namespaces, BPF).
 # Each test exits 0 (pass), 77 (skipped, with its reason) or else (fail).
+# A passing test's lines that begin with "NOTE: " are shown under it.
 # Ends with one line: "N passed, N failed, N skipped".
 set -u
 B=${B:-build}
@@ -24,6 +25,8 @@ run() {
 	0)
 		pass=$((pass + 1))
 		printf 'PASS  %s\n' "$name"
+		# figures a test wants seen (a unit's exposure, say)
+		grep '^NOTE: ' "$log" | sed 's/^NOTE: /      /'
 		;;
 	77)
 		skip=$((skip + 1))

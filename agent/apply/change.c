@@ -402,10 +402,15 @@ static int diff_links(const struct kstate *cur, const struct kstate *tgt,
 				port_del(cur, c->ports[p], c->name, ch);
 		add_link_contents(cur, t, c, ch);
 	}
-	/* owned virtual links no longer wanted go; physical ones are let go */
-	for (int i = 0; i < cur->n_links; i++) {
-		const struct ds_link *c = &cur->links[i];
+	/* owned virtual links no longer wanted go; physical ones are let go.
+	 * VXLAN links first: the kernel deletes a VXLAN link with its
+	 * underlay (one of our bridges, say), and deleting it after that
+	 * would fail on a device that is gone. */
+	for (int i = 0; i < 2 * cur->n_links; i++) {
+		const struct ds_link *c = &cur->links[i % cur->n_links];
 
+		if ((i < cur->n_links) != (c->kind == KIND_VXLAN))
+			continue;
 		if (kstate_link(tgt, c->name))
 			continue;
 		if (c->kind == KIND_PHYSICAL) {

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Every shipped profile validates on its own and with its example node;
-# egnet-agent -n accepts every example; the collector accepts the example
-# inventory.  A shipped file that stops validating fails here.
+# egnet-agent -n accepts every example, the packages' agent.conf.example
+# validates; the collector accepts the example inventory.  A shipped file that stops validating fails here.
 . "$(dirname "$0")/lib.sh"
 
 n=0
@@ -20,6 +20,11 @@ for node in province city county township; do
 	out=$("$AGENT" -n -c "$conf" 2>&1) || fail "egnet-agent -n -c $conf: $out"
 	[ "$out" = "configuration OK" ] || fail "egnet-agent -n printed: $out"
 done
+
+# the packages' /etc/egnet/agent.conf.example (its paths are the
+# installed ones: the tree's files stand in)
+out=$("$CTL" validate --node packaging/agent.conf.example --profile profiles/county.conf \
+	--inventory profiles/examples/inventory.csv 2>&1) || fail "validate agent.conf.example: $out"
 
 # a profile of another level is refused for a node
 out=$("$CTL" validate --profile profiles/county.conf \

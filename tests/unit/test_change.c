@@ -379,6 +379,37 @@ static void test_physical_released(void **state)
 	kstate_free(&left);
 }
 
+/*
+ * Everything of ours to go (the agent's purge, or a profile without
+ * them): the VXLAN link is deleted before the bridge it runs over, whose
+ * deletion takes it along in the kernel — whatever order the state lists
+ * them in.
+ */
+static void test_vxlan_deleted_first(void **state)
+{
+	struct kstate cur = {0}, tgt = {0};
+	struct change ch;
+	char err[200], text[4096];
+	struct ds_link *l;
+
+	(void)state;
+	l = add_link(&cur, "eg-down", KIND_BRIDGE, 1500, true);
+	add_addr(l, "10.1.0.1/24");
+	l = add_link(&cur, "eg-ded-down", KIND_VXLAN, 1450, true);
+	l->vni = 1003;
+	l->port = 4789;
+	add_link(&cur, "eg-lan", KIND_BRIDGE, 1500, true);
+
+	assert_int_equal(change_compute(&cur, &tgt, NULL, &ch, err, sizeof(err)), 0);
+	plan_text(&ch, text, sizeof(text));
+	assert_string_equal(text, "address del 10.1.0.1/24 dev eg-down\n"
+				  "link del eg-ded-down\n"
+				  "link del eg-down\n"
+				  "link del eg-lan\n");
+	change_free(&ch);
+	kstate_free(&cur);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_vxlan_recreated),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_physical_released),
+		cmocka_unit_test(test_vxlan_deleted_first),
 		cmocka_unit_test(test_json_round_trip),
 	};
 
