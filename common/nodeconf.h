@@ -70,6 +70,12 @@ struct nodeconf {
 	char state_dir[4096];
 	char socket[108]; /* sun_path */
 
+	/* snmp.agentx: EGNET-MIB published through the local snmpd */
+	bool agentx_enabled;
+	char agentx_socket[108]; /* the master's AgentX socket (sun_path) */
+	int agentx_retry;	  /* s: reconnect and ping interval */
+	int agentx_timeout_ms;	  /* a master's answer takes at most this */
+
 	int code_line;
 };
 
