@@ -208,8 +208,9 @@ static void rep_follow(struct daemon *dm)
 
 static void ax_key(const struct nodeconf *nc, char *buf, size_t len)
 {
-	snprintf(buf, len, "%d|%s|%d|%d", nc->agentx_enabled,
-		 nc->agentx_socket, nc->agentx_retry, nc->agentx_timeout_ms);
+	snprintf(buf, len, "%d|%s|%d|%d|%d|%d", nc->agentx_enabled,
+		 nc->agentx_socket, nc->agentx_retry, nc->agentx_retry_max,
+		 nc->agentx_ping, nc->agentx_timeout_ms);
 }
 
 /*
@@ -222,6 +223,8 @@ static void ax_follow(struct daemon *dm)
 	const struct nodeconf *nc = &dm->a->in.nc;
 	struct agentx_opts o = {.socket = nc->agentx_socket,
 				.retry_s = nc->agentx_retry,
+				.retry_max_s = nc->agentx_retry_max,
+				.ping_s = nc->agentx_ping,
 				.timeout_ms = nc->agentx_timeout_ms};
 	char key[sizeof(dm->ax_key)], err[300];
 

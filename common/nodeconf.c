@@ -90,8 +90,12 @@ static const struct cfg_opt agentx_opts[] = {
 	 offsetof(struct nodeconf, agentx_enabled), 0},
 	{"socket", CFG_STR, false, 1, 107, 0, EGNET_AGENTX_SOCKET, NULL,
 	 offsetof(struct nodeconf, agentx_socket), 108},
-	{"retry", CFG_INT, false, 1, 3600, 5, NULL, NULL,
+	{"retry", CFG_INT, false, 1, 3600, 1, NULL, NULL,
 	 offsetof(struct nodeconf, agentx_retry), 0},
+	{"retry_max", CFG_INT, false, 1, 3600, 60, NULL, NULL,
+	 offsetof(struct nodeconf, agentx_retry_max), 0},
+	{"ping", CFG_INT, false, 1, 3600, 15, NULL, NULL,
+	 offsetof(struct nodeconf, agentx_ping), 0},
 	{"timeout_ms", CFG_INT, false, 10, 5000, 500, NULL, NULL,
 	 offsetof(struct nodeconf, agentx_timeout_ms), 0},
 	CFG_END,
@@ -532,6 +536,10 @@ static void load_snmp(struct nodeconf *nc, struct diag *d, config_t *c)
 	}
 	if (cfg_read(d, ax, nc->path, agentx_opts, nc))
 		return;
+	if (nc->agentx_retry_max < nc->agentx_retry)
+		cfg_problem(d, config_setting_get_member(ax, "retry_max"),
+			    nc->path, "%d is less than retry (%d)",
+			    nc->agentx_retry_max, nc->agentx_retry);
 	if (nc->agentx_socket[0] != '/')
 		cfg_problem(d, config_setting_get_member(ax, "socket"),
 			    nc->path,

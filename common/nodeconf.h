@@ -73,7 +73,9 @@ struct nodeconf {
 	/* snmp.agentx: EGNET-MIB published through the local snmpd */
 	bool agentx_enabled;
 	char agentx_socket[108]; /* the master's AgentX socket (sun_path) */
-	int agentx_retry;	  /* s: reconnect and ping interval */
+	int agentx_retry;	  /* s: first reconnection after this */
+	int agentx_retry_max;	  /* s: doubling up to this */
+	int agentx_ping;	  /* s: is the master still there */
 	int agentx_timeout_ms;	  /* a master's answer takes at most this */
 
 	int code_line;

@@ -10,6 +10,7 @@
 #include "agent/snmp/agentx.h"
 
 #include <errno.h>
+#include <event2/event.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,10 +31,20 @@
 
 #define AX_FRESH_MS 100
 
+/* libnetsnmpagent exports these without a header (agentx/subagent.h):
+ * open the session to the master (0 on success), and ping it (on no
+ * answer: close, try once to reopen). */
+int subagent_open_master_session(void);
+void agentx_check_session(unsigned int clientreg, void *clientarg);
+
 struct agentx {
 	struct agent *a;
 	struct monitor *m;
 	char socket[108];
+	int retry_s, retry_max_s, ping_s;
+	int backoff_s; /* the next wait before reconnecting */
+	struct event *retry_ev, *ping_ev;
+	netsnmp_session *sess; /* to the master; NULL when not connected */
 	netsnmp_handler_registration *reg;
 	struct axm_table tab;
 	double built; /* monotonic time of tab; 0: never */
@@ -145,19 +156,67 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
 	return SNMP_ERR_NOERROR;
 }
 
+/* Try again after the back-off (unless already waiting). */
+static void reconnect_later(struct agentx *ax)
+{
+	struct timeval tv = {ax->backoff_s, 0};
+
+	if (!ax->retry_ev || evtimer_pending(ax->retry_ev, NULL))
+		return;
+	evtimer_add(ax->retry_ev, &tv);
+}
+
+static void on_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct agentx *ax = arg;
+
+	(void)fd;
+	(void)what;
+	if (ax->connected)
+		return;
+	if (subagent_open_master_session() == 0) {
+		/* everything registered before goes to the new master */
+		register_mib_reattach();
+	} else {
+		ax->backoff_s = ax->backoff_s * 2 > ax->retry_max_s
+					? ax->retry_max_s
+					: ax->backoff_s * 2;
+		reconnect_later(ax);
+	}
+	snmpev_sync();
+}
+
+static void on_ping(evutil_socket_t fd, short what, void *arg)
+{
+	struct agentx *ax = arg;
+
+	(void)fd;
+	(void)what;
+	/* no answer within timeout_ms: net-snmp closes the session (our
+	 * on_stop) and tries once to reopen it (our on_start) */
+	if (ax->connected && ax->sess)
+		agentx_check_session(0, ax->sess);
+	snmpev_sync();
+}
+
 static int on_start(int major, int minor, void *server, void *client)
 {
 	struct agentx *ax = client;
+	struct timeval tv = {ax->ping_s, 0};
 
 	(void)major;
 	(void)minor;
-	(void)server;
-	if (!ax->connected)
-		log_info("AgentX: connected to the master at %s, EGNET-MIB "
-			 "registered",
-			 ax->socket);
+	log_info("AgentX: connected to the master at %s, EGNET-MIB "
+		 "registered",
+		 ax->socket);
 	ax->connected = true;
+	ax->sess = server;
 	ax->connects++;
+	ax->backoff_s = ax->retry_s;
+	if (ax->retry_ev)
+		evtimer_del(ax->retry_ev);
+	if (ax->ping_ev)
+		evtimer_add(ax->ping_ev, &tv);
 	return SNMP_ERR_NOERROR;
 }
 
@@ -169,13 +228,14 @@ static int on_stop(int major, int minor, void *server, void *client)
 	(void)minor;
 	(void)server;
 	if (ax->connected)
-		log_warnx("AgentX: the master at %s went away; trying again "
-			  "every %d s",
-			  ax->socket,
-			  netsnmp_ds_get_int(
-				  NETSNMP_DS_APPLICATION_ID,
-				  NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL));
+		log_warnx("AgentX: lost the master at %s; trying again in "
+			  "%d s",
+			  ax->socket, ax->backoff_s);
 	ax->connected = false;
+	ax->sess = NULL;
+	if (ax->ping_ev)
+		evtimer_del(ax->ping_ev);
+	reconnect_later(ax);
 	snmpev_sync();
 	return SNMP_ERR_NOERROR;
 }
@@ -185,7 +245,6 @@ int agentx_open(struct agentx **out, struct event_base *base,
 		struct monitor *m, char *err, size_t errlen)
 {
 	struct snmplib_subagent sa = {.socket = o->socket,
-				      .retry_s = o->retry_s,
 				      .timeout_ms = o->timeout_ms};
 	struct agentx *ax;
 	netsnmp_mib_handler *h;
@@ -200,6 +259,17 @@ int agentx_open(struct agentx **out, struct event_base *base,
 	ax->a = a;
 	ax->m = m;
 	snprintf(ax->socket, sizeof(ax->socket), "%s", o->socket);
+	ax->retry_s = ax->backoff_s = o->retry_s;
+	ax->retry_max_s = o->retry_max_s > o->retry_s ? o->retry_max_s
+						      : o->retry_s;
+	ax->ping_s = o->ping_s;
+	ax->retry_ev = evtimer_new(base, on_retry, ax);
+	ax->ping_ev = event_new(base, -1, EV_PERSIST, on_ping, ax);
+	if (!ax->retry_ev || !ax->ping_ev) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "AgentX: no memory for its timers");
+		goto fail;
+	}
 	/* the connection callbacks first: the first attempt is made by
 	 * snmplib_init() itself */
 	snmp_register_callback(SNMP_CALLBACK_APPLICATION,
@@ -244,9 +314,11 @@ int agentx_open(struct agentx **out, struct event_base *base,
 		snprintf(err, errlen, "AgentX: no memory for its events");
 		goto fail;
 	}
-	if (!ax->connected)
-		log_warnx("AgentX: no master at %s yet; trying every %d s",
-			  ax->socket, o->retry_s);
+	if (!ax->connected) {
+		log_warnx("AgentX: no master at %s yet; trying again in %d s",
+			  ax->socket, ax->backoff_s);
+		reconnect_later(ax);
+	}
 	*out = ax;
 	return 0;
 fail:
@@ -256,6 +328,10 @@ fail:
 				 SNMPD_CALLBACK_INDEX_STOP, on_stop, ax, 1);
 	if (ax->reg)
 		netsnmp_unregister_handler(ax->reg);
+	if (ax->retry_ev)
+		event_free(ax->retry_ev);
+	if (ax->ping_ev)
+		event_free(ax->ping_ev);
 	free(ax);
 	return rc;
 }
@@ -273,6 +349,8 @@ void agentx_close(struct agentx *ax)
 	snmp_unregister_callback(SNMP_CALLBACK_APPLICATION,
 				 SNMPD_CALLBACK_INDEX_STOP, on_stop, ax, 1);
 	snmplib_shutdown();
+	event_free(ax->retry_ev);
+	event_free(ax->ping_ev);
 	axm_free(&ax->tab);
 	free(ax);
 }

@@ -2,9 +2,12 @@
 /*
  * The AgentX subagent: EGNET-MIB (mibs/EGNET-MIB.txt) published through
  * the local snmpd, its master.  The connection is made at start and, when
- * it fails or snmpd goes away, tried again every snmp.agentx.retry
- * seconds, registering the subtree anew; the loop is never held longer
- * than snmp.agentx.timeout_ms by a master that does not answer.  Values
+ * it fails or snmpd goes away, tried again after snmp.agentx.retry
+ * seconds, twice as long after each failure up to retry_max, registering
+ * the subtree anew; the master is pinged every snmp.agentx.ping seconds
+ * (one that stopped answering is left and tried again); the loop is never
+ * held longer than snmp.agentx.timeout_ms by a master that does not
+ * answer.  Values
  * are read from the agent's state (the node, the monitor's links and the
  * prober's targets, what `egnetctl status` and `links` show) when a
  * request comes; traps egnetTargetDown / egnetTargetUp on a target's
@@ -31,7 +34,9 @@ struct event_base;
 
 struct agentx_opts {
 	const char *socket; /* the master's AgentX socket */
-	int retry_s;	    /* reconnect (and ping) interval */
+	int retry_s;	    /* first reconnection after this */
+	int retry_max_s;    /* doubling up to this */
+	int ping_s;	    /* is the master still there: this often */
 	int timeout_ms;	    /* a master's answer waited for at most */
 };
 

@@ -20,9 +20,9 @@
 
 #include "common/log.h"
 
-/* AgentX sessions are those of this version (net-snmp's agentx/protocol.h,
- * not installed with its headers). */
-#define SNMPLIB_AGENTX_VERSION_1 192
+/* AgentX sessions are those of this version: AGENTX_VERSION_1 of
+ * net-snmp's agentx/protocol.h, a header it does not install. */
+#define SNMPLIB_AGENTX_VERSION_1 (192 | 1)
 
 static bool inited, subagent;
 static long agentx_timeout_us;
@@ -77,10 +77,9 @@ int snmplib_init(const struct snmplib_subagent *sa, char *err, size_t errlen)
 {
 	if (inited)
 		return 0;
-	if (sa && (!sa->socket || sa->socket[0] != '/' || sa->retry_s < 1 ||
-		   sa->timeout_ms < 1)) {
-		snprintf(err, errlen, "AgentX: an absolute socket path, a "
-			 "retry and a timeout are needed");
+	if (sa && (!sa->socket || sa->socket[0] != '/' || sa->timeout_ms < 1)) {
+		snprintf(err, errlen, "AgentX: an absolute socket path and a "
+			 "timeout are needed");
 		return -EINVAL;
 	}
 	/* the agent names objects by number: no MIB files read (they are
@@ -107,17 +106,15 @@ int snmplib_init(const struct snmplib_subagent *sa, char *err, size_t errlen)
 				       NETSNMP_DS_AGENT_ROLE, 1);
 		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID,
 				      NETSNMP_DS_AGENT_X_SOCKET, sa->socket);
-		/* net-snmp pings the master this often, and after a failed
-		 * connection or a lost one tries again at the same pace,
-		 * registering everything anew */
-		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID,
-				   NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
-				   sa->retry_s);
 		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
 				       NETSNMP_DS_AGENT_NO_CONNECTION_WARNINGS,
 				       1);
 		agentx_timeout_us = (long)sa->timeout_ms * 1000L;
 		init_agent("egnet-agent");
+		/* after init_agent(), which sets its default (15 s): no
+		 * pings nor reconnection by net-snmp (see snmplib.h) */
+		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID,
+				   NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, 0);
 		subagent = true;
 	}
 	init_snmp("egnet-agent");

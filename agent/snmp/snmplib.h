@@ -17,16 +17,17 @@
 
 struct snmplib_subagent {
 	const char *socket; /* the master's AgentX socket */
-	int retry_s;	    /* ping the master, reconnect, this often */
 	int timeout_ms;	    /* a master's answer waited for at most */
 };
 
 /*
  * Initialise net-snmp for this process; sa non-NULL also makes it an
- * AgentX subagent of sa->socket (the connection is tried at once, and
- * again every retry_s while it fails).  Later calls do nothing and return
- * 0: the first call's role holds for the life of the process.  Returns 0
- * or -EINVAL with the reason in err.
+ * AgentX subagent of sa->socket (the connection is tried once, at once;
+ * net-snmp's own pings and reconnection are off: a master that breaks
+ * every connection would make it pile up retries, so the subagent
+ * (agentx.c) reconnects and pings on its own timers).  Later calls do
+ * nothing and return 0: the first call's role holds for the life of the
+ * process.  Returns 0 or -EINVAL with the reason in err.
  */
 int snmplib_init(const struct snmplib_subagent *sa, char *err, size_t errlen);
 
