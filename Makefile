@@ -132,13 +132,15 @@ SBINDIR ?= $(PREFIX)/sbin
 BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/egnet
 UNITDIR ?= /lib/systemd/system
+# where net-snmp's tools and snmpd look for MIB modules
+MIBDIR  ?= $(PREFIX)/share/snmp/mibs
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(DATADIR)/profiles/include \
 		$(DESTDIR)$(DATADIR)/profiles/examples \
 		$(DESTDIR)/etc/iproute2/rt_protos.d $(DESTDIR)$(UNITDIR) \
-		$(DESTDIR)/etc/egnet
+		$(DESTDIR)/etc/egnet $(DESTDIR)$(MIBDIR)
 	install -m 0755 $(B)/egnet-agent $(B)/egnet-collector $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(B)/egnetctl $(DESTDIR)$(BINDIR)/
 	install -m 0755 packaging/egnet-pki $(DESTDIR)$(SBINDIR)/
@@ -147,6 +149,7 @@ install: all
 	install -m 0644 profiles/include/*.conf $(DESTDIR)$(DATADIR)/profiles/include/
 	install -m 0644 profiles/examples/* $(DESTDIR)$(DATADIR)/profiles/examples/
 	install -m 0644 packaging/iproute2/egnet.conf $(DESTDIR)/etc/iproute2/rt_protos.d/
+	install -m 0644 mibs/EGNET-MIB.txt $(DESTDIR)$(MIBDIR)/
 	install -m 0644 packaging/systemd/egnet-agent.service packaging/systemd/egnet-collector.service $(DESTDIR)$(UNITDIR)/
 
 clean:
@@ -166,7 +169,7 @@ help:
 	@echo '               restores it; demo-status; demo-stop removes the demo'
 	@echo '  bench        benchmarks with their baselines side by side (root)'
 	@echo '  fuzz         each libFuzzer harness for FUZZ_SECONDS (60) in build/fuzz (clang)'
-	@echo '  install      install programs, profiles, unit and rt_protos entry (DESTDIR, PREFIX)'
+	@echo '  install      install programs, profiles, unit, rt_protos entry and EGNET-MIB (DESTDIR, PREFIX)'
 	@echo '  clean        remove build/'
 	@echo '  format       clang-format the sources'
 	@echo 'variables: V=1 (full commands), SANITIZE=1 (ASan+UBSan, in build/sanitize)'
