@@ -131,8 +131,10 @@ void snmplib_shutdown(void)
 {
 	if (!inited)
 		return;
+	/* snmpd's order: the sessions first, then the agent's state (the
+	 * other way round closes the callback session twice) */
+	snmp_shutdown("egnet-agent");
 	if (subagent)
 		shutdown_agent();
-	snmp_shutdown("egnet-agent");
 	inited = subagent = false;
 }

@@ -11,7 +11,8 @@
 #    egnetDrift;
 #  - snmpd restarted: the subtree is back within the retry interval;
 #  - a master that answers garbage, or nothing, on the socket: the agent
-#    goes on (control socket, probes), and takes the real snmpd back.
+#    goes on (control socket, probes), and takes the real snmpd back;
+#  - the agent stops cleanly (no sanitizer finding in a sanitizer build).
 . "$(dirname "$0")/lib.sh"
 
 command -v snmpd >/dev/null && command -v snmptrapd >/dev/null &&
@@ -211,4 +212,10 @@ rm -f "$T/master"
 snmpd_start
 wait_for 5 has_subtree || fail "the subtree did not come back after the hostile master"
 kill -0 $AGENT_PID || fail "agent gone"
+# a clean stop: the subagent closes and net-snmp shuts down (a sanitizer
+# build's findings at exit are in the log)
+agent_stop
+grep -E "AddressSanitizer|LeakSanitizer|runtime error" "$dir/agent.log" &&
+	fail "the sanitizer found something"
+grep -q "stopping" "$dir/agent.log" || fail "the agent did not stop cleanly"
 echo "PASS: EGNET-MIB as egnetctl shows it, traps, snmpd restart, hostile master"
