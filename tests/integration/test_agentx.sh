@@ -181,6 +181,9 @@ echo "subtree back $((t1 - t0)) ms after snmpd restarted"
 ctl "$dir" status --json >"$T/status.json"
 [ "$(json_field "$T/status.json" 'd["agentx"]["connects"]')" -ge 2 ] ||
 	fail "status does not count the new connection: $(json_field "$T/status.json" 'd["agentx"]')"
+ctl "$dir" status >"$T/status.txt"
+grep -q "^agentx   $T/master: connected, [2-9] connections, [0-9]* requests, [1-9][0-9]* traps sent" "$T/status.txt" ||
+	fail "egnetctl status: $(cat "$T/status.txt")"
 
 # 4. a hostile master: garbage and silence, the agent unharmed
 snmpd_stop
