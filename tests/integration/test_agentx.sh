@@ -10,6 +10,7 @@
 #    egnetTargetUp when restored; an address deleted under drift "report":
 #    egnetDrift;
 #  - snmpd restarted: the subtree is back within the retry interval;
+#    snmpd hung: the ping finds it out, the agent goes on, and comes back;
 #  - a master that answers garbage, or nothing, on the socket: the agent
 #    goes on (control socket, probes), and takes the real snmpd back;
 #  - the agent stops cleanly (no sanitizer finding in a sanitizer build).
@@ -55,7 +56,7 @@ dir=$T/t
 mkdir -p "$dir"
 node_conf "$dir/node.conf" 210102001000 "$T/p/township.conf" report \
 	'uplink = "eth0"; downlink = [ "eth1" ]; lan = [ "eth2" ];' \
-	"snmp = { agentx = { enabled = true; socket = \"$T/master\"; retry = 1; retry_max = 1; timeout_ms = 200; }; };"
+	"snmp = { agentx = { enabled = true; socket = \"$T/master\"; retry = 1; retry_max = 1; ping = 1; timeout_ms = 200; }; };"
 
 cat >"$T/snmpd.conf" <<CONF
 master agentx
@@ -184,6 +185,26 @@ ctl "$dir" status --json >"$T/status.json"
 ctl "$dir" status >"$T/status.txt"
 grep -q "^agentx   $T/master: connected, [2-9] connections, [0-9]* requests, [1-9][0-9]* traps sent" "$T/status.txt" ||
 	fail "egnetctl status: $(cat "$T/status.txt")"
+
+# 3b. snmpd hung (stopped): the ping finds it out within the ping interval
+# and the answer's timeout, the loop is held 200 ms at a time at most;
+# going on again, it has the subtree back
+kill -STOP $SNMPD_PID
+gone() { grep -c "AgentX: lost the master" "$dir/agent.log"; }
+n=$(gone)
+slowest=0
+for _ in $(seq 20); do
+	a=$(date +%s%3N)
+	ctl "$dir" status >/dev/null
+	b=$(date +%s%3N)
+	[ $((b - a)) -gt $slowest ] && slowest=$((b - a))
+	sleep 0.15
+done
+kill -CONT $SNMPD_PID
+[ "$(gone)" -gt "$n" ] || fail "a hung snmpd was not found out by the ping"
+[ $slowest -le 1000 ] || fail "a status answer took $slowest ms with snmpd hung"
+wait_for 8 has_subtree || fail "the subtree did not come back after snmpd went on"
+echo "snmpd hung: left after a ping, slowest status answer $slowest ms; back after it went on"
 
 # 4. a hostile master: garbage and silence, the agent unharmed
 snmpd_stop
