@@ -57,8 +57,8 @@ static const oid trap_oid_oid[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
 
 static void node_of(const struct agent *a, struct axm_node *n)
 {
-	const struct state_meta *m = a->pending ? &a->pending_meta
-						: &a->applied_meta;
+	const struct state_meta *m =
+		a->pending ? &a->pending_meta : &a->applied_meta;
 	enum code_level lv = code_level(a->in.nc.code);
 
 	memset(n, 0, sizeof(*n));
@@ -96,8 +96,7 @@ static void set_value(netsnmp_variable_list *vb, const struct axm_var *v)
 
 	switch (v->type) {
 	case AXM_STRING:
-		snmp_set_var_typed_value(vb, ASN_OCTET_STR, v->str,
-					 v->str_len);
+		snmp_set_var_typed_value(vb, ASN_OCTET_STR, v->str, v->str_len);
 		break;
 	case AXM_INTEGER:
 		i = (long)v->num;
@@ -241,8 +240,8 @@ static int on_stop(int major, int minor, void *server, void *client)
 }
 
 int agentx_open(struct agentx **out, struct event_base *base,
-		const struct agentx_opts *o, struct agent *a,
-		struct monitor *m, char *err, size_t errlen)
+		const struct agentx_opts *o, struct agent *a, struct monitor *m,
+		char *err, size_t errlen)
 {
 	struct snmplib_subagent sa = {.socket = o->socket,
 				      .timeout_ms = o->timeout_ms};
@@ -260,8 +259,8 @@ int agentx_open(struct agentx **out, struct event_base *base,
 	ax->m = m;
 	snprintf(ax->socket, sizeof(ax->socket), "%s", o->socket);
 	ax->retry_s = ax->backoff_s = o->retry_s;
-	ax->retry_max_s = o->retry_max_s > o->retry_s ? o->retry_max_s
-						      : o->retry_s;
+	ax->retry_max_s =
+		o->retry_max_s > o->retry_s ? o->retry_max_s : o->retry_s;
 	ax->ping_s = o->ping_s;
 	ax->retry_ev = evtimer_new(base, on_retry, ax);
 	ax->ping_ev = event_new(base, -1, EV_PERSIST, on_ping, ax);
@@ -280,7 +279,8 @@ int agentx_open(struct agentx **out, struct event_base *base,
 	if (rc)
 		goto fail;
 	if (!snmplib_is_subagent()) {
-		snprintf(err, errlen, "AgentX: net-snmp was set up before, "
+		snprintf(err, errlen,
+			 "AgentX: net-snmp was set up before, "
 			 "not as a subagent");
 		rc = -EALREADY;
 		goto fail;
@@ -292,9 +292,9 @@ int agentx_open(struct agentx **out, struct event_base *base,
 		goto fail;
 	}
 	h->myvoid = ax;
-	ax->reg = netsnmp_handler_registration_create(
-		"egnet", h, objects_oid, OID_LENGTH(objects_oid),
-		HANDLER_CAN_RONLY);
+	ax->reg = netsnmp_handler_registration_create("egnet", h, objects_oid,
+						      OID_LENGTH(objects_oid),
+						      HANDLER_CAN_RONLY);
 	if (!ax->reg) {
 		netsnmp_handler_free(h);
 		rc = -ENOMEM;
@@ -305,7 +305,8 @@ int agentx_open(struct agentx **out, struct event_base *base,
 		/* the registration is freed on failure */
 		ax->reg = NULL;
 		rc = -EINVAL;
-		snprintf(err, errlen, "AgentX: EGNET-MIB could not be "
+		snprintf(err, errlen,
+			 "AgentX: EGNET-MIB could not be "
 			 "registered");
 		goto fail;
 	}
@@ -425,12 +426,12 @@ void agentx_target_changed(struct agentx *ax, code_t code)
 			tc);
 		add_int(&vars, (oid[]){AXM_TARGETS, 1, AXM_TGT_KIND, row}, 4,
 			axm_kind_value(target_rel_words[t->rel]), ASN_INTEGER);
-		add_int(&vars,
-			(oid[]){AXM_TARGETS, 1, AXM_TGT_REACHABLE, row}, 4,
-			t->state == PS_UP ? 1 : 2, ASN_INTEGER);
+		add_int(&vars, (oid[]){AXM_TARGETS, 1, AXM_TGT_REACHABLE, row},
+			4, t->state == PS_UP ? 1 : 2, ASN_INTEGER);
 		ax->built = 0; /* the next walk sees the change */
-		send_trap(ax, t->state == PS_UP ? AXM_TRAP_TARGET_UP
-						: AXM_TRAP_TARGET_DOWN,
+		send_trap(ax,
+			  t->state == PS_UP ? AXM_TRAP_TARGET_UP
+					    : AXM_TRAP_TARGET_DOWN,
 			  vars);
 		return;
 	}

@@ -48,8 +48,8 @@ struct agentx_opts {
  * err.
  */
 int agentx_open(struct agentx **ax, struct event_base *base,
-		const struct agentx_opts *o, struct agent *a,
-		struct monitor *m, char *err, size_t errlen);
+		const struct agentx_opts *o, struct agent *a, struct monitor *m,
+		char *err, size_t errlen);
 void agentx_close(struct agentx *ax);
 
 /* A target's state changed (its code): egnetTargetDown or Up. */

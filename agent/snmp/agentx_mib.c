@@ -165,7 +165,8 @@ static void build_links(struct axm_table *t, const json_t *links)
 		dr = json_object_get(l, "drops");
 		if (json_is_object(dr) && get_u64(dr, "packets", &x))
 			add_num(t, AXM_COUNTER64,
-				(oid[]){AXM_LINKS, 1, AXM_LINK_DROPS, row}, 4, x);
+				(oid[]){AXM_LINKS, 1, AXM_LINK_DROPS, row}, 4,
+				x);
 	}
 }
 
@@ -197,7 +198,8 @@ static void build_targets(struct axm_table *t, const json_t *targets)
 				4, (uint64_t)k);
 		if (get_milli(g, "rtt_ms", &x))
 			add_num(t, AXM_GAUGE,
-				(oid[]){AXM_TARGETS, 1, AXM_TGT_RTT, row}, 4, x);
+				(oid[]){AXM_TARGETS, 1, AXM_TGT_RTT, row}, 4,
+				x);
 		if (get_milli(g, "loss_pct", &x))
 			add_num(t, AXM_GAUGE,
 				(oid[]){AXM_TARGETS, 1, AXM_TGT_LOSS, row}, 4,
@@ -266,8 +268,7 @@ const struct axm_var *axm_get(const struct axm_table *t, const oid *name,
 {
 	int i = lower_bound(t, name, len);
 
-	if (i < t->n &&
-	    !snmp_oid_compare(t->v[i].name, t->v[i].len, name, len))
+	if (i < t->n && !snmp_oid_compare(t->v[i].name, t->v[i].len, name, len))
 		return &t->v[i];
 	return NULL;
 }
@@ -277,8 +278,7 @@ const struct axm_var *axm_next(const struct axm_table *t, const oid *name,
 {
 	int i = lower_bound(t, name, len);
 
-	if (i < t->n &&
-	    !snmp_oid_compare(t->v[i].name, t->v[i].len, name, len))
+	if (i < t->n && !snmp_oid_compare(t->v[i].name, t->v[i].len, name, len))
 		i++;
 	return i < t->n ? &t->v[i] : NULL;
 }

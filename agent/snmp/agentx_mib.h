@@ -23,13 +23,13 @@
  * placeholder until the project has its own private enterprise number;
  * mibs/EGNET-MIB.txt says the same.
  */
-#define EGNET_MIB_OID 1, 3, 6, 1, 4, 1, 32473
+#define EGNET_MIB_OID	  1, 3, 6, 1, 4, 1, 32473
 #define EGNET_MIB_OID_LEN 7
-#define AXM_OBJECTS 1	    /* egnetObjects: what the handler serves */
+#define AXM_OBJECTS	  1 /* egnetObjects: what the handler serves */
 #define AXM_NOTIFICATIONS 0 /* egnetNotifications */
-#define AXM_NODE 1	    /* egnetObjects.1: scalars */
-#define AXM_LINKS 2	    /* egnetObjects.2: egnetLinkTable */
-#define AXM_TARGETS 3	    /* egnetObjects.3: egnetTargetTable */
+#define AXM_NODE	  1 /* egnetObjects.1: scalars */
+#define AXM_LINKS	  2 /* egnetObjects.2: egnetLinkTable */
+#define AXM_TARGETS	  3 /* egnetObjects.3: egnetTargetTable */
 
 /* notifications (egnetNotifications.N) */
 enum { AXM_TRAP_TARGET_DOWN = 1, AXM_TRAP_TARGET_UP = 2, AXM_TRAP_DRIFT = 3 };
@@ -70,8 +70,8 @@ enum {
 
 /* rows at most, per table (the MIB's index range) */
 #define AXM_MAX_ROWS 65535
-#define AXM_OID_MAX 16
-#define AXM_STR_MAX 64
+#define AXM_OID_MAX  16
+#define AXM_STR_MAX  64
 
 enum axm_type { AXM_STRING, AXM_INTEGER, AXM_GAUGE, AXM_COUNTER64 };
 
@@ -87,11 +87,11 @@ struct axm_var {
 /* The node group's values. */
 struct axm_node {
 	char code[16];
-	int level;		   /* egnetNodeLevel: 1 province .. 5 village */
+	int level; /* egnetNodeLevel: 1 province .. 5 village */
 	char profile[AXM_STR_MAX + 1], version[AXM_STR_MAX + 1];
 	char hash[17];
-	int state;		   /* egnetNodeApplyState: 1..5 */
-	unsigned drift;		   /* differences found */
+	int state;	/* egnetNodeApplyState: 1..5 */
+	unsigned drift; /* differences found */
 };
 
 struct axm_table {

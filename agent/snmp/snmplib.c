@@ -78,7 +78,8 @@ int snmplib_init(const struct snmplib_subagent *sa, char *err, size_t errlen)
 	if (inited)
 		return 0;
 	if (sa && (!sa->socket || sa->socket[0] != '/' || sa->timeout_ms < 1)) {
-		snprintf(err, errlen, "AgentX: an absolute socket path and a "
+		snprintf(err, errlen,
+			 "AgentX: an absolute socket path and a "
 			 "timeout are needed");
 		return -EINVAL;
 	}

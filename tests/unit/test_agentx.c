@@ -94,9 +94,9 @@ static void test_values(void **state)
 	for (oid c = 6; c <= 10; c++)
 		assert_null(GET(&t, 2, 1, c, 2));
 	assert_string_equal(GET(&t, 3, 1, 2, 2)->str, "210102001001");
-	assert_int_equal(GET(&t, 3, 1, 3, 1)->num, 1); /* parent */
-	assert_int_equal(GET(&t, 3, 1, 3, 2)->num, 3); /* village */
-	assert_int_equal(GET(&t, 3, 1, 4, 2)->num, 2); /* unreachable */
+	assert_int_equal(GET(&t, 3, 1, 3, 1)->num, 1);	 /* parent */
+	assert_int_equal(GET(&t, 3, 1, 3, 2)->num, 3);	 /* village */
+	assert_int_equal(GET(&t, 3, 1, 4, 2)->num, 2);	 /* unreachable */
 	assert_int_equal(GET(&t, 3, 1, 5, 1)->num, 123); /* µs */
 	assert_int_equal(GET(&t, 3, 1, 6, 1)->num, 12500);
 	assert_int_equal(GET(&t, 3, 1, 6, 2)->num, 100000);
@@ -186,9 +186,8 @@ static void test_next(void **state)
 		if (!v || snmp_oid_compare(v->name, v->len, r->to, r->to_len))
 			print_message("row %zu: wrong next\n", i);
 		assert_non_null(v);
-		assert_int_equal(snmp_oid_compare(v->name, v->len, r->to,
-						  r->to_len),
-				 0);
+		assert_int_equal(
+			snmp_oid_compare(v->name, v->len, r->to, r->to_len), 0);
 	}
 	axm_free(&t);
 }
@@ -202,7 +201,8 @@ static void test_hostile(void **state)
 		"{\"links\": 3, \"targets\": \"x\"}",
 		"{\"links\": [1, null, [], {\"name\": 5, \"state\": \"odd\", "
 		"\"counters\": {\"rx_bytes\": -5, \"tx_bytes\": \"9\", "
-		"\"rx_packets\": 1.5}, \"drops\": []}], \"targets\": [{\"code\": "
+		"\"rx_packets\": 1.5}, \"drops\": []}], \"targets\": "
+		"[{\"code\": "
 		"[], \"relation\": \"cousin\", \"state\": 1, \"rtt_ms\": -3, "
 		"\"loss_pct\": 1e300, \"jitter_ms\": \"1\"}]}",
 		"{\"links\": [{\"name\": \"a-name-much-longer-than-sixty-four-"
@@ -251,41 +251,56 @@ static void test_words(void **state)
 
 /* The node config's snmp group (N1..N5 are lines 1..5). */
 static const struct lcase cases[] = {
-	{"agentx enabled, every setting", NULL,
-	 BASE_NODE "snmp = { agentx = { enabled = true; socket = "
-		   "\"/run/snmp/agentx\"; retry = 2; retry_max = 30; ping = 10; "
-		   "timeout_ms = 300; }; };\n",
-	 NULL, {{0}}},
-	{"socket relative", NULL,
+	{"agentx enabled, every setting",
+	 NULL,
+	 BASE_NODE
+	 "snmp = { agentx = { enabled = true; socket = "
+	 "\"/run/snmp/agentx\"; retry = 2; retry_max = 30; ping = 10; "
+	 "timeout_ms = 300; }; };\n",
+	 NULL,
+	 {{0}}},
+	{"socket relative",
+	 NULL,
 	 BASE_NODE "snmp = { agentx = { socket = \"agentx/master\"; }; };\n",
 	 NULL,
 	 {{F_NODE, 6, "snmp.agentx.socket",
 	   "'agentx/master' is not an absolute path (the master's AgentX "
 	   "socket, e.g. \"/var/agentx/master\")"}}},
-	{"socket too long", NULL,
-	 BASE_NODE "snmp = { agentx = { socket = \"/"
-		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"; }; };\n",
+	{"socket too long",
+	 NULL,
+	 BASE_NODE
+	 "snmp = { agentx = { socket = \"/"
+	 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"; }; };\n",
 	 NULL,
 	 {{F_NODE, 6, "snmp.agentx.socket",
 	   "'/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' is too long (at most "
 	   "107 characters)"}}},
-	{"retry_max below retry", NULL,
+	{"retry_max below retry",
+	 NULL,
 	 BASE_NODE "snmp = { agentx = { retry = 10;\nretry_max = 5; }; };\n",
 	 NULL,
-	 {{F_NODE, 7, "snmp.agentx.retry_max",
-	   "5 is less than retry (10)"}}},
-	{"agentx not a group", NULL, BASE_NODE "snmp = { agentx = true; };\n",
-	 NULL, {{F_NODE, 6, "snmp.agentx", "must be a group { ... }"}}},
-	{"snmp not a group", NULL, BASE_NODE "snmp = 5;\n", NULL,
+	 {{F_NODE, 7, "snmp.agentx.retry_max", "5 is less than retry (10)"}}},
+	{"agentx not a group",
+	 NULL,
+	 BASE_NODE "snmp = { agentx = true; };\n",
+	 NULL,
+	 {{F_NODE, 6, "snmp.agentx", "must be a group { ... }"}}},
+	{"snmp not a group",
+	 NULL,
+	 BASE_NODE "snmp = 5;\n",
+	 NULL,
 	 {{F_NODE, 6, "snmp", "must be a group { ... }"}}},
-	{"unknown settings", NULL,
+	{"unknown settings",
+	 NULL,
 	 BASE_NODE "snmp = { agentx = { enable = true; }; traps = 1; };\n",
 	 NULL,
 	 {{F_NODE, 6, "snmp.agentx.enable", "unknown setting"},
 	  {F_NODE, 6, "snmp.traps", "unknown setting"}}},
-	{"enabled not a boolean", NULL,
-	 BASE_NODE "snmp = { agentx = { enabled = \"yes\"; }; };\n", NULL,
+	{"enabled not a boolean",
+	 NULL,
+	 BASE_NODE "snmp = { agentx = { enabled = \"yes\"; }; };\n",
+	 NULL,
 	 {{F_NODE, 6, "snmp.agentx.enabled",
 	   "must be a boolean (true or false), not a string"}}},
 };
@@ -293,11 +308,10 @@ static const struct lcase cases[] = {
 int main(void)
 {
 	static const struct CMUnitTest extra[] = {
-		cmocka_unit_test(test_values),	cmocka_unit_test(test_walk),
-		cmocka_unit_test(test_next),	cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_values), cmocka_unit_test(test_walk),
+		cmocka_unit_test(test_next),   cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_words),
 	};
 
-	return run_cases("agentx", cases, ROWS_N(cases), extra,
-			 ROWS_N(extra));
+	return run_cases("agentx", cases, ROWS_N(cases), extra, ROWS_N(extra));
 }
