@@ -139,7 +139,14 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
 							  SNMP_NOSUCHINSTANCE);
 			break;
 		case MODE_GETNEXT:
-			v = axm_next(&ax->tab, vb->name, vb->name_length);
+			/* an AgentX range that includes its start (RFC 2741
+			 * 5.2): the name itself when it is an instance */
+			v = req->inclusive ? axm_get(&ax->tab, vb->name,
+						     vb->name_length)
+					   : NULL;
+			if (!v)
+				v = axm_next(&ax->tab, vb->name,
+					     vb->name_length);
 			if (v) {
 				snmp_set_var_objid(vb, v->name, v->len);
 				set_value(vb, v);
