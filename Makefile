@@ -137,6 +137,8 @@ COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 UNITDIR ?= /lib/systemd/system
 MAN8 := egnet-agent.8 egnet-collector.8 egnetctl.8 egnet-pki.8
 MAN5 := egnet-profile.5
+# where net-snmp's tools and snmpd look for MIB modules
+MIBDIR  ?= $(PREFIX)/share/snmp/mibs
 
 # Everything both packages hold (packaging/debian/*.install and
 # packaging/rpm/egnet.spec split it).  /etc/egnet gets examples only: a
@@ -149,7 +151,7 @@ install: all
 		$(DESTDIR)$(DATADIR)/collector \
 		$(DESTDIR)/etc/iproute2/rt_protos.d $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)/etc/egnet $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPLETIONDIR)
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(MIBDIR)
 	install -m 0755 $(B)/egnet-agent $(B)/egnet-collector $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(B)/egnetctl $(DESTDIR)$(BINDIR)/
 	install -m 0755 packaging/egnet-pki $(DESTDIR)$(SBINDIR)/
@@ -161,6 +163,7 @@ install: all
 	install -m 0644 profiles/examples/* $(DESTDIR)$(DATADIR)/profiles/examples/
 	install -m 0644 collector/web/* $(DESTDIR)$(DATADIR)/web/
 	install -m 0644 packaging/iproute2/egnet.conf $(DESTDIR)/etc/iproute2/rt_protos.d/
+	install -m 0644 mibs/EGNET-MIB.txt $(DESTDIR)$(MIBDIR)/
 	install -m 0644 packaging/systemd/egnet-agent.service packaging/systemd/egnet-collector.service $(DESTDIR)$(UNITDIR)/
 	install -m 0644 $(addprefix packaging/man/,$(MAN8)) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(addprefix packaging/man/,$(MAN5)) $(DESTDIR)$(MANDIR)/man5/
@@ -192,7 +195,7 @@ help:
 	@echo '               restores it; demo-status; demo-stop removes the demo'
 	@echo '  bench        benchmarks with their baselines side by side (root)'
 	@echo '  fuzz         each libFuzzer harness for FUZZ_SECONDS (60) in build/fuzz (clang)'
-	@echo '  install      install programs, profiles, units, man pages, rt_protos entry (DESTDIR, PREFIX)'
+	@echo '  install      install programs, profiles, units, man pages, rt_protos entry, EGNET-MIB (DESTDIR, PREFIX)'
 	@echo '  deb          egnet-agent and egnet-collector .deb packages in build/pkg (dpkg-buildpackage)'
 	@echo '  rpm          the same two as .rpm packages in build/pkg (rpmbuild)'
 	@echo '  clean        remove build/'

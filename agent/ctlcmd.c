@@ -7,6 +7,7 @@
 #include "agent/ctlcmd.h"
 
 #include "agent/report/reporter.h"
+#include "agent/snmp/agentx.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -72,6 +73,8 @@ static json_t *run_status(struct ctlcmd_ctx *c, const json_t *req)
 		json_object_set_new(s, "control", control_json(c->cs));
 	if (c->rep && *c->rep)
 		json_object_set_new(s, "collector", reporter_status(*c->rep));
+	if (c->ax)
+		json_object_set_new(s, "agentx", agentx_status(*c->ax));
 	json_decref(l);
 	return s;
 }

@@ -28,6 +28,7 @@ struct ctlcmd_ctx {
 	struct monitor *mon;
 	const struct ctlsock *cs; /* its figures in status; may be NULL */
 	struct reporter **rep;	  /* the collector in status; may be NULL */
+	struct agentx **ax;	  /* the AgentX subagent in status; may be NULL */
 	void (*changed)(void *arg, unsigned what);
 	void *arg;
 };

@@ -3,7 +3,8 @@
  * The event loop: the control socket (ctlsock.c, its commands in
  * ctlcmd.c), netlink and nftables events for drift, the commit-confirm
  * deadline and its confirm-when-reachable check, the prober's timer and
- * sockets, the monitor's sampling tick, signals.  Everything here runs on
+ * sockets, the monitor's sampling tick, the AgentX subagent (its
+ * sessions and timers through snmpev.c), signals.  Everything here runs on
  * one thread; every callback is short, so probes and drift correction keep
  * their times whatever clients do.
  */
@@ -25,6 +26,7 @@
 #include "agent/ctlsock.h"
 #include "agent/report/reporter.h"
 #include "agent/report/snapshot.h"
+#include "agent/snmp/agentx.h"
 #include "agent/watch/monitor.h"
 #include "common/defaults.h"
 #include "common/log.h"
@@ -51,6 +53,8 @@ struct daemon {
 	struct reporter *rep; /* NULL: no collector configured, or no spool */
 	char rep_key[4 * 4096 + 1024];  /* the settings it was opened with */
 	struct snapshot_src snap;
+	struct agentx *ax; /* NULL: snmp.agentx not enabled, or not set up */
+	char ax_key[200];  /* the settings it was opened with */
 	struct {		 /* the agent as the last report saw it */
 		int state;
 		long long apply_time;
@@ -74,6 +78,8 @@ static void on_mon_event(const struct report_event *ev, void *arg)
 	struct daemon *dm = arg;
 
 	reporter_event(dm->rep, ev);
+	if (ev->type == RPT_EV_TARGET)
+		agentx_target_changed(dm->ax, ev->code);
 }
 
 /*
@@ -106,6 +112,7 @@ static void watch_agent(struct daemon *dm)
 					 ?: ""
 			       : "");
 		reporter_event(dm->rep, &ev);
+		agentx_drift_changed(dm->ax);
 	}
 	if (a->state != dm->seen.state)
 		reporter_soon(dm->rep);
@@ -196,6 +203,45 @@ static void rep_follow(struct daemon *dm)
 	else
 		log_info("reporting to %s every %d s", nc->collector_url,
 			 nc->report_interval);
+}
+
+/* ---- AgentX ---------------------------------------------------------------- */
+
+static void ax_key(const struct nodeconf *nc, char *buf, size_t len)
+{
+	snprintf(buf, len, "%d|%s|%d|%d|%d|%d", nc->agentx_enabled,
+		 nc->agentx_socket, nc->agentx_retry, nc->agentx_retry_max,
+		 nc->agentx_ping, nc->agentx_timeout_ms);
+}
+
+/*
+ * The subagent as snmp.agentx says.  net-snmp holds its role and master
+ * for the life of the process: settings changed by a reload take effect
+ * at the next start, and the log says so.
+ */
+static void ax_follow(struct daemon *dm)
+{
+	const struct nodeconf *nc = &dm->a->in.nc;
+	struct agentx_opts o = {.socket = nc->agentx_socket,
+				.retry_s = nc->agentx_retry,
+				.retry_max_s = nc->agentx_retry_max,
+				.ping_s = nc->agentx_ping,
+				.timeout_ms = nc->agentx_timeout_ms};
+	char key[sizeof(dm->ax_key)], err[300];
+
+	ax_key(nc, key, sizeof(key));
+	if (dm->ax_key[0]) {
+		if (strcmp(key, dm->ax_key))
+			log_warnx("snmp.agentx changed: the new settings take "
+				  "effect when the agent restarts");
+		return;
+	}
+	snprintf(dm->ax_key, sizeof(dm->ax_key), "%s", key);
+	if (!nc->agentx_enabled)
+		return;
+	if (agentx_open(&dm->ax, dm->base, &o, dm->a, &dm->mon, err,
+			sizeof(err)))
+		log_warnx("%s; EGNET-MIB is not published", err);
 }
 
 /* ---- drift ----------------------------------------------------------------- */
@@ -379,6 +425,7 @@ static void cmd_changed(void *arg, unsigned what)
 	if (what & CTLCMD_CONFIG) {
 		monitor_refresh(dm);
 		rep_follow(dm);
+		ax_follow(dm);
 	}
 	watch_agent(dm);
 }
@@ -460,6 +507,7 @@ static void on_hup(evutil_socket_t fd, short what, void *arg)
 	json_decref(agent_reload(dm->a));
 	monitor_refresh(dm);
 	rep_follow(dm);
+	ax_follow(dm);
 	watch_agent(dm);
 }
 
@@ -486,7 +534,8 @@ int daemon_run(struct agent *a)
 	if (!dm.base)
 		fatal("event_base_new");
 	dm.cmd = (struct ctlcmd_ctx){.a = a, .mon = &dm.mon, .rep = &dm.rep,
-				     .changed = cmd_changed, .arg = &dm};
+				     .ax = &dm.ax, .changed = cmd_changed,
+				     .arg = &dm};
 	dm.snap = (struct snapshot_src){.a = a, .m = &dm.mon,
 					.started = now_mono()};
 	if (ctlsock_open(&dm.ctl, dm.base, a->sockpath, ctlcmd_dispatch,
@@ -516,6 +565,7 @@ int daemon_run(struct agent *a)
 	dm.seen.state = a->state;
 	dm.seen.apply_time = a->last.time;
 	rep_follow(&dm);
+	ax_follow(&dm);
 	{
 		struct report_event ev = {.time_ms = now_wall_ms(),
 					  .type = RPT_EV_START};
@@ -538,6 +588,7 @@ int daemon_run(struct agent *a)
 
 	ctlsock_close(dm.ctl);
 	reporter_close(dm.rep);
+	agentx_close(dm.ax);
 	for (int i = 0; i < PROBER_FDS; i++)
 		if (dm.probe_ev[i])
 			event_free(dm.probe_ev[i]);

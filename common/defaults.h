@@ -13,6 +13,7 @@
 
 #define EGNET_STATE_DIR	       "/var/lib/egnet"
 #define EGNET_SOCKET	       "/run/egnet/agent.sock"
+#define EGNET_AGENTX_SOCKET    "/var/agentx/master" /* snmpd's default */
 #define EGNET_CONFIRM_MAX_S    86400 /* commit-confirm: a day at most */
 #define EGNET_PROBE_WINDOW_MAX 3600  /* probes kept per target */
 

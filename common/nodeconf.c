@@ -79,6 +79,28 @@ static const struct cfg_opt paths_opts[] = {
 	CFG_END,
 };
 
+/* snmp: one group per part (agentx; the poller's devices) */
+static const struct cfg_opt snmp_opts[] = {
+	{"agentx", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
+	CFG_END,
+};
+
+static const struct cfg_opt agentx_opts[] = {
+	{"enabled", CFG_BOOL, false, 0, 0, 0, NULL, NULL,
+	 offsetof(struct nodeconf, agentx_enabled), 0},
+	{"socket", CFG_STR, false, 1, 107, 0, EGNET_AGENTX_SOCKET, NULL,
+	 offsetof(struct nodeconf, agentx_socket), 108},
+	{"retry", CFG_INT, false, 1, 3600, 1, NULL, NULL,
+	 offsetof(struct nodeconf, agentx_retry), 0},
+	{"retry_max", CFG_INT, false, 1, 3600, 60, NULL, NULL,
+	 offsetof(struct nodeconf, agentx_retry_max), 0},
+	{"ping", CFG_INT, false, 1, 3600, 15, NULL, NULL,
+	 offsetof(struct nodeconf, agentx_ping), 0},
+	{"timeout_ms", CFG_INT, false, 10, 5000, 500, NULL, NULL,
+	 offsetof(struct nodeconf, agentx_timeout_ms), 0},
+	CFG_END,
+};
+
 /*
  * Drop "." and "DIR/.." components, lexically (no symlinks followed), so
  * messages name "profiles/county.conf" rather than
@@ -498,6 +520,35 @@ const struct nc_gateway *nodeconf_gateway(const struct nodeconf *nc,
 }
 
 static const config_setting_t *group(config_t *c, struct nodeconf *nc,
+				     struct diag *d, const char *name);
+
+/* snmp = { agentx = { ... }; }: the socket is an absolute path. */
+static void load_snmp(struct nodeconf *nc, struct diag *d, config_t *c)
+{
+	const config_setting_t *g = group(c, nc, d, "snmp"), *ax = NULL;
+
+	cfg_read(d, g, nc->path, snmp_opts, nc);
+	if (g)
+		ax = config_setting_get_member(g, "agentx");
+	if (ax && !config_setting_is_group(ax)) {
+		cfg_problem(d, ax, nc->path, "must be a group { ... }");
+		ax = NULL;
+	}
+	if (cfg_read(d, ax, nc->path, agentx_opts, nc))
+		return;
+	if (nc->agentx_retry_max < nc->agentx_retry)
+		cfg_problem(d, config_setting_get_member(ax, "retry_max"),
+			    nc->path, "%d is less than retry (%d)",
+			    nc->agentx_retry_max, nc->agentx_retry);
+	if (nc->agentx_socket[0] != '/')
+		cfg_problem(d, config_setting_get_member(ax, "socket"),
+			    nc->path,
+			    "'%s' is not an absolute path (the master's "
+			    "AgentX socket, e.g. \"/var/agentx/master\")",
+			    nc->agentx_socket);
+}
+
+static const config_setting_t *group(config_t *c, struct nodeconf *nc,
 				     struct diag *d, const char *name)
 {
 	config_setting_t *s = config_lookup(c, name);
@@ -514,7 +565,7 @@ int nodeconf_load(struct nodeconf *nc, const char *path,
 {
 	static const char *const top[] = {"node",     "interfaces", "addresses",
 					  "gateways", "collector",  "paths",
-					  NULL};
+					  "snmp",     NULL};
 	int before = diag_count(d);
 	const config_setting_t *node;
 	struct node_raw raw;
@@ -572,6 +623,7 @@ int nodeconf_load(struct nodeconf *nc, const char *path,
 		check_tls(nc, d, config_lookup(&c, "collector"));
 	}
 	cfg_read(d, group(&c, nc, d, "paths"), path, paths_opts, nc);
+	load_snmp(nc, d, &c);
 	for (int i = 0; i < config_setting_length(config_root_setting(&c)); i++) {
 		config_setting_t *t =
 			config_setting_get_elem(config_root_setting(&c),

@@ -70,6 +70,14 @@ struct nodeconf {
 	char state_dir[4096];
 	char socket[108]; /* sun_path */
 
+	/* snmp.agentx: EGNET-MIB published through the local snmpd */
+	bool agentx_enabled;
+	char agentx_socket[108]; /* the master's AgentX socket (sun_path) */
+	int agentx_retry;	  /* s: first reconnection after this */
+	int agentx_retry_max;	  /* s: doubling up to this */
+	int agentx_ping;	  /* s: is the master still there */
+	int agentx_timeout_ms;	  /* a master's answer takes at most this */
+
 	int code_line;
 };
 

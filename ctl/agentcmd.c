@@ -304,6 +304,20 @@ static void print_collector(const json_t *c)
 		       json_string_value(json_object_get(c, "last_refusal")));
 }
 
+/* The AgentX subagent, when the node config enables it. */
+static void print_agentx(const json_t *x)
+{
+	if (!json_is_true(json_object_get(x, "enabled")))
+		return;
+	printf("agentx   %s: %s, %lld connections, %lld requests, %lld "
+	       "traps sent, %lld lost while not connected\n",
+	       json_string_value(json_object_get(x, "socket")),
+	       json_is_true(json_object_get(x, "connected")) ? "connected"
+							     : "NOT CONNECTED",
+	       (long long)jint(x, "connects"), (long long)jint(x, "requests"),
+	       (long long)jint(x, "traps"), (long long)jint(x, "traps_lost"));
+}
+
 static void print_status(const json_t *r)
 {
 	const json_t *p = json_object_get(r, "profile"),
@@ -390,6 +404,7 @@ static void print_status(const json_t *r)
 	       json_string_value(json_object_get(r, "drift_policy")));
 	print_strings(json_object_get(r, "drift"), "  needs: ");
 	print_collector(json_object_get(r, "collector"));
+	print_agentx(json_object_get(r, "agentx"));
 }
 
 static int run_once(const char *cmd, const struct agentcmd_args *a);

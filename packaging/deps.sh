@@ -30,14 +30,16 @@ libconfig-dev libjansson-dev libcmocka-dev libnl-3-dev libnl-route-3-dev
 libnftnl-dev libmnl-dev libevent-dev libsystemd-dev iproute2 nftables
 iputils-ping valgrind python3 iperf3 libmicrohttpd-dev libgnutls28-dev
 libcurl4-openssl-dev libsqlite3-dev sqlite3 openssl curl strace prometheus socat
-chromium nodejs npm debhelper dpkg-dev lintian rpm rpmlint systemd man-db"
+chromium nodejs npm debhelper dpkg-dev lintian rpm rpmlint systemd man-db
+libsnmp-dev snmpd snmptrapd snmp smitools"
 
 RPM="make gcc pkgconf-pkg-config clang llvm bpftool libbpf-devel elfutils-libelf-devel
 zlib-devel libconfig-devel jansson-devel libcmocka-devel libnl3-devel
 libnftnl-devel libmnl-devel libevent-devel systemd-devel iproute nftables
 iputils valgrind python3 iperf3 libmicrohttpd-devel gnutls-devel
 libcurl-devel sqlite-devel sqlite openssl curl strace socat
-chromium nodejs npm rpm-build rpmlint systemd"
+chromium nodejs npm rpm-build rpmlint systemd
+net-snmp-devel net-snmp net-snmp-utils libsmi"
 
 need_root() {
 	if [ "$(id -u)" != 0 ]; then
@@ -61,9 +63,11 @@ if command -v dpkg-query >/dev/null 2>&1; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq >/dev/null
 	# promtool (tests/cli/test_metrics.sh) comes in the prometheus
-	# package, whose server would start and listen on :9090: services are
-	# kept from starting during the install (policy-rc.d, unless the
-	# machine has one), and that one is disabled and stopped after it
+	# package, whose server would start and listen on :9090, and snmpd
+	# (the AgentX master of tests/integration/test_agentx.sh, started by
+	# the test itself) would listen on :161: services are kept from
+	# starting during the install (policy-rc.d, unless the machine has
+	# one), and those are disabled and stopped after it
 	rcd=
 	if [ ! -e /usr/sbin/policy-rc.d ]; then
 		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
@@ -76,12 +80,14 @@ if command -v dpkg-query >/dev/null 2>&1; then
 		exit 1
 	}
 	[ -n "$rcd" ] && rm -f /usr/sbin/policy-rc.d
-	case " $missing " in *" prometheus "*)
-		if command -v systemctl >/dev/null 2>&1; then
-			systemctl disable --now prometheus >/dev/null 2>&1 || true
-		fi
-		;;
-	esac
+	for svc in prometheus snmpd snmptrapd; do
+		case " $missing " in *" $svc "*)
+			if command -v systemctl >/dev/null 2>&1; then
+				systemctl disable --now $svc >/dev/null 2>&1 || true
+			fi
+			;;
+		esac
+	done
 	web_tooling
 elif command -v rpm >/dev/null 2>&1; then
 	missing=

@@ -90,6 +90,14 @@ static const struct opt_row opts[] = {
 	 GOOD_NODE "collector = { timeout = @V; };\n", 3, 1, 300},
 	{"collector.spool_max_kib", NODE,
 	 GOOD_NODE "collector = { spool_max_kib = @V; };\n", 3, 64, 1073741824},
+	{"snmp.agentx.retry", NODE,
+	 GOOD_NODE "snmp = { agentx = { retry = @V; }; };\n", 3, 1, 3600},
+	{"snmp.agentx.retry_max", NODE,
+	 GOOD_NODE "snmp = { agentx = { retry_max = @V; }; };\n", 3, 1, 3600},
+	{"snmp.agentx.ping", NODE,
+	 GOOD_NODE "snmp = { agentx = { ping = @V; }; };\n", 3, 1, 3600},
+	{"snmp.agentx.timeout_ms", NODE,
+	 GOOD_NODE "snmp = { agentx = { timeout_ms = @V; }; };\n", 3, 10, 5000},
 };
 
 enum how { MIN_1, MAX_1, WRAP, HEX, OVER, UNDER, N_HOW };

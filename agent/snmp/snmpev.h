@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * net-snmp's sessions and timers driven by the agent's libevent loop, for
+ * every user of net-snmp in the agent (the AgentX subagent, the device
+ * poller): the descriptors snmp_select_info2() names are watched for
+ * reading, its timeout is a timer; a readable descriptor is snmp_read2()
+ * alone, the timer snmp_timeout() and run_alarms() (SIGALRM is off,
+ * snmplib.c).  The set is re-synced after each of these and whenever a
+ * caller opened, closed or sent something (snmpev_sync()), so no
+ * descriptor is missed and no closed one is watched.  One set per
+ * process, like net-snmp's own state.
+ */
+#ifndef EGNET_SNMPEV_H
+#define EGNET_SNMPEV_H
+
+struct event_base;
+
+/* Start driving net-snmp from base (again: nothing).  0 or -ENOMEM. */
+int snmpev_attach(struct event_base *base);
+
+/* net-snmp's descriptors or timers may have changed: re-sync soon (from
+ * the loop, not from inside the caller). */
+void snmpev_sync(void);
+
+/* Stop: every event freed.  net-snmp itself stays as it is. */
+void snmpev_detach(void);
+
+#endif
