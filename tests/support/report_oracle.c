@@ -614,3 +614,54 @@ int report_decode_jansson(const char *body, size_t len, struct report *r,
 		*why = rd.why;
 	return rc;
 }
+
+/* ---- the two decoders side by side -------------------------------------- */
+
+int report_oracle_diff(const char *body, size_t len, struct report *a,
+		       struct report *b, char *msg, size_t msglen)
+{
+	enum report_err wa = REPORT_ERR__N, wb = REPORT_ERR__N;
+	char ea[256] = "", eb[256] = "";
+	int ra, rb;
+
+	ra = report_decode_jansson(body, len, a, &wa, ea, sizeof(ea));
+	rb = report_decode(body, len, b, &wb, eb, sizeof(eb));
+	if (ra != rb || wa != wb) {
+		snprintf(msg, msglen, "jansson %d %s \"%s\", report_decode %d %s \"%s\"",
+			 ra, report_err_words[wa], ea, rb,
+			 wb < REPORT_ERR__N ? report_err_words[wb] : "?", eb);
+		return -1;
+	}
+	/* the reason word for word, but for the wording of JSON syntax */
+	if (ra && wa != REPORT_ERR_JSON && strcmp(ea, eb)) {
+		snprintf(msg, msglen, "%s: jansson \"%s\", report_decode \"%s\"",
+			 report_err_words[wa], ea, eb);
+		return -1;
+	}
+	if (ra && wa == REPORT_ERR_JSON && strncmp(eb, "report: ", 8)) {
+		snprintf(msg, msglen, "JSON reason \"%s\"", eb);
+		return -1;
+	}
+	if (ra)
+		return 0;
+	/* accepted: the very same bytes written over the same garbage */
+	memset(a, 0xa5, sizeof(*a));
+	memset(b, 0xa5, sizeof(*b));
+	if (report_decode_jansson(body, len, a, &wa, ea, sizeof(ea)) ||
+	    report_decode(body, len, b, &wb, eb, sizeof(eb))) {
+		snprintf(msg, msglen, "accepted once, then refused");
+		return -1;
+	}
+	if (memcmp(a, b, sizeof(*a))) {
+		const unsigned char *x = (const void *)a, *y = (const void *)b;
+		size_t i = 0;
+
+		while (x[i] == y[i])
+			i++;
+		snprintf(msg, msglen,
+			 "accepted, structs differ from byte %zu of %zu", i,
+			 sizeof(*a));
+		return -1;
+	}
+	return 0;
+}
