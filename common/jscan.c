@@ -192,9 +192,16 @@ static long escape_u(struct jscan *s, const unsigned char *p, int *n)
 			h = (h ^ b_) * FNV_PRIME;                              \
 	} while (0)
 
+/* Bytes a string holds as they are: ASCII but controls, '"' and '\\'. */
+static const unsigned char plain_tab[256] = {
+	[0x20 ... 0x21] = 1, /* '"' is 0x22 */
+	[0x23 ... 0x5b] = 1, /* '\\' is 0x5c */
+	[0x5d ... 0x7f] = 1,
+};
+
 static inline bool plain(unsigned c)
 {
-	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+	return plain_tab[c];
 }
 
 int jscan_string(struct jscan *s, char *dst, size_t cap, size_t *len,
@@ -471,6 +478,12 @@ int jscan_number(struct jscan *s, long long *iv, double *dv)
 		e += eneg ? -exp : exp;
 	}
 	s->p = p;
+	if (!real && !big && nsig < 19) {
+		/* 18 digits at most: w is the integer */
+		*iv = neg ? -(long long)w : (long long)w;
+		*dv = (double)*iv;
+		return JSCAN_INT;
+	}
 	if (!real) {
 		/* an integer: exactly what fits a long long */
 		uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : INT64_MAX;

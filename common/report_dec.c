@@ -101,6 +101,15 @@ static void noted(struct dec *d)
 
 #define FAIL(d, why, ...) (rpt_fail(&(d)->rd, why, __VA_ARGS__), noted(d))
 
+static inline bool named(const char *name, const char *key, size_t len)
+{
+	/* a decoded key holds no NUL: a shorter name stops at its own */
+	for (size_t i = 0; i < len; i++)
+		if (name[i] != key[i])
+			return false;
+	return !name[len];
+}
+
 /* ---- values ------------------------------------------------------------- */
 
 static const char *tname(enum jscan_type t)
@@ -160,7 +169,7 @@ static int read_word(struct dec *d, const struct rf *f, int *out)
 	if (jscan_string(&d->js, s, sizeof(s), &len, NULL))
 		return -1;
 	for (int i = 0; i < f->nwords && len < sizeof(s); i++)
-		if (f->words[i] && !strcmp(f->words[i], s)) {
+		if (f->words[i] && named(f->words[i], s, len)) {
 			*out = i;
 			return 0;
 		}
@@ -186,11 +195,12 @@ static int read_code(struct dec *d, code_t *out)
 		return want(d, "a 12-digit code string");
 	if (jscan_string(&d->js, s, sizeof(s), &len, NULL))
 		return -1;
-	rpt_quote(q, sizeof(q), s, len);
-	if (len != CODE_LEN)
+	if (len != CODE_LEN) {
+		rpt_quote(q, sizeof(q), s, len);
 		FAIL(d, REPORT_ERR_CODE, "%s is not 12 digits", q);
-	else if (code_parse(s, out, why, sizeof(why)))
+	} else if (code_parse(s, out, why, sizeof(why))) {
 		FAIL(d, REPORT_ERR_CODE, "%s", why);
+	}
 	return 0;
 }
 
@@ -320,7 +330,7 @@ static int find(const struct rf *t, int n, const char *key, size_t len,
 		int *hint)
 {
 	for (int k = 0, j = *hint; k < n; k++, j = j + 1 < n ? j + 1 : 0)
-		if (!strncmp(t[j].key, key, len) && !t[j].key[len]) {
+		if (named(t[j].key, key, len)) {
 			*hint = j + 1 < n ? j + 1 : 0;
 			return j;
 		}
