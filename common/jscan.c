@@ -52,8 +52,7 @@ int jscan_fail(struct jscan *s, const unsigned char *at, const char *what)
 }
 
 /* An error that shows the byte at @at: @what then " 0x%x". */
-static int fail_byte(struct jscan *s, const unsigned char *at,
-		     const char *what)
+static int fail_byte(struct jscan *s, const unsigned char *at, const char *what)
 {
 	snprintf(s->msg, sizeof(s->msg), "%s 0x%x", what, *at);
 	return jscan_fail(s, at, s->msg);
@@ -167,7 +166,8 @@ static long escape_u(struct jscan *s, const unsigned char *p, int *n)
 		return jscan_fail(s, p, "invalid escape");
 	*n = 6;
 	if (hi >= 0xdc00 && hi <= 0xdfff)
-		return jscan_fail(s, p, "invalid Unicode: a lone low surrogate");
+		return jscan_fail(s, p,
+				  "invalid Unicode: a lone low surrogate");
 	if (hi >= 0xd800 && hi <= 0xdbff) {
 		if (s->end - p < 12 || p[6] != '\\' || p[7] != 'u' ||
 		    (lo = hex4(p + 8, s->end)) < 0xdc00 || lo > 0xdfff)
@@ -244,8 +244,7 @@ int jscan_string(struct jscan *s, char *dst, size_t cap, size_t *len,
 						   : "control character");
 		if (c != '\\') {
 			if (!(n = utf8_seq(p, end)))
-				return fail_byte(s, p,
-						 "unable to decode byte");
+				return fail_byte(s, p, "unable to decode byte");
 			for (int k = 0; k < n; k++)
 				PUT(p[k]);
 			p += n;
@@ -420,8 +419,8 @@ int jscan_number(struct jscan *s, long long *iv, double *dv)
 {
 	const unsigned char *p = s->p, *end = s->end, *t0 = p;
 	bool neg = false, real = false, big = false;
-	uint64_t w = 0;	  /* the first significant digits */
-	long long e = 0;  /* the decimal exponent of w */
+	uint64_t w = 0;	 /* the first significant digits */
+	long long e = 0; /* the decimal exponent of w */
 	int nsig = 0;
 	long long exp = 0;
 
@@ -490,9 +489,10 @@ int jscan_number(struct jscan *s, long long *iv, double *dv)
 
 		for (const unsigned char *q = t0 + neg; q < p; q++) {
 			if (v > (lim - (uint64_t)(*q - '0')) / 10)
-				return jscan_fail(s, t0,
-						  neg ? "too big negative integer"
-						      : "too big integer");
+				return jscan_fail(
+					s, t0,
+					neg ? "too big negative integer"
+					    : "too big integer");
 			v = v * 10 + (uint64_t)(*q - '0');
 		}
 		*iv = neg ? (long long)(0 - v) : (long long)v;
@@ -777,8 +777,7 @@ static int key_cmp(const struct jscan *s, const struct jscan_key *a,
 	}
 }
 
-static void sift(const struct jscan *s, struct jscan_key *k, size_t i,
-		 size_t n)
+static void sift(const struct jscan *s, struct jscan_key *k, size_t i, size_t n)
 {
 	for (;;) {
 		size_t c = 2 * i + 1;

@@ -99,7 +99,8 @@ int jscan_literal(struct jscan *s);
  * Step through an object: with @first at its '{' (depth counted), else
  * after a member's value.  1 with the next member's key decoded as by
  * jscan_string() into @key (@cap bytes, length *klen; *hash when @hash),
- * its offset in *koff, and the cursor at its value; 0 when the object closed; -1.
+ * its offset in *koff, and the cursor at its value; 0 when the object closed;
+ * -1.
  */
 int jscan_member(struct jscan *s, bool first, char *key, size_t cap,
 		 size_t *klen, uint32_t *koff, uint32_t *hash);

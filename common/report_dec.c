@@ -37,10 +37,13 @@
 #include "common/report.h"
 #include "common/report_int.h"
 
-#define RANK_MAX 24  /* components of a rank: 10 at most today */
-#define KEY_CAP	 64  /* a key or word, decoded to be looked up (longer
-			ones are cut: a reason shows 40 bytes) */
-#define MAPKEY_CAP 80 /* a map key: any pair or reason name whole */
+/* Components of a rank: 10 at most today. */
+#define RANK_MAX 24
+/* A key or word decoded to be looked up; a longer one is kept cut (a
+ * reason shows 40 bytes of it). */
+#define KEY_CAP 64
+/* A map key: any pair or reason name whole. */
+#define MAPKEY_CAP 80
 
 struct dec {
 	struct jscan js;
@@ -625,8 +628,8 @@ static int read_profile(struct dec *d, struct report *r)
 static int reason_entry(struct dec *d, size_t k, const char *key, size_t len,
 			void *ctx)
 {
-	static const struct rf reason = {
-		"", RF_NAME, 0, REPORT_NAME_LEN, NULL, 0, NULL, 0};
+	static const struct rf reason = {"",   RF_NAME, 0,    REPORT_NAME_LEN,
+					 NULL, 0,	NULL, 0};
 	struct report_drop *dr = &((struct report_link *)ctx)->drops[k];
 	int rc;
 
@@ -867,9 +870,9 @@ static const struct {
 	{"links", read_links},	     {"targets", read_targets},
 	{"firewall", read_firewall}, {"events", read_events},
 };
-#define NPARTS	   (sizeof(parts) / sizeof(parts[0]))
-#define STEP_PART  2u		 /* 2..7 */
-#define STEP_UNIQ  (2u + NPARTS) /* the duplicates, last */
+#define NPARTS	  (sizeof(parts) / sizeof(parts[0]))
+#define STEP_PART 2u		/* 2..7 */
+#define STEP_UNIQ (2u + NPARTS) /* the duplicates, last */
 
 static int top_member(struct dec *d, const struct rf *f, void *base)
 {
@@ -899,8 +902,9 @@ static int scan(struct dec *d, struct report *r)
 	}
 	if (t != JSCAN_OBJECT)
 		return jscan_fail(&d->js, d->js.p,
-				  d->js.p < d->js.end ? "'[' or '{' expected"
-						      : "premature end of input");
+				  d->js.p < d->js.end
+					  ? "'[' or '{' expected"
+					  : "premature end of input");
 	at(d, 1);
 	rc = read_obj(d, rpt_top, rpt_ntop, r, top_member);
 	up(d);

@@ -627,14 +627,16 @@ int report_oracle_diff(const char *body, size_t len, struct report *a,
 	ra = report_decode_jansson(body, len, a, &wa, ea, sizeof(ea));
 	rb = report_decode(body, len, b, &wb, eb, sizeof(eb));
 	if (ra != rb || wa != wb) {
-		snprintf(msg, msglen, "jansson %d %s \"%s\", report_decode %d %s \"%s\"",
-			 ra, report_err_words[wa], ea, rb,
+		snprintf(msg, msglen,
+			 "jansson %d %s \"%s\", report_decode %d %s \"%s\"", ra,
+			 report_err_words[wa], ea, rb,
 			 wb < REPORT_ERR__N ? report_err_words[wb] : "?", eb);
 		return -1;
 	}
 	/* the reason word for word, but for the wording of JSON syntax */
 	if (ra && wa != REPORT_ERR_JSON && strcmp(ea, eb)) {
-		snprintf(msg, msglen, "%s: jansson \"%s\", report_decode \"%s\"",
+		snprintf(msg, msglen,
+			 "%s: jansson \"%s\", report_decode \"%s\"",
 			 report_err_words[wa], ea, eb);
 		return -1;
 	}

@@ -238,8 +238,9 @@ static json_t *shuffled(const json_t *j)
 			keys[k] = t;
 		}
 		for (size_t i = 0; i < n; i++)
-			json_object_set_new(o, keys[i],
-					    shuffled(json_object_get(j, keys[i])));
+			json_object_set_new(
+				o, keys[i],
+				shuffled(json_object_get(j, keys[i])));
 		return o;
 	}
 	if (json_is_array(j)) {
@@ -247,7 +248,7 @@ static json_t *shuffled(const json_t *j)
 		size_t i;
 
 		json_array_foreach(j, i, v)
-		json_array_append_new(a, shuffled(v));
+			json_array_append_new(a, shuffled(v));
 		return a;
 	}
 	return json_incref((json_t *)j);
@@ -316,20 +317,52 @@ static void same_replaced(const char *at, const char *by)
 static void test_spellings(void **state)
 {
 	static const char *const reals[] = {
-		"1.84",	    "1.840",	"184e-2",   "184E-2",	"0.184e1",
-		"0.184e+1", "1.84e0",	"1.84E+00", "18.4e-1",	"1",
-		"2",	    "0",	"-0",	    "0.0",	"-0.0",
-		"0e0",	    "0e-999",	"1e-400",   "4.9e-324", "2.5e-324",
-		"1e400",    "-1e400",	"1e22",	    "1e23",	"9007199254740993",
+		"1.84",
+		"1.840",
+		"184e-2",
+		"184E-2",
+		"0.184e1",
+		"0.184e+1",
+		"1.84e0",
+		"1.84E+00",
+		"18.4e-1",
+		"1",
+		"2",
+		"0",
+		"-0",
+		"0.0",
+		"-0.0",
+		"0e0",
+		"0e-999",
+		"1e-400",
+		"4.9e-324",
+		"2.5e-324",
+		"1e400",
+		"-1e400",
+		"1e22",
+		"1e23",
+		"9007199254740993",
 		"1.7976931348623157e308",
 		"2.2250738585072011e-308",
 		"0.1000000000000000055511151231257827021181583404541015625",
 		"1.00000000000000011102230246251565404236316680908203125",
 		"1.00000000000000011102230246251565404236316680908203124",
 		"1.00000000000000011102230246251565404236316680908203126",
-		"01",	    "1.",	".5",	    "1e",	"1e+",
-		"-",	    "+1",	"0x10",	    "1.5.5",	"NaN",
-		"Infinity", "1 2",	"1,",	    "--1",	"1e5x",
+		"01",
+		"1.",
+		".5",
+		"1e",
+		"1e+",
+		"-",
+		"+1",
+		"0x10",
+		"1.5.5",
+		"NaN",
+		"Infinity",
+		"1 2",
+		"1,",
+		"--1",
+		"1e5x",
 	};
 	static const char *const ints[] = {
 		"259200",
@@ -345,21 +378,31 @@ static void test_spellings(void **state)
 		"-0",
 	};
 	static const char *const keys[] = {
-		"\"s\\u0065q\"",	"\"\\u0073eq\"",    "\"se\\u0071\"",
-		"\"seq\\u0000\"",	"\"s\\ud800q\"",    "\"\\ud83d\\ude00\"",
-		"\"seq \"",		"\"Seq\"",	    "\"\\/seq\"",
+		"\"s\\u0065q\"",  "\"\\u0073eq\"", "\"se\\u0071\"",
+		"\"seq\\u0000\"", "\"s\\ud800q\"", "\"\\ud83d\\ude00\"",
+		"\"seq \"",	  "\"Seq\"",	   "\"\\/seq\"",
 	};
 	static const char *const strings[] = {
-		"\"\\u6c88\\u9633\\u5e02\"", "\"\\ud83d\\ude00\"",
-		"\"\\ud83d\"",		   "\"\\ude00\"",
-		"\"\\u00e9\"",		   "\"\\\"q\\\"\"",
-		"\"\\t\"",		   "\"a\\/b\"",
-		"\"\\x\"",		   "\"\\u12\"",
-		"\"\\u12g4\"",		   "\"\\uDBFF\\uDFFF\"",
-		"\"\xf4\x8f\xbf\xbf\"",	   "\"\xf4\x90\x80\x80\"",
-		"\"\xc2\x80\"",		   "\"\xe0\x9f\xbf\"",
-		"\"\xed\xa0\x80\"",	   "\"\xef\xbf\xbf\"",
-		"\"a\tb\"",		   "\"a\x7f b\"",
+		"\"\\u6c88\\u9633\\u5e02\"",
+		"\"\\ud83d\\ude00\"",
+		"\"\\ud83d\"",
+		"\"\\ude00\"",
+		"\"\\u00e9\"",
+		"\"\\\"q\\\"\"",
+		"\"\\t\"",
+		"\"a\\/b\"",
+		"\"\\x\"",
+		"\"\\u12\"",
+		"\"\\u12g4\"",
+		"\"\\uDBFF\\uDFFF\"",
+		"\"\xf4\x8f\xbf\xbf\"",
+		"\"\xf4\x90\x80\x80\"",
+		"\"\xc2\x80\"",
+		"\"\xe0\x9f\xbf\"",
+		"\"\xed\xa0\x80\"",
+		"\"\xef\xbf\xbf\"",
+		"\"a\tb\"",
+		"\"a\x7f b\"",
 	};
 	char by[2200];
 
@@ -376,7 +419,9 @@ static void test_spellings(void **state)
 		size_t o = (size_t)snprintf(by, sizeof(by), "\"rtt_ms\":1.");
 
 		for (int k = 0; k < n; k++)
-			by[o++] = k == n - 1 ? '1' : k < 16 ? "8399999999999999"[k] : '9';
+			by[o++] = k == n - 1 ? '1'
+				  : k < 16   ? "8399999999999999"[k]
+					     : '9';
 		strcpy(by + o, ",");
 		same_replaced("\"rtt_ms\":1.84,", by);
 		o = (size_t)snprintf(by, sizeof(by), "\"rx_bps\":");
@@ -413,9 +458,12 @@ static void test_spellings(void **state)
 static void test_damage(void **state)
 {
 	static const char *const bits[] = {
-		"\"", "\\", "{", "}", "[", "]", ",", ":", "0", "-", "e", ".",
-		"a", " ", "\x80", "\xff", "\xc3", "null", "\"zz\":1,", ",\"seq\":1",
-		"\\u0000", "\\ud800", "[[[[[[", "}}", "\"\":0,", "1e999", "\x01",
+		"\"",	   "\\",      "{",	"}",	     "[",
+		"]",	   ",",	      ":",	"0",	     "-",
+		"e",	   ".",	      "a",	" ",	     "\x80",
+		"\xff",	   "\xc3",    "null",	"\"zz\":1,", ",\"seq\":1",
+		"\\u0000", "\\ud800", "[[[[[[", "}}",	     "\"\":0,",
+		"1e999",   "\x01",
 	};
 	size_t len;
 	char *g = compact(&len), *s = malloc(2 * len + 64);
