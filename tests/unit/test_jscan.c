@@ -27,6 +27,7 @@
 #include "tests/unit/rows.h"
 
 static uint64_t rng = 0x853c49e6748fea9bULL;
+static char what_buf[64]; /* the last error's text */
 
 static uint32_t rnd(uint32_t n)
 {
@@ -235,7 +236,9 @@ static int string(const char *json, size_t n, size_t cap, char *out,
 
 	jscan_init(&s, json, n, 8);
 	rc = jscan_string(&s, out, cap, len, NULL);
-	*what = s.what;
+	/* the text may live in the scanner: keep a copy */
+	snprintf(what_buf, sizeof(what_buf), "%s", s.what ? s.what : "");
+	*what = s.what ? what_buf : NULL;
 	jscan_fini(&s);
 	return rc;
 }
@@ -321,7 +324,8 @@ static int skipped(const char *text, int depth, const char **what)
 	rc = jscan_skip(&s);
 	if (!rc)
 		rc = jscan_end(&s);
-	*what = s.what;
+	snprintf(what_buf, sizeof(what_buf), "%s", s.what ? s.what : "");
+	*what = s.what ? what_buf : NULL;
 	jscan_fini(&s);
 	return rc;
 }
