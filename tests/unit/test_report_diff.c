@@ -521,6 +521,65 @@ static void test_damage(void **state)
 	free(g);
 }
 
+/* Maps and arrays far over their bounds (past the scanner's inline key
+ * stack too), and the same with two equal keys far apart. */
+static void test_far_over(void **state)
+{
+	static const struct {
+		const char *path;
+		int n;
+	} grow[] = {
+		{"firewall.pairs", 3000},
+		{"links[0].drops.reasons", 600},
+		{"links", 300},
+		{"events", 1000},
+	};
+	char k[64], key0[64];
+
+	(void)state;
+	for (size_t g = 0; g < ROWS(grow); g++) {
+		json_t *j = rc_golden(), *c;
+		char pk[64];
+		long idx;
+		char *s, *p, *q;
+
+		c = rc_walk(j, grow[g].path, pk, sizeof(pk), &idx);
+		c = idx >= 0 ? json_array_get(c, (size_t)idx)
+			     : json_object_get(c, pk);
+		if (json_is_array(c)) {
+			json_t *e = json_deep_copy(json_array_get(c, 0));
+
+			for (int i = (int)json_array_size(c); i < grow[g].n;
+			     i++)
+				json_array_append(c, e);
+			json_decref(e);
+		} else {
+			json_t *e = json_deep_copy(
+				json_object_iter_value(json_object_iter(c)));
+
+			for (int i = 0; i < grow[g].n; i++) {
+				snprintf(k, sizeof(k), "z%d->common", i);
+				json_object_set(c, k, e);
+			}
+			json_decref(e);
+		}
+		same_json(j, grow[g].path);
+		/* the first key of the map given the last one's name */
+		s = json_dumps(j, DUMP_FLAGS);
+		if (!json_is_array(c)) {
+			snprintf(key0, sizeof(key0), "\"z%d->common\"",
+				 grow[g].n - 1);
+			p = strstr(s, "\"z0->common\"");
+			q = strstr(s, key0);
+			assert_true(p && q);
+			memcpy(p, "\"z1->common\"", 12);
+			same(s, strlen(s), "far over, a key twice");
+		}
+		free(s);
+		json_decref(j);
+	}
+}
+
 static void test_seeds(void **state)
 {
 	static const char *const dirs[] = {"tests/fuzz/corpus/report",
@@ -597,6 +656,7 @@ int main(void)
 	add_test(test_several, NULL, "several changes, members shuffled");
 	add_test(test_spellings, NULL, "numbers, keys and strings spelt");
 	add_test(test_damage, NULL, "bytes damaged");
+	add_test(test_far_over, NULL, "far over the bounds");
 	add_test(test_seeds, NULL, "the fuzz seeds");
 	add_test(test_tables, NULL, "tables fit the member bitmap");
 	return _cmocka_run_group_tests("report_diff", tests, ntests, setup,
