@@ -221,9 +221,4 @@ int report_encode(const struct report *r, char **out, size_t *len, char *err,
 int report_decode(const char *body, size_t len, struct report *r,
 		  enum report_err *why, char *err, size_t errlen);
 
-/* The same from a parsed object (the depth and size checks are the
- * caller's). */
-int report_from_json(const json_t *j, struct report *r, enum report_err *why,
-		     char *err, size_t errlen);
-
 #endif

@@ -1,617 +1,542 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Report schema v1, the strict decoder (the tables and the one-value
- * checks are report.c's).  A body is refused before it is parsed when it
- * is over REPORT_MAX_BYTES or nests deeper than REPORT_MAX_DEPTH (one pass
- * over the bytes, so a hostile body costs no allocation), then parsed by
- * jansson with duplicate keys refused, then read object by object: every
- * member of the table must be there with its type and range, and a member
- * the table does not name is refused.  Only what the body carries is
- * written into the struct (it is ~600 KiB, reused by the caller), plus the
- * few fields a null stands for.  Nothing is allocated that outlives a call.
+ * checks are report.c's).  A body over REPORT_MAX_BYTES or with a NUL
+ * byte is refused before it is read; then one pass over the bytes
+ * (jscan.c), with no tree and no allocation: each object is read by its
+ * table of fields (rf_read.c), each member's value checked and written
+ * into the struct where it lies in the body, so a field added to a table
+ * is decoded with no change here.  Only what the body carries is written
+ * (the struct is ~600 KiB, reused by the caller), plus the few fields a
+ * null stands for.  This file holds the parts with a shape of their own
+ * (node, profile, drops, the arrays and maps, events) and the order of
+ * the walk.
+ *
+ * Refusals are those of a parse into a tree followed by a walk of the
+ * tree in table order (tests/support/report_oracle.c keeps that decoder,
+ * and the tests hold this one to it): a JSON error anywhere wins over any
+ * schema error, and of several schema errors the one reported is the one
+ * that walk meets first, wherever it is in the body: every check is
+ * ranked by its step in the walk (rf_read.h).  The steps of the top
+ * object: its schema (0), its table (1), its parts (2..7), the duplicate
+ * names and codes (8).  The checks across fields (the node's parent, the
+ * targets' relations, the events' codes, duplicates) run after the pass,
+ * at their steps, in that order (cross()).  Events are read by the table
+ * of their type: the type is looked up first (a scan of the event's
+ * members up to "type", the encoder's second).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "common/report.h"
 #include "common/report_int.h"
+#include "common/rf_read.h"
 
-static const char *jtype(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-		return "an integer";
-	case JSON_REAL:
-		return "a real";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	default:
-		return "null";
-	}
-}
-
-static int want(struct rd *rd, const json_t *v, const char *what)
-{
-	return rpt_fail(rd, REPORT_ERR_SCHEMA, "%s expected, not %s", what,
-			jtype(v));
-}
-
-/* ---- objects by table --------------------------------------------------- */
-
-static bool in_table(const struct rf *t, int n, const char *key)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(t[i].key, key))
-			return true;
-	return false;
-}
-
-/* The first member of @o that @t does not name: refused, or 0 if none. */
-static int unknown_member(struct rd *rd, const json_t *o, const struct rf *t,
-			  int n)
-{
-	const char *key;
-	json_t *v;
-
-	json_object_foreach((json_t *)o, key, v)
-	{
-		if (in_table(t, n, key))
-			continue;
-		rd_key(rd, key);
-		rpt_fail(rd, REPORT_ERR_SCHEMA, "unknown member");
-		rd_pop(rd);
-		return -1;
-	}
-	return 0;
-}
-
-static int read_word(struct rd *rd, const struct rf *f, const json_t *v,
-		     int *out)
-{
-	char q[64], list[128];
-	size_t o = 0;
-
-	if (f->kind == RF_WORDN && json_is_null(v)) {
-		*out = 0;
-		return 0;
-	}
-	if (!json_is_string(v))
-		return want(rd, v,
-			    f->kind == RF_WORDN ? "a string or null"
-						: "a string");
-	for (int i = 0; i < f->nwords; i++)
-		if (f->words[i] && !strcmp(f->words[i], json_string_value(v))) {
-			*out = i;
-			return 0;
-		}
-	for (int i = 0; i < f->nwords; i++)
-		if (f->words[i] && o + 1 < sizeof(list)) {
-			snprintf(list + o, sizeof(list) - o, "%s%s",
-				 o ? ", " : "", f->words[i]);
-			o += strlen(list + o);
-		}
-	rpt_quote(q, sizeof(q), json_string_value(v), json_string_length(v));
-	return rpt_fail(rd, REPORT_ERR_SCHEMA, "%s is not one of %s%s", q, list,
-			f->kind == RF_WORDN ? ", null" : "");
-}
-
-/* A 12-digit code, as codes are on the wire (no short forms). */
-static int read_code(struct rd *rd, const json_t *v, code_t *out)
-{
-	char q[64], why[CODE_ERR_MAX];
-	const char *s;
-
-	if (!json_is_string(v))
-		return want(rd, v, "a 12-digit code string");
-	s = json_string_value(v);
-	rpt_quote(q, sizeof(q), s, json_string_length(v));
-	if (json_string_length(v) != CODE_LEN)
-		return rpt_fail(rd, REPORT_ERR_CODE, "%s is not 12 digits", q);
-	if (code_parse(s, out, why, sizeof(why)))
-		return rpt_fail(rd, REPORT_ERR_CODE, "%s", why);
-	return 0;
-}
-
-static void zero_fields(const struct rf *t, int n, void *base)
-{
-	char *b = base;
-
-	for (int i = 0; i < n; i++) {
-		void *p = b + t[i].off;
-
-		switch (t[i].kind) {
-		case RF_PCT:
-		case RF_BPS:
-			*(double *)p = 0;
-			break;
-		case RF_MS:
-			*(double *)p = -1;
-			break;
-		case RF_U64:
-		case RF_SEQ:
-			*(uint64_t *)p = 0;
-			break;
-		default: /* counters only, today */
-			break;
-		}
-	}
-}
-
-static int read_obj(struct rd *rd, const json_t *o, const struct rf *t, int n,
-		    void *base);
-
-static int read_field(struct rd *rd, const struct rf *f, const json_t *v,
-		      char *base)
-{
-	void *p = base + f->off;
-
-	switch (f->kind) {
-	case RF_U64:
-	case RF_SEQ:
-	case RF_TIME:
-	case RF_TIME0:
-	case RF_SECS:
-	case RF_IVAL: {
-		long long x;
-
-		if (!json_is_integer(v))
-			return want(rd, v, "an integer");
-		x = json_integer_value(v);
-		if (rpt_check_int(rd, f, x))
-			return -1;
-		if (f->kind == RF_U64 || f->kind == RF_SEQ)
-			*(uint64_t *)p = (uint64_t)x;
-		else
-			*(long long *)p = x;
-		return 0;
-	}
-	case RF_MS:
-		if (json_is_null(v)) {
-			*(double *)p = -1;
-			return 0;
-		}
-		/* fall through */
-	case RF_PCT:
-	case RF_BPS:
-		if (!json_is_number(v))
-			return want(rd, v,
-				    f->kind == RF_MS ? "a number or null"
-						     : "a number");
-		if (rpt_check_dbl(rd, f, json_number_value(v)))
-			return -1;
-		*(double *)p = json_number_value(v);
-		return 0;
-	case RF_BOOL:
-		if (!json_is_boolean(v))
-			return want(rd, v, "true or false");
-		*(bool *)p = json_is_true(v);
-		return 0;
-	case RF_NAME:
-	case RF_NAME0:
-	case RF_IFNAME:
-	case RF_TOKEN:
-	case RF_TOKEN0:
-	case RF_TEXT: {
-		size_t len;
-
-		if (!json_is_string(v))
-			return want(rd, v, "a string");
-		len = json_string_length(v);
-		if (rpt_check_str(rd, f, json_string_value(v), len))
-			return -1;
-		memcpy(p, json_string_value(v), len + 1);
-		return 0;
-	}
-	case RF_WORD:
-	case RF_WORDN:
-		return read_word(rd, f, v, p);
-	case RF_CODE:
-		return read_code(rd, v, p);
-	case RF_OBJN:
-		*(bool *)p = !json_is_null(v);
-		if (!*(bool *)p) {
-			zero_fields(f->sub, f->nsub, base);
-			return 0;
-		}
-		/* fall through */
-	case RF_OBJ:
-		return read_obj(rd, v, f->sub, f->nsub, base);
-	}
-	return 0; /* RF_CUSTOM: the caller's */
-}
-
-/*
- * Read the members of @o that @t describes into @base: all required, none
- * other allowed.  RF_CUSTOM members are only checked to be there.
- */
-static int read_obj(struct rd *rd, const json_t *o, const struct rf *t, int n,
-		    void *base)
-{
-	if (!json_is_object(o))
-		return want(rd, o, "an object");
-	for (int i = 0; i < n; i++) {
-		const json_t *v = json_object_get(o, t[i].key);
-		int rc;
-
-		/* a misspelt member is named as unknown, not its right
-		 * spelling as missing */
-		if (!v && unknown_member(rd, o, t, n))
-			return -1;
-		rd_key(rd, t[i].key);
-		rc = v ? read_field(rd, &t[i], v, base)
-		       : rpt_fail(rd, REPORT_ERR_SCHEMA, "missing");
-		rd_pop(rd);
-		if (rc)
-			return rc;
-	}
-	if (json_object_size(o) != (size_t)n)
-		return unknown_member(rd, o, t, n);
-	return 0;
-}
+#define SEEN_SCHEMA 1u /* rf_reader.user: the top object had "schema" */
 
 /* ---- the parts with their own shape ------------------------------------- */
 
-static int read_array(struct rd *rd, const json_t *a, size_t max)
+/* Run @fn on the CUSTOM member at the cursor at step @v of the object. */
+#define AT_STEP(d, v, call)                                                    \
+	({                                                                     \
+		unsigned sv_ = rf_step(d, v);                                  \
+		int rc_ = (call);                                              \
+		rf_step(d, sv_);                                               \
+		rc_;                                                           \
+	})
+
+static int read_schema(struct rf_reader *d, struct report *r)
 {
-	if (!json_is_array(a))
-		return want(rd, a, "an array");
-	if (json_array_size(a) > max)
-		return rpt_fail(rd, REPORT_ERR_SCHEMA,
-				"%zu entries, over the %zu allowed",
-				json_array_size(a), max);
+	enum jscan_type t;
+	long long v;
+	double dv;
+
+	d->user |= SEEN_SCHEMA;
+	if (!rf_live(d))
+		return jscan_skip(&d->js);
+	t = jscan_peek(&d->js);
+	if (t != JSCAN_INT) {
+		if (t != JSCAN_NONE)
+			RF_FAIL(d, REPORT_ERR_VERSION,
+				"the integer %d expected, not %s",
+				REPORT_SCHEMA, rf_type_name(t));
+		return jscan_skip(&d->js);
+	}
+	if (jscan_number(&d->js, &v, &dv) < 0)
+		return -1;
+	if (v != REPORT_SCHEMA)
+		RF_FAIL(d, REPORT_ERR_VERSION,
+			"%lld is not %d (the schema read here)", v,
+			REPORT_SCHEMA);
+	else
+		r->schema = REPORT_SCHEMA;
 	return 0;
 }
 
-static int read_node(struct rd *rd, const json_t *o, struct report *r)
+static int read_level(struct rf_reader *d, struct report *r)
 {
-	const json_t *v;
+	char s[RF_KEY_CAP], q[64];
 	enum code_level l;
-	char q[64];
-	int rc;
+	size_t len;
 
-	if (read_obj(rd, o, rpt_node, rpt_nnode, r))
+	if (!rf_live(d))
+		return jscan_skip(&d->js);
+	if (jscan_peek(&d->js) != JSCAN_STRING)
+		return rf_want(d, "a string");
+	if (jscan_string(&d->js, s, sizeof(s), &len, NULL))
 		return -1;
-	v = json_object_get(o, "level");
-	rd_key(rd, "level");
-	if (!json_is_string(v)) {
-		rc = want(rd, v, "a string");
-	} else if ((l = code_level_from_name(json_string_value(v))) ==
-		   LEVEL_NONE) {
-		rpt_quote(q, sizeof(q), json_string_value(v),
-			  json_string_length(v));
-		rc = rpt_fail(rd, REPORT_ERR_SCHEMA,
-			      "%s is not one of province, city, county, "
-			      "township",
-			      q);
+	l = len < sizeof(s) ? code_level_from_name(s) : LEVEL_NONE;
+	if (l == LEVEL_NONE) {
+		rpt_quote(q, sizeof(q), s, len);
+		RF_FAIL(d, REPORT_ERR_SCHEMA,
+			"%s is not one of province, city, county, township", q);
 	} else {
 		r->level = l;
-		rc = 0;
 	}
-	rd_pop(rd);
-	if (rc)
-		return rc;
-	v = json_object_get(o, "parent");
-	rd_key(rd, "parent");
-	if (json_is_null(v))
-		r->parent = 0;
-	else
-		rc = read_code(rd, v, &r->parent);
-	rd_pop(rd);
-	return rc;
-}
-
-static int read_profile(struct rd *rd, const json_t *v, struct report *r)
-{
-	if (!json_is_null(v)) {
-		if (!json_is_object(v))
-			return want(rd, v, "an object or null");
-		return read_obj(rd, v, rpt_profile, rpt_nprofile, r);
-	}
-	r->profile[0] = r->profile_version[0] = r->profile_hash[0] = '\0';
 	return 0;
 }
 
-static int read_drops(struct rd *rd, const json_t *v, struct report_link *l)
+static int read_parent(struct rf_reader *d, struct report *r)
 {
-	static const struct rf reason = {
-		"", RF_NAME, 0, sizeof(l->drops[0].reason), NULL, 0, NULL, 0};
-	const json_t *reasons, *rv;
-	const char *key;
-	int rc = 0;
-
-	l->n_drops = 0;
-	l->has_drops = !json_is_null(v);
-	if (!l->has_drops) {
-		l->drop_packets = l->drop_bytes = 0;
-		return 0;
+	if (!rf_live(d))
+		return jscan_skip(&d->js);
+	if (jscan_peek(&d->js) == JSCAN_NULL) {
+		r->parent = 0;
+		return rf_literal(d);
 	}
-	if (!json_is_object(v))
-		return want(rd, v, "an object or null");
-	if (read_obj(rd, v, rpt_drops, rpt_ndrops, l))
-		return -1;
-	reasons = json_object_get(v, "reasons");
-	rd_key(rd, "reasons");
-	if (!json_is_object(reasons))
-		rc = want(rd, reasons, "an object");
-	else if (json_object_size(reasons) > REPORT_MAX_DROPS)
-		rc = rpt_fail(rd, REPORT_ERR_SCHEMA,
-			      "%zu reasons, over the %d allowed",
-			      json_object_size(reasons), REPORT_MAX_DROPS);
-	json_object_foreach((json_t *)reasons, key, rv)
-	{
-		struct report_drop *d = &l->drops[l->n_drops];
-		size_t len = strlen(key);
-
-		if (rc)
-			break;
-		rd_key(rd, key);
-		rc = rpt_check_str(rd, &reason, key, len) ||
-		     read_obj(rd, rv, rpt_reason, rpt_nreason, d);
-		rd_pop(rd);
-		if (!rc)
-			memcpy(d->reason, key, len + 1);
-		l->n_drops++;
-	}
-	rd_pop(rd);
-	return rc ? -1 : 0;
+	return rf_read_code(d, &r->parent);
 }
 
-static int read_links(struct rd *rd, const json_t *a, struct report *r)
+static int node_member(struct rf_reader *d, const struct rf *f, void *base)
 {
-	size_t i;
-	int rc = 0;
+	if (!strcmp(f->key, "level"))
+		return AT_STEP(d, 1, read_level(d, base));
+	if (!strcmp(f->key, "parent"))
+		return AT_STEP(d, 2, read_parent(d, base));
+	return jscan_skip(&d->js);
+}
 
-	if (read_array(rd, a, REPORT_MAX_LINKS))
-		return -1;
-	for (i = 0; !rc && i < json_array_size(a); i++) {
-		struct report_link *l = &r->links[i];
-		const json_t *o = json_array_get(a, i);
+/* node: its table at step 0, level at 1, parent at 2; the parent is
+ * checked against the code after the pass (cross()). */
+static int read_node(struct rf_reader *d, struct report *r)
+{
+	int rc;
 
-		rd_idx(rd, (int)i);
-		rc = read_obj(rd, o, rpt_link, rpt_nlink, l);
-		if (!rc) {
-			rd_key(rd, "drops");
-			rc = read_drops(rd, json_object_get(o, "drops"), l);
-			rd_pop(rd);
-		}
-		rd_pop(rd);
-	}
-	r->n_links = (int)i;
+	rf_at(d, 0);
+	rc = rf_read_obj(d, rpt_node, rpt_nnode, r, node_member);
+	rf_up(d);
 	return rc;
 }
 
-static int read_targets(struct rd *rd, const json_t *a, struct report *r)
+static int read_profile(struct rf_reader *d, struct report *r)
 {
-	size_t i;
-	int rc = 0;
+	enum jscan_type t = jscan_peek(&d->js);
 
-	if (read_array(rd, a, REPORT_MAX_TARGETS))
-		return -1;
-	for (i = 0; !rc && i < json_array_size(a); i++) {
-		struct report_target *t = &r->targets[i];
-
-		rd_idx(rd, (int)i);
-		rc = read_obj(rd, json_array_get(a, i), rpt_target, rpt_ntarget,
-			      t) ||
-		     rpt_check_target_rel(rd, r, t);
-		rd_pop(rd);
+	if (!rf_live(d))
+		return jscan_skip(&d->js);
+	if (t == JSCAN_NULL) {
+		r->profile[0] = r->profile_version[0] = r->profile_hash[0] =
+			'\0';
+		return rf_literal(d);
 	}
-	r->n_targets = (int)i;
-	return rc ? -1 : 0;
+	if (t != JSCAN_OBJECT)
+		return rf_want(d, "an object or null");
+	return rf_read_obj(d, rpt_profile, rpt_nprofile, r, NULL);
 }
 
-static int read_firewall(struct rd *rd, const json_t *o, struct report *r)
+static int reason_entry(struct rf_reader *d, size_t k, const char *key,
+			size_t len, void *ctx)
+{
+	static const struct rf reason = {"",   RF_NAME, 0,    REPORT_NAME_LEN,
+					 NULL, 0,	NULL, 0};
+	struct report_drop *dr = &((struct report_link *)ctx)->drops[k];
+	int rc;
+
+	_Static_assert(sizeof(dr->reason) == REPORT_NAME_LEN, "reason size");
+	rf_at(d, 0);
+	if (rpt_check_str(&d->rd, &reason, key, len)) {
+		rf_noted(d);
+		rf_up(d);
+		return jscan_skip(&d->js);
+	}
+	memcpy(dr->reason, key, len + 1);
+	rf_step(d, 1);
+	rc = rf_read_obj(d, rpt_reason, rpt_nreason, dr, NULL);
+	rf_up(d);
+	return rc;
+}
+
+static int drops_member(struct rf_reader *d, const struct rf *f, void *base)
+{
+	struct report_link *l = base;
+
+	if (strcmp(f->key, "reasons"))
+		return jscan_skip(&d->js);
+	return AT_STEP(d, 1,
+		       rf_read_map(d, REPORT_MAX_DROPS, "reasons", reason_entry,
+				   l, &l->n_drops));
+}
+
+/* drops: null, or its table at step 0 and its reasons at 1. */
+static int read_drops(struct rf_reader *d, struct report_link *l)
+{
+	enum jscan_type t;
+	int rc;
+
+	if (!rf_live(d))
+		return jscan_skip(&d->js);
+	t = jscan_peek(&d->js);
+	l->n_drops = 0;
+	l->has_drops = t != JSCAN_NULL;
+	if (!l->has_drops) {
+		l->drop_packets = l->drop_bytes = 0;
+		return rf_literal(d);
+	}
+	if (t != JSCAN_OBJECT)
+		return rf_want(d, "an object or null");
+	rf_at(d, 0);
+	rc = rf_read_obj(d, rpt_drops, rpt_ndrops, l, drops_member);
+	rf_up(d);
+	return rc;
+}
+
+static int link_member(struct rf_reader *d, const struct rf *f, void *base)
+{
+	if (strcmp(f->key, "drops"))
+		return jscan_skip(&d->js);
+	return AT_STEP(d, 1, read_drops(d, base));
+}
+
+/* A link: its table at step 0, its drops at 1. */
+static int link_entry(struct rf_reader *d, size_t i, void *ctx)
+{
+	struct report *r = ctx;
+	int rc;
+
+	rf_at(d, 0);
+	rc = rf_read_obj(d, rpt_link, rpt_nlink, &r->links[i], link_member);
+	rf_up(d);
+	return rc;
+}
+
+static int read_links(struct rf_reader *d, struct report *r)
+{
+	return rf_read_array(d, REPORT_MAX_LINKS, link_entry, r, &r->n_links);
+}
+
+/* A target: its table at step 0, its relation at 1 (after the pass). */
+static int target_entry(struct rf_reader *d, size_t i, void *ctx)
+{
+	struct report *r = ctx;
+	int rc;
+
+	rf_at(d, 0);
+	rc = rf_read_obj(d, rpt_target, rpt_ntarget, &r->targets[i], NULL);
+	rf_up(d);
+	return rc;
+}
+
+static int read_targets(struct rf_reader *d, struct report *r)
+{
+	return rf_read_array(d, REPORT_MAX_TARGETS, target_entry, r,
+			     &r->n_targets);
+}
+
+static int pair_entry(struct rf_reader *d, size_t k, const char *key,
+		      size_t len, void *ctx)
+{
+	static const struct rf pair_name = {
+		"", RF_NAME, 0, REPORT_PAIR_LEN, NULL, 0, NULL, 0};
+	struct report_pair *p = &((struct report *)ctx)->pairs[k];
+	int rc;
+
+	_Static_assert(sizeof(p->pair) == REPORT_PAIR_LEN, "pair size");
+	rf_at(d, 0);
+	/* a name too long for the field is refused by its length, as
+	 * rpt_check_pair() would, without reading past the copy */
+	if (len >= sizeof(p->pair) ? rpt_check_str(&d->rd, &pair_name, key, len)
+				   : rpt_check_pair(&d->rd, key, len)) {
+		rf_noted(d);
+		rf_up(d);
+		return jscan_skip(&d->js);
+	}
+	memcpy(p->pair, key, len + 1);
+	rf_step(d, 1);
+	rc = rf_read_obj(d, rpt_pair, rpt_npair, p, NULL);
+	rf_up(d);
+	return rc;
+}
+
+static int firewall_member(struct rf_reader *d, const struct rf *f, void *base)
+{
+	struct report *r = base;
+
+	if (strcmp(f->key, "pairs"))
+		return jscan_skip(&d->js);
+	return AT_STEP(d, 1,
+		       rf_read_map(d, REPORT_MAX_PAIRS, "pairs", pair_entry, r,
+				   &r->n_pairs));
+}
+
+/* firewall: its table ("pairs" only) at step 0, the pairs at 1. */
+static int read_firewall(struct rf_reader *d, struct report *r)
 {
 	static const struct rf fw[] = {
 		{"pairs", RF_CUSTOM, 0, 0, NULL, 0, NULL, 0}};
-	const json_t *pairs, *pv;
-	const char *key;
-	int rc = 0;
+	int rc;
 
 	r->n_pairs = 0;
-	if (read_obj(rd, o, fw, 1, r))
-		return -1;
-	pairs = json_object_get(o, "pairs");
-	rd_key(rd, "pairs");
-	if (!json_is_object(pairs))
-		rc = want(rd, pairs, "an object");
-	else if (json_object_size(pairs) > REPORT_MAX_PAIRS)
-		rc = rpt_fail(rd, REPORT_ERR_SCHEMA,
-			      "%zu pairs, over the %d allowed",
-			      json_object_size(pairs), REPORT_MAX_PAIRS);
-	json_object_foreach((json_t *)pairs, key, pv)
-	{
-		struct report_pair *p = &r->pairs[r->n_pairs];
-		size_t len = strlen(key);
-
-		if (rc)
-			break;
-		rd_key(rd, key);
-		rc = rpt_check_pair(rd, key, len) ||
-		     read_obj(rd, pv, rpt_pair, rpt_npair, p);
-		rd_pop(rd);
-		if (!rc)
-			memcpy(p->pair, key, len + 1);
-		r->n_pairs++;
-	}
-	rd_pop(rd);
-	return rc ? -1 : 0;
+	rf_at(d, 0);
+	rc = rf_read_obj(d, fw, 1, r, firewall_member);
+	rf_up(d);
+	return rc;
 }
 
-static int read_event(struct rd *rd, const json_t *o, struct report_event *e)
+/*
+ * The type of the event object at the cursor, into *t (-1 when refused),
+ * the cursor left where it was.  Its members are scanned up to "type";
+ * a JSON error on the way is left for the pass over the event to find.
+ */
+static int event_type(struct rf_reader *d, int *t)
 {
 	static const struct rf type = {"type",		RF_WORD,   0,	 0,
 				       report_ev_words, RPT_EV__N, NULL, 0};
-	const json_t *v;
-	int t, rc;
+	struct jscan *s = &d->js;
+	const unsigned char *p0 = s->p;
+	int depth0 = s->depth, rc;
+	uint32_t nkeys0 = s->nkeys, koff;
+	char key[RF_KEY_CAP];
+	bool first = true, found = false;
+	size_t klen;
 
-	if (!json_is_object(o))
-		return want(rd, o, "an object");
-	v = json_object_get(o, "type");
-	rd_key(rd, "type");
-	rc = v ? read_word(rd, &type, v, &t)
-	       : rpt_fail(rd, REPORT_ERR_SCHEMA, "missing");
-	rd_pop(rd);
-	if (rc)
+	while (jscan_member(s, first, key, sizeof(key), &klen, &koff, NULL) ==
+	       1) {
+		first = false;
+		if (klen == 4 && !memcmp(key, "type", 4)) {
+			found = true;
+			break;
+		}
+		if (jscan_skip(s))
+			break;
+	}
+	s->what = NULL;
+	s->deep = false;
+	rd_key(&d->rd, "type");
+	rc = 0;
+	if (found)
+		rc = rf_read_word(d, &type, t);
+	else
+		RF_FAIL(d, REPORT_ERR_SCHEMA, "missing");
+	rd_pop(&d->rd);
+	s->p = p0;
+	s->depth = depth0;
+	s->nkeys = nkeys0;
+	return rc;
+}
+
+static int event_member(struct rf_reader *d, const struct rf *f, void *base)
+{
+	(void)f;
+	(void)base;
+	return jscan_skip(&d->js); /* "type": read by event_type() */
+}
+
+/* An event: object and type at step 0, the table of its type at 1, its
+ * code against the node at 2 (after the pass). */
+static int event_entry(struct rf_reader *d, size_t i, void *ctx)
+{
+	struct report_event *e = &((struct report *)ctx)->events[i];
+	int t = -1, rc;
+
+	rf_at(d, 0);
+	if (jscan_peek(&d->js) != JSCAN_OBJECT) {
+		rc = rf_want(d, "an object");
+		rf_up(d);
 		return rc;
+	}
+	if (event_type(d, &t)) {
+		rf_up(d);
+		return -1;
+	}
+	if (t < 0) {
+		rf_up(d);
+		return jscan_skip(&d->js);
+	}
+	rf_step(d, 1);
 	e->type = t;
 	e->code = 0;
 	e->link[0] = e->hash[0] = e->text[0] = '\0';
 	e->state = RPT_OPER_UNKNOWN;
 	e->ok = false;
-	return read_obj(rd, o, rpt_event[t], rpt_nevent[t], e);
+	rc = rf_read_obj(d, rpt_event[t], rpt_nevent[t], e, event_member);
+	rf_up(d);
+	return rc;
 }
 
-static int read_events(struct rd *rd, const json_t *a, struct report *r)
+static int read_events(struct rf_reader *d, struct report *r)
 {
-	size_t i;
-	int rc = 0;
-
-	if (read_array(rd, a, REPORT_MAX_EVENTS))
-		return -1;
-	for (i = 0; !rc && i < json_array_size(a); i++) {
-		rd_idx(rd, (int)i);
-		rc = read_event(rd, json_array_get(a, i), &r->events[i]) ||
-		     rpt_check_event(rd, r, &r->events[i]);
-		rd_pop(rd);
-	}
-	r->n_events = (int)i;
-	return rc ? -1 : 0;
+	return rf_read_array(d, REPORT_MAX_EVENTS, event_entry, r,
+			     &r->n_events);
 }
 
 /* ---- the report --------------------------------------------------------- */
 
-typedef int part_fn(struct rd *rd, const json_t *v, struct report *r);
+/* The parts of the top object, in the order they are read: step 2 + i. */
+static const struct {
+	const char *key;
+	int (*fn)(struct rf_reader *d, struct report *r);
+} parts[] = {
+	{"node", read_node},	     {"profile", read_profile},
+	{"links", read_links},	     {"targets", read_targets},
+	{"firewall", read_firewall}, {"events", read_events},
+};
+#define NPARTS	  (sizeof(parts) / sizeof(parts[0]))
+#define STEP_PART 2u		/* 2..7 */
+#define STEP_UNIQ (2u + NPARTS) /* the duplicates, last */
 
-int report_from_json(const json_t *j, struct report *r, enum report_err *why,
-		     char *err, size_t errlen)
+static int top_member(struct rf_reader *d, const struct rf *f, void *base)
 {
-	static const struct {
-		const char *key;
-		part_fn *fn;
-	} parts[] = {
-		{"node", read_node},	     {"profile", read_profile},
-		{"links", read_links},	     {"targets", read_targets},
-		{"firewall", read_firewall}, {"events", read_events},
-	};
-	struct rd rd = {.err = err, .errlen = errlen};
-	const json_t *v;
-	int rc = 0;
-
-	r->n_links = r->n_targets = r->n_pairs = r->n_events = 0;
-	if (!json_is_object(j)) {
-		rc = want(&rd, j, "an object");
-		goto out;
-	}
-	/* the version first: a report of another schema is not "unknown
-	 * members" */
-	v = json_object_get(j, "schema");
-	rd_key(&rd, "schema");
-	if (!v)
-		rc = rpt_fail(&rd, REPORT_ERR_SCHEMA, "missing");
-	else if (!json_is_integer(v) || json_integer_value(v) != REPORT_SCHEMA)
-		rc = json_is_integer(v)
-			     ? rpt_fail(&rd, REPORT_ERR_VERSION,
-					"%lld is not %d (the schema read here)",
-					json_integer_value(v), REPORT_SCHEMA)
-			     : rpt_fail(&rd, REPORT_ERR_VERSION,
-					"the integer %d expected, not %s",
-					REPORT_SCHEMA, jtype(v));
-	rd_pop(&rd);
-	if (rc)
-		goto out;
-	r->schema = REPORT_SCHEMA;
-	if ((rc = read_obj(&rd, j, rpt_top, rpt_ntop, r)))
-		goto out;
-	for (size_t i = 0; !rc && i < sizeof(parts) / sizeof(parts[0]); i++) {
-		rd_key(&rd, parts[i].key);
-		rc = parts[i].fn(&rd, json_object_get(j, parts[i].key), r);
-		rd_pop(&rd);
-		if (!rc && i == 0)
-			rc = rpt_check_node(&rd, r);
-	}
-	if (!rc)
-		rc = rpt_check_unique(&rd, r);
-out:
-	if (why)
-		*why = rc ? rd.why : REPORT_ERR_NONE;
-	return rc ? -1 : 0;
+	if (!strcmp(f->key, "schema"))
+		return AT_STEP(d, 0, read_schema(d, base));
+	for (unsigned k = 0; k < NPARTS; k++)
+		if (!strcmp(f->key, parts[k].key))
+			return AT_STEP(d, STEP_PART + k, parts[k].fn(d, base));
+	return jscan_skip(&d->js);
 }
 
 /*
- * The nesting of the containers of @len bytes, outside strings, against
- * REPORT_MAX_DEPTH: one pass, before anything is parsed.  Returns the
- * offset of the first bracket too deep, or -1 when none is.  (A body this
- * pass misreads is not JSON, and jansson refuses it next.)
+ * The body: an object, its schema at step 0 (before anything: a report
+ * of another schema is not "unknown members"), its table at step 1, the
+ * parts at 2.., then the checks across fields.  0, or -1 on a JSON error.
  */
-static long depth_over(const char *body, size_t len)
+static int scan(struct rf_reader *d, struct report *r)
 {
-	const unsigned char *s = (const unsigned char *)body, *end = s + len;
-	int depth = 0;
+	enum jscan_type t = jscan_peek(&d->js);
+	int rc;
 
-	for (const unsigned char *p = s; p < end; p++) {
-		switch (*p) {
-		case '"':
-			/* skip the string: to the next quote not escaped */
-			for (p++; p < end && *p != '"'; p++)
-				if (*p == '\\')
-					p++;
-			if (p >= end)
-				return -1;
-			break;
-		case '[':
-		case '{':
-			if (++depth > REPORT_MAX_DEPTH)
-				return p - s;
-			break;
-		case ']':
-		case '}':
-			depth--;
-			break;
-		}
+	if (t == JSCAN_ARRAY) {
+		rf_at(d, 0);
+		rc = rf_want(d, "an object");
+		rf_up(d);
+		return rc;
 	}
-	return -1;
+	if (t != JSCAN_OBJECT)
+		return jscan_fail(&d->js, d->js.p,
+				  d->js.p < d->js.end
+					  ? "'[' or '{' expected"
+					  : "premature end of input");
+	rf_at(d, 1);
+	rc = rf_read_obj(d, rpt_top, rpt_ntop, r, top_member);
+	rf_up(d);
+	if (rc)
+		return -1;
+	if (!(d->user & SEEN_SCHEMA)) {
+		rf_at(d, 0);
+		if (rf_live(d)) {
+			rd_key(&d->rd, "schema");
+			RF_FAIL(d, REPORT_ERR_SCHEMA, "missing");
+			rd_pop(&d->rd);
+		}
+		rf_up(d);
+	}
+	return 0;
+}
+
+/*
+ * The checks across fields, after the pass, each at the rank a walk in
+ * table order would meet it, each only when no error ranks lower (so the
+ * fields it reads were all read).
+ */
+static void cross(struct rf_reader *d, const struct report *r)
+{
+	struct rd *rd = &d->rd;
+
+	rd->depth = 0;
+	/* the node's level and parent against its code, on its own: the
+	 * step after the node's members */
+	d->nrank = 0;
+	rf_at(d, STEP_PART + 0);
+	rf_at(d, 3);
+	if (rf_live(d) && rpt_check_node(rd, r))
+		rf_noted(d);
+	/* each target's relation to the node, after the target's fields */
+	d->nrank = 0;
+	rf_at(d, STEP_PART + 3);
+	rf_at(d, 1);
+	rf_at(d, 0);
+	rf_at(d, 1);
+	for (int i = 0; i < r->n_targets; i++) {
+		d->rank[2] = (unsigned)i;
+		if (!rf_live(d))
+			break;
+		rd_key(rd, "targets");
+		rd_idx(rd, i);
+		if (rpt_check_target_rel(rd, r, &r->targets[i]))
+			rf_noted(d);
+		rd->depth -= 2;
+		if (d->failed && !rf_live(d))
+			break;
+	}
+	/* each target event's code, after the event's fields */
+	d->nrank = 0;
+	rf_at(d, STEP_PART + 5);
+	rf_at(d, 1);
+	rf_at(d, 0);
+	rf_at(d, 2);
+	for (int i = 0; i < r->n_events; i++) {
+		d->rank[2] = (unsigned)i;
+		if (!rf_live(d))
+			break;
+		rd_key(rd, "events");
+		rd_idx(rd, i);
+		if (rpt_check_event(rd, r, &r->events[i]))
+			rf_noted(d);
+		rd->depth -= 2;
+	}
+	/* link names and target codes unique */
+	d->nrank = 0;
+	rf_at(d, STEP_UNIQ);
+	if (rf_live(d) && rpt_check_unique(rd, r))
+		rf_noted(d);
 }
 
 int report_decode(const char *body, size_t len, struct report *r,
 		  enum report_err *why, char *err, size_t errlen)
 {
-	struct rd rd = {.err = err, .errlen = errlen};
+	struct rf_reader d = {.rd = {.err = err, .errlen = errlen}};
 	const char *nul;
-	json_error_t je;
-	json_t *j;
-	long at;
-	int rc;
+	int rc = -1;
 
 	r->n_links = r->n_targets = r->n_pairs = r->n_events = 0;
 	if (len > REPORT_MAX_BYTES) {
-		rc = rpt_fail(&rd, REPORT_ERR_SIZE,
-			      "%zu bytes, over the %d a body may have", len,
-			      REPORT_MAX_BYTES);
+		rpt_fail(&d.rd, REPORT_ERR_SIZE,
+			 "%zu bytes, over the %d a body may have", len,
+			 REPORT_MAX_BYTES);
 	} else if ((nul = memchr(body, '\0', len))) {
-		/* jansson skips a raw NUL where it reads one: refuse it here */
-		rc = rpt_fail(&rd, REPORT_ERR_JSON, "a NUL byte at byte %ld",
-			      (long)(nul - body));
-	} else if ((at = depth_over(body, len)) >= 0) {
-		rc = rpt_fail(&rd, REPORT_ERR_JSON,
-			      "nested deeper than %d at byte %ld",
-			      REPORT_MAX_DEPTH, at);
-	} else if (!(j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je))) {
-		rc = rpt_fail(&rd, REPORT_ERR_JSON, "not JSON: %s at byte %d",
-			      je.text, je.position);
+		rpt_fail(&d.rd, REPORT_ERR_JSON, "a NUL byte at byte %ld",
+			 (long)(nul - body));
 	} else {
-		rc = report_from_json(j, r, why, err, errlen);
-		json_decref(j);
-		return rc;
+		jscan_init(&d.js, body, len, REPORT_MAX_DEPTH);
+		if (scan(&d, r) || jscan_end(&d.js)) {
+			/* a JSON error wins over any schema error */
+			struct rd jr = {.err = err, .errlen = errlen};
+
+			if (d.js.deep)
+				rpt_fail(&jr, REPORT_ERR_JSON,
+					 "nested deeper than %d at byte %zu",
+					 REPORT_MAX_DEPTH, d.js.at);
+			else
+				rpt_fail(&jr, REPORT_ERR_JSON,
+					 "not JSON: %s at byte %zu", d.js.what,
+					 d.js.at);
+			d.rd.why = REPORT_ERR_JSON;
+		} else {
+			cross(&d, r);
+			rc = d.failed ? -1 : 0;
+		}
+		jscan_fini(&d.js);
 	}
 	if (why)
-		*why = rd.why;
+		*why = rc ? d.rd.why : REPORT_ERR_NONE;
 	return rc;
 }

@@ -2,12 +2,20 @@
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_PROGS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 CMOCKA_LIBS := $(call pc_libs,cmocka)
+# a rule's objects first, then its libraries: an object added to a
+# target's prerequisites (REPORT_ORACLE below) may need them too
+link_inputs = $(filter-out %.a,$^) $(filter %.a,$^)
 
 $(B)/tests/unit/%: $(call obj,tests/unit/%.c $(FAILPOINT_NONE)) $(LIBAGENT) $(LIBCTL) $(LIBCOLL) $(LIBCOMMON)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(AGENT_LIBS) $(COLL_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(link_inputs) $(COMMON_LIBS) $(AGENT_LIBS) $(COLL_LIBS) $(CMOCKA_LIBS)
 
+# The report decoder's oracle (the jansson decoder it replaced), for the
+# differential test and the codec bench only.
+REPORT_ORACLE := $(call obj,tests/support/report_oracle.c)
+$(B)/tests/unit/test_report_diff: $(REPORT_ORACLE)
+$(B)/bench/report_bench: $(REPORT_ORACLE)
 
 # The agent with failure points armed by EGNET_FAILPOINT, for integration
 # tests only (the product links $(FAILPOINT_NONE)).
@@ -41,7 +49,7 @@ TESTS_BUILD_EXTRA += $(B)/tests/spool_writer
 $(B)/bench/%: $(call obj,bench/%.c $(FAILPOINT_NONE)) $(LIBAGENT) $(LIBCOMMON)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(AGENT_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(link_inputs) $(COMMON_LIBS) $(AGENT_LIBS)
 
 # the collector's load generator (bench/collector): OpenSSL for its own
 # connections and certificates, libcurl for the API's answers

@@ -55,7 +55,7 @@ $(FZ)/fuzz_%: $(call fzobj,tests/fuzz/fuzz_%.c tests/fuzz/fuzz.c \
 		$(FAILPOINT_NONE)) $(FZ)/libegnet-agent.a \
 		$(FZ)/libegnet-collector.a $(FZ)/libegnet-common.a
 	$(call msg,LD-FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(COMMON_LIBS) \
+	$(Q)$(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $(link_inputs) $(COMMON_LIBS) \
 		$(AGENT_LIBS) $(COLL_LIBS)
 
 $(B)/tests/fuzz/replay_%: $(call obj,tests/fuzz/fuzz_%.c tests/fuzz/fuzz.c \
@@ -63,9 +63,13 @@ $(B)/tests/fuzz/replay_%: $(call obj,tests/fuzz/fuzz_%.c tests/fuzz/fuzz.c \
 		$(LIBCOMMON)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(AGENT_LIBS) $(COLL_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(link_inputs) $(COMMON_LIBS) $(AGENT_LIBS) $(COLL_LIBS)
 
 TESTS_BUILD_EXTRA += $(REPLAY_PROGS)
+
+# the report harness holds report_decode() to the decoder it replaced
+$(FZ)/fuzz_report: $(call fzobj,tests/support/report_oracle.c)
+$(B)/tests/fuzz/replay_report: $(call obj,tests/support/report_oracle.c)
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_PROGS)

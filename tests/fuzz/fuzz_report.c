@@ -4,15 +4,18 @@
  * gets it over HTTP: report_decode() of the input.  A refusal must carry a
  * reason and its word; a report accepted must pass report_check() (what
  * the collector accepted the agent could have sent), encode, and decode
- * back to a body that encodes to the very same text.
+ * back to a body that encodes to the very same text.  And the decoder it
+ * replaced (tests/support/report_oracle.c, jansson and a walk of the tree)
+ * must agree on every input: same result, word, reason and struct.
  */
 #include <string.h>
 
 #include "common/report.h"
 #include "common/utf8.h"
+#include "tests/support/report_oracle.h"
 #include "tests/fuzz/fuzz.h"
 
-static struct report *r1, *r2;
+static struct report *r1, *r2, *ro;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -20,18 +23,24 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	r1 = malloc(sizeof(*r1));
 	r2 = malloc(sizeof(*r2));
-	if (!r1 || !r2)
+	ro = malloc(sizeof(*ro));
+	if (!r1 || !r2 || !ro)
 		abort();
+	memset(r1, 0, sizeof(*r1));
+	memset(ro, 0, sizeof(*ro));
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	enum report_err why = REPORT_ERR__N;
-	char err[256], *s1, *s2;
+	char err[256], *s1, *s2, diff[768];
 	size_t n1, n2;
 	int rc;
 
+	FUZZ_CHECK(!report_oracle_diff((const char *)data, size, ro, r1, diff,
+				       sizeof(diff)),
+		   "the two decoders differ: %s", diff);
 	err[0] = '\0';
 	rc = report_decode((const char *)data, size, r1, &why, err,
 			   sizeof(err));
