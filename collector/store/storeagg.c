@@ -20,8 +20,8 @@ static void storeagg_lrow(struct store_series_row *row, const char *name,
 	row->hourly = hourly;
 	row->rx_bytes = a->rx;
 	row->tx_bytes = a->tx;
-	row->rx_bps = a->rx_bps / a->n;
-	row->tx_bps = a->tx_bps / a->n;
+	row->rx_bps = (double)a->rx_bps / a->n;
+	row->tx_bps = (double)a->tx_bps / a->n;
 	row->rtt_avg = row->rtt_min = row->rtt_max = row->loss_pct =
 		row->jitter_avg = -1;
 	row->samples = a->n;
@@ -36,24 +36,28 @@ static void storeagg_trow(struct store_series_row *row, code_t code,
 	code_format(code, row->key);
 	row->t_ms = t;
 	row->hourly = hourly;
-	row->rtt_avg = a->n_rtt ? a->rtt / a->n_rtt : -1;
+	row->rtt_avg = a->n_rtt ? (double)a->rtt / a->n_rtt : -1;
 	row->rtt_min = a->n_rtt ? a->rtt_min : -1;
 	row->rtt_max = a->n_rtt ? a->rtt_max : -1;
-	row->loss_pct = a->loss / a->n;
-	row->jitter_avg = a->n_jit ? a->jit / a->n_jit : -1;
+	row->loss_pct = (double)a->loss / a->n;
+	row->jitter_avg = a->n_jit ? (double)a->jit / a->n_jit : -1;
 	row->samples = a->n;
 	row->rtt_samples = a->n_rtt;
 	row->jitter_samples = a->n_jit;
 }
 
+/* A minute into its hour; the means only while the count holds them
+ * (storerep.h: precision). */
 static void storeagg_ladd(struct storeagg_lacc *h,
 			  const struct storeagg_lacc *m)
 {
 	h->rx += m->rx;
 	h->tx += m->tx;
+	if ((uint32_t)h->n + m->n > STOREAGG_N_MAX)
+		return;
 	h->rx_bps += m->rx_bps;
 	h->tx_bps += m->tx_bps;
-	h->n += m->n;
+	h->n = (uint16_t)(h->n + m->n);
 }
 
 static void storeagg_tadd(struct storeagg_tacc *h,
@@ -65,12 +69,14 @@ static void storeagg_tadd(struct storeagg_tacc *h,
 		if (!h->n_rtt || m->rtt_max > h->rtt_max)
 			h->rtt_max = m->rtt_max;
 	}
+	if ((uint32_t)h->n + m->n > STOREAGG_N_MAX)
+		return;
 	h->rtt += m->rtt;
 	h->loss += m->loss;
 	h->jit += m->jit;
-	h->n += m->n;
-	h->n_rtt += m->n_rtt;
-	h->n_jit += m->n_jit;
+	h->n = (uint16_t)(h->n + m->n);
+	h->n_rtt = (uint16_t)(h->n_rtt + m->n_rtt);
+	h->n_jit = (uint16_t)(h->n_jit + m->n_jit);
 }
 
 int storeagg_close_hour(struct storestate *s, code_t node, storeagg_fn fn,
@@ -160,9 +166,11 @@ static void storeagg_link(struct storestate_link *d,
 			d->m.tx += l->tx_bytes >= d->tx ? l->tx_bytes - d->tx
 							: l->tx_bytes;
 		}
-		d->m.rx_bps += l->rx_bps;
-		d->m.tx_bps += l->tx_bps;
-		d->m.n++;
+		if (d->m.n < STOREAGG_N_MAX) {
+			d->m.rx_bps += (float)l->rx_bps;
+			d->m.tx_bps += (float)l->tx_bps;
+			d->m.n++;
+		}
 		d->rx = l->rx_bytes;
 		d->tx = l->tx_bytes;
 	}
@@ -177,21 +185,23 @@ static void storeagg_target(struct storestate_target *d,
 	double one = g->rtt_ms >= 0 ? g->rtt_ms : rtt;
 	struct storeagg_tacc *a = &d->m;
 
+	d->state = g->state;
+	if (a->n == STOREAGG_N_MAX)
+		return; /* saturated: storerep.h */
 	if (rtt >= 0) {
 		if (!a->n_rtt || one < a->rtt_min)
 			a->rtt_min = (float)one;
 		if (!a->n_rtt || one > a->rtt_max)
 			a->rtt_max = (float)one;
-		a->rtt += rtt;
+		a->rtt += (float)rtt;
 		a->n_rtt++;
 	}
 	if (g->jitter_ms >= 0) {
-		a->jit += g->jitter_ms;
+		a->jit += (float)g->jitter_ms;
 		a->n_jit++;
 	}
-	a->loss += g->loss_pct >= 0 ? g->loss_pct : 0;
+	a->loss += g->loss_pct >= 0 ? (float)g->loss_pct : 0;
 	a->n++;
-	d->state = g->state;
 }
 
 /* True when @cur has exactly the links and targets of @s, in order. */
