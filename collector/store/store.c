@@ -123,7 +123,6 @@ struct snode *store_node_get(struct store *st, code_t code)
 		return NULL;
 	n->code = code;
 	storestate_init(&n->ws);
-	storestate_init(&n->snap);
 	pthread_mutex_lock(&st->mu);
 	if ((st->n_nodes + 1) * 10 > st->tab_cap * 7 && store_tab_grow(st)) {
 		pthread_mutex_unlock(&st->mu);
@@ -139,12 +138,15 @@ struct snode *store_node_get(struct store *st, code_t code)
 	return n;
 }
 
-static void store_node_free(struct snode *n)
+static void store_node_free(struct store *st, struct snode *n)
 {
+	snode_info_free(st, n);
 	storeseq_free(&n->done);
 	storeseq_free(&n->wseq);
 	storestate_free(&n->ws);
-	storestate_free(&n->snap);
+	if (n->snap)
+		storestate_free(n->snap);
+	free(n->snap);
 	storenow_unref(n->now);
 	free(n->json);
 	free(n);
@@ -178,7 +180,8 @@ static int store_load_node(void *arg, const struct store_node_info *info,
 	n = store_node_get(st, info->node);
 	if (!n)
 		return -ENOMEM;
-	n->info = *info;
+	if (snode_info_set(st, n, info))
+		return -ENOMEM;
 	if (json) {
 		n->json = malloc(len + 1);
 		if (!n->json)
@@ -224,7 +227,7 @@ static void store_free(struct store *st)
 {
 	for (size_t i = 0; i < st->tab_cap; i++)
 		if (st->tab[i])
-			store_node_free(st->tab[i]);
+			store_node_free(st, st->tab[i]);
 	free(st->tab);
 	while (st->ahead) {
 		struct storeaux *a = st->ahead;
@@ -475,8 +478,8 @@ int store_nodes(struct store *st, store_node_fn cb, void *arg)
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < st->tab_cap; i++)
-		if (st->tab[i] && st->tab[i]->info.node)
-			v[n++] = st->tab[i]->info;
+		if (st->tab[i] && st->tab[i]->info.has)
+			snode_info_get(st->tab[i], &v[n++]);
 	pthread_mutex_unlock(&st->mu);
 	qsort(v, n, sizeof(*v), store_info_cmp);
 	for (size_t i = 0; i < n && !rc; i++)

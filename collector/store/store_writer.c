@@ -101,10 +101,15 @@ static int wbuf_touch(struct wbuf *b, struct snode *n)
 {
 	if (n->batch == b->batch)
 		return 0;
-	if (wbuf_grow((void **)&b->touched, &b->cap_touched,
+	if (!n->snap)
+		n->snap = malloc(sizeof(*n->snap));
+	if (!n->snap ||
+	    wbuf_grow((void **)&b->touched, &b->cap_touched,
 		      b->n_touched + 1, sizeof(b->touched[0])) ||
 	    storeseq_reserve(&n->wseq, n->done.n) ||
-	    storestate_copy(&n->snap, &n->ws)) {
+	    storestate_copy(n->snap, &n->ws)) {
+		free(n->snap);
+		n->snap = NULL;
 		b->oom = true;
 		return -ENOMEM;
 	}
@@ -210,7 +215,7 @@ static int wbuf_node(struct wbuf *b, struct snode *n)
 		w->json = n->newest->json;
 		w->json_len = n->newest->json_len;
 	} else {
-		w->info = n->info;
+		snode_info_get(n, &w->info);
 		w->json = n->json;
 		w->json_len = n->json_len;
 	}
@@ -270,6 +275,7 @@ static void wbuf_commit_ok(struct wbuf *b)
 	struct store *st = b->st;
 	double now = now_mono();
 	struct storenow **pub = NULL;
+	struct store_node_info info;
 
 	/* the nodes' new links and targets, built before the lock; a node
 	 * whose block cannot be made keeps its older one */
@@ -292,12 +298,16 @@ static void wbuf_commit_ok(struct wbuf *b)
 		struct snode *n = b->touched[i];
 		struct storerep *p = n->newest;
 
-		storestate_free(&n->snap);
+		storestate_free(n->snap);
+		free(n->snap);
+		n->snap = NULL;
 		if (n->seq_changed && storeseq_copy(&n->done, &n->wseq))
 			b->oom = true; /* done stays smaller: safe */
 		if (!wbuf_newer(b, n))
 			continue;
-		wbuf_info(&n->info, n->code, p);
+		wbuf_info(&info, n->code, p);
+		if (snode_info_set(st, n, &info))
+			b->oom = true; /* the summary stays the older one */
 		if (pub && pub[i]) {
 			struct storenow *old = n->now;
 
@@ -331,8 +341,9 @@ static void wbuf_commit_failed(struct wbuf *b)
 		struct snode *n = b->touched[i];
 
 		storestate_free(&n->ws);
-		n->ws = n->snap;
-		storestate_init(&n->snap);
+		n->ws = *n->snap;
+		free(n->snap);
+		n->snap = NULL;
 		/* cannot fail: wbuf_touch() reserved the room */
 		storeseq_copy(&n->wseq, &n->done);
 	}
@@ -382,7 +393,7 @@ static void store_writer_expire(struct store *st, bool *more)
 
 static uint64_t store_writer_mem(struct store *st)
 {
-	uint64_t m = st->tab_cap * sizeof(st->tab[0]);
+	uint64_t m = st->tab_cap * sizeof(st->tab[0]) + storeprof_mem(st);
 
 	for (size_t i = 0; i < st->tab_cap; i++) {
 		struct snode *n = st->tab[i];
