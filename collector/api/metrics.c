@@ -169,6 +169,10 @@ static void metrics_store(struct store *st, struct metrics_buf *b)
 	    "egnet_store_commit_seconds_count %llu\n"
 	    "# HELP egnet_store_db_bytes Size of the database files.\n"
 	    "# TYPE egnet_store_db_bytes gauge\negnet_store_db_bytes %llu\n"
+	    "# HELP egnet_store_db_memory_bytes Memory of the database's "
+	    "caches (bounded by their settings, not per node).\n"
+	    "# TYPE egnet_store_db_memory_bytes gauge\n"
+	    "egnet_store_db_memory_bytes %llu\n"
 	    "# HELP egnet_store_nodes Nodes the store holds.\n"
 	    "# TYPE egnet_store_nodes gauge\negnet_store_nodes %llu\n"
 	    "# HELP egnet_store_memory_bytes Memory of the per-node state "
@@ -186,7 +190,7 @@ static void metrics_store(struct store *st, struct metrics_buf *b)
 	    (unsigned long long)s.bad_records, s.commit_p50_ms / 1000,
 	    s.commit_p99_ms / 1000, s.commit_sum_ms / 1000,
 	    (unsigned long long)s.commits, (unsigned long long)s.db_bytes,
-	    (unsigned long long)s.nodes, (unsigned long long)s.mem_bytes,
+	    (unsigned long long)s.db_mem_bytes, (unsigned long long)s.nodes, (unsigned long long)s.mem_bytes,
 	    (unsigned long long)s.json_bytes, s.last_error[0] == '\0');
 }
 

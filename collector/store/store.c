@@ -578,4 +578,5 @@ void store_stats(struct store *st, struct store_stats *s)
 		s->commit_p99_ms = v[(n * 99 + 99) / 100 - 1];
 	}
 	s->db_bytes = st->be->size(st->h);
+	s->db_mem_bytes = st->be->mem ? st->be->mem(st->h) : 0;
 }
