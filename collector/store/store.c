@@ -191,7 +191,7 @@ static int store_load_node(void *arg, const struct store_node_info *info,
 		n->json_len = len;
 	}
 	j = state ? json_loads(state, 0, NULL) : NULL;
-	if (!j || storestate_from_json(&n->ws, j, err, sizeof(err))) {
+	if (!j || storestate_from_json(&n->ws, n->code, j, err, sizeof(err))) {
 		/* the next report counts as a first one */
 		storestate_init(&n->ws);
 		st->s.bad_records++;
@@ -199,9 +199,7 @@ static int store_load_node(void *arg, const struct store_node_info *info,
 	json_decref(j);
 	/* no reader yet: the store is not returned before loading ends */
 	storenow_unref(n->now);
-	n->now = storenow_from_state(n->code, &n->ws);
-	if (!n->now)
-		return -ENOMEM;
+	n->now = storenow_ref(n->ws.cur); /* NULL: none */
 	return 0;
 }
 

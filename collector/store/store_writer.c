@@ -277,13 +277,14 @@ static void wbuf_commit_ok(struct wbuf *b)
 	struct storenow **pub = NULL;
 	struct store_node_info info;
 
-	/* the nodes' new links and targets, built before the lock; a node
-	 * whose block cannot be made keeps its older one */
+	/* the nodes' new links and targets: the newest report's block, which
+	 * their state holds (storeagg_advance); without room for the list
+	 * they keep their older ones */
 	if (b->n_touched)
 		pub = calloc(b->n_touched, sizeof(*pub));
 	for (int i = 0; pub && i < b->n_touched; i++)
 		if (wbuf_newer(b, b->touched[i]))
-			pub[i] = storenow_from_rep(b->touched[i]->newest);
+			pub[i] = storenow_ref(b->touched[i]->ws.cur);
 	for (int i = 0; i < b->n_popped; i++) {
 		struct snode *n = b->dhead;
 

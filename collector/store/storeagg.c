@@ -92,7 +92,8 @@ int storeagg_close_hour(struct storestate *s, code_t node, storeagg_fn fn,
 
 		if (!l->h.n)
 			continue;
-		storeagg_lrow(&row, l->name, s->hour_ms, true, &l->h);
+		storeagg_lrow(&row, storenow_links(s->cur)[i].name, s->hour_ms,
+			      true, &l->h);
 		if (!rc)
 			rc = fn(arg, node, &row);
 		memset(&l->h, 0, sizeof(l->h));
@@ -102,7 +103,8 @@ int storeagg_close_hour(struct storestate *s, code_t node, storeagg_fn fn,
 
 		if (!t->h.n)
 			continue;
-		storeagg_trow(&row, t->code, s->hour_ms, true, &t->h);
+		storeagg_trow(&row, storenow_targets(s->cur)[i].code,
+			      s->hour_ms, true, &t->h);
 		if (!rc)
 			rc = fn(arg, node, &row);
 		memset(&t->h, 0, sizeof(t->h));
@@ -133,7 +135,8 @@ int storeagg_close(struct storestate *s, code_t node, storeagg_fn fn,
 
 		if (!l->m.n)
 			continue;
-		storeagg_lrow(&row, l->name, s->minute_ms, false, &l->m);
+		storeagg_lrow(&row, storenow_links(s->cur)[i].name,
+			      s->minute_ms, false, &l->m);
 		if (!rc)
 			rc = fn(arg, node, &row);
 		storeagg_ladd(&l->h, &l->m);
@@ -144,7 +147,8 @@ int storeagg_close(struct storestate *s, code_t node, storeagg_fn fn,
 
 		if (!t->m.n)
 			continue;
-		storeagg_trow(&row, t->code, s->minute_ms, false, &t->m);
+		storeagg_trow(&row, storenow_targets(s->cur)[i].code,
+			      s->minute_ms, false, &t->m);
 		if (!rc)
 			rc = fn(arg, node, &row);
 		storeagg_tadd(&t->h, &t->m);
@@ -154,28 +158,28 @@ int storeagg_close(struct storestate *s, code_t node, storeagg_fn fn,
 	return rc;
 }
 
-/* A new key (calloc'd) has has_counters false: no delta on its first
- * report, there is nothing to take it from. */
+/* @l's report into @d's open minute; @prev is the link in the previous
+ * report (NULL: a new one, whose first report has nothing to take a delta
+ * from, as has one that came without counters). */
 static void storeagg_link(struct storestate_link *d,
+			  const struct store_link_now *prev,
 			  const struct storerep_link *l)
 {
-	if (l->has_counters) {
-		if (d->has_counters) {
-			d->m.rx += l->rx_bytes >= d->rx ? l->rx_bytes - d->rx
-							: l->rx_bytes;
-			d->m.tx += l->tx_bytes >= d->tx ? l->tx_bytes - d->tx
-							: l->tx_bytes;
-		}
-		if (d->m.n < STOREAGG_N_MAX) {
-			d->m.rx_bps += (float)l->rx_bps;
-			d->m.tx_bps += (float)l->tx_bps;
-			d->m.n++;
-		}
-		d->rx = l->rx_bytes;
-		d->tx = l->tx_bytes;
+	if (!l->has_counters)
+		return;
+	if (prev && prev->has_counters) {
+		d->m.rx += l->rx_bytes >= prev->rx_bytes
+				   ? l->rx_bytes - prev->rx_bytes
+				   : l->rx_bytes;
+		d->m.tx += l->tx_bytes >= prev->tx_bytes
+				   ? l->tx_bytes - prev->tx_bytes
+				   : l->tx_bytes;
 	}
-	d->has_counters = l->has_counters;
-	d->state = l->state;
+	if (d->m.n < STOREAGG_N_MAX) {
+		d->m.rx_bps += (float)l->rx_bps;
+		d->m.tx_bps += (float)l->tx_bps;
+		d->m.n++;
+	}
 }
 
 static void storeagg_target(struct storestate_target *d,
@@ -185,7 +189,6 @@ static void storeagg_target(struct storestate_target *d,
 	double one = g->rtt_ms >= 0 ? g->rtt_ms : rtt;
 	struct storeagg_tacc *a = &d->m;
 
-	d->state = g->state;
 	if (a->n == STOREAGG_N_MAX)
 		return; /* saturated: storerep.h */
 	if (rtt >= 0) {
@@ -211,50 +214,46 @@ static bool storeagg_same_keys(const struct storestate *s,
 	if (s->n_links != cur->n_links || s->n_targets != cur->n_targets)
 		return false;
 	for (int i = 0; i < cur->n_links; i++)
-		if (strcmp(s->links[i].name, cur->links[i].name))
+		if (strcmp(storenow_links(s->cur)[i].name, cur->links[i].name))
 			return false;
 	for (int i = 0; i < cur->n_targets; i++)
-		if (s->targets[i].code != cur->targets[i].code)
+		if (storenow_targets(s->cur)[i].code != cur->targets[i].code)
 			return false;
 	return true;
 }
 
-/* Make @s's keys those of @cur (carrying what matches); -ENOMEM leaves
- * @s as it was. */
-static int storeagg_rekey(struct storestate *s, const struct storerep *cur)
+/*
+ * Sums in @cur's order, carrying those of the keys @s had (by name, by
+ * code); the others start empty.  Into *@l and *@t (one allocation, *@l
+ * the one to free), or -ENOMEM.
+ */
+static int storeagg_rekey(const struct storestate *s,
+			  const struct storerep *cur,
+			  struct storestate_link **l,
+			  struct storestate_target **t)
 {
-	struct storestate_link *l = NULL;
-	struct storestate_target *t = NULL;
+	size_t nl = (size_t)cur->n_links, nt = (size_t)cur->n_targets;
 
-	if (cur->n_links && !(l = calloc(cur->n_links, sizeof(*l))))
+	*l = NULL;
+	*t = NULL;
+	if (!nl && !nt)
+		return 0;
+	*l = calloc(1, nl * sizeof(**l) + nt * sizeof(**t));
+	if (!*l)
 		return -ENOMEM;
-	if (cur->n_targets && !(t = calloc(cur->n_targets, sizeof(*t)))) {
-		free(l);
-		return -ENOMEM;
-	}
-	for (int i = 0; i < cur->n_links; i++) {
-		int k = storediff_link(s, cur->links[i].name, i);
+	*t = (struct storestate_target *)(*l + nl);
+	for (size_t i = 0; i < nl; i++) {
+		int k = storediff_link(s, cur->links[i].name, (int)i);
 
 		if (k >= 0)
-			l[i] = s->links[k];
-		else
-			snprintf(l[i].name, sizeof(l[i].name), "%s",
-				 cur->links[i].name);
+			(*l)[i] = s->links[k];
 	}
-	for (int i = 0; i < cur->n_targets; i++) {
-		int k = storediff_target(s, cur->targets[i].code, i);
+	for (size_t i = 0; i < nt; i++) {
+		int k = storediff_target(s, cur->targets[i].code, (int)i);
 
 		if (k >= 0)
-			t[i] = s->targets[k];
-		else
-			t[i].code = cur->targets[i].code;
+			(*t)[i] = s->targets[k];
 	}
-	free(s->links);
-	free(s->targets);
-	s->links = l;
-	s->targets = t;
-	s->n_links = (uint16_t)cur->n_links;
-	s->n_targets = (uint16_t)cur->n_targets;
 	return 0;
 }
 
@@ -264,12 +263,32 @@ int storeagg_advance(struct storestate *s, const struct storerep *cur,
 	long long m = cur->time_ms > 0 ? cur->time_ms -
 						 cur->time_ms % STOREAGG_MINUTE_MS
 				       : 0;
+	struct storenow *old = s->cur, *nw;
 	int rc = 0;
 
 	if (s->seen && cur->seq <= s->seq)
 		return 0;
-	if (!storeagg_same_keys(s, cur) && storeagg_rekey(s, cur))
+	nw = storenow_from_rep(cur);
+	if (!nw)
 		return -ENOMEM;
+	if (!storeagg_same_keys(s, cur)) {
+		struct storestate_link *l;
+		struct storestate_target *t;
+
+		if (storeagg_rekey(s, cur, &l, &t)) {
+			storenow_unref(nw);
+			return -ENOMEM;
+		}
+		/* a link gone loses its open minute and hour */
+		free(s->links);
+		s->links = l;
+		s->targets = t;
+		s->n_links = (uint16_t)cur->n_links;
+		s->n_targets = (uint16_t)cur->n_targets;
+	}
+	/* the keys are the new report's from here; the previous one's
+	 * counters stay in @old for the deltas */
+	s->cur = nw;
 	if (s->minute_ms >= 0 && m != s->minute_ms)
 		rc = storeagg_close(s, cur->node, fn, arg);
 	if (s->hour_ms >= 0 && m - m % STOREAGG_HOUR_MS != s->hour_ms) {
@@ -278,10 +297,16 @@ int storeagg_advance(struct storestate *s, const struct storerep *cur,
 		rc = rc ? rc : r2;
 	}
 	s->minute_ms = m;
-	for (int i = 0; i < cur->n_links; i++)
-		storeagg_link(&s->links[i], &cur->links[i]);
+	for (int i = 0; i < cur->n_links; i++) {
+		int k = storenow_link(old, cur->links[i].name, i);
+
+		storeagg_link(&s->links[i],
+			      k >= 0 ? &storenow_links(old)[k] : NULL,
+			      &cur->links[i]);
+	}
 	for (int i = 0; i < cur->n_targets; i++)
 		storeagg_target(&s->targets[i], &cur->targets[i]);
+	storenow_unref(old);
 	s->seen = true;
 	s->seq = cur->seq;
 	s->time_ms = cur->time_ms;

@@ -111,21 +111,27 @@ struct storeagg_tacc {
 	uint16_t pad_;
 };
 
-/* One link or target as remembered, with its open minute and hour. */
+/*
+ * A link's or a target's open minute and hour (56 bytes): its key, state
+ * and last counters are in the state's block (struct storestate's cur).
+ */
 struct storestate_link {
-	char name[16];
-	uint64_t rx, tx; /* the last counters */
 	struct storeagg_lacc m, h;
-	uint8_t state;
-	bool has_counters;
 };
 
 struct storestate_target {
-	code_t code;
 	struct storeagg_tacc m, h;
-	uint8_t state;
 };
 
+struct storenow;
+
+/*
+ * What the store remembers of a node.  @cur is the last report's links and
+ * targets (names, codes, states, counters, rates): the same immutable block
+ * the node publishes once that report is committed, so between batches a
+ * node holds it once.  @links and @targets (one allocation, the targets
+ * after the links) are in @cur's order.
+ */
 struct storestate {
 	bool seen;
 	uint8_t apply;
@@ -134,6 +140,7 @@ struct storestate {
 	uint64_t seq;
 	long long time_ms, uptime_s;
 	long long minute_ms, hour_ms; /* the open minute and hour, -1: none */
+	struct storenow *cur;	      /* NULL: no link nor target */
 	struct storestate_link *links;
 	struct storestate_target *targets;
 };
@@ -151,10 +158,18 @@ struct storenow {
 	 * store_target_now (8-aligned) */
 };
 
-/* From a report (rates and measurements as reported), or from a loaded
- * state (counters and states only); NULL when out of memory. */
+/* From a report (rates and measurements as reported); NULL when out of
+ * memory. */
 struct storenow *storenow_from_rep(const struct storerep *p);
-struct storenow *storenow_from_state(code_t node, const struct storestate *s);
+/* An empty block for @n_links and @n_targets (bounded by the schema), all
+ * zero, one reference; NULL when out of memory or out of bounds. */
+struct storenow *storenow_new(int n_links, int n_targets);
+/* What a target is to @node, from the codes alone (enum report_rel). */
+uint8_t storenow_rel(code_t node, code_t target);
+/* The index of link @name in @n (trying @hint first), or -1. */
+int storenow_link(const struct storenow *n, const char *name, int hint);
+/* The index of target @code in @n (trying @hint first), or -1. */
+int storenow_target(const struct storenow *n, code_t code, int hint);
 
 /* The block's arrays. */
 struct store_link_now *storenow_links(const struct storenow *n);
@@ -181,9 +196,10 @@ size_t storestate_mem(const struct storestate *s);
 /* The saved form (new reference, NULL when out of memory). */
 json_t *storestate_to_json(const struct storestate *s);
 
-/* Read a saved form into a fresh state; 0, or -EINVAL with the reason in
- * err (s is then a fresh state). */
-int storestate_from_json(struct storestate *s, const json_t *j, char *err,
-			 size_t errlen);
+/* Read node @node's saved form into a fresh state (rates and measurements
+ * absent, relations from the codes); 0, or -EINVAL (-ENOMEM) with the
+ * reason in err (s is then a fresh state). */
+int storestate_from_json(struct storestate *s, code_t node, const json_t *j,
+			 char *err, size_t errlen);
 
 #endif

@@ -237,7 +237,7 @@ static void test_late_report_ignored(void **state)
 	rpt_link(&rep, 0, "uplink", RPT_OPER_UP, 1, 1);
 	feed(&s, &log);
 	assert_int_equal(s.seq, 5);
-	assert_int_equal(s.links[0].rx, 5000);
+	assert_int_equal(storenow_links(s.cur)[0].rx_bytes, 5000);
 	assert_int_equal(s.links[0].m.n, 1);
 	storestate_free(&s);
 }
@@ -411,7 +411,8 @@ static void test_state_roundtrip(void **state)
 	feed(&s, &log);
 	j = storestate_to_json(&s);
 	assert_non_null(j);
-	assert_int_equal(storestate_from_json(&back, j, err, sizeof(err)), 0);
+	assert_int_equal(storestate_from_json(&back, NODE, j, err, sizeof(err)),
+			 0);
 	json_decref(j);
 	assert_true(back.seen);
 	assert_int_equal(back.seq, 7);
@@ -420,12 +421,28 @@ static void test_state_roundtrip(void **state)
 	assert_int_equal(back.n_links, RPT_LINKS);
 	assert_int_equal(back.n_targets, RPT_TARGETS);
 	for (int i = 0; i < RPT_LINKS; i++) {
-		assert_string_equal(back.links[i].name, s.links[i].name);
-		assert_int_equal(back.links[i].state, s.links[i].state);
-		assert_int_equal(back.links[i].rx, s.links[i].rx);
+		const struct store_link_now *a = &storenow_links(back.cur)[i],
+					    *b = &storenow_links(s.cur)[i];
+
+		assert_string_equal(a->name, b->name);
+		assert_int_equal(a->state, b->state);
+		assert_int_equal(a->has_counters, b->has_counters);
+		assert_int_equal(a->rx_bytes, b->rx_bytes);
+		assert_int_equal(a->tx_bytes, b->tx_bytes);
+		assert_true(a->rx_bps < 0); /* rates are not saved */
 	}
-	for (int i = 0; i < RPT_TARGETS; i++)
-		assert_int_equal(back.targets[i].code, s.targets[i].code);
+	for (int i = 0; i < RPT_TARGETS; i++) {
+		const struct store_target_now *a = &storenow_targets(back.cur)[i],
+					      *b = &storenow_targets(s.cur)[i];
+
+		assert_int_equal(a->code, b->code);
+		assert_int_equal(a->state, b->state);
+		assert_int_equal(a->rel, b->rel); /* from the codes */
+		assert_true(a->rtt_ms < 0);
+	}
+	/* the sums start empty, one per key */
+	assert_non_null(back.links);
+	assert_int_equal(back.links[0].m.n, 0);
 	storestate_free(&back);
 	storestate_free(&s);
 }
@@ -457,11 +474,13 @@ static void test_state_hostile(void **state)
 		json_t *j = json_loads(bad_states[i], 0, NULL);
 
 		assert_non_null(j);
-		assert_int_equal(storestate_from_json(&s, j, err, sizeof(err)),
+		assert_int_equal(storestate_from_json(&s, NODE, j, err,
+						      sizeof(err)),
 				 -EINVAL);
 		assert_non_null(strstr(err, "node state"));
 		assert_false(s.seen);
 		assert_null(s.links);
+		assert_null(s.cur);
 		json_decref(j);
 	}
 }
