@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 		double t0 = now_mono(), t;
 
 		metrics_buf_free(&b);
-		if (metrics_format(st, NULL, NULL, NULL, now_wall_ms(), &b)) {
+		if (metrics_format(st, NULL, NULL, NULL, NULL, now_wall_ms(), &b)) {
 			fprintf(stderr, "metrics_format: out of memory\n");
 			return 1;
 		}

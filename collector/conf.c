@@ -30,6 +30,7 @@ static const struct cfg_opt top_opts[] = {
 	{"store", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
 	{"alerts", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
 	{"verify", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
+	{"metrics", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
 	{"inventory", CFG_STR, false, 1, 0, 0, "/etc/egnet/inventory.csv", NULL,
 	 offsetof(struct collector_conf, inventory), 4096},
 	{"state_dir", CFG_STR, false, 1, 0, 0, "/var/lib/egnet-collector", NULL,
@@ -93,6 +94,16 @@ static const struct cfg_opt verify_opts[] = {
 	/* a report is fresh while at most this many intervals old */
 	{"fresh_intervals", CFG_INT, false, 1, 100, 3, NULL, NULL,
 	 offsetof(struct collector_conf, fresh_intervals), 0},
+	CFG_END,
+};
+
+/* What /metrics includes beside the collector's own and the nodes':
+ * per-link and per-target series (most of a big province's scrape). */
+static const struct cfg_opt metrics_opts[] = {
+	{"links", CFG_BOOL, false, 0, 0, 1, NULL, NULL,
+	 offsetof(struct collector_conf, metrics_links), 0},
+	{"targets", CFG_BOOL, false, 0, 0, 1, NULL, NULL,
+	 offsetof(struct collector_conf, metrics_targets), 0},
 	CFG_END,
 };
 
@@ -338,6 +349,7 @@ int conf_load(struct collector_conf *c, const char *path, struct diag *d)
 		cfg_problem(d, config_lookup(&cfg, "alerts.webhook_ca"), path,
 			    "webhook_ca without a webhook");
 	cfg_read(d, group(&cfg, path, d, "verify"), path, verify_opts, c);
+	cfg_read(d, group(&cfg, path, d, "metrics"), path, metrics_opts, c);
 	store_opts_default(&c->store, NULL);
 	cfg_read(d, group(&cfg, path, d, "store"), path, store_tuning(), &c->store);
 

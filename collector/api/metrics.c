@@ -245,7 +245,18 @@ struct metrics_pass {
 	struct metrics_buf f[F__N];
 	const struct inventory *inv;
 	long long now;
+	struct metrics_opts o;
 };
+
+/* Whether family @k goes out under @o. */
+static bool metrics_fam_on(const struct metrics_opts *o, int k)
+{
+	if (k >= F_LINK_UP && k <= F_LINK_TXBPS)
+		return o->links;
+	if (k >= F_TG_UP && k <= F_TG_JIT)
+		return o->targets;
+	return true;
+}
 
 /* "NAME{node=\"CODE\"" into family @k: the caller closes the labels. */
 static void metrics_open(struct metrics_pass *m, int k, const char *code)
@@ -339,7 +350,7 @@ static int metrics_now(void *arg, const struct store_node_now *n)
 	char cb[CODE_STRLEN], tb[CODE_STRLEN];
 
 	code_format(n->node, cb);
-	for (int i = 0; i < n->n_links; i++) {
+	for (int i = 0; m->o.links && i < n->n_links; i++) {
 		const struct store_link_now *l = &n->links[i];
 
 		metrics_link_open(m, F_LINK_UP, cb, l);
@@ -363,7 +374,7 @@ static int metrics_now(void *arg, const struct store_node_now *n)
 			metrics_put(&m->f[F_LINK_TXBPS], "\n", 1);
 		}
 	}
-	for (int i = 0; i < n->n_targets; i++) {
+	for (int i = 0; m->o.targets && i < n->n_targets; i++) {
 		const struct store_target_now *t = &n->targets[i];
 		const char *rel = t->rel < RPT_REL__N ? report_rel_words[t->rel]
 						      : "unknown";
@@ -395,7 +406,8 @@ static int metrics_now(void *arg, const struct store_node_now *n)
 
 int metrics_format(struct store *st, const struct inventory *inv,
 		   const struct http_stats *hs, const struct reports_stats *rs,
-		   long long now_ms, struct metrics_buf *out)
+		   const struct metrics_opts *o, long long now_ms,
+		   struct metrics_buf *out)
 {
 	struct metrics_pass *m = calloc(1, sizeof(*m));
 	size_t total = 0;
@@ -406,6 +418,7 @@ int metrics_format(struct store *st, const struct inventory *inv,
 		return -ENOMEM;
 	m->inv = inv;
 	m->now = now_ms;
+	m->o = o ? *o : (struct metrics_opts){.links = true, .targets = true};
 	if (hs) {
 		size_t n = http_stats_format(hs, NULL, 0);
 
@@ -424,7 +437,7 @@ int metrics_format(struct store *st, const struct inventory *inv,
 	}
 	metrics_store(st, out);
 	rc = store_nodes(st, metrics_node, m);
-	if (!rc)
+	if (!rc && (m->o.links || m->o.targets))
 		rc = store_node_state(st, metrics_now, m);
 	for (int k = 0; k < F__N; k++)
 		total += m->f[k].len + 256;
@@ -432,6 +445,8 @@ int metrics_format(struct store *st, const struct inventory *inv,
 	for (int k = 0; k < F__N; k++) {
 		if (m->f[k].oom)
 			out->oom = true;
+		if (!metrics_fam_on(&m->o, k))
+			continue;
 		metrics_head(out, metrics_fam[k][0], metrics_fam[k][1],
 			     metrics_fam[k][2]);
 		if (m->f[k].len)
