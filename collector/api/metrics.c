@@ -8,6 +8,7 @@
 #include "collector/api/metrics.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,10 +132,23 @@ static void metrics_head(struct metrics_buf *b, const char *name,
 
 /* ---- the server, the ingest, the store ------------------------------------ */
 
+/* The heap in use (glibc's count over every arena, mmap'd blocks too):
+ * unlike the RSS, not the memory the allocator keeps free. */
+static void metrics_heap(struct metrics_buf *b)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	metrics_printf(b,
+	    "# HELP egnet_heap_bytes Bytes of the collector's heap in use.\n"
+	    "# TYPE egnet_heap_bytes gauge\negnet_heap_bytes %zu\n",
+	    mi.uordblks + mi.hblkhd);
+}
+
 static void metrics_store(struct store *st, struct metrics_buf *b)
 {
 	struct store_stats s;
 
+	metrics_heap(b);
 	store_stats(st, &s);
 	metrics_printf(b,
 	    "# HELP egnet_store_queue_depth Reports waiting for the store's "

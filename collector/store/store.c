@@ -213,8 +213,7 @@ static int store_load_range(void *arg, code_t node, uint64_t lo, uint64_t hi)
 		return 0;
 	}
 	n = store_node_get(st, node);
-	if (!n || storeseq_add_range(&n->done, lo, hi) ||
-	    storeseq_add_range(&n->wseq, lo, hi))
+	if (!n || storeseq_add_range(&n->done, lo, hi))
 		return -ENOMEM;
 	return 0;
 }

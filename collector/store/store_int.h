@@ -7,7 +7,8 @@
  * threads read: the committed ranges (done), the summary (info) and the
  * last report (json) and the published links and targets (now: an
  * immutable block, replaced whole; readers take a reference).  Only the writer thread changes them, and only after
- * a commit.  The rest of a node (wseq, ws, the batch marks) belongs to the
+ * a commit.  The rest of a node (wseq: done and the batch's seqs, held only
+ * while a batch holds the node; ws; the batch marks) belongs to the
  * writer alone.  st->qmu guards the queue and the sync/stop requests;
  * st->smu the counters.  No thread holds two of them at once.
  */

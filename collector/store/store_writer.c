@@ -106,10 +106,11 @@ static int wbuf_touch(struct wbuf *b, struct snode *n)
 	if (!n->snap ||
 	    wbuf_grow((void **)&b->touched, &b->cap_touched,
 		      b->n_touched + 1, sizeof(b->touched[0])) ||
-	    storeseq_reserve(&n->wseq, n->done.n) ||
+	    storeseq_copy(&n->wseq, &n->done) ||
 	    storestate_copy(n->snap, &n->ws)) {
 		free(n->snap);
 		n->snap = NULL;
+		storeseq_free(&n->wseq);
 		b->oom = true;
 		return -ENOMEM;
 	}
@@ -132,7 +133,8 @@ static void wbuf_report(struct wbuf *b, struct storerep *p)
 		b->oom = true;
 		return;
 	}
-	if (storeseq_has(&n->wseq, p->seq)) {
+	/* wseq: done and this batch's, only while a batch holds the node */
+	if (storeseq_has(n->batch == b->batch ? &n->wseq : &n->done, p->seq)) {
 		/* stored, or an earlier copy in this batch: DUP once that
 		 * one is committed */
 		p->result = STORE_DUP;
@@ -302,8 +304,13 @@ static void wbuf_commit_ok(struct wbuf *b)
 		storestate_free(n->snap);
 		free(n->snap);
 		n->snap = NULL;
-		if (n->seq_changed && storeseq_copy(&n->done, &n->wseq))
-			b->oom = true; /* done stays smaller: safe */
+		if (n->seq_changed) {
+			struct storeseq t = n->done;
+
+			n->done = n->wseq;
+			n->wseq = t;
+		}
+		storeseq_free(&n->wseq);
 		if (!wbuf_newer(b, n))
 			continue;
 		wbuf_info(&info, n->code, p);
@@ -345,8 +352,7 @@ static void wbuf_commit_failed(struct wbuf *b)
 		n->ws = *n->snap;
 		free(n->snap);
 		n->snap = NULL;
-		/* cannot fail: wbuf_touch() reserved the room */
-		storeseq_copy(&n->wseq, &n->done);
+		storeseq_free(&n->wseq);
 	}
 }
 
@@ -402,7 +408,7 @@ static uint64_t store_writer_mem(struct store *st)
 		if (n)
 			m += sizeof(*n) + storestate_mem(&n->ws) +
 			     storenow_size(n->now) +
-			     (n->done.cap + n->wseq.cap) *
+			     n->done.cap *
 				     sizeof(struct storeseq_range);
 	}
 	return m;

@@ -81,8 +81,10 @@ void storerep_free(struct storerep *p);
 
 /*
  * Sums over a period (the open minute, the open hour) of a link's reports,
- * and of a target's: 28 bytes each, so a link's state takes 96 bytes and a
- * target's 72 (they were 120 and 112 with double sums and 32-bit counts).
+ * and of a target's: 26 bytes each, so a link's or a target's open minute
+ * and hour take 52 (with the key, state and counters, which are now in the
+ * node's block, they were 120 and 112 bytes with double sums and 32-bit
+ * counts).
  *
  * Precision.  Byte counts are exact (64-bit).  The sums of rates, RTT,
  * loss and jitter are 32-bit floats (24-bit mantissa): the mean of n
@@ -97,22 +99,22 @@ void storerep_free(struct storerep *p);
  */
 #define STOREAGG_N_MAX UINT16_MAX
 
+/* packed to 2-byte alignment: 26 bytes, so a period and its hour take 52
+ * (the members are only read and written whole, never by address) */
 struct storeagg_lacc {
 	uint64_t rx, tx;       /* bytes */
 	float rx_bps, tx_bps;  /* sums of the reported rates */
 	uint16_t n;            /* reports with counters */
-	uint16_t pad_;
-} __attribute__((packed, aligned(4)));
+} __attribute__((packed, aligned(2)));
 
 struct storeagg_tacc {
 	float rtt, loss, jit;  /* sums */
 	float rtt_min, rtt_max;
 	uint16_t n, n_rtt, n_jit;
-	uint16_t pad_;
-};
+} __attribute__((packed, aligned(2)));
 
 /*
- * A link's or a target's open minute and hour (56 bytes): its key, state
+ * A link's or a target's open minute and hour (52 bytes): its key, state
  * and last counters are in the state's block (struct storestate's cur).
  */
 struct storestate_link {
