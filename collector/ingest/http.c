@@ -183,6 +183,7 @@ static enum MHD_Result req_start(struct http_listener *l,
 				      HTTP_REJ_TOO_LARGE, NULL,
 				      "the body is larger than %zu bytes",
 				      l->srv->max_body);
+		req->clen = (size_t)n;
 	}
 	return MHD_YES;
 }
@@ -200,7 +201,11 @@ static enum MHD_Result req_body(struct http_req *req, const char *data,
 		return MHD_NO;
 	}
 	if (req->len + n + 1 > req->cap) {
-		size_t cap = req->cap ? req->cap : 4096;
+		/* the announced length at once: no growth by doubling, whose
+		 * freed steps would be left between the reports kept */
+		size_t cap = req->cap ? req->cap
+				      : req->clen >= req->len + n ? req->clen + 1
+								  : 4096;
 		char *p;
 
 		while (cap < req->len + n + 1)

@@ -88,6 +88,7 @@ struct http_req {
 	int n_params;
 	char *body;
 	size_t len, cap;
+	size_t clen; /* the Content-Length (0: none) */
 	double t0;
 
 	/* under srv->mu */
