@@ -472,6 +472,7 @@ static int worker_start(struct http_server *srv, struct http_listener *l,
 		return -rc;
 	}
 	w->started = true;
+	pthread_setname_np(w->thread, "http-worker");
 	return 0;
 }
 
