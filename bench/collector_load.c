@@ -42,6 +42,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <signal.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -404,6 +405,8 @@ int main(int argc, char **argv)
 			max_open, max_open + 64, (unsigned long long)rl.rlim_cur);
 		return 1;
 	}
+	/* a connection the collector closes is a transport error, counted */
+	signal(SIGPIPE, SIG_IGN);
 	snprintf(ca_file, sizeof(ca_file), "%s/ca.crt", cadir);
 	c.ca_file = ca_file;
 	curl_global_init(CURL_GLOBAL_ALL);

@@ -31,6 +31,7 @@ static const struct cfg_opt top_opts[] = {
 	{"alerts", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
 	{"verify", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
 	{"web", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
+	{"metrics", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
 	{"inventory", CFG_STR, false, 1, 0, 0, "/etc/egnet/inventory.csv", NULL,
 	 offsetof(struct collector_conf, inventory), 4096},
 	{"state_dir", CFG_STR, false, 1, 0, 0, "/var/lib/egnet-collector", NULL,
@@ -105,6 +106,16 @@ static const struct cfg_opt web_opts[] = {
 	/* how often a page polls /api/v1/changes */
 	{"refresh_s", CFG_INT, false, 1, 300, 2, NULL, NULL,
 	 offsetof(struct collector_conf, web_refresh_s), 0},
+	CFG_END,
+};
+
+/* What /metrics includes beside the collector's own and the nodes':
+ * per-link and per-target series (most of a big province's scrape). */
+static const struct cfg_opt metrics_opts[] = {
+	{"links", CFG_BOOL, false, 0, 0, 1, NULL, NULL,
+	 offsetof(struct collector_conf, metrics_links), 0},
+	{"targets", CFG_BOOL, false, 0, 0, 1, NULL, NULL,
+	 offsetof(struct collector_conf, metrics_targets), 0},
 	CFG_END,
 };
 
@@ -353,6 +364,7 @@ int conf_load(struct collector_conf *c, const char *path, struct diag *d)
 	cfg_read(d, group(&cfg, path, d, "verify"), path, verify_opts, c);
 	cfg_read(d, group(&cfg, path, d, "web"), path, web_opts, c);
 	c->web_root_line = cfg_line(config_lookup(&cfg, "web.root"));
+	cfg_read(d, group(&cfg, path, d, "metrics"), path, metrics_opts, c);
 	store_opts_default(&c->store, NULL);
 	cfg_read(d, group(&cfg, path, d, "store"), path, store_tuning(), &c->store);
 

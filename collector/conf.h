@@ -75,6 +75,10 @@ struct collector_conf {
 	int web_refresh_s;   /* how often a page asks what changed */
 	int web_root_line;
 
+	/* metrics = { ... }: per-link and per-target series in /metrics
+	 * (a reload applies them) */
+	bool metrics_links, metrics_targets;
+
 	/* store = { ... }: the store's tuning (store_cfg_opts but its
 	 * folder and retention, which are state_dir and retention above) */
 	struct store_opts store;

@@ -347,6 +347,11 @@ static void reload(struct inputs_set *cur, struct routes_ctx *ctx,
 		inventory_free(&cur->inv);
 		cur->inv = next.inv;
 		next.have_inv = false;
+		cur->conf.metrics_links = next.conf.metrics_links;
+		cur->conf.metrics_targets = next.conf.metrics_targets;
+		ctx->api.metrics = (struct metrics_opts){
+			.links = cur->conf.metrics_links,
+			.targets = cur->conf.metrics_targets};
 		pthread_rwlock_unlock(&ctx->api.inv_lock);
 		snprintf(cur->conf.log_level, sizeof(cur->conf.log_level),
 			 "%s", next.conf.log_level);
@@ -413,6 +418,9 @@ int daemon_serve(const char *conf_path, const char *inv_override,
 	ctx.api.inv = &cur.inv;
 	ctx.api.changes = api_changes_new();
 	web_start(&ctx, &cur.conf);
+	ctx.api.metrics = (struct metrics_opts){
+		.links = cur.conf.metrics_links,
+		.targets = cur.conf.metrics_targets};
 	if (server_start(&srv, &cur, &ctx, extra))
 		goto out;
 	log_info("serving: inventory %s, %d nodes", cur.conf.inventory,

@@ -393,7 +393,8 @@ int api_metrics(struct http_req *req, void *arg)
 	http_server_stats(c->http, &hs);
 	reports_stats(c->reports, &rs);
 	pthread_rwlock_rdlock(&c->inv_lock);
-	rc = metrics_format(c->store, c->inv, &hs, &rs, now_wall_ms(), &b);
+	rc = metrics_format(c->store, c->inv, &hs, &rs, &c->metrics,
+			    now_wall_ms(), &b);
 	pthread_rwlock_unlock(&c->inv_lock);
 	if (!rc) {
 		api_verify_metrics(c, &b);

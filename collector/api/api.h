@@ -13,6 +13,7 @@
 
 #include <pthread.h>
 
+#include "collector/api/metrics.h"
 #include "collector/ingest/http.h"
 #include "collector/ingest/reports.h"
 #include "common/inventory.h"
@@ -28,6 +29,7 @@ struct api_ctx {
 	pthread_rwlock_t inv_lock;
 	const struct inventory *inv;
 	struct verify *verify; /* the verification (NULL: none) */
+	struct metrics_opts metrics; /* what /metrics says (under inv_lock) */
 	struct alert *alert;   /* its alerts (NULL: none) */
 	struct api_changes *changes; /* /api/v1/changes' log (NULL: none) */
 	int refresh_ms;	       /* the dashboard's poll, said by changes */

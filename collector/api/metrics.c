@@ -8,6 +8,7 @@
 #include "collector/api/metrics.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,10 +132,23 @@ static void metrics_head(struct metrics_buf *b, const char *name,
 
 /* ---- the server, the ingest, the store ------------------------------------ */
 
+/* The heap in use (glibc's count over every arena, mmap'd blocks too):
+ * unlike the RSS, not the memory the allocator keeps free. */
+static void metrics_heap(struct metrics_buf *b)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	metrics_printf(b,
+	    "# HELP egnet_heap_bytes Bytes of the collector's heap in use.\n"
+	    "# TYPE egnet_heap_bytes gauge\negnet_heap_bytes %zu\n",
+	    mi.uordblks + mi.hblkhd);
+}
+
 static void metrics_store(struct store *st, struct metrics_buf *b)
 {
 	struct store_stats s;
 
+	metrics_heap(b);
 	store_stats(st, &s);
 	metrics_printf(b,
 	    "# HELP egnet_store_queue_depth Reports waiting for the store's "
@@ -169,6 +183,10 @@ static void metrics_store(struct store *st, struct metrics_buf *b)
 	    "egnet_store_commit_seconds_count %llu\n"
 	    "# HELP egnet_store_db_bytes Size of the database files.\n"
 	    "# TYPE egnet_store_db_bytes gauge\negnet_store_db_bytes %llu\n"
+	    "# HELP egnet_store_db_memory_bytes Memory of the database's "
+	    "caches (bounded by their settings, not per node).\n"
+	    "# TYPE egnet_store_db_memory_bytes gauge\n"
+	    "egnet_store_db_memory_bytes %llu\n"
 	    "# HELP egnet_store_nodes Nodes the store holds.\n"
 	    "# TYPE egnet_store_nodes gauge\negnet_store_nodes %llu\n"
 	    "# HELP egnet_store_memory_bytes Memory of the per-node state "
@@ -186,7 +204,7 @@ static void metrics_store(struct store *st, struct metrics_buf *b)
 	    (unsigned long long)s.bad_records, s.commit_p50_ms / 1000,
 	    s.commit_p99_ms / 1000, s.commit_sum_ms / 1000,
 	    (unsigned long long)s.commits, (unsigned long long)s.db_bytes,
-	    (unsigned long long)s.nodes, (unsigned long long)s.mem_bytes,
+	    (unsigned long long)s.db_mem_bytes, (unsigned long long)s.nodes, (unsigned long long)s.mem_bytes,
 	    (unsigned long long)s.json_bytes, s.last_error[0] == '\0');
 }
 
@@ -241,7 +259,18 @@ struct metrics_pass {
 	struct metrics_buf f[F__N];
 	const struct inventory *inv;
 	long long now;
+	struct metrics_opts o;
 };
+
+/* Whether family @k goes out under @o. */
+static bool metrics_fam_on(const struct metrics_opts *o, int k)
+{
+	if (k >= F_LINK_UP && k <= F_LINK_TXBPS)
+		return o->links;
+	if (k >= F_TG_UP && k <= F_TG_JIT)
+		return o->targets;
+	return true;
+}
 
 /* "NAME{node=\"CODE\"" into family @k: the caller closes the labels. */
 static void metrics_open(struct metrics_pass *m, int k, const char *code)
@@ -335,7 +364,7 @@ static int metrics_now(void *arg, const struct store_node_now *n)
 	char cb[CODE_STRLEN], tb[CODE_STRLEN];
 
 	code_format(n->node, cb);
-	for (int i = 0; i < n->n_links; i++) {
+	for (int i = 0; m->o.links && i < n->n_links; i++) {
 		const struct store_link_now *l = &n->links[i];
 
 		metrics_link_open(m, F_LINK_UP, cb, l);
@@ -359,7 +388,7 @@ static int metrics_now(void *arg, const struct store_node_now *n)
 			metrics_put(&m->f[F_LINK_TXBPS], "\n", 1);
 		}
 	}
-	for (int i = 0; i < n->n_targets; i++) {
+	for (int i = 0; m->o.targets && i < n->n_targets; i++) {
 		const struct store_target_now *t = &n->targets[i];
 		const char *rel = t->rel < RPT_REL__N ? report_rel_words[t->rel]
 						      : "unknown";
@@ -391,7 +420,8 @@ static int metrics_now(void *arg, const struct store_node_now *n)
 
 int metrics_format(struct store *st, const struct inventory *inv,
 		   const struct http_stats *hs, const struct reports_stats *rs,
-		   long long now_ms, struct metrics_buf *out)
+		   const struct metrics_opts *o, long long now_ms,
+		   struct metrics_buf *out)
 {
 	struct metrics_pass *m = calloc(1, sizeof(*m));
 	size_t total = 0;
@@ -402,6 +432,7 @@ int metrics_format(struct store *st, const struct inventory *inv,
 		return -ENOMEM;
 	m->inv = inv;
 	m->now = now_ms;
+	m->o = o ? *o : (struct metrics_opts){.links = true, .targets = true};
 	if (hs) {
 		size_t n = http_stats_format(hs, NULL, 0);
 
@@ -420,7 +451,7 @@ int metrics_format(struct store *st, const struct inventory *inv,
 	}
 	metrics_store(st, out);
 	rc = store_nodes(st, metrics_node, m);
-	if (!rc)
+	if (!rc && (m->o.links || m->o.targets))
 		rc = store_node_state(st, metrics_now, m);
 	for (int k = 0; k < F__N; k++)
 		total += m->f[k].len + 256;
@@ -428,6 +459,8 @@ int metrics_format(struct store *st, const struct inventory *inv,
 	for (int k = 0; k < F__N; k++) {
 		if (m->f[k].oom)
 			out->oom = true;
+		if (!metrics_fam_on(&m->o, k))
+			continue;
 		metrics_head(out, metrics_fam[k][0], metrics_fam[k][1],
 			     metrics_fam[k][2]);
 		if (m->f[k].len)

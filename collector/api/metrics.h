@@ -51,14 +51,27 @@ __attribute__((format(printf, 2, 3))) void
 metrics_printf(struct metrics_buf *b, const char *fmt, ...);
 
 /*
+ * Which series of the nodes' go out (the collector config's metrics
+ * group): a province's per-link and per-target series are most of its
+ * scrape (20,000 county nodes: ~3 million lines).  A family left out has
+ * no HELP or TYPE line either.
+ */
+struct metrics_opts {
+	bool links;   /* egnet_link_* */
+	bool targets; /* egnet_target_* */
+};
+
+/*
  * The whole /metrics text into @out (empty on entry): @hs and @rs (either
  * may be NULL: those families are left out), the store's figures, and
- * every node's, link's and target's samples; @inv (may be NULL; the
- * caller holds its lock) names the nodes; @now_ms is the wall clock the
- * report ages are counted to.  0, or -ENOMEM (@out freed).
+ * every node's samples, and its links' and targets' as @o says (NULL:
+ * all); @inv (may be NULL; the caller holds its lock) names the nodes;
+ * @now_ms is the wall clock the report ages are counted to.  0, or
+ * -ENOMEM (@out freed).
  */
 int metrics_format(struct store *st, const struct inventory *inv,
 		   const struct http_stats *hs, const struct reports_stats *rs,
-		   long long now_ms, struct metrics_buf *out);
+		   const struct metrics_opts *o, long long now_ms,
+		   struct metrics_buf *out);
 
 #endif

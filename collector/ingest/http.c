@@ -1,10 +1,26 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The HTTP server; http.h states its policy.  One libmicrohttpd daemon per
- * listener (its own listening socket, made here so IPv4 and IPv6 are
- * alike and port 0 works), each with an internal epoll thread pool and
- * suspend/resume (MHD_ALLOW_SUSPEND_RESUME, which brings MHD_USE_ITC, so
- * MHD_resume_connection may be called from any thread).
+ * The HTTP server; http.h states its policy.  Each listener has its own
+ * socket, made here so IPv4 and IPv6 are alike and port 0 works, and
+ * `threads` workers: each a libmicrohttpd daemon in epoll mode on a
+ * duplicate of that socket (they all accept from it, as libmicrohttpd's
+ * own thread pool does), with suspend/resume (MHD_ALLOW_SUSPEND_RESUME),
+ * and no thread of libmicrohttpd's: one thread of ours waits for the
+ * daemon's epoll set and its wake-up eventfd, then runs MHD_run().
+ *
+ * Why not libmicrohttpd's internal threads: its epoll loop (0.9.75, and
+ * later ones) takes at most 128 events per epoll_wait and calls it again,
+ * with the same timeout, after exactly 128.  When nothing more comes, that
+ * second wait sleeps until the nearest connection timeout (~30 s) with 128
+ * ready connections taken off the kernel's ready list and unserved: under
+ * load (256 requests in flight over 2 workers, 128 each) every request in
+ * flight stalled until the idle timeout cut its connection.  MHD_run()
+ * never waits (its waits have a timeout of 0), and our wait ends with the
+ * first ready event or wake-up, at the daemon's MHD_get_timeout() or
+ * after HTTP_TICK_MS at most.  Without libmicrohttpd's thread it has no
+ * inter-thread channel either: a resume from another thread writes the
+ * worker's eventfd (http_worker_wake).  tests/unit/test_http_burst.c
+ * fails if this goes.
  *
  * A request's life: the first call of the access handler (headers only)
  * checks the client certificate, finds the route and the Content-Length;
@@ -24,12 +40,15 @@
 #include "collector/ingest/http_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,6 +56,7 @@
 #include "common/log.h"
 
 #define HTTP_STOP_WAIT_MS 1000 /* for the 503s of stop to go out */
+#define HTTP_TICK_MS	  1000 /* a worker's longest sleep, whatever MHD says */
 
 static double mono(void)
 {
@@ -163,6 +183,7 @@ static enum MHD_Result req_start(struct http_listener *l,
 				      HTTP_REJ_TOO_LARGE, NULL,
 				      "the body is larger than %zu bytes",
 				      l->srv->max_body);
+		req->clen = (size_t)n;
 	}
 	return MHD_YES;
 }
@@ -180,7 +201,11 @@ static enum MHD_Result req_body(struct http_req *req, const char *data,
 		return MHD_NO;
 	}
 	if (req->len + n + 1 > req->cap) {
-		size_t cap = req->cap ? req->cap : 4096;
+		/* the announced length at once: no growth by doubling, whose
+		 * freed steps would be left between the reports kept */
+		size_t cap = req->cap ? req->cap
+				      : req->clen >= req->len + n ? req->clen + 1
+								  : 4096;
 		char *p;
 
 		while (cap < req->len + n + 1)
@@ -233,7 +258,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
 				 const char *version, const char *data,
 				 size_t *data_size, void **con_cls)
 {
-	struct http_listener *l = cls;
+	struct http_worker *w = cls;
+	struct http_listener *l = w->l;
 	struct http_req *req = *con_cls;
 	enum req_state st;
 
@@ -243,6 +269,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
 		if (!req)
 			return MHD_NO;
 		req->srv = l->srv;
+		req->worker = w;
 		req->conn = conn;
 		req->method = method;
 		req->path = url;
@@ -272,7 +299,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
 static void completed_cb(void *cls, struct MHD_Connection *conn,
 			 void **con_cls, enum MHD_RequestTerminationCode why)
 {
-	struct http_listener *l = cls;
+	struct http_listener *l = ((struct http_worker *)cls)->l;
 	struct http_req *req = *con_cls;
 	bool free_it, by_stop;
 
@@ -298,7 +325,7 @@ static void connection_cb(void *cls, struct MHD_Connection *conn,
 			  void **socket_context,
 			  enum MHD_ConnectionNotificationCode code)
 {
-	struct http_listener *l = cls;
+	struct http_listener *l = ((struct http_worker *)cls)->l;
 
 	(void)conn;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
@@ -355,34 +382,67 @@ fail:
 	return -saved;
 }
 
-static int listener_start(struct http_server *srv, struct http_listener *l,
-			  const struct http_conf *c,
-			  const struct http_listen *hl, char *err,
-			  size_t errlen)
+void http_worker_wake(struct http_worker *w)
 {
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-	unsigned limit = c->connections / (unsigned)c->n_listen;
-	int fd = listen_socket(hl, &l->port, err, errlen);
+	uint64_t one = 1;
 
-	if (fd < 0)
-		return fd;
-	l->srv = srv;
-	l->tls = hl->tls;
-	if (limit < c->threads)
-		limit = c->threads;
+	/* EAGAIN: the counter is full, the worker wakes all the same */
+	if (write(w->wake, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("http: cannot wake a worker: %s", strerror(errno));
+}
+
+/* A worker's thread: wait for its daemon's events, run it, again. */
+static void *worker_run(void *arg)
+{
+	struct http_worker *w = arg;
+	struct pollfd p[2] = {{.fd = w->epfd, .events = POLLIN},
+			      {.fd = w->wake, .events = POLLIN}};
+
+	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
+		MHD_UNSIGNED_LONG_LONG t;
+		int ms = HTTP_TICK_MS;
+		uint64_t v;
+
+		if (MHD_get_timeout(w->mhd, &t) == MHD_YES && t < (unsigned)ms)
+			ms = (int)t;
+		if (poll(p, 2, ms) < 0 && errno != EINTR) {
+			log_warn("http: poll: %s", strerror(errno));
+			usleep(10000);
+		}
+		/* emptied before MHD_run: a resume after this wakes again */
+		if (p[1].revents & POLLIN &&
+		    read(w->wake, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			log_warn("http: eventfd: %s", strerror(errno));
+		if (__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE))
+			break;
+		MHD_run(w->mhd);
+	}
+	return NULL;
+}
+
+/* Worker @w of @l on @fd (its own descriptor, taken also on failure). */
+static int worker_start(struct http_server *srv, struct http_listener *l,
+			struct http_worker *w, const struct http_conf *c,
+			unsigned limit, int fd, char *err, size_t errlen)
+{
+	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+			 MHD_USE_ERROR_LOG;
+	const union MHD_DaemonInfo *di;
+	int rc;
+
+	w->l = l;
+	w->epfd = w->wake = -1;
 	if (l->tls)
 		flags |= MHD_USE_TLS;
 	/* the TLS options count only with MHD_USE_TLS */
-	l->mhd = MHD_start_daemon(
-		flags, 0, NULL, NULL, access_cb, l,
+	w->mhd = MHD_start_daemon(
+		flags, 0, NULL, NULL, access_cb, w,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_LISTEN_SOCKET, fd,
-		MHD_OPTION_NOTIFY_COMPLETED, completed_cb, l,
-		MHD_OPTION_NOTIFY_CONNECTION, connection_cb, l,
+		MHD_OPTION_NOTIFY_COMPLETED, completed_cb, w,
+		MHD_OPTION_NOTIFY_CONNECTION, connection_cb, w,
 		MHD_OPTION_CONNECTION_LIMIT, limit,
 		MHD_OPTION_CONNECTION_TIMEOUT, c->timeout,
-		MHD_OPTION_THREAD_POOL_SIZE, c->threads,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
 		l->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, srv->cert,
 		MHD_OPTION_HTTPS_MEM_KEY, srv->key,
@@ -390,14 +450,97 @@ static int listener_start(struct http_server *srv, struct http_listener *l,
 		MHD_OPTION_HTTPS_PRIORITIES,
 		"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
 		MHD_OPTION_END);
-	if (!l->mhd) {
+	if (!w->mhd) {
 		snprintf(err, errlen, "libmicrohttpd refused to start%s",
 			 l->tls ? " (is the certificate, key or CA wrong?)"
 				: "");
 		close(fd);
 		return -EINVAL;
 	}
+	di = MHD_get_daemon_info(w->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	w->epfd = di ? di->epoll_fd : -1;
+	w->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->epfd < 0 || w->wake < 0) {
+		snprintf(err, errlen, "no epoll set or eventfd: %s",
+			 strerror(errno));
+		return -EMFILE;
+	}
+	rc = pthread_create(&w->thread, NULL, worker_run, w);
+	if (rc) {
+		snprintf(err, errlen, "cannot start a thread: %s",
+			 strerror(rc));
+		return -rc;
+	}
+	w->started = true;
+	pthread_setname_np(w->thread, "http-worker");
 	return 0;
+}
+
+static int listener_start(struct http_server *srv, struct http_listener *l,
+			  const struct http_conf *c,
+			  const struct http_listen *hl, char *err,
+			  size_t errlen)
+{
+	unsigned limit = c->connections / (unsigned)c->n_listen / c->threads;
+	int fd = listen_socket(hl, &l->port, err, errlen);
+
+	if (fd < 0)
+		return fd;
+	l->srv = srv;
+	l->tls = hl->tls;
+	if (!limit)
+		limit = 1;
+	l->w = calloc(c->threads, sizeof(*l->w));
+	if (!l->w) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < c->threads; i++) {
+		/* the last worker takes the socket itself */
+		int wfd = i + 1 < c->threads ? fcntl(fd, F_DUPFD_CLOEXEC, 0)
+					     : fd;
+		int rc;
+
+		if (wfd < 0) {
+			rc = -errno;
+			snprintf(err, errlen, "cannot listen: %s",
+				 strerror(errno));
+			close(fd);
+			return rc;
+		}
+		rc = worker_start(srv, l, &l->w[l->n_w], c, limit, wfd, err,
+				  errlen);
+		if (l->w[l->n_w].mhd)
+			l->n_w++;
+		if (rc) {
+			if (wfd != fd)
+				close(fd);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Stop @l's workers' threads, then their daemons (connections closed). */
+static void listener_stop(struct http_listener *l)
+{
+	for (int i = 0; i < l->n_w; i++) {
+		__atomic_store_n(&l->w[i].stop, true, __ATOMIC_RELEASE);
+		if (l->w[i].wake >= 0)
+			http_worker_wake(&l->w[i]);
+	}
+	for (int i = 0; i < l->n_w; i++) {
+		struct http_worker *w = &l->w[i];
+
+		if (w->started)
+			pthread_join(w->thread, NULL);
+		MHD_stop_daemon(w->mhd);
+		if (w->wake >= 0)
+			close(w->wake);
+	}
+	free(l->w);
+	l->w = NULL;
+	l->n_w = 0;
 }
 
 int http_server_start(struct http_server **out, const struct http_conf *c,
@@ -443,9 +586,9 @@ int http_server_start(struct http_server **out, const struct http_conf *c,
 	for (int i = 0; i < c->n_listen; i++) {
 		rc = listener_start(srv, &srv->l[i], c, &c->listen[i], err,
 				    errlen);
+		srv->n++; /* stopped by stop, started or not */
 		if (rc)
 			goto fail;
-		srv->n++;
 	}
 	*out = srv;
 	return 0;
@@ -470,7 +613,10 @@ void http_server_stats(struct http_server *s, struct http_stats *out)
  */
 static void answer_suspended(struct http_server *srv)
 {
-	struct MHD_Connection **conns = NULL;
+	struct parked {
+		struct MHD_Connection *conn;
+		struct http_worker *w;
+	} *p = NULL;
 	size_t n = 0, cap = 0;
 
 	pthread_mutex_lock(&srv->mu);
@@ -482,9 +628,9 @@ static void answer_suspended(struct http_server *srv)
 		next = r->next;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
-			conns = xrealloc(conns, cap * sizeof(*conns));
+			p = xrealloc(p, cap * sizeof(*p));
 		}
-		conns[n++] = r->conn;
+		p[n++] = (struct parked){r->conn, r->worker};
 		r->resp = text ? http_response_new(text, strlen(text),
 					      "application/json")
 			       : NULL;
@@ -498,9 +644,12 @@ static void answer_suspended(struct http_server *srv)
 	}
 	srv->susp = NULL;
 	pthread_mutex_unlock(&srv->mu);
-	for (size_t i = 0; i < n; i++)
-		MHD_resume_connection(conns[i]);
-	free(conns);
+	/* a request may be gone once resumed: not its worker */
+	for (size_t i = 0; i < n; i++) {
+		MHD_resume_connection(p[i].conn);
+		http_worker_wake(p[i].w);
+	}
+	free(p);
 }
 
 void http_server_stop(struct http_server *s)
@@ -526,7 +675,7 @@ void http_server_stop(struct http_server *s)
 	     i++)
 		usleep(10000);
 	for (int i = 0; i < s->n; i++)
-		MHD_stop_daemon(s->l[i].mhd);
+		listener_stop(&s->l[i]);
 	pthread_mutex_lock(&s->mu);
 	s->stopped = true;
 	last = !s->owners;

@@ -27,9 +27,10 @@
  * the ones still waiting are answered 503 and a later http_answer on them
  * only frees.
  *
- * Threads: each listener has its own libmicrohttpd daemon with a pool of
- * `threads` workers polling many connections each, so a client that sends
- * nothing holds no worker; it is cut after `timeout` seconds.
+ * Threads: each listener has `threads` workers (a libmicrohttpd daemon
+ * each, on the listener's socket, run by a thread of ours) polling many
+ * connections each, so a client that sends nothing holds no worker; it is
+ * cut after `timeout` seconds.
  */
 #ifndef EGNET_HTTP_H
 #define EGNET_HTTP_H

@@ -17,9 +17,24 @@
 #define HTTP_MAX_LISTEN	 16
 #define HTTP_MAX_TABLES	 8
 
+/*
+ * One worker: a libmicrohttpd daemon without a thread of its own, on a
+ * duplicate of its listener's socket, run by our thread (http.c says why).
+ */
+struct http_worker {
+	struct http_listener *l;
+	struct MHD_Daemon *mhd;
+	int epfd;	/* the daemon's epoll set, libmicrohttpd's */
+	int wake;	/* eventfd: a connection resumed, or stop */
+	pthread_t thread;
+	bool started;
+	bool stop;	/* atomic */
+};
+
 struct http_listener {
 	struct http_server *srv;
-	struct MHD_Daemon *mhd;
+	struct http_worker *w;
+	int n_w;
 	bool tls;
 	int port;
 };
@@ -63,6 +78,7 @@ enum req_state {
 
 struct http_req {
 	struct http_server *srv;
+	struct http_worker *worker; /* whose daemon has the connection */
 	struct MHD_Connection *conn;
 	const char *method, *path; /* libmicrohttpd's, for the request */
 	bool tls, has_code;
@@ -72,6 +88,7 @@ struct http_req {
 	int n_params;
 	char *body;
 	size_t len, cap;
+	size_t clen; /* the Content-Length (0: none) */
 	double t0;
 
 	/* under srv->mu */
@@ -89,6 +106,9 @@ struct http_req {
 void http_req_unref_locked(struct http_req *req, bool *free_it);
 void http_req_free(struct http_req *req);
 void http_server_free(struct http_server *srv);
+
+/* Wake @w's thread: a connection of its daemon was resumed. */
+void http_worker_wake(struct http_worker *w);
 
 /* A response owning @data (freed also on failure), with its Content-Type. */
 struct MHD_Response *http_response_new(char *data, size_t len,

@@ -76,6 +76,7 @@ int http_answer_set(struct http_req *req, unsigned status,
 		    struct MHD_Response *resp)
 {
 	struct http_server *srv = req->srv;
+	struct http_worker *w = req->worker;
 	struct MHD_Connection *resume = NULL;
 	bool free_req = false, free_srv = false;
 
@@ -114,8 +115,9 @@ int http_answer_set(struct http_req *req, unsigned status,
 	pthread_mutex_unlock(&srv->mu);
 	if (!resume)
 		return 0;
-	/* from here req may be gone */
+	/* from here req may be gone, not its worker (resuming holds stop) */
 	MHD_resume_connection(resume);
+	http_worker_wake(w);
 	pthread_mutex_lock(&srv->mu);
 	srv->resuming--;
 	pthread_mutex_unlock(&srv->mu);

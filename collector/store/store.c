@@ -123,7 +123,6 @@ struct snode *store_node_get(struct store *st, code_t code)
 		return NULL;
 	n->code = code;
 	storestate_init(&n->ws);
-	storestate_init(&n->snap);
 	pthread_mutex_lock(&st->mu);
 	if ((st->n_nodes + 1) * 10 > st->tab_cap * 7 && store_tab_grow(st)) {
 		pthread_mutex_unlock(&st->mu);
@@ -139,12 +138,15 @@ struct snode *store_node_get(struct store *st, code_t code)
 	return n;
 }
 
-static void store_node_free(struct snode *n)
+static void store_node_free(struct store *st, struct snode *n)
 {
+	snode_info_free(st, n);
 	storeseq_free(&n->done);
 	storeseq_free(&n->wseq);
 	storestate_free(&n->ws);
-	storestate_free(&n->snap);
+	if (n->snap)
+		storestate_free(n->snap);
+	free(n->snap);
 	storenow_unref(n->now);
 	free(n->json);
 	free(n);
@@ -178,7 +180,8 @@ static int store_load_node(void *arg, const struct store_node_info *info,
 	n = store_node_get(st, info->node);
 	if (!n)
 		return -ENOMEM;
-	n->info = *info;
+	if (snode_info_set(st, n, info))
+		return -ENOMEM;
 	if (json) {
 		n->json = malloc(len + 1);
 		if (!n->json)
@@ -188,7 +191,7 @@ static int store_load_node(void *arg, const struct store_node_info *info,
 		n->json_len = len;
 	}
 	j = state ? json_loads(state, 0, NULL) : NULL;
-	if (!j || storestate_from_json(&n->ws, j, err, sizeof(err))) {
+	if (!j || storestate_from_json(&n->ws, n->code, j, err, sizeof(err))) {
 		/* the next report counts as a first one */
 		storestate_init(&n->ws);
 		st->s.bad_records++;
@@ -196,9 +199,7 @@ static int store_load_node(void *arg, const struct store_node_info *info,
 	json_decref(j);
 	/* no reader yet: the store is not returned before loading ends */
 	storenow_unref(n->now);
-	n->now = storenow_from_state(n->code, &n->ws);
-	if (!n->now)
-		return -ENOMEM;
+	n->now = storenow_ref(n->ws.cur); /* NULL: none */
 	return 0;
 }
 
@@ -212,8 +213,7 @@ static int store_load_range(void *arg, code_t node, uint64_t lo, uint64_t hi)
 		return 0;
 	}
 	n = store_node_get(st, node);
-	if (!n || storeseq_add_range(&n->done, lo, hi) ||
-	    storeseq_add_range(&n->wseq, lo, hi))
+	if (!n || storeseq_add_range(&n->done, lo, hi))
 		return -ENOMEM;
 	return 0;
 }
@@ -224,7 +224,7 @@ static void store_free(struct store *st)
 {
 	for (size_t i = 0; i < st->tab_cap; i++)
 		if (st->tab[i])
-			store_node_free(st->tab[i]);
+			store_node_free(st, st->tab[i]);
 	free(st->tab);
 	while (st->ahead) {
 		struct storeaux *a = st->ahead;
@@ -475,8 +475,8 @@ int store_nodes(struct store *st, store_node_fn cb, void *arg)
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < st->tab_cap; i++)
-		if (st->tab[i] && st->tab[i]->info.node)
-			v[n++] = st->tab[i]->info;
+		if (st->tab[i] && st->tab[i]->info.has)
+			snode_info_get(st->tab[i], &v[n++]);
 	pthread_mutex_unlock(&st->mu);
 	qsort(v, n, sizeof(*v), store_info_cmp);
 	for (size_t i = 0; i < n && !rc; i++)
@@ -575,4 +575,5 @@ void store_stats(struct store *st, struct store_stats *s)
 		s->commit_p99_ms = v[(n * 99 + 99) / 100 - 1];
 	}
 	s->db_bytes = st->be->size(st->h);
+	s->db_mem_bytes = st->be->mem ? st->be->mem(st->h) : 0;
 }

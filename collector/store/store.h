@@ -325,6 +325,7 @@ struct store_stats {
 	double commit_sum_ms;                /* over all commits */
 	uint64_t commits;
 	uint64_t db_bytes;
+	uint64_t db_mem_bytes;     /* the backend's caches (bounded) */
 	uint64_t nodes, mem_bytes; /* per-node state, JSON not counted */
 	uint64_t json_bytes;       /* last reports held in memory */
 	uint64_t aux_written, aux_busy; /* verification records */

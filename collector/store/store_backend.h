@@ -99,6 +99,9 @@ struct store_backend {
 			long long until_ms, int limit, store_coverage_fn cb,
 			void *arg);
 	uint64_t (*size)(void *h);
+	/* bytes of memory the backend holds (caches: bounded, not per node);
+	 * any thread */
+	uint64_t (*mem)(void *h);
 	void (*close)(void *h);
 };
 

@@ -631,6 +631,15 @@ static uint64_t store_sqlite_size(void *hv)
 	return n;
 }
 
+/* Every byte SQLite has allocated in the process: the page caches of the
+ * write connection (cache_size above) and of the read connections, the
+ * schemas and statements.  sqlite3_memory_used() is thread-safe. */
+static uint64_t store_sqlite_mem(void *hv)
+{
+	(void)hv;
+	return (uint64_t)sqlite3_memory_used();
+}
+
 const struct store_backend store_sqlite = {
 	.name = "sqlite",
 	.open = store_sqlite_open,
@@ -643,6 +652,7 @@ const struct store_backend store_sqlite = {
 	.outages = store_sqlite_outages,
 	.coverage = store_sqlite_coverage,
 	.size = store_sqlite_size,
+	.mem = store_sqlite_mem,
 	.close = store_sqlite_close,
 };
 

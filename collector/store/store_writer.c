@@ -101,10 +101,16 @@ static int wbuf_touch(struct wbuf *b, struct snode *n)
 {
 	if (n->batch == b->batch)
 		return 0;
-	if (wbuf_grow((void **)&b->touched, &b->cap_touched,
+	if (!n->snap)
+		n->snap = malloc(sizeof(*n->snap));
+	if (!n->snap ||
+	    wbuf_grow((void **)&b->touched, &b->cap_touched,
 		      b->n_touched + 1, sizeof(b->touched[0])) ||
-	    storeseq_reserve(&n->wseq, n->done.n) ||
-	    storestate_copy(&n->snap, &n->ws)) {
+	    storeseq_copy(&n->wseq, &n->done) ||
+	    storestate_copy(n->snap, &n->ws)) {
+		free(n->snap);
+		n->snap = NULL;
+		storeseq_free(&n->wseq);
 		b->oom = true;
 		return -ENOMEM;
 	}
@@ -127,7 +133,8 @@ static void wbuf_report(struct wbuf *b, struct storerep *p)
 		b->oom = true;
 		return;
 	}
-	if (storeseq_has(&n->wseq, p->seq)) {
+	/* wseq: done and this batch's, only while a batch holds the node */
+	if (storeseq_has(n->batch == b->batch ? &n->wseq : &n->done, p->seq)) {
 		/* stored, or an earlier copy in this batch: DUP once that
 		 * one is committed */
 		p->result = STORE_DUP;
@@ -210,7 +217,7 @@ static int wbuf_node(struct wbuf *b, struct snode *n)
 		w->json = n->newest->json;
 		w->json_len = n->newest->json_len;
 	} else {
-		w->info = n->info;
+		snode_info_get(n, &w->info);
 		w->json = n->json;
 		w->json_len = n->json_len;
 	}
@@ -270,14 +277,16 @@ static void wbuf_commit_ok(struct wbuf *b)
 	struct store *st = b->st;
 	double now = now_mono();
 	struct storenow **pub = NULL;
+	struct store_node_info info;
 
-	/* the nodes' new links and targets, built before the lock; a node
-	 * whose block cannot be made keeps its older one */
+	/* the nodes' new links and targets: the newest report's block, which
+	 * their state holds (storeagg_advance); without room for the list
+	 * they keep their older ones */
 	if (b->n_touched)
 		pub = calloc(b->n_touched, sizeof(*pub));
 	for (int i = 0; pub && i < b->n_touched; i++)
 		if (wbuf_newer(b, b->touched[i]))
-			pub[i] = storenow_from_rep(b->touched[i]->newest);
+			pub[i] = storenow_ref(b->touched[i]->ws.cur);
 	for (int i = 0; i < b->n_popped; i++) {
 		struct snode *n = b->dhead;
 
@@ -292,12 +301,21 @@ static void wbuf_commit_ok(struct wbuf *b)
 		struct snode *n = b->touched[i];
 		struct storerep *p = n->newest;
 
-		storestate_free(&n->snap);
-		if (n->seq_changed && storeseq_copy(&n->done, &n->wseq))
-			b->oom = true; /* done stays smaller: safe */
+		storestate_free(n->snap);
+		free(n->snap);
+		n->snap = NULL;
+		if (n->seq_changed) {
+			struct storeseq t = n->done;
+
+			n->done = n->wseq;
+			n->wseq = t;
+		}
+		storeseq_free(&n->wseq);
 		if (!wbuf_newer(b, n))
 			continue;
-		wbuf_info(&n->info, n->code, p);
+		wbuf_info(&info, n->code, p);
+		if (snode_info_set(st, n, &info))
+			b->oom = true; /* the summary stays the older one */
 		if (pub && pub[i]) {
 			struct storenow *old = n->now;
 
@@ -331,10 +349,10 @@ static void wbuf_commit_failed(struct wbuf *b)
 		struct snode *n = b->touched[i];
 
 		storestate_free(&n->ws);
-		n->ws = n->snap;
-		storestate_init(&n->snap);
-		/* cannot fail: wbuf_touch() reserved the room */
-		storeseq_copy(&n->wseq, &n->done);
+		n->ws = *n->snap;
+		free(n->snap);
+		n->snap = NULL;
+		storeseq_free(&n->wseq);
 	}
 }
 
@@ -382,7 +400,7 @@ static void store_writer_expire(struct store *st, bool *more)
 
 static uint64_t store_writer_mem(struct store *st)
 {
-	uint64_t m = st->tab_cap * sizeof(st->tab[0]);
+	uint64_t m = st->tab_cap * sizeof(st->tab[0]) + storeprof_mem(st);
 
 	for (size_t i = 0; i < st->tab_cap; i++) {
 		struct snode *n = st->tab[i];
@@ -390,7 +408,7 @@ static uint64_t store_writer_mem(struct store *st)
 		if (n)
 			m += sizeof(*n) + storestate_mem(&n->ws) +
 			     storenow_size(n->now) +
-			     (n->done.cap + n->wseq.cap) *
+			     n->done.cap *
 				     sizeof(struct storeseq_range);
 	}
 	return m;

@@ -30,23 +30,12 @@ static const char *const storediff_oper_words[RPT_OPER__N] = {
 
 int storediff_link(const struct storestate *s, const char *name, int hint)
 {
-	if (hint >= 0 && hint < s->n_links &&
-	    strcmp(s->links[hint].name, name) == 0)
-		return hint;
-	for (int i = 0; i < s->n_links; i++)
-		if (strcmp(s->links[i].name, name) == 0)
-			return i;
-	return -1;
+	return storenow_link(s->cur, name, hint);
 }
 
 int storediff_target(const struct storestate *s, code_t code, int hint)
 {
-	if (hint >= 0 && hint < s->n_targets && s->targets[hint].code == code)
-		return hint;
-	for (int i = 0; i < s->n_targets; i++)
-		if (s->targets[i].code == code)
-			return i;
-	return -1;
+	return storenow_target(s->cur, code, hint);
 }
 
 static void storediff_emit(storediff_fn fn, void *arg, const struct storerep *c,
@@ -106,13 +95,16 @@ int storediff(const struct storestate *prev, const struct storerep *cur,
 		for (int i = 0; i < cur->n_links; i++) {
 			const struct storerep_link *l = &cur->links[i];
 			int k = storediff_link(prev, l->name, i);
+			uint8_t was;
 
-			if (k < 0 || prev->links[k].state == l->state ||
-			    !storediff_oper(l->state))
+			if (k < 0)
+				continue;
+			was = storenow_links(prev->cur)[k].state;
+			if (was == l->state || !storediff_oper(l->state))
 				continue;
 			snprintf(text, sizeof(text), "%s, was %s",
 				 storediff_oper_words[l->state],
-				 storediff_oper_words[prev->links[k].state]);
+				 storediff_oper_words[was]);
 			storediff_emit(fn, arg, cur, t,
 				       l->state == RPT_OPER_UP
 					       ? STORE_EV_LINK_UP
@@ -123,13 +115,16 @@ int storediff(const struct storestate *prev, const struct storerep *cur,
 		for (int i = 0; i < cur->n_targets; i++) {
 			const struct storerep_target *g = &cur->targets[i];
 			int k = storediff_target(prev, g->code, i);
+			uint8_t was;
 
-			if (k < 0 || prev->targets[k].state == g->state ||
-			    !storediff_oper(g->state))
+			if (k < 0)
+				continue;
+			was = storenow_targets(prev->cur)[k].state;
+			if (was == g->state || !storediff_oper(g->state))
 				continue;
 			snprintf(text, sizeof(text), "%s, was %s",
 				 storediff_oper_words[g->state],
-				 storediff_oper_words[prev->targets[k].state]);
+				 storediff_oper_words[was]);
 			storediff_emit(fn, arg, cur, t,
 				       g->state == RPT_OPER_UP
 					       ? STORE_EV_TARGET_UP

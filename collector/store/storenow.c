@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The published links and targets of a node (storerep.h's struct
- * storenow, store.h's store_node_state): built by the writer thread from a
- * committed report, or from the state loaded at open, and swapped into
- * the node under the store's lock; readers take a reference under the
- * lock and read it after.  Pure but for malloc: NULL when out of memory.
+ * The links and targets of a node's last report (storerep.h's struct
+ * storenow, store.h's store_node_state): built by the writer thread from
+ * each report it takes in order (the node's state holds it), or from the
+ * state loaded at open, and once the report is committed swapped into the
+ * node under the store's lock; readers take a reference under the lock
+ * and read it after.  Pure but for malloc: NULL when out of memory.
  */
 #include "collector/store/store_int.h"
 
@@ -42,7 +43,7 @@ size_t storenow_size(const struct storenow *n)
 	return n ? storenow_bytes(n->n_links, n->n_targets) : 0;
 }
 
-static struct storenow *storenow_alloc(int n_links, int n_targets)
+struct storenow *storenow_new(int n_links, int n_targets)
 {
 	struct storenow *n;
 
@@ -65,7 +66,7 @@ static float storenow_f(double v)
 
 struct storenow *storenow_from_rep(const struct storerep *p)
 {
-	struct storenow *n = storenow_alloc(p->n_links, p->n_targets);
+	struct storenow *n = storenow_new(p->n_links, p->n_targets);
 	struct store_link_now *l;
 	struct store_target_now *t;
 
@@ -100,8 +101,7 @@ struct storenow *storenow_from_rep(const struct storerep *p)
 	return n;
 }
 
-/* What a target is to @node, from the codes alone. */
-static uint8_t storenow_rel(code_t node, code_t target)
+uint8_t storenow_rel(code_t node, code_t target)
 {
 	if (target == code_parent(node))
 		return RPT_REL_PARENT;
@@ -109,32 +109,34 @@ static uint8_t storenow_rel(code_t node, code_t target)
 						    : RPT_REL_CHILD;
 }
 
-struct storenow *storenow_from_state(code_t node, const struct storestate *s)
+int storenow_link(const struct storenow *n, const char *name, int hint)
 {
-	struct storenow *n = storenow_alloc(s->n_links, s->n_targets);
-	struct store_link_now *l;
-	struct store_target_now *t;
+	const struct store_link_now *l;
 
 	if (!n)
-		return NULL;
+		return -1;
 	l = storenow_links(n);
+	if (hint >= 0 && hint < n->n_links && strcmp(l[hint].name, name) == 0)
+		return hint;
+	for (int i = 0; i < n->n_links; i++)
+		if (strcmp(l[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int storenow_target(const struct storenow *n, code_t code, int hint)
+{
+	const struct store_target_now *t;
+
+	if (!n)
+		return -1;
 	t = storenow_targets(n);
-	for (int i = 0; i < s->n_links; i++) {
-		memcpy(l[i].name, s->links[i].name, sizeof(l[i].name));
-		l[i].name[sizeof(l[i].name) - 1] = '\0';
-		l[i].state = s->links[i].state;
-		l[i].has_counters = s->links[i].has_counters;
-		l[i].rx_bytes = s->links[i].rx;
-		l[i].tx_bytes = s->links[i].tx;
-		l[i].rx_bps = l[i].tx_bps = -1.0f;
-	}
-	for (int i = 0; i < s->n_targets; i++) {
-		t[i].code = s->targets[i].code;
-		t[i].state = s->targets[i].state;
-		t[i].rel = storenow_rel(node, s->targets[i].code);
-		t[i].rtt_ms = t[i].loss_pct = t[i].jitter_ms = -1.0f;
-	}
-	return n;
+	if (hint >= 0 && hint < n->n_targets && t[hint].code == code)
+		return hint;
+	for (int i = 0; i < n->n_targets; i++)
+		if (t[i].code == code)
+			return i;
+	return -1;
 }
 
 struct storenow *storenow_ref(struct storenow *n)

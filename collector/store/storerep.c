@@ -121,40 +121,39 @@ void storestate_init(struct storestate *s)
 
 void storestate_free(struct storestate *s)
 {
-	free(s->links);
-	free(s->targets);
+	free(s->links); /* the targets' sums with it */
+	storenow_unref(s->cur);
 	storestate_init(s);
+}
+
+static size_t storestate_sums(const struct storestate *s)
+{
+	return s->n_links * sizeof(s->links[0]) +
+	       s->n_targets * sizeof(s->targets[0]);
 }
 
 int storestate_copy(struct storestate *dst, const struct storestate *src)
 {
+	size_t n = storestate_sums(src);
 	struct storestate_link *l = NULL;
-	struct storestate_target *t = NULL;
 
-	if (src->n_links) {
-		l = malloc(src->n_links * sizeof(*l));
+	if (n) {
+		l = malloc(n);
 		if (!l)
 			return -ENOMEM;
-		memcpy(l, src->links, src->n_links * sizeof(*l));
-	}
-	if (src->n_targets) {
-		t = malloc(src->n_targets * sizeof(*t));
-		if (!t) {
-			free(l);
-			return -ENOMEM;
-		}
-		memcpy(t, src->targets, src->n_targets * sizeof(*t));
+		memcpy(l, src->links, n);
 	}
 	*dst = *src;
 	dst->links = l;
-	dst->targets = t;
+	dst->targets = l ? (struct storestate_target *)(l + src->n_links)
+			 : NULL;
+	storenow_ref(dst->cur);
 	return 0;
 }
 
 size_t storestate_mem(const struct storestate *s)
 {
-	return s->n_links * sizeof(s->links[0]) +
-	       s->n_targets * sizeof(s->targets[0]);
+	return storestate_sums(s); /* cur is the node's published block */
 }
 
 /*
@@ -167,17 +166,21 @@ json_t *storestate_to_json(const struct storestate *s)
 {
 	json_t *l = json_array(), *t = json_array(), *o;
 
-	for (int i = 0; l && i < s->n_links; i++)
+	for (int i = 0; l && i < s->n_links; i++) {
+		const struct store_link_now *k = &storenow_links(s->cur)[i];
+
 		json_array_append_new(
-			l, json_pack("[s,i,b,I,I]", s->links[i].name,
-				     s->links[i].state,
-				     s->links[i].has_counters,
-				     (json_int_t)s->links[i].rx,
-				     (json_int_t)s->links[i].tx));
-	for (int i = 0; t && i < s->n_targets; i++)
+			l, json_pack("[s,i,b,I,I]", k->name, k->state,
+				     k->has_counters, (json_int_t)k->rx_bytes,
+				     (json_int_t)k->tx_bytes));
+	}
+	for (int i = 0; t && i < s->n_targets; i++) {
+		const struct store_target_now *k = &storenow_targets(s->cur)[i];
+
 		json_array_append_new(t, json_pack("[I,i]",
-						   (json_int_t)s->targets[i].code,
-						   s->targets[i].state));
+						   (json_int_t)k->code,
+						   k->state));
+	}
 	o = json_pack("{s:i,s:I,s:I,s:I,s:b,s:i,s:o*,s:o*}", "v", 1, "seq",
 		      (json_int_t)s->seq, "t", (json_int_t)s->time_ms, "up",
 		      (json_int_t)s->uptime_s, "drift", s->drift, "apply",
@@ -185,9 +188,11 @@ json_t *storestate_to_json(const struct storestate *s)
 	return o;
 }
 
-int storestate_from_json(struct storestate *s, const json_t *j, char *err,
-			 size_t errlen)
+int storestate_from_json(struct storestate *s, code_t node, const json_t *j,
+			 char *err, size_t errlen)
 {
+	struct store_link_now *ln;
+	struct store_target_now *tn;
 	json_int_t v, seq, t, up;
 	int drift, apply;
 	json_t *l, *tg, *e;
@@ -216,18 +221,25 @@ int storestate_from_json(struct storestate *s, const json_t *j, char *err,
 	s->uptime_s = up;
 	s->drift = drift;
 	s->apply = (uint8_t)apply;
-	if (json_array_size(l))
-		s->links = calloc(json_array_size(l), sizeof(s->links[0]));
-	if (json_array_size(tg))
-		s->targets = calloc(json_array_size(tg), sizeof(s->targets[0]));
-	if ((json_array_size(l) && !s->links) ||
-	    (json_array_size(tg) && !s->targets)) {
+	s->cur = storenow_new((int)json_array_size(l), (int)json_array_size(tg));
+	if (s->cur && (json_array_size(l) || json_array_size(tg))) {
+		s->links = calloc(1, json_array_size(l) * sizeof(s->links[0]) +
+					     json_array_size(tg) *
+						     sizeof(s->targets[0]));
+		s->targets = s->links ? (struct storestate_target *)(
+						s->links + json_array_size(l))
+				      : NULL;
+	}
+	if (!s->cur ||
+	    ((json_array_size(l) || json_array_size(tg)) && !s->links)) {
 		storestate_free(s);
 		snprintf(err, errlen, "node state: out of memory");
 		return -ENOMEM;
 	}
+	ln = storenow_links(s->cur);
+	tn = storenow_targets(s->cur);
 	json_array_foreach(l, i, e) {
-		struct storestate_link *d = &s->links[i];
+		struct store_link_now *d = &ln[i];
 		const char *name;
 		json_int_t st, rx, tx;
 		int hc;
@@ -243,8 +255,9 @@ int storestate_from_json(struct storestate *s, const json_t *j, char *err,
 		snprintf(d->name, sizeof(d->name), "%s", name);
 		d->state = (uint8_t)st;
 		d->has_counters = hc;
-		d->rx = (uint64_t)rx;
-		d->tx = (uint64_t)tx;
+		d->rx_bytes = (uint64_t)rx;
+		d->tx_bytes = (uint64_t)tx;
+		d->rx_bps = d->tx_bps = -1.0f; /* not saved */
 		s->n_links++;
 	}
 	json_array_foreach(tg, i, e) {
@@ -262,8 +275,10 @@ int storestate_from_json(struct storestate *s, const json_t *j, char *err,
 				 i);
 			return -EINVAL;
 		}
-		s->targets[i].code = c;
-		s->targets[i].state = (uint8_t)st;
+		tn[i].code = c;
+		tn[i].state = (uint8_t)st;
+		tn[i].rel = storenow_rel(node, c);
+		tn[i].rtt_ms = tn[i].loss_pct = tn[i].jitter_ms = -1.0f;
 		s->n_targets++;
 	}
 	return 0;

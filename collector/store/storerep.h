@@ -79,35 +79,61 @@ struct storerep *storerep_new(const struct report *r, const char *json,
 /* Free @p and the JSON it still owns.  NULL is fine. */
 void storerep_free(struct storerep *p);
 
-/* Sums over a period (the open minute, the open hour) of a link's
- * reports, and of a target's. */
+/*
+ * Sums over a period (the open minute, the open hour) of a link's reports,
+ * and of a target's: 26 bytes each, so a link's or a target's open minute
+ * and hour take 52 (with the key, state and counters, which are now in the
+ * node's block, they were 120 and 112 bytes with double sums and 32-bit
+ * counts).
+ *
+ * Precision.  Byte counts are exact (64-bit).  The sums of rates, RTT,
+ * loss and jitter are 32-bit floats (24-bit mantissa): the mean of n
+ * samples is within n * 2^-24 of the exact mean, relatively, at worst
+ * (6e-6 for a minute of 1 s reports, 2.2e-4 for an hour of them; the
+ * rounding errors of a sum mostly cancel, so in practice far less), and
+ * the rows are kept as 32-bit floats anyway (storepack.c).  Counts are
+ * 16-bit and saturate: a period's reports after its 65,535th (one every
+ * 55 ms for a whole hour) are left out of its means (not of its byte
+ * counts); an hour that a minute would take past it keeps the minute's
+ * bytes, extremes and its own means without the minute's samples.
+ */
+#define STOREAGG_N_MAX UINT16_MAX
+
+/* packed to 2-byte alignment: 26 bytes, so a period and its hour take 52
+ * (the members are only read and written whole, never by address) */
 struct storeagg_lacc {
-	uint64_t rx, tx;        /* bytes */
-	double rx_bps, tx_bps;  /* sums of the reported rates */
-	uint32_t n;             /* reports with counters */
-};
+	uint64_t rx, tx;       /* bytes */
+	float rx_bps, tx_bps;  /* sums of the reported rates */
+	uint16_t n;            /* reports with counters */
+} __attribute__((packed, aligned(2)));
 
 struct storeagg_tacc {
-	double rtt, loss, jit;  /* sums */
+	float rtt, loss, jit;  /* sums */
 	float rtt_min, rtt_max;
-	uint32_t n, n_rtt, n_jit;
-};
+	uint16_t n, n_rtt, n_jit;
+} __attribute__((packed, aligned(2)));
 
-/* One link or target as remembered, with its open minute and hour. */
+/*
+ * A link's or a target's open minute and hour (52 bytes): its key, state
+ * and last counters are in the state's block (struct storestate's cur).
+ */
 struct storestate_link {
-	char name[16];
-	uint8_t state;
-	bool has_counters;
-	uint64_t rx, tx; /* the last counters */
 	struct storeagg_lacc m, h;
 };
 
 struct storestate_target {
-	code_t code;
-	uint8_t state;
 	struct storeagg_tacc m, h;
 };
 
+struct storenow;
+
+/*
+ * What the store remembers of a node.  @cur is the last report's links and
+ * targets (names, codes, states, counters, rates): the same immutable block
+ * the node publishes once that report is committed, so between batches a
+ * node holds it once.  @links and @targets (one allocation, the targets
+ * after the links) are in @cur's order.
+ */
 struct storestate {
 	bool seen;
 	uint8_t apply;
@@ -116,6 +142,7 @@ struct storestate {
 	uint64_t seq;
 	long long time_ms, uptime_s;
 	long long minute_ms, hour_ms; /* the open minute and hour, -1: none */
+	struct storenow *cur;	      /* NULL: no link nor target */
 	struct storestate_link *links;
 	struct storestate_target *targets;
 };
@@ -133,10 +160,18 @@ struct storenow {
 	 * store_target_now (8-aligned) */
 };
 
-/* From a report (rates and measurements as reported), or from a loaded
- * state (counters and states only); NULL when out of memory. */
+/* From a report (rates and measurements as reported); NULL when out of
+ * memory. */
 struct storenow *storenow_from_rep(const struct storerep *p);
-struct storenow *storenow_from_state(code_t node, const struct storestate *s);
+/* An empty block for @n_links and @n_targets (bounded by the schema), all
+ * zero, one reference; NULL when out of memory or out of bounds. */
+struct storenow *storenow_new(int n_links, int n_targets);
+/* What a target is to @node, from the codes alone (enum report_rel). */
+uint8_t storenow_rel(code_t node, code_t target);
+/* The index of link @name in @n (trying @hint first), or -1. */
+int storenow_link(const struct storenow *n, const char *name, int hint);
+/* The index of target @code in @n (trying @hint first), or -1. */
+int storenow_target(const struct storenow *n, code_t code, int hint);
 
 /* The block's arrays. */
 struct store_link_now *storenow_links(const struct storenow *n);
@@ -163,9 +198,10 @@ size_t storestate_mem(const struct storestate *s);
 /* The saved form (new reference, NULL when out of memory). */
 json_t *storestate_to_json(const struct storestate *s);
 
-/* Read a saved form into a fresh state; 0, or -EINVAL with the reason in
- * err (s is then a fresh state). */
-int storestate_from_json(struct storestate *s, const json_t *j, char *err,
-			 size_t errlen);
+/* Read node @node's saved form into a fresh state (rates and measurements
+ * absent, relations from the codes); 0, or -EINVAL (-ENOMEM) with the
+ * reason in err (s is then a fresh state). */
+int storestate_from_json(struct storestate *s, code_t node, const json_t *j,
+			 char *err, size_t errlen);
 
 #endif

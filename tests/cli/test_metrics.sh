@@ -5,7 +5,9 @@
 # the text passes `promtool check metrics` without a single problem line;
 # the per-node, per-link and per-target samples equal what the API says of
 # the last reports; the ingest's refusal of a bad body is counted by its
-# reason.  No root needed.  Skipped (77) without promtool (packaging/deps.sh
+# reason; the config's metrics group (links, targets: false) leaves those
+# series and their families out after a reload, the rest unchanged.  No
+# root needed.  Skipped (77) without promtool (packaging/deps.sh
 # installs it) or curl.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 PKI="$ROOT/packaging/egnet-pki"
@@ -136,6 +138,50 @@ assert get("egnet_reports_refused_total", reason="json") >= 1
 assert get("egnet_reports_total", result="stored") == 3
 print("metrics: %d links and targets equal the API's last reports" % n)
 PY
+
+# the metrics group: per-link, then per-target series left out (a reload
+# applies it), the text still promtool-clean, the rest of it unchanged
+full_lines=$(grep -vc '^#' "$tmp/metrics")
+reloads=0
+with_metrics() { # with_metrics LINKS TARGETS: rewrite, reload, fetch
+	sed -i '/^metrics = /d' "$tmp/c.conf"
+	echo "metrics = { links = $1; targets = $2; };" >>"$tmp/c.conf"
+	"$COLLECTOR" -n -c "$tmp/c.conf" >/dev/null 2>&1 || fail "-n refuses metrics = { links = $1; targets = $2; }"
+	kill -HUP "$SRV_PID"
+	reloads=$((reloads + 1))
+	for _ in $(seq 100); do
+		[ "$(grep -c 'reloaded;' "$tmp/srv.log")" -ge $reloads ] && break
+		sleep 0.05
+	done
+	[ "$(grep -c 'reloaded;' "$tmp/srv.log")" -ge $reloads ] || fail "no reload: $(tail -3 "$tmp/srv.log")"
+	as $CC "$U/metrics" >"$tmp/m.$1.$2" || fail "GET /metrics"
+	promtool check metrics <"$tmp/m.$1.$2" >"$tmp/lint" 2>&1 && [ ! -s "$tmp/lint" ] ||
+		fail "promtool check metrics, links $1 targets $2: $(head -5 "$tmp/lint")"
+}
+count() { grep -c "^$1" "$2"; }
+with_metrics false true
+[ "$(count egnet_link_ "$tmp/m.false.true")" = 0 ] || fail "links = false: egnet_link_ series left"
+grep -q '^# TYPE egnet_link_' "$tmp/m.false.true" && fail "links = false: an egnet_link_ family head left"
+[ "$(count egnet_target_ "$tmp/m.false.true")" = "$(count egnet_target_ "$tmp/metrics")" ] ||
+	fail "links = false: the target series changed"
+with_metrics true false
+[ "$(count egnet_target_ "$tmp/m.true.false")" = 0 ] || fail "targets = false: egnet_target_ series left"
+[ "$(count egnet_link_ "$tmp/m.true.false")" = "$(count egnet_link_ "$tmp/metrics")" ] ||
+	fail "targets = false: the link series changed"
+with_metrics false false
+for f in egnet_node_last_seq egnet_node_info egnet_reports_total; do
+	[ "$(count $f "$tmp/m.false.false")" = "$(count $f "$tmp/metrics")" ] ||
+		fail "$f changed with links and targets left out"
+done
+[ "$(count 'egnet_\(link\|target\)_' "$tmp/m.false.false")" = 0 ] || fail "links and targets left"
+echo "metrics: $full_lines samples with everything, $(grep -vc '^#' "$tmp/m.false.true") without links," \
+	"$(grep -vc '^#' "$tmp/m.true.false") without targets, $(grep -vc '^#' "$tmp/m.false.false") without both"
+# a typo in the group is refused, with its line
+sed -i '/^metrics = /d' "$tmp/c.conf"
+echo "metrics = { link = false; };" >>"$tmp/c.conf"
+"$COLLECTOR" -n -c "$tmp/c.conf" >"$tmp/n.out" 2>&1 && fail "-n took metrics = { link = false; }"
+grep -q "c.conf:[0-9]*:.*link" "$tmp/n.out" || fail "no file:line for the typo: $(cat "$tmp/n.out")"
+
 kill -TERM "$SRV_PID" && wait "$SRV_PID" || fail "the collector did not stop cleanly"
 SRV_PID=
-echo "PASS: /metrics is promtool-clean and equals the API"
+echo "PASS: /metrics is promtool-clean and equals the API; the metrics group leaves out links and targets"

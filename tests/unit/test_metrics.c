@@ -55,7 +55,7 @@ static char *text_of(struct store *st)
 {
 	struct metrics_buf b;
 
-	assert_int_equal(metrics_format(st, NULL, NULL, NULL, T0, &b), 0);
+	assert_int_equal(metrics_format(st, NULL, NULL, NULL, NULL, T0, &b), 0);
 	assert_non_null(b.p);
 	assert_int_equal(strlen(b.p), b.len);
 	return b.p;

@@ -10,6 +10,7 @@
  * saved forms refused).
  */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -236,8 +237,116 @@ static void test_late_report_ignored(void **state)
 	rpt_link(&rep, 0, "uplink", RPT_OPER_UP, 1, 1);
 	feed(&s, &log);
 	assert_int_equal(s.seq, 5);
-	assert_int_equal(s.links[0].rx, 5000);
+	assert_int_equal(storenow_links(s.cur)[0].rx_bytes, 5000);
 	assert_int_equal(s.links[0].m.n, 1);
+	storestate_free(&s);
+}
+
+/*
+ * An hour of reports every second with irregular rates and RTTs: the
+ * float sums (storerep.h) keep the hourly and minute means within the
+ * documented n * 2^-24 of the exact (double) means, and byte counts exact.
+ */
+static void test_float_precision(void **state)
+{
+	struct storestate s;
+	struct rowlog log = {0};
+	long long h0 = T0 - T0 % STOREAGG_HOUR_MS;
+	double bps = 0, rtt = 0, loss = 0, bound = 3600.0 / (1 << 24);
+	uint64_t rx = 0;
+
+	(void)state;
+	storestate_init(&s);
+	for (int q = 0; q < 3600; q++) {
+		double r = 0.1 + (double)((q * 7919) % 1000) / 7.0;
+		double b = 9.87654321e9 - (double)((q * 104729) % 100000) *
+						  12345.678;
+
+		rpt_base(&rep, NODE, (uint64_t)q + 1, h0 + (long long)q * 1000);
+		/* 1.25 GB per report: the minute's sum passes 2^32 */
+		rpt_link(&rep, 0, "uplink", RPT_OPER_UP,
+			 (uint64_t)q * 1250000000ULL, 0);
+		rep.links[0].rx_bps = b;
+		rpt_target(&rep, 0, 210100000000ULL, RPT_OPER_UP, r,
+			   (double)(q % 3));
+		if (q) {
+			bps += b;
+			rtt += r;
+			loss += q % 3;
+			rx += 1250000000ULL;
+		} else {
+			bps += b; /* the first report's rate counts, */
+			rtt += r; /* its bytes have nothing to diff */
+		}
+		/* the rows of each closed minute go: keep only the hour */
+		log.n = 0;
+		feed(&s, &log);
+	}
+	log.n = 0;
+	assert_int_equal(storeagg_close_hour(&s, NODE, rowlog_add, &log), 0);
+	for (int i = 0; i < log.n; i++) {
+		const struct store_series_row *r = &log.r[i];
+		double want;
+
+		if (!r->hourly)
+			continue;
+		assert_int_equal(r->samples, 3600);
+		if (r->kind == STORE_SERIES_LINK) {
+			assert_int_equal(r->rx_bytes, rx);
+			want = bps / 3600;
+			if (fabs(r->rx_bps - want) > want * bound)
+				fail_msg("hourly rate %.9g, exact %.9g", r->rx_bps,
+					 want);
+		} else {
+			want = rtt / 3600;
+			if (fabs(r->rtt_avg - want) > want * bound)
+				fail_msg("hourly RTT %.9g, exact %.9g", r->rtt_avg,
+					 want);
+			want = loss / 3600;
+			if (fabs(r->loss_pct - want) > want * bound)
+				fail_msg("hourly loss %.9g, exact %.9g",
+					 r->loss_pct, want);
+		}
+	}
+	storestate_free(&s);
+}
+
+/*
+ * Counts saturate at STOREAGG_N_MAX: the reports past it are left out of
+ * the minute's means (which stay the means of those counted), not of its
+ * bytes; the hour the minute goes into keeps its bytes as well.
+ */
+static void test_count_saturates(void **state)
+{
+	struct storestate s;
+	struct rowlog log = {0};
+	int total = STOREAGG_N_MAX + 10;
+	const struct store_series_row *r;
+
+	(void)state;
+	storestate_init(&s);
+	for (int q = 0; q < total; q++) {
+		rpt_base(&rep, NODE, (uint64_t)q + 1, T0 + q / 2);
+		rpt_link(&rep, 0, "uplink", RPT_OPER_UP, (uint64_t)q * 10, 0);
+		/* the uncounted ones would move the mean */
+		rep.links[0].rx_bps = q < STOREAGG_N_MAX ? 100 : 1e9;
+		rpt_target(&rep, 0, 210100000000ULL, RPT_OPER_UP,
+			   q < STOREAGG_N_MAX ? 2.0 : 500.0, 0);
+		feed(&s, &log);
+	}
+	assert_int_equal(log.n, 0);
+	assert_int_equal(storeagg_close_hour(&s, NODE, rowlog_add, &log), 0);
+	assert_int_equal(log.n, 4);
+	for (int i = 0; i < 4; i++) {
+		r = &log.r[i];
+		assert_int_equal(r->samples, STOREAGG_N_MAX);
+		if (r->kind == STORE_SERIES_LINK) {
+			assert_int_equal(r->rx_bytes, (uint64_t)(total - 1) * 10);
+			assert_true(r->rx_bps == 100);
+		} else {
+			assert_true(r->rtt_avg == 2.0);
+		}
+	}
 	storestate_free(&s);
 }
 
@@ -302,7 +411,8 @@ static void test_state_roundtrip(void **state)
 	feed(&s, &log);
 	j = storestate_to_json(&s);
 	assert_non_null(j);
-	assert_int_equal(storestate_from_json(&back, j, err, sizeof(err)), 0);
+	assert_int_equal(storestate_from_json(&back, NODE, j, err, sizeof(err)),
+			 0);
 	json_decref(j);
 	assert_true(back.seen);
 	assert_int_equal(back.seq, 7);
@@ -311,12 +421,28 @@ static void test_state_roundtrip(void **state)
 	assert_int_equal(back.n_links, RPT_LINKS);
 	assert_int_equal(back.n_targets, RPT_TARGETS);
 	for (int i = 0; i < RPT_LINKS; i++) {
-		assert_string_equal(back.links[i].name, s.links[i].name);
-		assert_int_equal(back.links[i].state, s.links[i].state);
-		assert_int_equal(back.links[i].rx, s.links[i].rx);
+		const struct store_link_now *a = &storenow_links(back.cur)[i],
+					    *b = &storenow_links(s.cur)[i];
+
+		assert_string_equal(a->name, b->name);
+		assert_int_equal(a->state, b->state);
+		assert_int_equal(a->has_counters, b->has_counters);
+		assert_int_equal(a->rx_bytes, b->rx_bytes);
+		assert_int_equal(a->tx_bytes, b->tx_bytes);
+		assert_true(a->rx_bps < 0); /* rates are not saved */
 	}
-	for (int i = 0; i < RPT_TARGETS; i++)
-		assert_int_equal(back.targets[i].code, s.targets[i].code);
+	for (int i = 0; i < RPT_TARGETS; i++) {
+		const struct store_target_now *a = &storenow_targets(back.cur)[i],
+					      *b = &storenow_targets(s.cur)[i];
+
+		assert_int_equal(a->code, b->code);
+		assert_int_equal(a->state, b->state);
+		assert_int_equal(a->rel, b->rel); /* from the codes */
+		assert_true(a->rtt_ms < 0);
+	}
+	/* the sums start empty, one per key */
+	assert_non_null(back.links);
+	assert_int_equal(back.links[0].m.n, 0);
 	storestate_free(&back);
 	storestate_free(&s);
 }
@@ -348,11 +474,13 @@ static void test_state_hostile(void **state)
 		json_t *j = json_loads(bad_states[i], 0, NULL);
 
 		assert_non_null(j);
-		assert_int_equal(storestate_from_json(&s, j, err, sizeof(err)),
+		assert_int_equal(storestate_from_json(&s, NODE, j, err,
+						      sizeof(err)),
 				 -EINVAL);
 		assert_non_null(strstr(err, "node state"));
 		assert_false(s.seen);
 		assert_null(s.links);
+		assert_null(s.cur);
 		json_decref(j);
 	}
 }
@@ -364,6 +492,8 @@ int main(void)
 		cmocka_unit_test(test_counter_reset_and_new_link),
 		cmocka_unit_test(test_hour_rows),
 		cmocka_unit_test(test_late_report_ignored),
+		cmocka_unit_test(test_float_precision),
+		cmocka_unit_test(test_count_saturates),
 		cmocka_unit_test(test_seq_ranges),
 		cmocka_unit_test(test_seq_bound),
 		cmocka_unit_test(test_state_roundtrip),

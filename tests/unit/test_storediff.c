@@ -258,7 +258,7 @@ static void test_late_report(void **state)
 	assert_int_equal(log.n, 1);
 	assert_event(&log.ev[0], STORE_EV_APPLY_OK, "sha256:cc", 870000);
 	assert_int_equal(s.seq, 5);
-	assert_int_equal(s.links[0].state, RPT_OPER_UP);
+	assert_int_equal(storenow_links(s.cur)[0].state, RPT_OPER_UP);
 	/* the next in order compares with seq 5: link still up, no event */
 	small(6, 1060000);
 	step(&s, &log);
