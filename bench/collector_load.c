@@ -88,6 +88,7 @@ static void report_for(struct report *r, code_t code)
 		} else {
 			t->code = code + (code_t)j;
 			t->rel = RPT_REL_VILLAGE;
+			t->refused = false; /* a village has no agent */
 		}
 	}
 	for (int j = 0; j < r->n_events; j++)
