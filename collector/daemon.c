@@ -288,9 +288,16 @@ static void web_start(struct routes_ctx *ctx, const struct collector_conf *c)
 	rc = ctx->web ? web_reload(ctx->web, c->web_root, err, sizeof(err))
 		      : web_load(&ctx->web, c->web_root, err, sizeof(err));
 	if (rc) {
-		log_warnx("%s:%d: web.root: %s: %s", c->path, c->web_root_line,
-			  err, ctx->web ? "the files served so far stay"
-					: "no dashboard");
+		const char *then = ctx->web ? "the files served so far stay"
+					    : "no dashboard";
+
+		/* the line of the setting, or none for the default */
+		if (c->web_root_line > 0)
+			log_warnx("%s:%d: web.root: %s: %s", c->path,
+				  c->web_root_line, err, then);
+		else
+			log_warnx("%s: web.root (default): %s: %s", c->path,
+				  err, then);
 		if (!ctx->web && web_load(&ctx->web, "", err, sizeof(err)))
 			ctx->web = NULL;
 		return;
