@@ -168,10 +168,13 @@ coll_post() {
 		-H 'Content-Type: application/json' --data-binary @"$2"
 }
 
-# coll_field PATH EXPR: a Python expression over the JSON of GET PATH
-# (as d), printed.
+# coll_field PATH EXPR [CURL ARGS]: a Python expression over the JSON of
+# GET PATH (as d), printed.
 coll_field() {
-	coll_get "$1" | python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$2"
+	local path=$1 expr=$2
+	shift 2
+	coll_get "$path" "$@" |
+		python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$expr"
 }
 
 # coll_check PATH EXPR [FILE]: GET PATH (kept in FILE, default
