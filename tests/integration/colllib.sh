@@ -213,6 +213,14 @@ noc_line() {
 	ip -n "$noc" link set "nc$n" up
 }
 
+# mkns NAME IFACE...: ns_new $TAG-NAME IFACE... (the node namespaces of
+# a test are $TAG-NAME, for wire and wire_line)
+mkns() {
+	local name=$1
+	shift
+	ns_new "$TAG-$name" "$@"
+}
+
 # wire NS_A IF_A NS_B IF_B: a line between namespaces $TAG-NS_A and
 # $TAG-NS_B, in place of the interfaces of those names there.
 wire() {
