@@ -6,8 +6,8 @@
 # namespaces and the example node configs set to report there.
 #
 # Sourced after tests/integration/lib.sh, or, by a test that needs no
-# root, once it has set ROOT, B, T (its scratch folder, removed on exit)
-# and fail().  A helper that cannot set up what it was asked fails the
+# root, once it has set ROOT and B; such a test then calls coll_scratch
+# (or sets T, its scratch folder removed on exit, and fail() itself).  A helper that cannot set up what it was asked fails the
 # test; the checks (coll_check, coll_until) return 1 instead, so that
 # the test says what it expected.  The collector's output goes to
 # $T/coll.log; its pid is COLL_PID (and in PIDS, which lib.sh's teardown
@@ -21,6 +21,25 @@ COLL_INV=${COLL_INV:-$ROOT/profiles/examples/inventory.csv} # coll_conf's invent
 COLL_URL= # https:// and the first address coll_conf listens on
 COLL_NS=- # the namespace the collector runs in (- for this one)
 COLL_PID=
+
+# coll_scratch PREFIX: for a test without lib.sh: T a scratch folder
+# /tmp/PREFIX.XXXXXX, removed on exit with the collector killed; fail()
+# prints the end of the collector's log and exits 1.
+coll_scratch() {
+	T=$(mktemp -d "/tmp/$1.XXXXXX")
+	trap coll_scratch_end EXIT
+	trap 'exit 1' INT TERM
+	fail() {
+		echo "FAIL: $*"
+		[ -f "$T/coll.log" ] && { echo "--- collector log"; tail -n 30 "$T/coll.log"; }
+		exit 1
+	}
+}
+
+coll_scratch_end() {
+	[ -n "$COLL_PID" ] && kill -9 "$COLL_PID" 2>/dev/null && wait "$COLL_PID" 2>/dev/null
+	rm -rf "$T"
+}
 
 # pki_make DIR "NAME ADDR..." CODE...: a CA in DIR, the collector's
 # certificate DIR/collector/NAME.{crt,key} for NAME and the ADDRs (none

@@ -13,21 +13,8 @@ B=${B:-build}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 COLL="$ROOT/$B/tests/egnet-collector-test"
 PROBE="python3 $ROOT/tests/integration/tls_probe.py"
-T=$(mktemp -d /tmp/egnet-tls.XXXXXX)
-
-teardown() {
-	[ -n "${COLL_PID:-}" ] && kill -9 "$COLL_PID" 2>/dev/null
-	rm -rf "$T"
-}
-trap teardown EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-	echo "FAIL: $*"
-	[ -f "$T/coll.log" ] && { echo "--- server log"; tail -n 30 "$T/coll.log"; }
-	exit 1
-}
 . "$ROOT/tests/integration/colllib.sh"
+coll_scratch egnet-tls
 
 [ -x "$COLL" ] || { echo "SKIP: $COLL not built (make tests-build)"; exit 77; }
 command -v curl >/dev/null || { echo "SKIP: needs curl"; exit 77; }

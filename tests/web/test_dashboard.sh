@@ -17,21 +17,8 @@ set -u
 B=${B:-build}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 WEB="$ROOT/tests/web"
-T=$(mktemp -d /tmp/egnet-web.XXXXXX)
-
-teardown() {
-	[ -n "${COLL_PID:-}" ] && kill -9 "$COLL_PID" 2>/dev/null
-	rm -rf "$T"
-}
-trap teardown EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-	echo "FAIL: $*"
-	[ -f "$T/coll.log" ] && { echo "--- collector log"; tail -n 30 "$T/coll.log"; }
-	exit 1
-}
 . "$ROOT/tests/integration/colllib.sh"
+coll_scratch egnet-web
 
 [ -x "$COLL" ] || { echo "SKIP: $COLL not built (make)"; exit 77; }
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
