@@ -8,7 +8,7 @@
 # reason.  No root needed.  Skipped (77) without promtool (packaging/deps.sh
 # installs it) or curl.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-T=$tmp
+T=$tmp # colllib.sh's scratch folder
 . "$ROOT/tests/integration/colllib.sh"
 PROBE="python3 $ROOT/tests/integration/tls_probe.py"
 trap '[ -n "$COLL_PID" ] && kill -9 "$COLL_PID" 2>/dev/null; rm -rf "$tmp"' EXIT

@@ -17,7 +17,6 @@ COLL=${COLL:-$ROOT/$B/egnet-collector} # a test may run another build of it
 PKI=$ROOT/packaging/egnet-pki
 PKI_DIR=  # the test's CA, set by pki_make with a collector
 COLL_AS=  # whose certificate coll_get uses: the first code of that pki_make
-COLL_INV=${COLL_INV:-$ROOT/profiles/examples/inventory.csv} # coll_conf's inventory
 COLL_URL= # https:// and the first address coll_conf listens on
 COLL_NS=- # the namespace the collector runs in (- for this one)
 COLL_PID=
@@ -76,8 +75,9 @@ pki_cert() {
 }
 
 # coll_conf FILE "ADDR:PORT..." [EXTRA] [TLS_EXTRA]: a collector config
-# listening on the ADDR:PORTs with the test's CA, inventory $COLL_INV and
-# its state in $T/cstate; EXTRA (lines) at its end, TLS_EXTRA (settings)
+# listening on the ADDR:PORTs with the test's CA, the inventory $COLL_INV
+# (COLL_INV=FILE coll_conf ...; the examples' by default) and its state
+# in $T/cstate; EXTRA (lines) at its end, TLS_EXTRA (settings)
 # inside tls = { }.  Sets COLL_URL to the first address.
 coll_conf() {
 	local a sep=
@@ -92,7 +92,7 @@ coll_conf() {
 		cat <<CONF
 tls = { cert = "$COLL_CRT"; key = "$COLL_KEY";
 	ca = "$PKI_DIR/ca.crt"; ${4:-}};
-inventory = "$COLL_INV";
+inventory = "${COLL_INV:-$ROOT/profiles/examples/inventory.csv}";
 state_dir = "$T/cstate";
 ${3:-}
 CONF

@@ -134,8 +134,7 @@ disown $!
 wait_for 5 test -S "$T/dev/log" || fail "the syslog listener did not start"
 for d in null zero random urandom; do : >"$T/dev/$d"; done
 
-COLL_INV=$T/inventory.csv
-coll_conf "$T/coll.conf" "10.250.1.1:8443 10.250.2.1:8443 10.250.3.1:8443 10.250.4.1:8443 10.250.5.1:8443" \
+COLL_INV=$T/inventory.csv coll_conf "$T/coll.conf" "10.250.1.1:8443 10.250.2.1:8443 10.250.3.1:8443 10.250.4.1:8443 10.250.5.1:8443" \
 	'store = { report_interval_s = 1; };
 alerts = { webhook = "https://127.0.0.1:9443/hook"; webhook_ca = "'"$T"'/pki/ca.crt"; syslog = true; };'
 # the collector with /dev/log bound to the test's listener

@@ -85,8 +85,7 @@ village_up "$TAG-v1" "$a1"
 village_up "$TAG-v2" "$a2"
 
 # ---- the collector -------------------------------------------------------------
-COLL_INV=$T/inventory.csv
-coll_conf "$T/coll.conf" "$(printf '%s:8443 ' $listen)" "store = { report_interval_s = 1; };"
+COLL_INV=$T/inventory.csv coll_conf "$T/coll.conf" "$(printf '%s:8443 ' $listen)" "store = { report_interval_s = 1; };"
 coll_start "$TAG-noc" "$T/coll.conf" 20
 
 # ---- agents ------------------------------------------------------------------

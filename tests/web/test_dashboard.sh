@@ -31,6 +31,7 @@ fi
 
 # ---- certificates: the collector's, each gateway's, the NOC browser's -------------
 INV="$ROOT/profiles/examples/inventory.csv"
+# shellcheck disable=SC2046 # one code a word
 pki_make "$T/pki" "localhost 127.0.0.1" $(awk -F, '/^[0-9]/ && substr($1, 10) == "000" { print $1 }' "$INV")
 # a monitoring system's certificate: of the CA, for clients, naming no node
 pki_cert "$T/pki/noc" noc-dashboard "extendedKeyUsage=clientAuth"
@@ -47,8 +48,7 @@ echo 'not served' >"$T/web/notes.md"
 mkdir -p "$T/web/sub/deeper" && echo deep >"$T/web/sub/deeper/x.txt"
 
 PORT=$(python3 "$ROOT/tests/integration/tls_probe.py" freeport) || fail "no free port"
-COLL_INV=$INV
-coll_conf "$T/coll.conf" "127.0.0.1:$PORT" 'log_level = "info";
+COLL_INV=$INV coll_conf "$T/coll.conf" "127.0.0.1:$PORT" 'log_level = "info";
 web = { root = "'"$T"'/web"; refresh_s = 1; };'
 "$COLL" -n -c "$T/coll.conf" >"$T/check.log" 2>&1 || fail "the config: $(cat "$T/check.log")"
 coll_start - "$T/coll.conf" 5
