@@ -1,4 +1,4 @@
-# Collector helpers for the tests: a CA and certificates by
+# The collector's side of the tests: a CA and certificates by
 # packaging/egnet-pki, a collector config, the collector started (in a
 # namespace or not) and waited for, requests over mutual TLS with a
 # node's certificate, and the API polled until a condition holds; for the
@@ -7,11 +7,11 @@
 #
 # Sourced after tests/integration/lib.sh, or, by a test that needs no
 # root, once it has set ROOT and B; such a test then calls coll_scratch
-# (or sets T, its scratch folder removed on exit, and fail() itself).  A helper that cannot set up what it was asked fails the
-# test; the checks (coll_check, coll_until) return 1 instead, so that
-# the test says what it expected.  The collector's output goes to
-# $T/coll.log; its pid is COLL_PID (and in PIDS, which lib.sh's teardown
-# kills).
+# (or sets T, its scratch folder removed on exit, and fail() itself).
+# A function that cannot set up what it was asked fails the test; the
+# checks (coll_check, coll_until) return 1 instead, so that the test
+# says what it expected.  The collector's output goes to $T/coll.log;
+# its pid is COLL_PID (and in PIDS, which lib.sh's teardown kills).
 
 COLL=${COLL:-$ROOT/$B/egnet-collector} # a test may run another build of it
 PKI=$ROOT/packaging/egnet-pki
