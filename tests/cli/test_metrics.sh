@@ -10,46 +10,21 @@
 # root needed.  Skipped (77) without promtool (packaging/deps.sh
 # installs it) or curl.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-PKI="$ROOT/packaging/egnet-pki"
+T=$tmp # colllib.sh's scratch folder
+. "$ROOT/tests/integration/colllib.sh"
 PROBE="python3 $ROOT/tests/integration/tls_probe.py"
-SRV_PID=
-trap '[ -n "$SRV_PID" ] && kill -9 "$SRV_PID" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap '[ -n "$COLL_PID" ] && kill -9 "$COLL_PID" 2>/dev/null; rm -rf "$tmp"' EXIT
 
-[ -x "$COLLECTOR" ] || { echo "SKIP: $COLLECTOR not built"; exit 77; }
+[ -x "$COLL" ] || { echo "SKIP: $COLL not built"; exit 77; }
 command -v promtool >/dev/null || { echo "SKIP: needs promtool (packaging/deps.sh)"; exit 77; }
 command -v curl >/dev/null || { echo "SKIP: needs curl"; exit 77; }
 
 CC=210102000000
 TC=210102001000
-"$PKI" init "$tmp/pki" >/dev/null || fail "egnet-pki init"
-"$PKI" collector "$tmp/pki" localhost 127.0.0.1 >/dev/null || fail "egnet-pki collector"
-"$PKI" node "$tmp/pki" "$CC" >/dev/null && "$PKI" node "$tmp/pki" "$TC" >/dev/null ||
-	fail "egnet-pki node"
+pki_make "$tmp/pki" "localhost 127.0.0.1" "$CC" "$TC"
 PORT=$($PROBE freeport)
-mkdir -p "$tmp/state"
-cat >"$tmp/c.conf" <<CONF
-listen = [ "127.0.0.1:$PORT" ];
-tls = { cert = "$tmp/pki/collector/localhost.crt"; key = "$tmp/pki/collector/localhost.key";
-	ca = "$tmp/pki/ca.crt"; };
-inventory = "$ROOT/profiles/examples/inventory.csv";
-state_dir = "$tmp/state";
-CONF
-"$COLLECTOR" -c "$tmp/c.conf" >"$tmp/srv.log" 2>&1 &
-SRV_PID=$!
-for _ in $(seq 200); do
-	grep -q "serving:" "$tmp/srv.log" && break
-	kill -0 "$SRV_PID" 2>/dev/null || fail "the collector died: $(cat "$tmp/srv.log")"
-	sleep 0.05
-done
-grep -q "serving:" "$tmp/srv.log" || fail "the collector did not start"
-
-U="https://127.0.0.1:$PORT"
-as() { # as CODE curl-args...
-	local c=$1
-	shift
-	curl -sS --max-time 10 --cacert "$tmp/pki/ca.crt" --cert "$tmp/pki/nodes/$c.crt" \
-		--key "$tmp/pki/nodes/$c.key" "$@"
-}
+coll_conf "$tmp/c.conf" "127.0.0.1:$PORT"
+coll_start - "$tmp/c.conf"
 
 # the reports: the docs' example as the county (seq 1, then 2 with other
 # counters), and as the township (its parent the county)
@@ -77,17 +52,16 @@ t["events"] = []
 write("t7.json", t)
 PY
 for f in c1 c2; do
-	as $CC -o "$tmp/ans" -w '%{http_code}' -H 'Content-Type: application/json' \
-		--data-binary "@$tmp/$f.json" "$U/api/v1/reports" >"$tmp/st" || fail "POST $f"
-	[ "$(cat "$tmp/st")" = 200 ] || fail "POST $f: $(cat "$tmp/st") $(cat "$tmp/ans")"
+	coll_post $CC "$tmp/$f.json" >"$tmp/st" || fail "POST $f"
+	[ "$(cat "$tmp/st")" = 200 ] || fail "POST $f: $(cat "$tmp/st") $(cat "$tmp/post.json")"
 done
-as $TC -o "$tmp/ans" -w '%{http_code}' --data-binary "@$tmp/t7.json" "$U/api/v1/reports" >"$tmp/st"
+coll_as $TC /api/v1/reports -o "$tmp/ans" -w '%{http_code}' --data-binary "@$tmp/t7.json" >"$tmp/st"
 [ "$(cat "$tmp/st")" = 200 ] || fail "POST t7: $(cat "$tmp/st") $(cat "$tmp/ans")"
-as $TC -o /dev/null --data-binary '{"schema": 1' "$U/api/v1/reports"
+coll_as $TC /api/v1/reports -o /dev/null --data-binary '{"schema": 1'
 
-as $CC "$U/metrics" >"$tmp/metrics" || fail "GET /metrics"
-as $CC "$U/api/v1/nodes/$CC" >"$tmp/county.json" || fail "GET the county"
-as $TC "$U/api/v1/nodes/$TC" >"$tmp/township.json" || fail "GET the township"
+coll_as $CC /metrics >"$tmp/metrics" || fail "GET /metrics"
+coll_as $CC "/api/v1/nodes/$CC" >"$tmp/county.json" || fail "GET the county"
+coll_as $TC "/api/v1/nodes/$TC" >"$tmp/township.json" || fail "GET the township"
 
 # promtool: no problem line at all, and a zero exit
 promtool check metrics <"$tmp/metrics" >"$tmp/lint" 2>&1
@@ -147,14 +121,14 @@ with_metrics() { # with_metrics LINKS TARGETS: rewrite, reload, fetch
 	sed -i '/^metrics = /d' "$tmp/c.conf"
 	echo "metrics = { links = $1; targets = $2; };" >>"$tmp/c.conf"
 	"$COLLECTOR" -n -c "$tmp/c.conf" >/dev/null 2>&1 || fail "-n refuses metrics = { links = $1; targets = $2; }"
-	kill -HUP "$SRV_PID"
+	kill -HUP "$COLL_PID"
 	reloads=$((reloads + 1))
 	for _ in $(seq 100); do
-		[ "$(grep -c 'reloaded;' "$tmp/srv.log")" -ge $reloads ] && break
+		[ "$(grep -c 'reloaded;' "$tmp/coll.log")" -ge $reloads ] && break
 		sleep 0.05
 	done
-	[ "$(grep -c 'reloaded;' "$tmp/srv.log")" -ge $reloads ] || fail "no reload: $(tail -3 "$tmp/srv.log")"
-	as $CC "$U/metrics" >"$tmp/m.$1.$2" || fail "GET /metrics"
+	[ "$(grep -c 'reloaded;' "$tmp/coll.log")" -ge $reloads ] || fail "no reload: $(tail -3 "$tmp/coll.log")"
+	coll_as $CC /metrics >"$tmp/m.$1.$2" || fail "GET /metrics"
 	promtool check metrics <"$tmp/m.$1.$2" >"$tmp/lint" 2>&1 && [ ! -s "$tmp/lint" ] ||
 		fail "promtool check metrics, links $1 targets $2: $(head -5 "$tmp/lint")"
 }
@@ -182,6 +156,5 @@ echo "metrics = { link = false; };" >>"$tmp/c.conf"
 "$COLLECTOR" -n -c "$tmp/c.conf" >"$tmp/n.out" 2>&1 && fail "-n took metrics = { link = false; }"
 grep -q "c.conf:[0-9]*:.*link" "$tmp/n.out" || fail "no file:line for the typo: $(cat "$tmp/n.out")"
 
-kill -TERM "$SRV_PID" && wait "$SRV_PID" || fail "the collector did not stop cleanly"
-SRV_PID=
+coll_stop || fail "the collector did not stop cleanly"
 echo "PASS: /metrics is promtool-clean and equals the API; the metrics group leaves out links and targets"

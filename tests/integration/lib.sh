@@ -19,6 +19,10 @@ teardown() {
 	for p in "${PIDS[@]}"; do
 		kill -9 "$p" 2>/dev/null
 	done
+	# reaped here, the test's own children are not reported as killed
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
 	for n in "${NSES[@]}"; do
 		ip netns del "$n" 2>/dev/null
 	done

@@ -19,12 +19,11 @@
 #    daemons, tests/integration/unitcheck.py), and write files only in
 #    what stands for their StateDirectory= and RuntimeDirectory=.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/colllib.sh"
 
 for tool in setpriv bpftool python3 curl strace systemd-analyze; do
 	command -v $tool >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
 done
-COLL="$ROOT/$B/egnet-collector"
-PKI="$ROOT/packaging/egnet-pki"
 ECHO="python3 $ROOT/tests/integration/echo.py"
 U=${EGNET_TEST_UID:-61234}
 TC=210102001000
@@ -42,17 +41,13 @@ ip -n $G link add eth0 type veth peer name up0 netns $P
 ip -n $G link add eth1 type veth peer name p-eth1
 ip -n $G link set p-eth1 up
 ip -n $G link add eth2 type veth peer name l0 netns $L
-ip -n $G link add mg0 type veth peer name nc0 netns $N
 ip -n $P link set up0 up
 ip -n $P addr add 10.16.64.129/30 dev up0
 ip -n $P route add default via 10.16.64.130
 ip -n $L link set l0 up
 ip -n $L addr add 10.16.64.250/26 dev l0
 ip -n $L route add default via 10.16.64.193
-ip -n $G addr add 10.250.9.2/30 dev mg0
-ip -n $G link set mg0 up
-ip -n $N addr add 10.250.9.1/30 dev nc0
-ip -n $N link set nc0 up
+noc_line $N $G 9
 
 # notify_listen NAME: a service manager's notification socket $T/NAME.sock,
 # what it gets one line per message in $T/NAME.log
@@ -82,26 +77,16 @@ keepalives() {
 
 # ---- the collector: same user, no capability ------------------------------------
 notify_listen cnotify
-"$PKI" init "$T/pki" >/dev/null || fail "egnet-pki init"
-"$PKI" collector "$T/pki" collector 10.250.9.1 >/dev/null || fail "egnet-pki collector"
-"$PKI" node "$T/pki" $TC >/dev/null || fail "egnet-pki node"
+pki_make "$T/pki" "collector 10.250.9.1" $TC
 chown -R $U:$U "$T/pki"
 mkdir -p "$T/cstate" "$T/t" && chown $U:$U "$T/cstate" "$T/t"
-cat >"$T/coll.conf" <<CONF
-listen = [ "10.250.9.1:8443" ];
-tls = { cert = "$T/pki/collector/collector.crt"; key = "$T/pki/collector/collector.key";
-	ca = "$T/pki/ca.crt"; };
-inventory = "$ROOT/profiles/examples/inventory.csv";
-state_dir = "$T/cstate";
-CONF
-ip netns exec $N env NOTIFY_SOCKET="$T/cnotify.sock" WATCHDOG_USEC=2000000 \
+coll_conf "$T/coll.conf" 10.250.9.1:8443
+coll_run $N env NOTIFY_SOCKET="$T/cnotify.sock" WATCHDOG_USEC=2000000 \
 	strace -f -qq -y -o "$T/coll.strace" setpriv --reuid=$U --regid=$U --clear-groups \
 	--inh-caps=-all --ambient-caps=-all --bounding-set=-all --no-new-privs \
-	"$COLL" -c "$T/coll.conf" >"$T/coll.log" 2>&1 &
-STRACE_C=$!
-PIDS+=($STRACE_C)
-disown $STRACE_C
-wait_for 10 grep -q "serving:" "$T/coll.log" || fail "the collector did not start as uid $U"
+	"$COLL" -c "$T/coll.conf"
+STRACE_C=$COLL_PID
+coll_wait_ready 10
 
 # ---- the agent: uid U, exactly the four capabilities -----------------------------
 ip netns exec $P $ECHO >/dev/null 2>&1 &
@@ -186,12 +171,7 @@ sys.exit(0 if n > 0 and l["counters"]["tx_packets"] > 0 else 1)
 PY
 
 # ---- reports ---------------------------------------------------------------------
-last_seq() {
-	ip netns exec $N curl -sS --max-time 5 --cacert "$T/pki/ca.crt" \
-		--cert "$T/pki/nodes/$TC.crt" --key "$T/pki/nodes/$TC.key" \
-		"https://10.250.9.1:8443/api/v1/nodes/$TC" |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)["last_seq"] or 0)'
-}
+last_seq() { coll_field "/api/v1/nodes/$TC" 'd["last_seq"] or 0' --max-time 5; }
 has_reports() { [ "$(last_seq)" -ge 3 ] 2>/dev/null; }
 wait_for 20 has_reports || fail "the collector has no reports of $TC (last_seq $(last_seq))"
 

@@ -11,36 +11,19 @@
 set -u
 B=${B:-build}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-SRV="$ROOT/$B/tests/egnet-collector-test"
-PKI="$ROOT/packaging/egnet-pki"
+COLL="$ROOT/$B/tests/egnet-collector-test"
 PROBE="python3 $ROOT/tests/integration/tls_probe.py"
-T=$(mktemp -d /tmp/egnet-tls.XXXXXX)
-SRV_PID=
+. "$ROOT/tests/integration/colllib.sh"
+coll_scratch egnet-tls
 
-teardown() {
-	[ -n "$SRV_PID" ] && kill -9 "$SRV_PID" 2>/dev/null
-	rm -rf "$T"
-}
-trap teardown EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-	echo "FAIL: $*"
-	[ -f "$T/srv.log" ] && { echo "--- server log"; tail -n 30 "$T/srv.log"; }
-	exit 1
-}
-
-[ -x "$SRV" ] || { echo "SKIP: $SRV not built (make tests-build)"; exit 77; }
+[ -x "$COLL" ] || { echo "SKIP: $COLL not built (make tests-build)"; exit 77; }
 command -v curl >/dev/null || { echo "SKIP: needs curl"; exit 77; }
 
 CODE=210102001000
-"$PKI" init "$T/pki" >/dev/null || fail "egnet-pki init"
-"$PKI" collector "$T/pki" localhost 127.0.0.1 >/dev/null || fail "egnet-pki collector"
-"$PKI" node "$T/pki" "$CODE" >/dev/null || fail "egnet-pki node"
+pki_make "$T/pki" "localhost 127.0.0.1" "$CODE"
 "$PKI" node "$T/pki" 2101 >/dev/null 2>&1 && fail "egnet-pki took a 4-digit code"
 [ "$(stat -c %a "$T/pki/nodes/$CODE.key")" = 600 ] || fail "node key not 0600"
-"$PKI" init "$T/other" >/dev/null && "$PKI" node "$T/other" "$CODE" >/dev/null ||
-	fail "the other CA"
+pki_make "$T/other" "" "$CODE"
 
 # an expired node certificate of the right CA (openssl ca sets past dates)
 mkdir -p "$T/exp" && : >"$T/exp/index.txt"
@@ -71,51 +54,16 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/exp/n.ke
 
 # client certificates of the right CA made by hand: CN only (a node code),
 # a monitoring system's (no node), one for serverAuth only
-mkcert() { # mkcert NAME CN EXTS
-	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/$1.key" 2>/dev/null &&
-		openssl req -new -key "$T/$1.key" -subj "/CN=$2" -out "$T/$1.csr" 2>/dev/null &&
-		printf '%s\n' "$3" >"$T/$1.ext" &&
-		openssl x509 -req -in "$T/$1.csr" -CA "$T/pki/ca.crt" -CAkey "$T/pki/ca.key" \
-			-CAcreateserial -CAserial "$T/pki/ca.srl" -days 30 -extfile "$T/$1.ext" \
-			-out "$T/$1.crt" 2>/dev/null || fail "cannot make $1"
-}
-mkcert cn 210102001001 "extendedKeyUsage=clientAuth"
-mkcert prom prometheus "extendedKeyUsage=clientAuth"
-mkcert srvonly 210102001000 "extendedKeyUsage=serverAuth"
+pki_cert "$T/cn" 210102001001 "extendedKeyUsage=clientAuth"
+pki_cert "$T/prom" prometheus "extendedKeyUsage=clientAuth"
+pki_cert "$T/srvonly" 210102001000 "extendedKeyUsage=serverAuth"
 
 PORT=$($PROBE freeport)
 PLAIN=$($PROBE freeport)
 [ "$PORT" != "$PLAIN" ] || PLAIN=$((PORT + 1))
-conf() { # conf FILE [TLS-EXTRA] [TOP-EXTRA]
-	cat >"$1" <<CONF
-listen = [ "127.0.0.1:$PORT" ];
-tls = { cert = "$T/pki/collector/localhost.crt"; key = "$T/pki/collector/localhost.key";
-	ca = "$T/pki/ca.crt"; ${2:-} };
-inventory = "$ROOT/profiles/examples/inventory.csv";
-state_dir = "$T/state";
-limits = { max_body = 1000; timeout = 2; threads = 2; ${4:-} };
-${3:-}
-CONF
-}
-
-start() {
-	: >"$T/srv.log"
-	"$SRV" -c "$T/c.conf" >>"$T/srv.log" 2>&1 &
-	SRV_PID=$!
-	for _ in $(seq 200); do
-		grep -q "serving:" "$T/srv.log" && return 0
-		kill -0 "$SRV_PID" 2>/dev/null || fail "the collector died at start"
-		sleep 0.05
-	done
-	fail "the collector did not start"
-}
-
-stop() {
-	kill -TERM "$SRV_PID"
-	wait "$SRV_PID"
-	local rc=$?
-	SRV_PID=
-	return $rc
+conf() { # conf FILE [TLS-EXTRA] [TOP-EXTRA] [LIMITS-EXTRA]
+	coll_conf "$1" "127.0.0.1:$PORT" "limits = { max_body = 1000; timeout = 2; threads = 2; ${4:-} };
+${3:-}" "${2:-}"
 }
 
 N=(--cacert "$T/pki/ca.crt" --cert "$T/pki/nodes/$CODE.crt" --key "$T/pki/nodes/$CODE.key")
@@ -123,7 +71,7 @@ U="https://127.0.0.1:$PORT"
 req() { curl -s -o "$T/body" -w '%{http_code}' --max-time 5 "$@"; }
 
 conf "$T/c.conf"
-start
+coll_start - "$T/c.conf"
 
 # a node's certificate: the route answers, with the node's code
 st=$(req "${N[@]}" "$U/test/echo") || fail "curl with a node certificate"
@@ -228,28 +176,28 @@ grep -q 'egnet_http_request_duration_seconds_count [1-9]' "$T/body" || fail "lat
 # SIGHUP with a broken config: refused with file:line, the old one serves
 cp "$T/c.conf" "$T/good.conf"
 printf 'listen = [ "127.0.0.1:%s" ];\nlimits = { threads = 0; };\n' "$PORT" >"$T/c.conf"
-kill -HUP "$SRV_PID"
+kill -HUP "$COLL_PID"
 for _ in $(seq 100); do
-	grep -q "reload refused" "$T/srv.log" && break
+	grep -q "reload refused" "$T/coll.log" && break
 	sleep 0.05
 done
-grep -q "reload refused" "$T/srv.log" || fail "a broken config was not refused"
-grep -q "$T/c.conf:2: limits.threads: 0 is out of range" "$T/srv.log" ||
+grep -q "reload refused" "$T/coll.log" || fail "a broken config was not refused"
+grep -q "$T/c.conf:2: limits.threads: 0 is out of range" "$T/coll.log" ||
 	fail "the reload's problem without file:line"
 st=$(req "${N[@]}" "$U/test/echo")
 [ "$st" = 200 ] || fail "not serving after a refused reload: $st"
 
 # a good reload is taken
 cp "$T/good.conf" "$T/c.conf"
-kill -HUP "$SRV_PID"
+kill -HUP "$COLL_PID"
 for _ in $(seq 100); do
-	grep -q "reloaded" "$T/srv.log" && break
+	grep -q "reloaded" "$T/coll.log" && break
 	sleep 0.05
 done
-grep -q "reloaded" "$T/srv.log" || fail "a good config was not reloaded"
+grep -q "reloaded" "$T/coll.log" || fail "a good config was not reloaded"
 
 # SIGTERM: exit 0
-stop || fail "SIGTERM: exit $?"
+coll_stop || fail "SIGTERM: exit $?"
 
 # plaintext when allowed: no identity.  This run also has the service
 # manager's socket (readiness, reload, stop, watchdog) and a connection limit
@@ -259,7 +207,7 @@ conf "$T/c.conf" "allow_plaintext = true; plaintext_listen = [ \"127.0.0.1:$PLAI
 $PROBE notify "$T/notify.sock" 30 >"$T/notify" &
 npid=$!
 for _ in $(seq 100); do [ -S "$T/notify.sock" ] && break; sleep 0.05; done
-NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=200000 start
+NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=200000 coll_start - "$T/c.conf"
 st=$(req "http://127.0.0.1:$PLAIN/test/echo")
 [ "$st" = 200 ] && grep -q '"node":null\|"method":"GET","length":0}' "$T/body" ||
 	fail "plaintext listener: $st $(cat "$T/body")"
@@ -282,9 +230,9 @@ wait "$probe"
 awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 1) }' ||
 	fail "the connection limit did not hold a ninth connection back"
 
-kill -HUP "$SRV_PID"
-for _ in $(seq 100); do grep -q "reloaded" "$T/srv.log" && break; sleep 0.05; done
-stop || fail "SIGTERM (plaintext run): exit $?"
+kill -HUP "$COLL_PID"
+for _ in $(seq 100); do grep -q "reloaded" "$T/coll.log" && break; sleep 0.05; done
+coll_stop || fail "SIGTERM (plaintext run): exit $?"
 wait "$npid"
 for m in READY=1 RELOADING=1 STOPPING=1 WATCHDOG=1; do
 	grep -qx "$m" "$T/notify" || fail "no $m to the service manager: $(tr '\n' ' ' <"$T/notify")"

@@ -14,9 +14,8 @@
 #  - the URL and TLS files from EGNET_COLLECTOR, EGNET_CA, EGNET_CERT,
 #    EGNET_KEY.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/colllib.sh"
 
-COLL="$ROOT/$B/egnet-collector"
-PKI="$ROOT/packaging/egnet-pki"
 CHECK="python3 $ROOT/tests/integration/ctlcheck.py"
 NS=egctl-$$
 CTY=210102000000
@@ -24,63 +23,16 @@ TWP=210102001000
 STRAY=210102009000
 URL=https://127.0.0.1:8443
 
-"$PKI" init "$T/pki" >/dev/null || fail "egnet-pki init"
-"$PKI" collector "$T/pki" collector 127.0.0.1 >/dev/null || fail "egnet-pki collector"
-for c in $CTY $TWP $STRAY; do
-	"$PKI" node "$T/pki" $c >/dev/null || fail "egnet-pki node $c"
-done
-"$PKI" init "$T/other" >/dev/null && "$PKI" node "$T/other" $TWP >/dev/null ||
-	fail "egnet-pki: the other CA"
+pki_make "$T/pki" "collector 127.0.0.1" $TWP $CTY $STRAY
+pki_make "$T/other" "" $TWP
 
-ip netns add "$NS" || fail "namespace $NS"
-NSES+=("$NS")
-ip -n "$NS" link set lo up
-
-cat >"$T/coll.conf" <<CONF
-listen = [ "127.0.0.1:8443" ];
-tls = { cert = "$T/pki/collector/collector.crt"; key = "$T/pki/collector/collector.key";
-	ca = "$T/pki/ca.crt"; };
-inventory = "$ROOT/profiles/examples/inventory.csv";
-state_dir = "$T/cstate";
-CONF
-
-coll_start() {
-	: >"$T/coll.log"
-	ip netns exec "$NS" "$COLL" -c "$T/coll.conf" >>"$T/coll.log" 2>&1 &
-	COLL_PID=$!
-	disown "$COLL_PID" # no job notice when teardown kills it
-	PIDS+=("$COLL_PID")
-	for _ in $(seq 200); do
-		grep -q "serving:" "$T/coll.log" && return 0
-		kill -0 "$COLL_PID" 2>/dev/null || fail "the collector died: $(cat "$T/coll.log")"
-		sleep 0.05
-	done
-	fail "the collector did not start"
-}
-
-coll_stop() {
-	kill -TERM "$COLL_PID"
-	for _ in $(seq 200); do
-		kill -0 "$COLL_PID" 2>/dev/null || return 0
-		sleep 0.05
-	done
-	fail "the collector did not stop"
-}
-
-# curl_as CODE PATH [CURL ARGS]: a request with node CODE's certificate
-curl_as() {
-	local c=$1 p=$2
-	shift 2
-	ip netns exec "$NS" curl -sS --max-time 10 --cacert "$T/pki/ca.crt" \
-		--cert "$T/pki/nodes/$c.crt" --key "$T/pki/nodes/$c.key" "$@" "$URL$p"
-}
-api() { curl_as $TWP "$1"; }
+ns_new "$NS"
+coll_conf "$T/coll.conf" 127.0.0.1:8443
 
 post() { # CODE FILE
 	local st
-	st=$(curl_as "$1" /api/v1/reports -o "$T/post.out" -w '%{http_code}' \
-		-H 'Content-Type: application/json' --data-binary @"$2")
-	[ "$st" = 200 ] || fail "POST $2 as $1: $st $(cat "$T/post.out")"
+	st=$(coll_post "$1" "$2")
+	[ "$st" = 200 ] || fail "POST $2 as $1: $st $(cat "$T/post.json")"
 }
 
 # ectl ARGS...: egnetctl in the namespace; the township's certificate,
@@ -102,7 +54,7 @@ expect_fail() {
 	echo "  egnetctl $1 ...: exit $rc: $(head -c 160 "$T/err")"
 }
 
-coll_start
+coll_start "$NS" "$T/coll.conf"
 python3 "$ROOT/tests/integration/ctlreports.py" "$(date +%s%3N)" "$T/rep" ||
 	fail "ctlreports.py"
 for f in "$T"/rep/county-*.json; do post $CTY "$f"; done
@@ -111,9 +63,7 @@ post $STRAY "$T/rep/stray-1.json"
 
 # the store answers reports once they are durable; the last reports and
 # the summaries are in its memory at once
-has_all() { [ "$(api /api/v1/nodes | json_field /dev/stdin \
-	'sum(n["last_seq"] or 0 for n in d["nodes"])')" = 18 ]; }
-wait_for 10 has_all || fail "the reports are not all listed: $(api /api/v1/nodes | head -c 400)"
+coll_until 10 /api/v1/nodes 'sum(n["last_seq"] or 0 for n in d["nodes"]) == 18' || fail "the reports are not all listed: $(coll_get /api/v1/nodes | head -c 400)"
 
 # ---- tables and JSON -----------------------------------------------------------
 # same CMD PATH: --json equals the API's answer (time_ms, and the series'
@@ -122,7 +72,7 @@ same() {
 	local cmd=$1 path=$2
 	shift 2
 	ectl $cmd "$@" --json >"$T/ctl.json" || fail "egnetctl $cmd $* --json: $?"
-	api "$path" >"$T/api.json"
+	coll_get "$path" >"$T/api.json"
 	python3 - "$T/ctl.json" "$T/api.json" <<'PY' || fail "egnetctl $cmd $* --json differs from GET $path"
 import json, sys
 a, b = (json.load(open(f)) for f in sys.argv[1:3])
@@ -146,9 +96,9 @@ table() {
 	local cmd=$1 path=$2 i
 	shift 2
 	for i in 1 2 3; do
-		api "$path" >"$T/a.json"
+		coll_get "$path" >"$T/a.json"
 		ectl $cmd "$@" >"$T/table" || fail "egnetctl $cmd $*: exit $?"
-		api "$path" >"$T/b.json"
+		coll_get "$path" >"$T/b.json"
 		python3 -c 'import json,sys
 a, b = (json.load(open(f)) for f in sys.argv[1:3])
 for d in (a, b):
@@ -184,7 +134,7 @@ table events "/api/v1/events?since=$since" --since 5m
 n5=$(json_field "$T/b.json" 'len(d["events"])')
 nall=$(json_field "$T/a.json" 'min(e["time_ms"] for e in d["events"]) >= '"$since")
 [ "$nall" = True ] || fail "--since 5m gave an event older than 5 minutes"
-api /api/v1/events >"$T/all.json"
+coll_get /api/v1/events >"$T/all.json"
 [ "$n5" -lt "$(json_field "$T/all.json" 'len(d["events"])')" ] ||
 	fail "--since 5m kept every event"
 # a time: the same as its milliseconds
@@ -192,7 +142,7 @@ t=$(date -u -d "@$((now / 1000 - 600))" +%Y-%m-%dT%H:%M:%SZ)
 table events "/api/v1/events?since=$(((now / 1000 - 600) * 1000))" --since "$t"
 tl=$(TZ=Asia/Shanghai date -d "@$((now / 1000 - 600))" '+%Y-%m-%d %H:%M:%S')
 TZ=Asia/Shanghai ectl events --since "$tl" --json >"$T/tl.json"
-api "/api/v1/events?since=$(((now / 1000 - 600) * 1000))" >"$T/tu.json"
+coll_get "/api/v1/events?since=$(((now / 1000 - 600) * 1000))" >"$T/tu.json"
 cmp -s <(json_field "$T/tl.json" 'd["events"]') <(json_field "$T/tu.json" 'd["events"]') ||
 	fail "--since '$tl' (Asia/Shanghai) is not $t"
 table events "/api/v1/events?node=$TWP" --node $TWP
@@ -233,7 +183,7 @@ coll_stop
 expect_fail 3 "no collector answers at $URL" nodes "${TLS[@]}"
 
 # ---- the environment -----------------------------------------------------------------
-coll_start
+coll_start "$NS" "$T/coll.conf"
 EGNET_COLLECTOR=$URL EGNET_CA=$T/pki/ca.crt EGNET_CERT=$T/pki/nodes/$CTY.crt \
 	EGNET_KEY=$T/pki/nodes/$CTY.key ip netns exec "$NS" "$CTL" nodes --json >"$T/env.json" ||
 	fail "egnetctl nodes from the environment: exit $?"

@@ -15,9 +15,8 @@
 #  - a collector that accepts connections and never answers: the agent's
 #    probes and its drift correction go on on time.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/colllib.sh"
 
-COLL="$ROOT/$B/egnet-collector"
-PKI="$ROOT/packaging/egnet-pki"
 NOC=egrep-noc-$$
 TWP=egrep-t-$$
 CTY=egrep-c-$$
@@ -26,65 +25,18 @@ CC=210102000000
 OUTAGE=${OUTAGE:-60}
 
 # ---- certificates, namespaces, the collector ---------------------------------
-"$PKI" init "$T/pki" >/dev/null || fail "egnet-pki init"
-"$PKI" collector "$T/pki" collector 10.250.1.1 10.250.2.1 >/dev/null ||
-	fail "egnet-pki collector"
-"$PKI" node "$T/pki" $TC >/dev/null || fail "egnet-pki node $TC"
-"$PKI" node "$T/pki" $CC >/dev/null || fail "egnet-pki node $CC"
-"$PKI" init "$T/other" >/dev/null && "$PKI" node "$T/other" $TC >/dev/null ||
-	fail "egnet-pki: the other CA"
+pki_make "$T/pki" "collector 10.250.1.1 10.250.2.1" $TC $CC
+pki_make "$T/other" "" $TC
 
 setup_township "$TWP" "$T/t"
 setup_county "$CTY" "$T/c"
-ip netns add "$NOC" || fail "namespace $NOC"
-NSES+=("$NOC")
-ip -n "$NOC" link set lo up
-i=0
-for ns in "$TWP" "$CTY"; do
-	i=$((i + 1))
-	ip link add mg0 netns "$ns" type veth peer name "nc$i" netns "$NOC" ||
-		fail "veth to $ns"
-	ip -n "$ns" addr add "10.250.$i.2/30" dev mg0
-	ip -n "$ns" link set mg0 up
-	ip -n "$NOC" addr add "10.250.$i.1/30" dev "nc$i"
-	ip -n "$NOC" link set "nc$i" up
-done
+ns_new "$NOC"
+noc_line "$NOC" "$TWP" 1
+noc_line "$NOC" "$CTY" 2
 
-cat >"$T/coll.conf" <<CONF
-listen = [ "10.250.1.1:8443", "10.250.2.1:8443" ];
-tls = { cert = "$T/pki/collector/collector.crt"; key = "$T/pki/collector/collector.key";
-	ca = "$T/pki/ca.crt"; };
-inventory = "$ROOT/profiles/examples/inventory.csv";
-state_dir = "$T/cstate";
-CONF
-
-coll_start() {
-	: >"$T/coll.log"
-	ip netns exec "$NOC" "$COLL" -c "$T/coll.conf" >>"$T/coll.log" 2>&1 &
-	COLL_PID=$!
-	PIDS+=("$COLL_PID")
-	for _ in $(seq 200); do
-		grep -q "serving:" "$T/coll.log" && return 0
-		kill -0 "$COLL_PID" 2>/dev/null || fail "the collector died: $(cat "$T/coll.log")"
-		sleep 0.05
-	done
-	fail "the collector did not start"
-}
-
-coll_stop() {
-	kill -TERM "$COLL_PID"
-	wait "$COLL_PID" 2>/dev/null
-}
-
-# api PATH: GET from the collector (in the NOC namespace, the township's
-# certificate: any certificate of the CA may read)
-api() {
-	ip netns exec "$NOC" curl -sS --max-time 10 --cacert "$T/pki/ca.crt" \
-		--cert "$T/pki/nodes/$TC.crt" --key "$T/pki/nodes/$TC.key" \
-		"https://10.250.1.1:8443$1"
-}
-
-coll_start
+coll_conf "$T/coll.conf" "10.250.1.1:8443 10.250.2.1:8443"
+# (the township's certificate reads the API: any certificate of the CA may)
+coll_start "$NOC" "$T/coll.conf"
 
 # ---- the agents ----------------------------------------------------------------
 # (they reach the NOC over management lines outside the address plan, so
@@ -104,20 +56,16 @@ agent_start "$CTY" "$T/c/node.conf" || fail "county agent: $(cat "$T/c/agent.log
 C_PID=$AGENT_PID
 
 seq_of() { # CODE: the last seq the collector has of it
-	api "/api/v1/nodes" | python3 -c '
-import json, sys
-for n in json.load(sys.stdin)["nodes"]:
-    if n["code"] == sys.argv[1]:
-        print(n["last_seq"] or 0)' "$1"
+	coll_field /api/v1/nodes "[n['last_seq'] or 0 for n in d['nodes'] if n['code'] == '$1'][0]"
 }
 has_reports() { [ "$(seq_of "$1")" -ge "$2" ] 2>/dev/null; }
-wait_for 30 has_reports $TC 3 || fail "no reports of the township: $(api /api/v1/nodes | head -c 600)"
-wait_for 30 has_reports $CC 3 || fail "no reports of the county: $(api /api/v1/nodes | head -c 600)"
+wait_for 30 has_reports $TC 3 || fail "no reports of the township: $(coll_get /api/v1/nodes | head -c 600)"
+wait_for 30 has_reports $CC 3 || fail "no reports of the county: $(coll_get /api/v1/nodes | head -c 600)"
 
 # ---- the API says what the agent says --------------------------------------------
 same_as_agent() { # DIR CODE
 	ctl "$1" status --json >"$T/st.json" || true
-	api "/api/v1/nodes/$2" >"$T/node.json"
+	coll_get "/api/v1/nodes/$2" >"$T/node.json"
 	python3 - "$T/st.json" "$T/node.json" <<'PY'
 import json, sys
 st = json.load(open(sys.argv[1]))
@@ -143,7 +91,7 @@ same_as_agent "$T/t" $TC || fail "township: $(same_as_agent "$T/t" $TC)"
 same_as_agent "$T/c" $CC || fail "county: $(same_as_agent "$T/c" $CC)"
 # the links as the agent's `links` lists them
 ctl "$T/c" links --json >"$T/links.json"
-api "/api/v1/nodes/$CC" >"$T/node.json"
+coll_get "/api/v1/nodes/$CC" >"$T/node.json"
 python3 - "$T/links.json" "$T/node.json" <<'PY' || fail "county links differ"
 import json, sys
 a = sorted((l["name"], l["role"], l["zone"]) for l in json.load(open(sys.argv[1]))["links"])
@@ -155,25 +103,17 @@ PY
 echo "the API shows both nodes' last reports as their agents say"
 
 # ---- refusals ------------------------------------------------------------------------
-api "/api/v1/nodes/$CC" | python3 -c '
+coll_get "/api/v1/nodes/$CC" | python3 -c '
 import json, sys
 r = json.load(sys.stdin)["last_report"]
 r["seq"] = 9000000
 print(json.dumps(r))' >"$T/county-report.json"
-st=$(ip netns exec "$NOC" curl -sS -o "$T/body" -w '%{http_code}' --max-time 10 \
-	--cacert "$T/pki/ca.crt" --cert "$T/pki/nodes/$TC.crt" --key "$T/pki/nodes/$TC.key" \
-	-H 'Content-Type: application/json' --data-binary @"$T/county-report.json" \
-	https://10.250.1.1:8443/api/v1/reports)
-[ "$st" = 403 ] && grep -q identity "$T/body" ||
-	fail "the county's report with the township's certificate: $st $(cat "$T/body")"
-st=$(ip netns exec "$NOC" curl -sS -o "$T/body" -w '%{http_code}' --max-time 10 \
-	--cacert "$T/pki/ca.crt" -H 'Content-Type: application/json' \
-	--data-binary @"$T/county-report.json" https://10.250.1.1:8443/api/v1/reports 2>/dev/null)
+st=$(coll_post $TC "$T/county-report.json")
+[ "$st" = 403 ] && grep -q identity "$T/post.json" ||
+	fail "the county's report with the township's certificate: $st $(cat "$T/post.json")"
+st=$(coll_post - "$T/county-report.json" 2>/dev/null)
 [ "$st" = 200 ] && fail "a report without a client certificate was taken"
-st=$(ip netns exec "$NOC" curl -sS -o "$T/body" -w '%{http_code}' --max-time 10 \
-	--cacert "$T/pki/ca.crt" --cert "$T/other/nodes/$TC.crt" --key "$T/other/nodes/$TC.key" \
-	-H 'Content-Type: application/json' --data-binary @"$T/county-report.json" \
-	https://10.250.1.1:8443/api/v1/reports 2>/dev/null)
+st=$(coll_post "$T/other/nodes/$TC" "$T/county-report.json" 2>/dev/null)
 [ "$st" = 200 ] && fail "a report with another CA's certificate was taken"
 [ "$(seq_of $CC)" -lt 9000000 ] || fail "a refused report was stored"
 
@@ -184,13 +124,13 @@ ip netns exec "$NOC" python3 "$ROOT/tests/integration/postbodies.py" \
 	fail "hostile bodies: $(cat "$T/bad.out")"
 cat "$T/bad.out"
 kill -0 "$COLL_PID" || fail "the collector died of the hostile bodies"
-api /api/v1/nodes >/dev/null || fail "the collector does not answer after the hostile bodies"
-api /metrics >"$T/metrics"
+coll_get /api/v1/nodes >/dev/null || fail "the collector does not answer after the hostile bodies"
+coll_get /metrics >"$T/metrics"
 grep -q 'egnet_reports_refused_total{reason="json"} [1-9]' "$T/metrics" ||
 	fail "refusals not counted by reason: $(grep refused "$T/metrics")"
 
 # ---- the collector away for $OUTAGE s ----------------------------------------------------
-api "/api/v1/events?node=$CC" >"$T/events-before.json"
+coll_get "/api/v1/events?node=$CC" >"$T/events-before.json"
 coll_stop
 sleep "$OUTAGE"
 ctl "$T/c" status --json >"$T/st.json"
@@ -207,14 +147,14 @@ segs=$(find "$T/t/state/spool" -name '*.seg' -printf '%s\n' | awk '{s += $1} END
 [ "$segs" -le 65536 ] || fail "township: segments hold $segs bytes, over the 64 KiB cap (folder $du_b)"
 echo "collector away $OUTAGE s: county spooled $pending, township dropped its oldest within 64 KiB"
 
-coll_start
+coll_start "$NOC" "$T/coll.conf"
 drained() { # DIR
 	ctl "$1" status --json >"$T/d.json" &&
 		[ "$(json_field "$T/d.json" 'd["collector"]["spool"]["pending"] <= 2')" = True ]
 }
 wait_for 60 drained "$T/c" || fail "county: the spool did not drain: $(json_field "$T/d.json" 'd["collector"]')"
 wait_for 60 drained "$T/t" || fail "township: the spool did not drain: $(json_field "$T/d.json" 'd["collector"]')"
-api "/api/v1/nodes/$CC" >"$T/node.json"
+coll_get "/api/v1/nodes/$CC" >"$T/node.json"
 json_field "$T/node.json" 'd["seq_ranges"]' >"$T/ranges"
 python3 - "$T/node.json" <<'PY' || fail "county's stored reports: $(cat "$T/ranges")"
 import json, sys
@@ -228,7 +168,7 @@ PY
 echo "after the outage every county report is stored once: $(cat "$T/ranges")"
 
 # history kept across the restart
-api "/api/v1/events?node=$CC" >"$T/events-after.json"
+coll_get "/api/v1/events?node=$CC" >"$T/events-after.json"
 python3 - "$T/events-before.json" "$T/events-after.json" <<'PY' || fail "events lost over a restart"
 import json, sys
 a = json.load(open(sys.argv[1]))["events"]

@@ -4,9 +4,8 @@
 # arrive, once.  The collector's state folder is a 4 MiB tmpfs of the test's
 # own, filled with a file until SQLite's commits fail (a real ENOSPC).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/colllib.sh"
 
-COLL="$ROOT/$B/egnet-collector"
-PKI="$ROOT/packaging/egnet-pki"
 NOC=egdf-noc-$$
 TWP=egdf-t-$$
 TC=210102001000
@@ -18,31 +17,14 @@ mount -t tmpfs -o size=4m tmpfs "$T/cstate" || {
 }
 trap 'umount -l "$T/cstate" 2>/dev/null; teardown' EXIT
 
-"$PKI" init "$T/pki" >/dev/null || fail "egnet-pki init"
-"$PKI" collector "$T/pki" collector 10.250.1.1 >/dev/null || fail "egnet-pki collector"
-"$PKI" node "$T/pki" $TC >/dev/null || fail "egnet-pki node"
+pki_make "$T/pki" "collector 10.250.1.1" $TC
 
 setup_township "$TWP" "$T/t"
-ip netns add "$NOC" || fail "namespace $NOC"
-NSES+=("$NOC")
-ip -n "$NOC" link set lo up
-ip link add mg0 netns "$TWP" type veth peer name nc1 netns "$NOC" || fail "veth"
-ip -n "$TWP" addr add 10.250.1.2/30 dev mg0
-ip -n "$TWP" link set mg0 up
-ip -n "$NOC" addr add 10.250.1.1/30 dev nc1
-ip -n "$NOC" link set nc1 up
+ns_new "$NOC"
+noc_line "$NOC" "$TWP" 1
 
-cat >"$T/coll.conf" <<CONF
-listen = [ "10.250.1.1:8443" ];
-tls = { cert = "$T/pki/collector/collector.crt"; key = "$T/pki/collector/collector.key";
-	ca = "$T/pki/ca.crt"; };
-inventory = "$ROOT/profiles/examples/inventory.csv";
-state_dir = "$T/cstate";
-store = { coalesce_ms = 100; };
-CONF
-ip netns exec "$NOC" "$COLL" -c "$T/coll.conf" >"$T/coll.log" 2>&1 &
-PIDS+=($!)
-wait_for 10 grep -q "serving:" "$T/coll.log" || fail "the collector did not start"
+coll_conf "$T/coll.conf" 10.250.1.1:8443 "store = { coalesce_ms = 100; };"
+coll_start "$NOC" "$T/coll.conf"
 
 cat >>"$T/t/node.conf" <<CONF
 collector = { url = "https://10.250.1.1:8443"; interval = 1; timeout = 2;
@@ -51,11 +33,6 @@ collector = { url = "https://10.250.1.1:8443"; interval = 1; timeout = 2;
 CONF
 agent_start "$TWP" "$T/t/node.conf" || fail "agent: $(cat "$T/t/agent.log")"
 
-api() {
-	ip netns exec "$NOC" curl -sS --max-time 10 --cacert "$T/pki/ca.crt" \
-		--cert "$T/pki/nodes/$TC.crt" --key "$T/pki/nodes/$TC.key" \
-		"https://10.250.1.1:8443$1"
-}
 status() { ctl "$T/t" status --json >"$T/st.json"; }
 field() { json_field "$T/st.json" "$1"; }
 acked() { status && [ "$(field 'd["collector"]["acknowledged"] >= 3')" = True ]; }
@@ -67,14 +44,14 @@ refused() {
 	status && [ "$(field 'd["collector"]["spool"]["pending"] >= 5 and d["collector"].get("last_error", {}).get("reason", "").startswith("HTTP 503")')" = True ]
 }
 wait_for 60 refused || fail "a full disk: $(field 'd["collector"]') $(tail -3 "$T/coll.log")"
-api /metrics | grep -q '^egnet_store_up 0' || fail "the store is not said to be down"
+coll_get /metrics | grep -q '^egnet_store_up 0' || fail "the store is not said to be down"
 echo "disk full: $(field 'd["collector"]["spool"]["pending"]') reports wait in the spool; the collector says $(field 'd["collector"]["last_error"]["reason"]')"
 
 # room again: everything arrives, once
 rm -f "$T/cstate/fill"
 drained() { status && [ "$(field 'd["collector"]["spool"]["pending"] <= 1')" = True ]; }
 wait_for 90 drained || fail "the spool did not drain: $(field 'd["collector"]')"
-api "/api/v1/nodes/$TC" >"$T/node.json"
+coll_get "/api/v1/nodes/$TC" >"$T/node.json"
 python3 - "$T/node.json" <<'PY' || fail "stored: $(json_field "$T/node.json" 'd["seq_ranges"]')"
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -22,47 +22,13 @@
 #  - the collector stopped for 5 s and started again: no outage opened for
 #    its absence.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/colllib.sh"
 
-COLL="$ROOT/$B/egnet-collector"
-PKI="$ROOT/packaging/egnet-pki"
 TAG=egv$$
 P=210000000000 CI=210100000000 CO=210102000000
 T1=210102001000 T2=210102002000
 V11=210102001001 V13=210102001003 V21=210102002001
 UNEXP=210103000000
-
-mkns() { # NAME IFACE...: veths with their peer up in the same namespace
-	local ns=$TAG-$1 i
-	shift
-	ip netns add "$ns" || fail "cannot create namespace $ns"
-	NSES+=("$ns")
-	ip -n "$ns" link set lo up
-	for i in "$@"; do
-		ip -n "$ns" link add "$i" type veth peer name "p-$i"
-		ip -n "$ns" link set "p-$i" up
-	done
-}
-
-wire() { # NS_A IF_A NS_B IF_B: a line between two nodes
-	ip -n "$TAG-$1" link del "$2" 2>/dev/null
-	ip -n "$TAG-$3" link del "$4" 2>/dev/null
-	ip -n "$TAG-$1" link add "$2" type veth peer name "$4" netns "$TAG-$3" ||
-		fail "cannot wire $1 $2 to $3 $4"
-}
-
-wire_line() { # NS_A IF_A NS_B IF_B LINE: through a bridge namespace
-	local l=$TAG-$5 i
-	ip netns add "$l" || fail "cannot create namespace $l"
-	NSES+=("$l")
-	ip -n "$TAG-$1" link del "$2" 2>/dev/null
-	ip -n "$TAG-$3" link del "$4" 2>/dev/null
-	ip -n "$TAG-$1" link add "$2" type veth peer name side-a netns "$l"
-	ip -n "$TAG-$3" link add "$4" type veth peer name side-b netns "$l"
-	ip -n "$l" link add fibre type bridge
-	ip -n "$l" link set side-a master fibre
-	ip -n "$l" link set side-b master fibre
-	for i in side-a side-b fibre; do ip -n "$l" link set "$i" up; done
-}
 
 # ---- the inventory: only what this test builds ------------------------------
 cat >"$T/inventory.csv" <<CSV
@@ -95,61 +61,35 @@ wire t1 eth1 v11 v0
 wire t1 eth2 v13 lan0
 wire t2 eth1 v21 v0
 
-# ---- node configs (the examples, with this test's files) -------------------------
+# ---- certificates, management lines -----------------------------------------------
 i=0
+for short in p ci co t1 t2; do
+	i=$((i + 1))
+	noc_line "$TAG-noc" "$TAG-$short" "$i"
+	eval "IDX_$short=$i"
+done
+pki_make "$T/pki" "collector 10.250.1.1 10.250.2.1 10.250.3.1 10.250.4.1 10.250.5.1" \
+	$P $CI $CO $T1 $T2 $UNEXP
+"$PKI" collector "$T/pki" hook 127.0.0.1 >/dev/null || fail "egnet-pki hook"
+
+# ---- node configs (the examples, with this test's files) -------------------------
 for n in p:province:$P ci:city:$CI co:county:$CO t1:township:$T1 t2:township:$T2; do
 	IFS=: read -r short level code <<<"$n"
-	i=$((i + 1))
-	d=$T/$short
-	mkdir -p "$d"
-	sed -e "s|profile = \"\\.\\./|profile = \"$ROOT/profiles/|" \
-		-e "s|inventory = \"inventory.csv\"|inventory = \"$T/inventory.csv\"|" \
-		-e "s|code = \"210102001000\"|code = \"$code\"|" \
-		-e '/^paths = {/,/^};/d' -e '/^collector = {/,/^};/d' \
-		"$ROOT/profiles/examples/$level.conf" >"$d/node.conf"
-	printf 'paths = { state = "%s/state"; socket = "%s/agent.sock"; };\n' "$d" "$d" >>"$d/node.conf"
-	# over a management line outside the plan: the kernel picks the
-	# source address (source = "none"), not the uplink's
-	printf 'collector = { url = "https://10.250.%d.1:8443"; interval = 1; timeout = 2;\n\tca = "%s/ca.crt"; cert = "%s/nodes/%s.crt"; key = "%s/nodes/%s.key";\n\tsource = "none"; };\n' \
-		"$i" "$T/pki" "$T/pki" "$code" "$T/pki" "$code" >>"$d/node.conf"
-	eval "IDX_$short=$i CODE_$short=$code"
+	idx=IDX_$short
+	example_node "$T/$short" "$level" "$code" "${!idx}"
 done
 
 # villages: where the plan (IPv6) or the inventory (IPv4) puts them
-village_addr() { # CONF CODE: the address the township probes
-	"$CTL" render --node "$1" 2>/dev/null | awk -v c="$2" '$1 == "village" && $2 == c { print $4 }'
-}
 a11=$(village_addr "$T/t1/node.conf" $V11)
 a21=$(village_addr "$T/t2/node.conf" $V21)
 [ -n "$a11" ] && [ -n "$a21" ] || fail "no village addresses in the townships' render"
-for v in v11:$a11 v21:$a21; do
-	ns=$TAG-${v%%:*} addr=${v#*:}
-	ip -n "$ns" link set v0 up
-	ip -n "$ns" addr add "$addr/127" dev v0 nodad
-	ip -n "$ns" route add default via "${addr%1}"
-done
+village_up "$TAG-v11" "$a11"
+village_up "$TAG-v21" "$a21"
 ip -n "$TAG-v13" link set lan0 up
 ip -n "$TAG-v13" addr add 10.16.64.250/26 dev lan0
 ip -n "$TAG-v13" route add default via 10.16.64.193
 
-# ---- certificates, management lines, webhook and syslog listeners ------------------
-"$PKI" init "$T/pki" >/dev/null || fail "egnet-pki init"
-"$PKI" collector "$T/pki" collector 10.250.1.1 10.250.2.1 10.250.3.1 10.250.4.1 10.250.5.1 >/dev/null ||
-	fail "egnet-pki collector"
-"$PKI" collector "$T/pki" hook 127.0.0.1 >/dev/null || fail "egnet-pki hook"
-for c in $P $CI $CO $T1 $T2 $UNEXP; do
-	"$PKI" node "$T/pki" "$c" >/dev/null || fail "egnet-pki node $c"
-done
-for short in p ci co t1 t2; do
-	idx=IDX_$short
-	ip link add mg0 netns "$TAG-$short" type veth peer name "nc${!idx}" netns "$TAG-noc" ||
-		fail "management line of $short"
-	ip -n "$TAG-$short" addr add "10.250.${!idx}.2/30" dev mg0
-	ip -n "$TAG-$short" link set mg0 up
-	ip -n "$TAG-noc" addr add "10.250.${!idx}.1/30" dev "nc${!idx}"
-	ip -n "$TAG-noc" link set "nc${!idx}" up
-done
-
+# ---- webhook and syslog listeners ----------------------------------------------------
 cat >"$T/hook.py" <<'PY'
 import http.server, ssl, sys
 class H(http.server.BaseHTTPRequestHandler):
@@ -194,34 +134,19 @@ disown $!
 wait_for 5 test -S "$T/dev/log" || fail "the syslog listener did not start"
 for d in null zero random urandom; do : >"$T/dev/$d"; done
 
-cat >"$T/coll.conf" <<CONF
-listen = [ "10.250.1.1:8443", "10.250.2.1:8443", "10.250.3.1:8443", "10.250.4.1:8443", "10.250.5.1:8443" ];
-tls = { cert = "$T/pki/collector/collector.crt"; key = "$T/pki/collector/collector.key";
-	ca = "$T/pki/ca.crt"; };
-inventory = "$T/inventory.csv";
-state_dir = "$T/cstate";
-store = { report_interval_s = 1; };
-alerts = { webhook = "https://127.0.0.1:9443/hook"; webhook_ca = "$T/pki/ca.crt"; syslog = true; };
-CONF
-coll_start() {
+COLL_INV=$T/inventory.csv coll_conf "$T/coll.conf" "10.250.1.1:8443 10.250.2.1:8443 10.250.3.1:8443 10.250.4.1:8443 10.250.5.1:8443" \
+	'store = { report_interval_s = 1; };
+alerts = { webhook = "https://127.0.0.1:9443/hook"; webhook_ca = "'"$T"'/pki/ca.crt"; syslog = true; };'
+# the collector with /dev/log bound to the test's listener
+collector_up() {
 	[ -f "$T/coll.log" ] && cat "$T/coll.log" >>"$T/coll-before.log"
-	: >"$T/coll.log"
-	ip netns exec "$TAG-noc" sh -c '
+	coll_run "$TAG-noc" sh -c '
 		for d in null zero random urandom; do mount --bind /dev/$d "$1/dev/$d" || exit 1; done
 		mount --rbind "$1/dev" /dev || exit 1
-		exec "$2" -c "$1/coll.conf"' sh "$T" "$COLL" >>"$T/coll.log" 2>&1 &
-	COLL_PID=$!
-	PIDS+=("$COLL_PID")
-	disown "$COLL_PID"
-	wait_for 20 grep -q "serving:" "$T/coll.log" || fail "the collector did not start"
+		exec "$2" -c "$1/coll.conf"' sh "$T" "$COLL"
+	coll_wait_ready 20
 }
-coll_start
-
-api() { # PATH
-	ip netns exec "$TAG-noc" curl -sS --max-time 10 --cacert "$T/pki/ca.crt" \
-		--cert "$T/pki/nodes/$P.crt" --key "$T/pki/nodes/$P.key" \
-		"https://10.250.1.1:8443$1"
-}
+collector_up
 ectl() { # ARGS...: egnetctl's collector commands from the NOC
 	ip netns exec "$TAG-noc" "$CTL" "$@" --collector https://10.250.1.1:8443 \
 		--ca "$T/pki/ca.crt" --cert "$T/pki/nodes/$P.crt" --key "$T/pki/nodes/$P.key"
@@ -236,23 +161,18 @@ done
 
 # full: every level 100 % connected
 full() {
-	api /api/v1/coverage >"$T/cov.json" || return 1
-	python3 - "$T/cov.json" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-lv = d["levels"]
-ok = len(lv) == 5 and all(e["connected"] == e["expected"] for e in lv.values())
-sys.exit(0 if ok else 1)
-PY
+	coll_check /api/v1/coverage \
+		'len(d["levels"]) == 5 and all(e["connected"] == e["expected"] for e in d["levels"].values())' \
+		"$T/cov.json"
 }
 ts=$(date +%s%3N)
-wait_for 90 full || fail "not 100 % connected: $(cat "$T/cov.json"; api /api/v1/tree)"
+wait_for 90 full || fail "not 100 % connected: $(cat "$T/cov.json"; coll_get /api/v1/tree)"
 echo "converged: 100 % at every level, $(( $(date +%s%3N) - ts )) ms after the agents started"
-api /api/v1/outages | grep -q '"outages": *\[\]' || fail "outages while all is connected: $(api /api/v1/outages)"
+coll_get /api/v1/outages | grep -q '"outages": *\[\]' || fail "outages while all is connected: $(coll_get /api/v1/outages)"
 
 # ---- cut the first township's line ---------------------------------------------
 one_outage() { # ROOT CUT_VILLAGES: exactly one outage, at ROOT
-	api /api/v1/outages >"$T/out.json" || return 1
+	coll_get /api/v1/outages >"$T/out.json" || return 1
 	python3 - "$T/out.json" "$1" "$2" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))["outages"]
@@ -271,31 +191,29 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["outages"][0]; asser
 	"$T/out.json" $V11 $V13 || fail "the outage's nodes: $(cat "$T/out.json")"
 sleep 3 # it stays one, not one per report
 one_outage $T1 2 || fail "the outage did not stay one: $(cat "$T/out.json")"
-api /api/v1/tree >"$T/tree-cut.json"
+coll_get /api/v1/tree >"$T/tree-cut.json"
 ectl outages | tee "$T/ectl-outages.txt" | grep -q "$T1" || fail "egnetctl outages: $(cat "$T/ectl-outages.txt")"
 ectl tree >"$T/ectl-tree.txt" || fail "egnetctl tree"
 grep "$T1" "$T/ectl-tree.txt" | grep -q unreachable || fail "egnetctl tree: $(cat "$T/ectl-tree.txt")"
 
 ip -n "$TAG-line" link set side-b up
-no_outage() {
-	api /api/v1/outages | python3 -c 'import json,sys; sys.exit(0 if not json.load(sys.stdin)["outages"] else 1)'
-}
+no_outage() { coll_check /api/v1/outages 'not d["outages"]'; }
 t0=$(date +%s%3N)
-wait_for 30 no_outage || fail "the outage did not close: $(api /api/v1/outages)"
+wait_for 30 no_outage || fail "the outage did not close: $(coll_get /api/v1/outages)"
 echo "repaired: the outage closed $(( $(date +%s%3N) - t0 )) ms after the line came back"
 wait_for 30 full || fail "coverage not back to 100 %: $(cat "$T/cov.json")"
 echo "restored: outage closed, 100 % again"
-api "/api/v1/outages?all=1" | python3 -c '
+coll_get "/api/v1/outages?all=1" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)["outages"]
 c = [o for o in d if o["root"] == sys.argv[1] and not o["open"]]
 assert len(c) == 1 and c[0]["closed_ms"] > c[0]["since"], d' $T1 ||
-	fail "the closed outage in ?all=1: $(api "/api/v1/outages?all=1")"
-api "/api/v1/events?node=$T1" | python3 -c '
+	fail "the closed outage in ?all=1: $(coll_get "/api/v1/outages?all=1")"
+coll_get "/api/v1/events?node=$T1" | python3 -c '
 import json, sys
 t = [e["type"] for e in json.load(sys.stdin)["events"]]
 assert t.count("outage-open") == 1 and t.count("outage-close") == 1, t' ||
-	fail "outage events: $(api "/api/v1/events?node=$T1")"
+	fail "outage events: $(coll_get "/api/v1/events?node=$T1")"
 ectl coverage >"$T/ectl-cov.txt" && grep -q "village.*100.00" "$T/ectl-cov.txt" ||
 	fail "egnetctl coverage: $(cat "$T/ectl-cov.txt")"
 
@@ -317,8 +235,8 @@ echo "syslog: $(grep -m1 "outage open at $T1" "$T/syslog.log")"
 # ---- one village down ------------------------------------------------------------
 ip -n "$TAG-v21" link set v0 down
 only_village() {
-	api /api/v1/tree >"$T/tree.json" || return 1
-	api /api/v1/outages >"$T/out.json" || return 1
+	coll_get /api/v1/tree >"$T/tree.json" || return 1
+	coll_get /api/v1/outages >"$T/out.json" || return 1
 	python3 - "$T/tree.json" "$T/out.json" $V21 <<'PY'
 import json, sys
 tree, outs, v = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))["outages"], sys.argv[3]
@@ -337,9 +255,7 @@ PY
 wait_for 15 only_village || fail "one village down: $(cat "$T/tree.json" "$T/out.json")"
 echo "village $V21 down: only it unreachable, no outage above it"
 # an IPv6 address and its routes go with the link: put them back
-ip -n "$TAG-v21" link set v0 up
-ip -n "$TAG-v21" addr add "$a21/127" dev v0 nodad
-ip -n "$TAG-v21" route add default via "${a21%1}"
+village_up "$TAG-v21" "$a21"
 wait_for 30 full || fail "coverage not back after the village: $(cat "$T/cov.json")"
 
 # ---- a report from a code not in the inventory -----------------------------------
@@ -353,20 +269,17 @@ d["targets"] = [t for t in d["targets"] if t["relation"] == "parent"]
 d["events"] = []
 json.dump(d, open(sys.argv[3], "w"))
 PY
-ip netns exec "$TAG-noc" curl -sS --max-time 10 --cacert "$T/pki/ca.crt" \
-	--cert "$T/pki/nodes/$UNEXP.crt" --key "$T/pki/nodes/$UNEXP.key" \
-	-H 'Content-Type: application/json' --data-binary @"$T/unexp.json" \
-	https://10.250.3.1:8443/api/v1/reports >"$T/post.json" || fail "POST"
+coll_post $UNEXP "$T/unexp.json" https://10.250.3.1:8443/api/v1/reports >/dev/null || fail "POST"
 grep -q '"stored": *true' "$T/post.json" || fail "the unexpected report: $(cat "$T/post.json")"
-api /api/v1/tree | python3 -c '
+coll_get /api/v1/tree | python3 -c '
 import json, sys
 u = json.load(sys.stdin)["unexpected"]
-assert [x["code"] for x in u] == [sys.argv[1]], u' $UNEXP || fail "unexpected: $(api /api/v1/tree)"
+assert [x["code"] for x in u] == [sys.argv[1]], u' $UNEXP || fail "unexpected: $(coll_get /api/v1/tree)"
 ectl tree | grep -A3 "not in the inventory" | grep -q $UNEXP || fail "egnetctl tree: no unexpected node"
 echo "a report of $UNEXP (not in the inventory): shown as unexpected"
 
 # ---- metrics ---------------------------------------------------------------------
-api /metrics >"$T/metrics.txt"
+coll_get /metrics >"$T/metrics.txt"
 grep -q '^egnet_coverage_ratio{level="village"} 1.000000$' "$T/metrics.txt" &&
 	grep -q '^egnet_outages_open 0$' "$T/metrics.txt" &&
 	grep -q '^egnet_alerts_total{result="delivered"} [1-9]' "$T/metrics.txt" ||
@@ -380,7 +293,7 @@ cp "$T/inventory.csv" "$T/inventory.good"
 echo "$UNEXP,沈河区," >>"$T/inventory.csv"
 kill -HUP "$COLL_PID"
 in_tree() {
-	api /api/v1/tree | python3 -c '
+	coll_get /api/v1/tree | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 codes = []
@@ -392,7 +305,7 @@ for r in d["tree"]:
     walk(r)
 sys.exit(0 if sys.argv[1] in codes and not d["unexpected"] else 1)' $UNEXP
 }
-wait_for 10 in_tree || fail "reload: $UNEXP not in the tree: $(api /api/v1/tree)"
+wait_for 10 in_tree || fail "reload: $UNEXP not in the tree: $(coll_get /api/v1/tree)"
 echo "reload: $UNEXP in the tree, no longer unexpected"
 printf '21010400000X,broken,\n' >>"$T/inventory.csv"
 kill -HUP "$COLL_PID"
@@ -402,22 +315,21 @@ in_tree || fail "the running tree changed after a refused reload"
 echo "reload refused with its line: $(grep -m1 'inventory.csv:11' "$T/coll.log")"
 cp "$T/inventory.good" "$T/inventory.csv"
 kill -HUP "$COLL_PID"
-wait_for 10 api /api/v1/tree || fail "no answer after the reload"
+wait_for 10 coll_get /api/v1/tree || fail "no answer after the reload"
 
 # ---- restart: nothing opened for the collector's absence --------------------------
 wait_for 30 full || fail "not 100 % before the restart: $(cat "$T/cov.json")"
-opens() { api "/api/v1/events?type=outage-open" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["events"]))'; }
+opens() { coll_field "/api/v1/events?type=outage-open" 'len(d["events"])'; }
 n_open=$(opens)
-kill -TERM "$COLL_PID"
-wait_for 10 sh -c "! kill -0 $COLL_PID" || fail "the collector did not stop"
+coll_stop
 # a sanitizer build says what it found at the exit
 ! grep -q "Sanitizer\|runtime error" "$T/coll.log" || fail "the collector's exit: $(cat "$T/coll.log")"
 sleep 5 # away for more than the freshness window (3 x 1 s)
-coll_start
+collector_up
 wait_for 10 full || fail "not 100 % after the restart: $(cat "$T/cov.json")"
 sleep 2
-[ "$(opens)" = "$n_open" ] || fail "the restart opened outages: $(api "/api/v1/events?type=outage-open")"
-no_outage || fail "outages after the restart: $(api /api/v1/outages)"
+[ "$(opens)" = "$n_open" ] || fail "the restart opened outages: $(coll_get "/api/v1/events?type=outage-open")"
+no_outage || fail "outages after the restart: $(coll_get /api/v1/outages)"
 echo "restart after 5 s away: no outage opened"
 
 # VERIFY_KEEP=DIR: the answers seen, for the docs

@@ -18,46 +18,12 @@
 #    connected;
 #  - the agent started again: connected, the outage closed, 100 %.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/colllib.sh"
 
-COLL="$ROOT/$B/egnet-collector"
-PKI="$ROOT/packaging/egnet-pki"
 TAG=egb$$
 P=210000000000 CI1=210100000000 CI2=210200000000
 CO1=210102000000 CO2=210202000000 T1=210102001000 T2=210202001000
 V1=210102001001 V2=210202001001
-
-mkns() { # NAME IFACE...: veths with their peer up in the same namespace
-	local ns=$TAG-$1 i
-	shift
-	ip netns add "$ns" || fail "cannot create namespace $ns"
-	NSES+=("$ns")
-	ip -n "$ns" link set lo up
-	for i in "$@"; do
-		ip -n "$ns" link add "$i" type veth peer name "p-$i"
-		ip -n "$ns" link set "p-$i" up
-	done
-}
-
-wire() { # NS_A IF_A NS_B IF_B: a line between two nodes
-	ip -n "$TAG-$1" link del "$2" 2>/dev/null
-	ip -n "$TAG-$3" link del "$4" 2>/dev/null
-	ip -n "$TAG-$1" link add "$2" type veth peer name "$4" netns "$TAG-$3" ||
-		fail "cannot wire $1 $2 to $3 $4"
-}
-
-wire_line() { # NS_A IF_A NS_B IF_B LINE: through a bridge namespace
-	local l=$TAG-$5 i
-	ip netns add "$l" || fail "cannot create namespace $l"
-	NSES+=("$l")
-	ip -n "$TAG-$1" link del "$2" 2>/dev/null
-	ip -n "$TAG-$3" link del "$4" 2>/dev/null
-	ip -n "$TAG-$1" link add "$2" type veth peer name side-a netns "$l"
-	ip -n "$TAG-$3" link add "$4" type veth peer name side-b netns "$l"
-	ip -n "$l" link add fibre type bridge
-	ip -n "$l" link set side-a master fibre
-	ip -n "$l" link set side-b master fibre
-	for i in side-a side-b fibre; do ip -n "$l" link set "$i" up; done
-}
 
 cat >"$T/inventory.csv" <<CSV
 code,name,address
@@ -92,84 +58,35 @@ wire co2 eth1 t2 eth0
 wire t1 eth1 v1 v0
 wire t2 eth1 v2 v0
 
-# ---- node configs: the examples with this test's codes and files -------------
+# ---- certificates, management lines ------------------------------------------
+SHORTS="p ci1 ci2 co1 co2 t1 t2"
 i=0
+listen=""
+for short in $SHORTS; do
+	i=$((i + 1))
+	noc_line "$TAG-noc" "$TAG-$short" "$i"
+	listen="$listen${listen:+ }10.250.$i.1"
+	eval "IDX_$short=$i"
+done
+pki_make "$T/pki" "collector $listen" $P $CI1 $CI2 $CO1 $CO2 $T1 $T2
+
+# ---- node configs: the examples with this test's codes and files -------------
 for n in p:province:$P ci1:city:$CI1 ci2:city:$CI2 co1:county:$CO1 \
 	co2:county:$CO2 t1:township:$T1 t2:township:$T2; do
 	IFS=: read -r short level code <<<"$n"
-	i=$((i + 1))
-	d=$T/$short
-	mkdir -p "$d"
-	sed -e "s|profile = \"\\.\\./|profile = \"$ROOT/profiles/|" \
-		-e "s|inventory = \"inventory.csv\"|inventory = \"$T/inventory.csv\"|" \
-		-e "s|^\\(\\s*\\)code = \"[0-9]*\";|\\1code = \"$code\";|" \
-		-e '/^paths = {/,/^};/d' -e '/^collector = {/,/^};/d' \
-		"$ROOT/profiles/examples/$level.conf" >"$d/node.conf"
-	grep -q "code = \"$code\"" "$d/node.conf" || fail "$short: no code in its node config"
-	printf 'paths = { state = "%s/state"; socket = "%s/agent.sock"; };\n' "$d" "$d" >>"$d/node.conf"
-	printf 'collector = { url = "https://10.250.%d.1:8443"; interval = 1; timeout = 2;\n\tca = "%s/ca.crt"; cert = "%s/nodes/%s.crt"; key = "%s/nodes/%s.key";\n\tsource = "none"; };\n' \
-		"$i" "$T/pki" "$T/pki" "$code" "$T/pki" "$code" >>"$d/node.conf"
-	eval "IDX_$short=$i"
+	idx=IDX_$short
+	example_node "$T/$short" "$level" "$code" "${!idx}"
 done
-SHORTS="p ci1 ci2 co1 co2 t1 t2"
 
-village_addr() { # CONF CODE: the address the township probes
-	"$CTL" render --node "$1" 2>/dev/null | awk -v c="$2" '$1 == "village" && $2 == c { print $4 }'
-}
 a1=$(village_addr "$T/t1/node.conf" $V1)
 a2=$(village_addr "$T/t2/node.conf" $V2)
 [ -n "$a1" ] && [ -n "$a2" ] || fail "no village addresses in the townships' render"
-for v in v1:$a1 v2:$a2; do
-	ns=$TAG-${v%%:*} addr=${v#*:}
-	ip -n "$ns" link set v0 up
-	ip -n "$ns" addr add "$addr/127" dev v0 nodad
-	ip -n "$ns" route add default via "${addr%1}"
-done
+village_up "$TAG-v1" "$a1"
+village_up "$TAG-v2" "$a2"
 
-# ---- certificates, management lines, the collector ---------------------------
-"$PKI" init "$T/pki" >/dev/null || fail "egnet-pki init"
-listen=""
-for short in $SHORTS; do
-	idx=IDX_$short
-	listen="$listen${listen:+ }10.250.${!idx}.1"
-done
-# shellcheck disable=SC2086
-"$PKI" collector "$T/pki" collector $listen >/dev/null || fail "egnet-pki collector"
-for c in $P $CI1 $CI2 $CO1 $CO2 $T1 $T2; do
-	"$PKI" node "$T/pki" "$c" >/dev/null || fail "egnet-pki node $c"
-done
-for short in $SHORTS; do
-	idx=IDX_$short
-	ip link add mg0 netns "$TAG-$short" type veth peer name "nc${!idx}" netns "$TAG-noc" ||
-		fail "management line of $short"
-	ip -n "$TAG-$short" addr add "10.250.${!idx}.2/30" dev mg0
-	ip -n "$TAG-$short" link set mg0 up
-	ip -n "$TAG-noc" addr add "10.250.${!idx}.1/30" dev "nc${!idx}"
-	ip -n "$TAG-noc" link set "nc${!idx}" up
-done
-{
-	printf 'listen = ['
-	sep=""
-	for a in $listen; do printf '%s "%s:8443"' "$sep" "$a"; sep=","; done
-	printf ' ];\n'
-	cat <<CONF
-tls = { cert = "$T/pki/collector/collector.crt"; key = "$T/pki/collector/collector.key";
-	ca = "$T/pki/ca.crt"; };
-inventory = "$T/inventory.csv";
-state_dir = "$T/cstate";
-store = { report_interval_s = 1; };
-CONF
-} >"$T/coll.conf"
-ip netns exec "$TAG-noc" "$COLL" -c "$T/coll.conf" >>"$T/coll.log" 2>&1 &
-PIDS+=($!)
-disown $!
-wait_for 20 grep -q "serving:" "$T/coll.log" || fail "the collector did not start"
-
-api() { # PATH
-	ip netns exec "$TAG-noc" curl -sS --max-time 10 --cacert "$T/pki/ca.crt" \
-		--cert "$T/pki/nodes/$P.crt" --key "$T/pki/nodes/$P.key" \
-		"https://10.250.1.1:8443$1"
-}
+# ---- the collector -------------------------------------------------------------
+COLL_INV=$T/inventory.csv coll_conf "$T/coll.conf" "$(printf '%s:8443 ' $listen)" "store = { report_interval_s = 1; };"
+coll_start "$TAG-noc" "$T/coll.conf" 20
 
 # ---- agents ------------------------------------------------------------------
 agent_run() { # SHORT: its agent, its pid in APID_SHORT
@@ -226,12 +143,12 @@ else:
 sys.exit(0 if ok else 1)
 PY
 check() { python3 "$T/check.py" "$@"; }
-full() { api /api/v1/coverage >"$T/cov.json" && check full "$T/cov.json"; }
-outages() { api /api/v1/outages >"$T/out.json" && check outages "$T/out.json" "$@"; }
-state() { api /api/v1/tree >"$T/tree.json" && check state "$T/tree.json" "$@"; }
+full() { coll_get /api/v1/coverage >"$T/cov.json" && check full "$T/cov.json"; }
+outages() { coll_get /api/v1/outages >"$T/out.json" && check outages "$T/out.json" "$@"; }
+state() { coll_get /api/v1/tree >"$T/tree.json" && check state "$T/tree.json" "$@"; }
 
 ts=$(date +%s%3N)
-wait_for 90 full || fail "not 100 % connected: $(cat "$T/cov.json"; api /api/v1/tree)"
+wait_for 90 full || fail "not 100 % connected: $(cat "$T/cov.json"; coll_get /api/v1/tree)"
 echo "converged: 100 % at every level, $(( $(date +%s%3N) - ts )) ms after the agents started"
 outages || fail "outages while all is connected: $(cat "$T/out.json")"
 
@@ -249,32 +166,32 @@ ip -n "$TAG-line1" link set side-b up
 ip -n "$TAG-line2" link set side-b up
 wait_for 30 outages || fail "the outages did not close: $(cat "$T/out.json")"
 wait_for 30 full || fail "coverage not back to 100 %: $(cat "$T/cov.json")"
-api "/api/v1/outages?all=1" | python3 -c '
+coll_get "/api/v1/outages?all=1" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)["outages"]
 for r in sys.argv[1:]:
     c = [o for o in d if o["root"] == r and not o["open"]]
     assert len(c) == 1, (r, d)' $CO1 $CO2 ||
-	fail "the closed outages in ?all=1: $(api "/api/v1/outages?all=1")"
+	fail "the closed outages in ?all=1: $(coll_get "/api/v1/outages?all=1")"
 echo "restored: both outages closed, 100 % again"
 
 # ---- a township's agent killed, its gateway up ------------------------------------
 t0=$(date +%s%3N)
 kill -9 "$APID_t1"
-wait_for 20 outages "$T1:silent:$V1" || fail "no silent outage at $T1: $(cat "$T/out.json"; api /api/v1/tree)"
+wait_for 20 outages "$T1:silent:$V1" || fail "no silent outage at $T1: $(cat "$T/out.json"; coll_get /api/v1/tree)"
 echo "township agent killed: $T1 silent, its village cut off ($(( $(date +%s%3N) - t0 )) ms)"
 state "$T1" silent ||
 	fail "$T1 not silent in the tree: $(cat "$T/tree.json")"
 check state "$T/tree.json" "$V1" isolated || fail "$V1: $(cat "$T/tree.json")"
-api /api/v1/coverage >"$T/cov.json"
+coll_get /api/v1/coverage >"$T/cov.json"
 check villages "$T/cov.json" 1 || fail "the village of a silent township counted: $(cat "$T/cov.json")"
 # the county's probes: down (3 lost), and refused by the township's kernel
-refused() { api "/api/v1/nodes/$CO1" >"$T/co1.json" && check refused "$T/co1.json" $T1; }
+refused() { coll_get "/api/v1/nodes/$CO1" >"$T/co1.json" && check refused "$T/co1.json" $T1; }
 wait_for 10 refused || fail "$CO1's report: $T1 not down and refused: $(cat "$T/co1.json")"
 grep -q "child $T1 .* is down (refused: its gateway is up, its agent is not)" "$T/co1/agent.log" ||
 	fail "$CO1's log: $(grep "$T1" "$T/co1/agent.log")"
 sleep 2 # silent it stays with its parent's probes down: not unreachable
-outages "$T1:silent:$V1" || fail "the silent outage did not stay: $(cat "$T/out.json"; api /api/v1/tree)"
+outages "$T1:silent:$V1" || fail "the silent outage did not stay: $(cat "$T/out.json"; coll_get /api/v1/tree)"
 echo "$CO1's probes of $T1: down, refused (ICMP port unreachable); $T1 stays silent"
 
 # ---- a report of it naming another parent: accepted, flagged, not connected --------
@@ -292,7 +209,7 @@ d["events"] = []
 json.dump(d, open(sys.argv[4], "w"))
 PY
 # after the agent's last seq: its next run starts at a new block of 1024
-last=$(api "/api/v1/nodes/$T1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["last_seq"])')
+last=$(coll_field "/api/v1/nodes/$T1" 'd["last_seq"]')
 [ "$last" -lt 1000 ] || fail "$T1's last seq $last: no room below its next block"
 flagged=
 for k in 1 2 3 4 5 6; do
@@ -303,13 +220,10 @@ d["seq"] = int(sys.argv[2])
 d["time_ms"] = int(time.time() * 1000)
 json.dump(d, open(sys.argv[1], "w"))
 PY
-	ip netns exec "$TAG-noc" curl -sS --max-time 10 --cacert "$T/pki/ca.crt" \
-		--cert "$T/pki/nodes/$T1.crt" --key "$T/pki/nodes/$T1.key" \
-		-H 'Content-Type: application/json' --data-binary @"$T/wrong.json" \
-		https://10.250.6.1:8443/api/v1/reports >"$T/post.json" || fail "POST"
+	coll_post $T1 "$T/wrong.json" https://10.250.6.1:8443/api/v1/reports >/dev/null || fail "POST"
 	grep -q '"stored": *true' "$T/post.json" || fail "the report with another parent: $(cat "$T/post.json")"
-	api "/api/v1/nodes/$T1" >"$T/t1.json"
-	api /api/v1/tree >"$T/tree.json"
+	coll_get "/api/v1/nodes/$T1" >"$T/t1.json"
+	coll_get /api/v1/tree >"$T/tree.json"
 	if python3 - "$T/t1.json" "$CO2" <<'PY' && check state "$T/tree.json" "$T1" unconfirmed wrong; then
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -322,7 +236,7 @@ PY
 	sleep 0.3
 done
 [ -n "$flagged" ] || fail "another parent not flagged: $(cat "$T/t1.json" "$T/tree.json")"
-api /api/v1/coverage >"$T/cov.json"
+coll_get /api/v1/coverage >"$T/cov.json"
 python3 -c '
 import json, sys
 lv = json.load(open(sys.argv[1]))["levels"]
@@ -333,13 +247,13 @@ echo "a report of $T1 naming $CO2 as its parent: stored, flagged wrong_parent, u
 # ---- the agent back ----------------------------------------------------------------
 t0=$(date +%s%3N)
 agent_run t1
-wait_for 30 full || fail "not 100 % after the restart: $(cat "$T/cov.json"; api /api/v1/tree)"
+wait_for 30 full || fail "not 100 % after the restart: $(cat "$T/cov.json"; coll_get /api/v1/tree)"
 wait_for 10 outages || fail "the silent outage did not close: $(cat "$T/out.json")"
-api "/api/v1/nodes/$T1" | python3 -c '
+coll_get "/api/v1/nodes/$T1" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 sys.exit(0 if d["wrong_parent"] is False and d["state"] in ("connected", "degraded")
          and d["last_report"]["node"]["parent"] == d["parent"] else 1)' ||
-	fail "$T1 after the restart: $(api "/api/v1/nodes/$T1")"
+	fail "$T1 after the restart: $(coll_get "/api/v1/nodes/$T1")"
 echo "agent restarted: $T1 connected, the outage closed, 100 % ($(( $(date +%s%3N) - t0 )) ms)"
 echo "PASS: two breaks in two cities, a killed township agent, a wrong parent"

@@ -56,6 +56,7 @@ function makeReport(n, o) {
     code, name, relation, state: up ? 'up' : 'down', since_ms: now - 3600e3,
     rtt_ms: up ? rtt : null, rtt_avg_ms: up ? rtt : null, jitter_ms: up ? rtt / 10 : null,
     loss_pct: up ? 0.0 : 100.0, stamps: up ? 'ebpf' : null, sent: 1000, received: up ? 1000 : 900,
+    refused: false,
   });
   const down = o.down || new Set();
   if (n.parent) targets.push(tgt(n.parent, '', 'parent', !down.has(n.parent), o.rtt || 2.0));

@@ -16,24 +16,9 @@
 set -u
 B=${B:-build}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-COLL="$ROOT/$B/egnet-collector"
-PKI="$ROOT/packaging/egnet-pki"
 WEB="$ROOT/tests/web"
-T=$(mktemp -d /tmp/egnet-web.XXXXXX)
-PID=
-
-teardown() {
-	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
-	rm -rf "$T"
-}
-trap teardown EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-	echo "FAIL: $*"
-	[ -f "$T/coll.log" ] && { echo "--- collector log"; tail -n 30 "$T/coll.log"; }
-	exit 1
-}
+. "$ROOT/tests/integration/colllib.sh"
+coll_scratch egnet-web
 
 [ -x "$COLL" ] || { echo "SKIP: $COLL not built (make)"; exit 77; }
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
@@ -45,19 +30,11 @@ if [ ! -d "$WEB/node_modules/playwright-core" ]; then
 fi
 
 # ---- certificates: the collector's, each gateway's, the NOC browser's -------------
-"$PKI" init "$T/pki" >/dev/null || fail "egnet-pki init"
-"$PKI" collector "$T/pki" localhost 127.0.0.1 >/dev/null || fail "egnet-pki collector"
 INV="$ROOT/profiles/examples/inventory.csv"
-for c in $(awk -F, '/^[0-9]/ && substr($1, 10) == "000" { print $1 }' "$INV"); do
-	"$PKI" node "$T/pki" "$c" >/dev/null || fail "egnet-pki node $c"
-done
+# shellcheck disable=SC2046 # one code a word
+pki_make "$T/pki" "localhost 127.0.0.1" $(awk -F, '/^[0-9]/ && substr($1, 10) == "000" { print $1 }' "$INV")
 # a monitoring system's certificate: of the CA, for clients, naming no node
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/pki/noc.key" 2>/dev/null &&
-	openssl req -new -key "$T/pki/noc.key" -subj "/CN=noc-dashboard" -out "$T/noc.csr" 2>/dev/null &&
-	printf 'extendedKeyUsage=clientAuth\n' >"$T/noc.ext" &&
-	openssl x509 -req -in "$T/noc.csr" -CA "$T/pki/ca.crt" -CAkey "$T/pki/ca.key" \
-		-CAcreateserial -CAserial "$T/pki/ca.srl" -days 30 -extfile "$T/noc.ext" \
-		-out "$T/pki/noc.crt" 2>/dev/null || fail "cannot make the NOC certificate"
+pki_cert "$T/pki/noc" noc-dashboard "extendedKeyUsage=clientAuth"
 
 # ---- a web root of the test's: the dashboard, and what must not be served ----------
 mkdir -p "$T/web/sub" "$T/outside"
@@ -71,23 +48,10 @@ echo 'not served' >"$T/web/notes.md"
 mkdir -p "$T/web/sub/deeper" && echo deep >"$T/web/sub/deeper/x.txt"
 
 PORT=$(python3 "$ROOT/tests/integration/tls_probe.py" freeport) || fail "no free port"
-cat >"$T/coll.conf" <<CONF
-listen = [ "127.0.0.1:$PORT" ];
-tls = { cert = "$T/pki/collector/localhost.crt"; key = "$T/pki/collector/localhost.key";
-	ca = "$T/pki/ca.crt"; };
-inventory = "$INV";
-state_dir = "$T/state";
-log_level = "info";
-web = { root = "$T/web"; refresh_s = 1; };
-CONF
+COLL_INV=$INV coll_conf "$T/coll.conf" "127.0.0.1:$PORT" 'log_level = "info";
+web = { root = "'"$T"'/web"; refresh_s = 1; };'
 "$COLL" -n -c "$T/coll.conf" >"$T/check.log" 2>&1 || fail "the config: $(cat "$T/check.log")"
-"$COLL" -c "$T/coll.conf" >"$T/coll.log" 2>&1 &
-PID=$!
-for _ in $(seq 100); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-	sleep 0.05
-done
-kill -0 "$PID" 2>/dev/null || fail "the collector did not start"
+coll_start - "$T/coll.conf" 5
 n=$(($(ls "$ROOT/collector/web" | wc -l) + 1)) # and sub/data.json; nothing else
 grep -q "dashboard: $n files" "$T/coll.log" || fail "the web root's $n files: $(grep dashboard "$T/coll.log")"
 
@@ -180,13 +144,13 @@ PORT=$PORT PKI="$T/pki" INVENTORY="$INV" SHOTS="$SHOTS" REFRESH_MS=1000 CHROMIUM
 get /style.css
 old=$(hdr ETag)
 echo '/* changed */' >>"$T/web/style.css"
-kill -HUP "$PID"
+kill -HUP "$COLL_PID"
 for _ in $(seq 100); do grep -q "reloaded" "$T/coll.log" && break; sleep 0.05; done
 get /style.css
 [ "$st" = 200 ] && grep -q changed "$T/b" && [ "$(hdr ETag)" != "$old" ] ||
 	fail "the reload did not serve the changed file (ETag $old -> $(hdr ETag))"
 sed -i "s|root = \"$T/web\"|root = \"$T/nowhere\"|" "$T/coll.conf"
-kill -HUP "$PID"
+kill -HUP "$COLL_PID"
 for _ in $(seq 100); do grep -q "files served so far stay" "$T/coll.log" && break; sleep 0.05; done
 grep -q "coll.conf:[0-9]*: web.root: $T/nowhere: No such file or directory: the files served so far stay" "$T/coll.log" ||
 	fail "no warning with file:line for a root that cannot be read: $(grep web.root "$T/coll.log")"
@@ -194,10 +158,8 @@ get /style.css
 [ "$st" = 200 ] && grep -q changed "$T/b" || fail "a root that cannot be read dropped the files: $st"
 echo "ok   SIGHUP reads the files again; a root that cannot be read keeps them"
 
-kill -TERM "$PID"
-wait "$PID"
+coll_stop
 rc=$?
-PID=
 [ "$rc" = 0 ] || fail "SIGTERM: the collector exited $rc"
 # a sanitizer build's findings (SANITIZE=1) fail the test too
 grep -E "AddressSanitizer|LeakSanitizer|runtime error:" "$T/coll.log" && fail "sanitizer findings in the collector's log"
