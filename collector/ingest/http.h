@@ -85,6 +85,11 @@ struct http_conf {
 	unsigned connections; /* all listeners together */
 	unsigned threads;     /* workers per listener */
 	unsigned timeout;     /* s */
+	/* TLS session tickets (http_tls.h): resumption without a full
+	 * handshake for @ticket_lifetime seconds; off: every connection
+	 * makes a full one */
+	bool tickets;
+	unsigned ticket_lifetime; /* s, > 0 when tickets */
 };
 
 /*
