@@ -88,6 +88,8 @@ static void report_for(struct report *r, code_t code)
 		} else {
 			t->code = code + (code_t)j;
 			t->rel = RPT_REL_VILLAGE;
+			/* villages get ICMP echo: no port to refuse */
+			t->refused = false;
 		}
 	}
 	for (int j = 0; j < r->n_events; j++)
