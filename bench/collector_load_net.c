@@ -225,6 +225,11 @@ static void set_ev(struct cl_net *n, struct cl_node *nd, uint32_t ev)
 static void conn_close(struct cl_net *n, struct cl_node *nd)
 {
 	if (nd->ssl) {
+		/* an idle connection ends cleanly: without this OpenSSL takes
+		 * it for a broken one and marks its session not resumable */
+		if (nd->state == CL_READY)
+			SSL_set_shutdown(nd->ssl, SSL_SENT_SHUTDOWN |
+							  SSL_RECEIVED_SHUTDOWN);
 		SSL_free(nd->ssl);
 		nd->ssl = NULL;
 	}

@@ -236,7 +236,7 @@ static void line(const char *phase, int row, int round, struct cl_net *n,
 	printf("%-6s %-7s round %d: %llu answered ok (%llu stored, %llu dup, "
 	       "%llu 204) in %.2f s = %.0f/s; latency p50 %.1f ms p99 %.1f ms; "
 	       "4xx %llu, 503 %llu, other 5xx %llu, transport errors %llu; "
-	       "%llu handshakes (%llu idle connections closed by the "
+	       "%llu handshakes, %llu resumed (%llu idle connections closed by the "
 	       "collector, %llu after its answer, %llu by the cap); CPU: collector %.1f%%, generator "
 	       "%.1f%% of a core\n",
 	       phase, row_name[row], round, (unsigned long long)ok_of(s),
@@ -246,6 +246,7 @@ static void line(const char *phase, int row, int round, struct cl_net *n,
 	       (unsigned long long)s->c4xx, (unsigned long long)s->c503,
 	       (unsigned long long)s->c5xx, (unsigned long long)s->terr,
 	       (unsigned long long)s->handshakes,
+	       (unsigned long long)s->resumed,
 	       (unsigned long long)s->closed_idle,
 	       (unsigned long long)s->closed_answer,
 	       (unsigned long long)s->evicted, (b->srv - a->srv) / (b->t - a->t) * 100,
