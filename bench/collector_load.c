@@ -18,7 +18,9 @@
  *           with the connections open), then a report over its connection,
  *           MEM_CONC at a time (RSS with the nodes known): memory per node
  *   storm   every connection closed, then every node reconnects at once
- *           (new handshakes) and posts one report: time until all answered
+ *           and posts one report: time until all answered; with full
+ *           handshakes (storm), then offering the session ticket each node
+ *           got (storm-r, as agents reconnect after an outage)
  *   steady  RATE reports/s spread over every node's connection (a node
  *           every NODES/RATE s): collector CPU, latency from when due
  *   peak    PEAK_CONC requests in flight over established connections,
