@@ -18,7 +18,9 @@
  *           with the connections open), then a report over its connection,
  *           MEM_CONC at a time (RSS with the nodes known): memory per node
  *   storm   every connection closed, then every node reconnects at once
- *           (new handshakes) and posts one report: time until all answered
+ *           and posts one report: time until all answered; with full
+ *           handshakes (storm), then offering the session ticket each node
+ *           got (storm-r, as agents reconnect after an outage)
  *   steady  RATE reports/s spread over every node's connection (a node
  *           every NODES/RATE s): collector CPU, latency from when due
  *   peak    PEAK_CONC requests in flight over established connections,
@@ -88,7 +90,8 @@ static void report_for(struct report *r, code_t code)
 		} else {
 			t->code = code + (code_t)j;
 			t->rel = RPT_REL_VILLAGE;
-			t->refused = false; /* a village has no agent */
+			/* villages get ICMP echo: no port to refuse */
+			t->refused = false;
 		}
 	}
 	for (int j = 0; j < r->n_events; j++)

@@ -14,6 +14,11 @@
  * work with cl_net_want(); the engine connects when needed, sends, reads
  * the answer and counts it in the phase's struct cl_stats.
  *
+ * TLS sessions: the collector's session tickets are kept, one per node
+ * (the last one it gave); with cl_net.resume a node offers its own when it
+ * connects, as an agent's libcurl does, else every connection makes a full
+ * handshake, as an agent's first does.
+ *
  * Error policy: an answer 503 or 5xx, or a transport error, puts the
  * report back and the node waits CL_RETRY_S before it sends again (as an
  * agent's spool does); another 4xx is final and counted.  Nothing is
@@ -50,6 +55,7 @@ struct cl_node {
 	code_t code;
 	X509 *crt;
 	EVP_PKEY *key;
+	SSL_SESSION *sess; /* the last session the collector gave (a ticket) */
 	char *body; /* compact JSON with seq and time_ms fields to patch */
 	size_t blen, seq_off, time_off;
 
@@ -89,6 +95,7 @@ struct cl_lat {
 struct cl_stats {
 	uint64_t sent, stored, dup, ok204, c4xx, c503, c5xx, terr;
 	uint64_t handshakes, late, live_503, backlog_done;
+	uint64_t resumed;     /* handshakes that resumed a session */
 	uint64_t closed_idle; /* idle connections the collector closed */
 	uint64_t evicted;     /* idle connections closed under max_open */
 	uint64_t closed_answer; /* answers with Connection: close */
@@ -117,6 +124,7 @@ struct cl_net {
 	int active;    /* nodes with a connection being made or a request */
 	int max_active; /* nodes started at once (0: all) */
 	bool close_after; /* close each connection after its answer */
+	bool resume; /* offer each node's last session (ticket) when connecting */
 	struct cl_stats st;
 };
 

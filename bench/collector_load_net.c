@@ -81,6 +81,18 @@ void cl_node_live(struct cl_node *nd, double due)
 	nd->n_live++;
 }
 
+/* A session (ticket) the collector gave: the node's from now on. */
+static int new_session(SSL *ssl, SSL_SESSION *sess)
+{
+	struct cl_node *nd = SSL_get_app_data(ssl);
+
+	if (!nd)
+		return 0;
+	SSL_SESSION_free(nd->sess);
+	nd->sess = sess;
+	return 1; /* the reference is ours */
+}
+
 int cl_net_init(struct cl_net *n, struct cl_node *nodes, int nn, int port,
 		const char *ca_file, char *err, size_t errlen)
 {
@@ -105,9 +117,11 @@ int cl_net_init(struct cl_net *n, struct cl_node *nodes, int nn, int port,
 		return -1;
 	}
 	SSL_CTX_set_min_proto_version(n->ctx, TLS1_2_VERSION);
-	/* every connection a full handshake, as an agent's first is */
-	SSL_CTX_set_session_cache_mode(n->ctx, SSL_SESS_CACHE_OFF);
-	SSL_CTX_set_options(n->ctx, SSL_OP_NO_TICKET);
+	/* sessions kept by node (new_session), not in OpenSSL's cache:
+	 * offered only when n->resume asks (tls_start) */
+	SSL_CTX_set_session_cache_mode(n->ctx, SSL_SESS_CACHE_CLIENT |
+					       SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	SSL_CTX_sess_set_new_cb(n->ctx, new_session);
 	SSL_CTX_set_mode(n->ctx, SSL_MODE_RELEASE_BUFFERS |
 					 SSL_MODE_ENABLE_PARTIAL_WRITE |
 					 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
@@ -130,6 +144,10 @@ int cl_net_init(struct cl_net *n, struct cl_node *nodes, int nn, int port,
 void cl_net_free(struct cl_net *n)
 {
 	cl_net_close_all(n);
+	for (int i = 0; i < n->n; i++) {
+		SSL_SESSION_free(n->nodes[i].sess);
+		n->nodes[i].sess = NULL;
+	}
 	if (n->epfd >= 0)
 		close(n->epfd);
 	SSL_CTX_free(n->ctx);
@@ -207,6 +225,11 @@ static void set_ev(struct cl_net *n, struct cl_node *nd, uint32_t ev)
 static void conn_close(struct cl_net *n, struct cl_node *nd)
 {
 	if (nd->ssl) {
+		/* an idle connection ends cleanly: without this OpenSSL takes
+		 * it for a broken one and marks its session not resumable */
+		if (nd->state == CL_READY)
+			SSL_set_shutdown(nd->ssl, SSL_SENT_SHUTDOWN |
+							  SSL_RECEIVED_SHUTDOWN);
 		SSL_free(nd->ssl);
 		nd->ssl = NULL;
 	}
@@ -348,6 +371,9 @@ static int tls_start(struct cl_net *n, struct cl_node *nd)
 	    SSL_use_certificate(nd->ssl, nd->crt) != 1 ||
 	    SSL_use_PrivateKey(nd->ssl, nd->key) != 1)
 		return -1;
+	SSL_set_app_data(nd->ssl, nd);
+	if (n->resume && nd->sess && SSL_set_session(nd->ssl, nd->sess) != 1)
+		return -1;
 	SSL_set_connect_state(nd->ssl);
 	nd->state = CL_HANDSHAKE;
 	return 0;
@@ -457,6 +483,7 @@ static void drive(struct cl_net *n, struct cl_node *nd)
 			r = SSL_do_handshake(nd->ssl);
 			if (r == 1) {
 				n->st.handshakes++;
+				n->st.resumed += SSL_session_reused(nd->ssl) == 1;
 				nd->state = CL_READY;
 				continue;
 			}

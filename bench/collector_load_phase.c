@@ -236,7 +236,7 @@ static void line(const char *phase, int row, int round, struct cl_net *n,
 	printf("%-6s %-7s round %d: %llu answered ok (%llu stored, %llu dup, "
 	       "%llu 204) in %.2f s = %.0f/s; latency p50 %.1f ms p99 %.1f ms; "
 	       "4xx %llu, 503 %llu, other 5xx %llu, transport errors %llu; "
-	       "%llu handshakes (%llu idle connections closed by the "
+	       "%llu handshakes, %llu resumed (%llu idle connections closed by the "
 	       "collector, %llu after its answer, %llu by the cap); CPU: collector %.1f%%, generator "
 	       "%.1f%% of a core\n",
 	       phase, row_name[row], round, (unsigned long long)ok_of(s),
@@ -246,6 +246,7 @@ static void line(const char *phase, int row, int round, struct cl_net *n,
 	       (unsigned long long)s->c4xx, (unsigned long long)s->c503,
 	       (unsigned long long)s->c5xx, (unsigned long long)s->terr,
 	       (unsigned long long)s->handshakes,
+	       (unsigned long long)s->resumed,
 	       (unsigned long long)s->closed_idle,
 	       (unsigned long long)s->closed_answer,
 	       (unsigned long long)s->evicted, (b->srv - a->srv) / (b->t - a->t) * 100,
@@ -260,6 +261,8 @@ static struct {
 	bool mem, storm, steady, peak, replay, verify;
 	double mem_per_node, mem_store_per_node, mem_heap_per_node, mem_json;
 	double storm_s[ROWS][16], steady_cpu[ROWS][16], steady_p99[ROWS][16];
+	double storm_res_s[ROWS][16]; /* the storm resuming TLS sessions */
+	uint64_t storm_res_bad, storm_res_miss; /* not stored; not resumed */
 	double peak_rps[ROWS][16], peak_cpu[ROWS][16];
 	uint64_t storm_bad;
 	double replay_s, replay_live_p99;
@@ -365,28 +368,45 @@ static int phase_mem(struct cl_ctx *c)
 	return 0;
 }
 
+/*
+ * The storm: every connection closed, then every node reconnects at once
+ * and posts one report.  First with full handshakes (no session offered,
+ * as after a restart of the collector, whose ticket key is gone), then
+ * offering the session ticket each node got in the first part (as agents
+ * do after a path outage, or when the collector closed idle connections).
+ */
 static void phase_storm(struct cl_ctx *c)
 {
 	struct snap a, b;
 
 	printf("== storm: every connection closed, then %d nodes reconnect at "
-	       "once (full TLS handshakes, no resumption) and post one report; "
-	       "time until every one is answered\n",
+	       "once and post one report; time until every one is answered: "
+	       "full TLS handshakes (storm), then resuming the session each "
+	       "node got (storm-r)\n",
 	       c->nn);
 	for (int r = 0; r < c->rounds && r < 16; r++)
-		for (int row = 0; row < ROWS; row++) {
-			uint64_t *sv = row == 0 ? seq_save(c) : NULL;
-			double secs;
+		for (int res = 0; res < 2; res++)
+			for (int row = 0; row < ROWS; row++) {
+				uint64_t *sv = row == 0 ? seq_save(c) : NULL;
+				double secs;
 
-			cl_net_close_all(&c->net);
-			secs = oneshot(c, row, 0, false, &a, &b);
-			line("storm", row, r + 1, &c->net, secs, &a, &b);
-			R.storm_s[row][r] = secs;
-			if (row == 1)
-				R.storm_bad += (uint64_t)c->nn - c->net.st.stored;
-			if (sv)
-				seq_restore(c, sv);
-		}
+				cl_net_close_all(&c->net);
+				c->net.resume = res;
+				secs = oneshot(c, row, 0, false, &a, &b);
+				c->net.resume = false;
+				line(res ? "storm-r" : "storm", row, r + 1,
+				     &c->net, secs, &a, &b);
+				(res ? R.storm_res_s : R.storm_s)[row][r] = secs;
+				if (row == 1)
+					*(res ? &R.storm_res_bad : &R.storm_bad) +=
+						(uint64_t)c->nn - c->net.st.stored;
+				if (res)
+					R.storm_res_miss +=
+						c->net.st.handshakes -
+						c->net.st.resumed;
+				if (sv)
+					seq_restore(c, sv);
+			}
 	R.storm = true;
 }
 
@@ -701,14 +721,29 @@ static void summary(const struct cl_ctx *c)
 	}
 	if (R.storm) {
 		double sr = median(R.storm_s[1], n), sl = median(R.storm_s[0], n);
+		double rr = median(R.storm_res_s[1], n),
+		       rl = median(R.storm_res_s[0], n);
 
 		printf("storm: %d reconnects all answered in %.2f s for reports, "
 		       "%.2f s for the limit (ratio %.2f); %llu not stored at "
 		       "first answer over all rounds\n",
 		       c->nn, sr, sl, sl > 0 ? sr / sl : 0,
 		       (unsigned long long)R.storm_bad);
-		target("storm of 20,000 reconnects all stored within 10 s", sr,
-		       "s", sr <= 10 && !R.storm_bad);
+		printf("storm-r (resumed): %d reconnects all answered in %.2f s "
+		       "for reports, %.2f s for the limit (ratio %.2f); %llu not "
+		       "stored at first answer, %llu handshakes not resumed\n",
+		       c->nn, rr, rl, rl > 0 ? rr / rl : 0,
+		       (unsigned long long)R.storm_res_bad,
+		       (unsigned long long)R.storm_res_miss);
+		printf("storm: resumption against full handshakes: reports %.2f s "
+		       "/ %.2f s = %.2f, limit %.2f s / %.2f s = %.2f\n",
+		       rr, sr, sr > 0 ? rr / sr : 0, rl, sl,
+		       sl > 0 ? rl / sl : 0);
+		target("storm of 20,000 reconnects all stored within 10 s "
+		       "(resuming TLS sessions)", rr, "s",
+		       rr <= 10 && !R.storm_res_bad);
+		target("storm of 20,000 reconnects all stored within 10 s "
+		       "(full handshakes)", sr, "s", sr <= 10 && !R.storm_bad);
 	}
 	if (R.mem)
 		target("collector memory per node beyond the last report <= 2 KiB",

@@ -51,6 +51,14 @@ static const struct cfg_opt tls_opts[] = {
 	{"allow_plaintext", CFG_BOOL, false, 0, 0, 0, NULL, NULL,
 	 offsetof(struct collector_conf, allow_plaintext), 0},
 	{"plaintext_listen", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
+	/* session tickets: a reconnecting agent resumes without a full
+	 * handshake while its ticket is younger than ticket_lifetime (s),
+	 * which bounds how long a ticket stands in for the certificate
+	 * (docs/design.md, "Session tickets"); 7 days is TLS 1.3's limit */
+	{"tickets", CFG_BOOL, false, 0, 0, 1, NULL, NULL,
+	 offsetof(struct collector_conf, tickets), 0},
+	{"ticket_lifetime", CFG_INT, false, 1, 604800, 3600, NULL, NULL,
+	 offsetof(struct collector_conf, ticket_lifetime), 0},
 	CFG_END,
 };
 
@@ -404,6 +412,9 @@ char *conf_restart_needed(const struct collector_conf *a,
 		{a->allow_plaintext != b->allow_plaintext,
 		 "tls.allow_plaintext"},
 		{!same_plain, "tls.plaintext_listen"},
+		{a->tickets != b->tickets, "tls.tickets"},
+		{a->ticket_lifetime != b->ticket_lifetime,
+		 "tls.ticket_lifetime"},
 		{strcmp(a->state_dir, b->state_dir) != 0, "state_dir"},
 		{a->events_days != b->events_days, "retention.events_days"},
 		{a->minute_days != b->minute_days, "retention.minute_days"},

@@ -42,6 +42,8 @@ struct collector_conf {
 	/* tls = { ... } */
 	char cert[4096], key[4096], ca[4096];
 	bool allow_plaintext;
+	bool tickets;	     /* TLS session tickets (resumption) */
+	int ticket_lifetime; /* s a ticket is taken after it was given */
 	struct conf_listen plain[CONF_MAX_LISTEN];
 	int n_plain;
 

@@ -178,6 +178,8 @@ static int server_start(struct http_server **srv, struct inputs_set *s,
 		.connections = (unsigned)c->connections,
 		.threads = (unsigned)c->threads,
 		.timeout = (unsigned)c->timeout,
+		.tickets = c->tickets,
+		.ticket_lifetime = (unsigned)c->ticket_lifetime,
 	};
 	int nt = 0, rc;
 	char err[256];

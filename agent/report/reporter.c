@@ -52,6 +52,12 @@ struct reporter {
 	bool https;
 	struct spool *spool;
 	CURLM *multi;
+	/* TLS sessions, shared by every request's handle: each one is a new
+	 * easy handle, and libcurl keeps the sessions (the collector's
+	 * tickets) in the easy handle unless a share holds them, so without
+	 * it a connection the collector closed would be made again with a
+	 * full handshake */
+	CURLSH *share;
 	struct event *curl_timer, *tick, *soon, *retry;
 	struct request *slot[SLOTS];
 	struct report *scratch; /* ~600 KiB: one, reused */
@@ -227,6 +233,8 @@ static int send_record(struct reporter *rp, enum slot slot,
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, q);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, q->curl_err);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, q);
+	if (rp->share)
+		curl_easy_setopt(e, CURLOPT_SHARE, rp->share);
 	if (rp->source[0])
 		curl_easy_setopt(e, CURLOPT_INTERFACE, rp->source);
 	if (rp->https) {
@@ -547,6 +555,15 @@ int reporter_open(struct reporter **out, struct event_base *base,
 		return rc;
 	}
 	rp->multi = curl_multi_init();
+	/* one thread (the loop's): no lock functions; without a share
+	 * (out of memory) every reconnection is a full handshake */
+	rp->share = curl_share_init();
+	if (rp->share &&
+	    curl_share_setopt(rp->share, CURLSHOPT_SHARE,
+			      CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK) {
+		curl_share_cleanup(rp->share);
+		rp->share = NULL;
+	}
 	rp->scratch = xcalloc(1, sizeof(*rp->scratch));
 	curl_multi_setopt(rp->multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb);
 	curl_multi_setopt(rp->multi, CURLMOPT_SOCKETDATA, rp);
@@ -573,6 +590,7 @@ void reporter_close(struct reporter *rp)
 	for (int i = 0; i < SLOTS; i++)
 		request_free(rp->slot[i]);
 	curl_multi_cleanup(rp->multi);
+	curl_share_cleanup(rp->share); /* after every handle that used it */
 	event_free(rp->curl_timer);
 	event_free(rp->tick);
 	event_free(rp->soon);

@@ -142,11 +142,18 @@ static enum MHD_Result req_start(struct http_listener *l,
 					req->conn,
 					MHD_CONNECTION_INFO_GNUTLS_SESSION);
 
-			peer->ok = !http_tls_check(
-				ci ? (gnutls_session_t)ci->tls_session : NULL,
-				&peer->has_code, &peer->code, &peer->why,
-				peer->err, sizeof(peer->err));
+			gnutls_session_t ts =
+				ci ? (gnutls_session_t)ci->tls_session : NULL;
+
+			peer->ok = !http_tls_check(ts, &peer->has_code,
+						   &peer->code, &peer->why,
+						   peer->err,
+						   sizeof(peer->err));
 			peer->checked = true;
+			http_stats_add(ts && gnutls_session_is_resumed(ts)
+					       ? &l->srv->stats.tls_resumed
+					       : &l->srv->stats.tls_full,
+				       1);
 		}
 		if (!peer->ok)
 			return refuse(req, MHD_HTTP_FORBIDDEN, peer->why, NULL,
@@ -327,8 +334,21 @@ static void connection_cb(void *cls, struct MHD_Connection *conn,
 {
 	struct http_listener *l = ((struct http_worker *)cls)->l;
 
-	(void)conn;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		/* before the handshake: libmicrohttpd has made the session,
+		 * not started it */
+		if (l->tls) {
+			const union MHD_ConnectionInfo *ci =
+				MHD_get_connection_info(
+					conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+
+			if (ci && ci->tls_session &&
+			    http_tls_session_setup(
+				    (gnutls_session_t)ci->tls_session,
+				    &l->srv->tickets))
+				log_debug("http: no session ticket for a "
+					  "connection");
+		}
 		/* NULL when out of memory: its requests are then closed */
 		*socket_context = l->tls ? calloc(1, sizeof(struct http_peer))
 					 : NULL;
@@ -583,6 +603,12 @@ int http_server_start(struct http_server **out, const struct http_conf *c,
 				goto fail;
 			}
 		}
+	if (srv->cert && c->tickets &&
+	    (rc = http_tls_tickets_init(&srv->tickets, c->ticket_lifetime))) {
+		snprintf(err, errlen, "no session ticket key: %s",
+			 strerror(-rc));
+		goto fail;
+	}
 	for (int i = 0; i < c->n_listen; i++) {
 		rc = listener_start(srv, &srv->l[i], c, &c->listen[i], err,
 				    errlen);

@@ -9,6 +9,9 @@
  * division code; a verified certificate without one (a monitoring system's)
  * has no identity.  Plaintext listeners (only when the config allows them)
  * give no identity either; routes that need one answer 403 there.
+ * With session tickets on, a client may resume its session instead of a
+ * full handshake; the certificate its full handshake showed is verified
+ * again and names it (http_tls.h).
  *
  * Requests are dispatched through a route table (method, path pattern,
  * handler, whether a node identity is needed); an unknown path gets 404,
@@ -85,6 +88,11 @@ struct http_conf {
 	unsigned connections; /* all listeners together */
 	unsigned threads;     /* workers per listener */
 	unsigned timeout;     /* s */
+	/* TLS session tickets (http_tls.h): resumption without a full
+	 * handshake for @ticket_lifetime seconds; off: every connection
+	 * makes a full one */
+	bool tickets;
+	unsigned ticket_lifetime; /* s, > 0 when tickets */
 };
 
 /*

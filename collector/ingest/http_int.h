@@ -13,6 +13,7 @@
 
 #include "collector/ingest/http.h"
 #include "collector/ingest/http_route.h"
+#include "collector/ingest/http_tls.h"
 
 #define HTTP_MAX_LISTEN	 16
 #define HTTP_MAX_TABLES	 8
@@ -46,6 +47,7 @@ struct http_server {
 	int n_tables;
 	size_t max_body;
 	char *cert, *key, *ca;
+	struct http_tls_tickets tickets; /* keyless when off */
 	struct http_stats stats;
 	pthread_mutex_t mu;
 	struct http_req *susp; /* suspended requests, a list */

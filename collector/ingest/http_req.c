@@ -49,6 +49,7 @@ void http_server_free(struct http_server *srv)
 	free(srv->cert);
 	free(srv->key);
 	free(srv->ca);
+	http_tls_tickets_free(&srv->tickets);
 	free(srv);
 }
 

@@ -140,9 +140,17 @@ size_t http_stats_format(const struct http_stats *st, char *buf, size_t len)
 		"egnet_http_connections_open %llu\n"
 		"# HELP egnet_http_suspended Requests waiting for an "
 		"answer now.\n# TYPE egnet_http_suspended gauge\n"
-		"egnet_http_suspended %llu\n",
+		"egnet_http_suspended %llu\n"
+		"# HELP egnet_tls_handshakes_total TLS connections by their "
+		"handshake: resumed from a session ticket or full (counted "
+		"at their first request).\n"
+		"# TYPE egnet_tls_handshakes_total counter\n"
+		"egnet_tls_handshakes_total{resumed=\"false\"} %llu\n"
+		"egnet_tls_handshakes_total{resumed=\"true\"} %llu\n",
 	    (unsigned long long)st->conn_total,
 	    (unsigned long long)st->conn_open,
-	    (unsigned long long)st->suspended);
+	    (unsigned long long)st->suspended,
+	    (unsigned long long)st->tls_full,
+	    (unsigned long long)st->tls_resumed);
 	return o.used;
 }

@@ -40,6 +40,8 @@ struct http_stats {
 	uint64_t conn_total; /* connections accepted */
 	uint64_t conn_open;  /* open now */
 	uint64_t suspended;  /* requests waiting for an answer now */
+	/* TLS connections by handshake, counted at their first request */
+	uint64_t tls_full, tls_resumed;
 };
 
 /* The word of a reason ("no_cert", "too_large", ...). */

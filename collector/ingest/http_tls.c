@@ -130,6 +130,40 @@ int http_tls_check(gnutls_session_t session, bool *has_code, code_t *code,
 	return 0;
 }
 
+int http_tls_tickets_init(struct http_tls_tickets *t, unsigned lifetime)
+{
+	memset(t, 0, sizeof(*t));
+	if (!lifetime)
+		return -EINVAL;
+	if (gnutls_session_ticket_key_generate(&t->key) < 0) {
+		t->key.data = NULL;
+		return -EIO;
+	}
+	t->lifetime = lifetime;
+	return 0;
+}
+
+void http_tls_tickets_free(struct http_tls_tickets *t)
+{
+	if (t->key.data) {
+		gnutls_memset(t->key.data, 0, t->key.size);
+		gnutls_free(t->key.data);
+	}
+	memset(t, 0, sizeof(*t));
+}
+
+int http_tls_session_setup(gnutls_session_t session,
+			   const struct http_tls_tickets *t)
+{
+	if (!t || !t->key.data)
+		return 0; /* GnuTLS gives no ticket without a key */
+	/* the period of the key's rotation and the oldest ticket taken */
+	gnutls_db_set_cache_expiration(session, (int)t->lifetime);
+	return gnutls_session_ticket_enable_server(session, &t->key) < 0
+		       ? -EINVAL
+		       : 0;
+}
+
 int http_tls_check_pair(const char *cert_pem, const char *key_pem, char *err,
 			size_t errlen)
 {
