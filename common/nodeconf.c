@@ -514,7 +514,7 @@ int nodeconf_load(struct nodeconf *nc, const char *path,
 {
 	static const char *const top[] = {"node",     "interfaces", "addresses",
 					  "gateways", "collector",  "paths",
-					  NULL};
+					  "snmp",     NULL};
 	int before = diag_count(d);
 	const config_setting_t *node;
 	struct node_raw raw;
@@ -572,6 +572,7 @@ int nodeconf_load(struct nodeconf *nc, const char *path,
 		check_tls(nc, d, config_lookup(&c, "collector"));
 	}
 	cfg_read(d, group(&c, nc, d, "paths"), path, paths_opts, nc);
+	snmpconf_load(&nc->snmp, config_lookup(&c, "snmp"), path, d);
 	for (int i = 0; i < config_setting_length(config_root_setting(&c)); i++) {
 		config_setting_t *t =
 			config_setting_get_elem(config_root_setting(&c),
