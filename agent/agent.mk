@@ -11,8 +11,7 @@ include agent/fw/fw.mk
 include agent/watch/watch.mk
 include agent/sys/sys.mk
 include agent/report/report.mk
-# agent/snmp/ (poller, AgentX subagent) comes the same way: a folder, its
-# fragment included here.
+include agent/snmp/snmp.mk
 
 LIBAGENT := $(B)/libegnet-agent.a
 $(LIBAGENT): $(call obj,$(AGENT_SRC))

@@ -49,24 +49,28 @@ const char *const report_ev_words[RPT_EV__N + 1] = {"target", "link",  "apply",
 #define F(k, kind, type, field)                                                \
 	{                                                                      \
 		k, kind, offsetof(type, field), SZ(type, field), NULL, 0,      \
-			NULL, 0                                                \
+			NULL, 0, 0                                             \
 	}
 #define W(k, kind, type, field, words, n)                                      \
 	{                                                                      \
 		k, kind, offsetof(type, field), SZ(type, field), words, n,     \
-			NULL, 0                                                \
+			NULL, 0, 0                                             \
 	}
 #define OBJ(k, sub)                                                            \
 	{                                                                      \
-		k, RF_OBJ, 0, 0, NULL, 0, sub, N(sub)                          \
+		k, RF_OBJ, 0, 0, NULL, 0, sub, N(sub), 0                       \
 	}
 #define OBJN(k, type, flag, sub)                                               \
 	{                                                                      \
-		k, RF_OBJN, offsetof(type, flag), 0, NULL, 0, sub, N(sub)      \
+		k, RF_OBJN, offsetof(type, flag), 0, NULL, 0, sub, N(sub), 0   \
 	}
 #define CUSTOM(k)                                                              \
 	{                                                                      \
-		k, RF_CUSTOM, 0, 0, NULL, 0, NULL, 0                           \
+		k, RF_CUSTOM, 0, 0, NULL, 0, NULL, 0, 0                        \
+	}
+#define OPT_CUSTOM(k)                                                          \
+	{                                                                      \
+		k, RF_CUSTOM, 0, 0, NULL, 0, NULL, 0, 1                        \
 	}
 
 static const struct rf agent_f[] = {
@@ -92,6 +96,7 @@ const struct rf rpt_top[] = {
 	CUSTOM("targets"),
 	CUSTOM("firewall"),
 	CUSTOM("events"),
+	OPT_CUSTOM("snmp"),
 };
 const struct rf rpt_node[] = {
 	F("code", RF_CODE, struct report, node),
@@ -162,6 +167,39 @@ const struct rf rpt_pair[] = {
 	OBJ("dropped", dropped_f),
 };
 
+/* SNMP: devices, each with its interfaces. */
+static const struct rf snmp_counters_f[] = {
+	F("in_octets", RF_U64, struct report_snmp_if, in_octets),
+	F("out_octets", RF_U64, struct report_snmp_if, out_octets),
+	F("in_errors", RF_U64, struct report_snmp_if, in_errors),
+	F("out_errors", RF_U64, struct report_snmp_if, out_errors),
+	F("in_discards", RF_U64, struct report_snmp_if, in_discards),
+};
+static const struct rf snmp_rates_f[] = {
+	F("in_bps", RF_BPS, struct report_snmp_if, in_bps),
+	F("out_bps", RF_BPS, struct report_snmp_if, out_bps),
+};
+const struct rf rpt_snmp_if[] = {
+	F("name", RF_NAME, struct report_snmp_if, name),
+	F("ifindex", RF_U64, struct report_snmp_if, ifindex),
+	W("state", RF_WORD, struct report_snmp_if, state, report_oper_words,
+	  RPT_OPER__N),
+	W("admin", RF_WORD, struct report_snmp_if, admin, report_oper_words,
+	  RPT_OPER__N),
+	OBJN("counters", struct report_snmp_if, has_counters, snmp_counters_f),
+	OBJN("rates", struct report_snmp_if, has_rates, snmp_rates_f),
+};
+const struct rf rpt_snmp_dev[] = {
+	F("name", RF_NAME, struct report_snmp_dev, name),
+	F("address", RF_TOKEN, struct report_snmp_dev, address),
+	W("state", RF_WORD, struct report_snmp_dev, state, report_oper_words,
+	  RPT_OPER__N),
+	F("error", RF_TEXT, struct report_snmp_dev, error),
+	F("sys_name", RF_NAME0, struct report_snmp_dev, sys_name),
+	F("uptime_s", RF_SECS, struct report_snmp_dev, uptime_s),
+	CUSTOM("interfaces"),
+};
+
 /* Events: the members every event has, then those of its type. */
 #define EV_COMMON                                                              \
 	F("time_ms", RF_TIME, struct report_event, time_ms), CUSTOM("type")
@@ -197,7 +235,8 @@ const int rpt_nevent[RPT_EV__N] = {N(ev_target), N(ev_link), N(ev_apply),
 const int rpt_ntop = N(rpt_top), rpt_nnode = N(rpt_node),
 	  rpt_nlink = N(rpt_link), rpt_ndrops = N(rpt_drops),
 	  rpt_nreason = N(rpt_reason), rpt_ntarget = N(rpt_target),
-	  rpt_npair = N(rpt_pair), rpt_nprofile = N(rpt_profile);
+	  rpt_npair = N(rpt_pair), rpt_nprofile = N(rpt_profile),
+	  rpt_nsnmp_dev = N(rpt_snmp_dev), rpt_nsnmp_if = N(rpt_snmp_if);
 
 /* ---- reasons ------------------------------------------------------------ */
 
@@ -387,7 +426,7 @@ int rpt_check_word(struct rd *rd, const struct rf *f, int v)
 int rpt_check_pair(struct rd *rd, const char *s, size_t n)
 {
 	static const struct rf pair_name = {
-		"", RF_NAME, 0, SZ(struct report_pair, pair), NULL, 0, NULL, 0};
+		"", RF_NAME, 0, SZ(struct report_pair, pair), NULL, 0, NULL, 0, 0};
 	const char *arrow = n >= 2 ? memmem(s, n, "->", 2) : NULL;
 
 	if (rpt_check_str(rd, &pair_name, s, n))
@@ -567,6 +606,41 @@ int rpt_check_unique(struct rd *rd, const struct report *r)
 	return 0;
 }
 
+int rpt_check_snmp_unique(struct rd *rd, const struct report *r)
+{
+	int i, first;
+
+	i = rpt_dup_name(r->snmp[0].name, sizeof(r->snmp[0]), r->n_snmp,
+			 &first);
+	if (i >= 0) {
+		rd_key(rd, "snmp");
+		rd_idx(rd, i);
+		rd_key(rd, "name");
+		rpt_fail(rd, REPORT_ERR_SCHEMA, "\"%s\" is snmp[%d]'s too",
+			 r->snmp[i].name, first);
+		rd->depth -= 3;
+		return -1;
+	}
+	for (int d = 0; d < r->n_snmp; d++) {
+		const struct report_snmp_dev *dv = &r->snmp[d];
+
+		i = rpt_dup_name(dv->ifs[0].name, sizeof(dv->ifs[0]),
+				 dv->n_ifs, &first);
+		if (i < 0)
+			continue;
+		rd_key(rd, "snmp");
+		rd_idx(rd, d);
+		rd_key(rd, "interfaces");
+		rd_idx(rd, i);
+		rpt_fail(rd, REPORT_ERR_SCHEMA,
+			 "\"%s\" is interfaces[%d]'s too", dv->ifs[i].name,
+			 first);
+		rd->depth -= 4;
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- checking a struct -------------------------------------------------- */
 
 static int chk_code(struct rd *rd, code_t c)
@@ -671,7 +745,7 @@ static int chk_link(struct rd *rd, const struct report_link *l)
 {
 	static const struct rf reason = {
 		"reason", RF_NAME, 0,	 SZ(struct report_drop, reason),
-		NULL,	  0,	   NULL, 0};
+		NULL,	  0,	   NULL, 0, 0};
 	int rc, first, dup;
 
 	if (chk_fields(rd, rpt_link, rpt_nlink, l))
@@ -786,5 +860,29 @@ int report_check(const struct report *r, char *err, size_t errlen)
 		rd_pop(&rd);
 	}
 	rd_pop(&rd);
-	return rc ? -1 : rpt_check_unique(&rd, r);
+	if (!rc)
+		rc = chk_count(&rd, "snmp", r->n_snmp, REPORT_MAX_SNMP_DEVICES);
+	rd_key(&rd, "snmp");
+	for (int i = 0; !rc && i < r->n_snmp; i++) {
+		const struct report_snmp_dev *dv = &r->snmp[i];
+
+		rd_idx(&rd, i);
+		rc = chk_fields(&rd, rpt_snmp_dev, rpt_nsnmp_dev, dv) ||
+		     chk_count(&rd, "interfaces", dv->n_ifs,
+			       REPORT_MAX_SNMP_IFACES);
+		rd_key(&rd, "interfaces");
+		for (int k = 0; !rc && k < dv->n_ifs; k++) {
+			rd_idx(&rd, k);
+			rc = chk_fields(&rd, rpt_snmp_if, rpt_nsnmp_if,
+					&dv->ifs[k]);
+			rd_pop(&rd);
+		}
+		rd_pop(&rd);
+		rd_pop(&rd);
+	}
+	rd_pop(&rd);
+	return rc ? -1 : rpt_check_unique(&rd, r) ||
+				 rpt_check_snmp_unique(&rd, r)
+			 ? -1
+			 : 0;
 }
