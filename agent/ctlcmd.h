@@ -16,6 +16,7 @@ struct agent;
 struct monitor;
 struct ctlsock;
 struct reporter;
+struct poller;
 
 /* What a command changed, for the event loop to follow (bits). */
 enum {
@@ -28,6 +29,7 @@ struct ctlcmd_ctx {
 	struct monitor *mon;
 	const struct ctlsock *cs; /* its figures in status; may be NULL */
 	struct reporter **rep;	  /* the collector in status; may be NULL */
+	struct poller **snmp;	  /* the SNMP poller; may be NULL */
 	void (*changed)(void *arg, unsigned what);
 	void *arg;
 };

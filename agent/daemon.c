@@ -3,7 +3,8 @@
  * The event loop: the control socket (ctlsock.c, its commands in
  * ctlcmd.c), netlink and nftables events for drift, the commit-confirm
  * deadline and its confirm-when-reachable check, the prober's timer and
- * sockets, the monitor's sampling tick, signals.  Everything here runs on
+ * sockets, the monitor's sampling tick, the SNMP poller's sessions
+ * (agent/snmp/poll.h), signals.  Everything here runs on
  * one thread; every callback is short, so probes and drift correction keep
  * their times whatever clients do.
  */
@@ -25,6 +26,7 @@
 #include "agent/ctlsock.h"
 #include "agent/report/reporter.h"
 #include "agent/report/snapshot.h"
+#include "agent/snmp/poll.h"
 #include "agent/watch/monitor.h"
 #include "common/defaults.h"
 #include "common/log.h"
@@ -50,6 +52,7 @@ struct daemon {
 	struct reporter *rep; /* NULL: no collector configured, or no spool */
 	char rep_key[4 * 4096 + 1024];  /* the settings it was opened with */
 	struct snapshot_src snap;
+	struct poller *snmp; /* NULL: it could not start (logged) */
 	struct {		 /* the agent as the last report saw it */
 		int state;
 		long long apply_time;
@@ -422,6 +425,8 @@ static void monitor_refresh(struct daemon *dm)
 			}
 	monitor_update(&dm->mon, &dm->a->in.ds);
 	probe_arm(dm);
+	if (dm->snmp)
+		poller_update(dm->snmp, &dm->a->in.nc.snmp);
 }
 
 /* ---- signals and the loop ------------------------------------------------- */
@@ -461,8 +466,10 @@ int daemon_run(struct agent *a)
 	if (!dm.base)
 		fatal("event_base_new");
 	dm.cmd = (struct ctlcmd_ctx){.a = a, .mon = &dm.mon, .rep = &dm.rep,
+				     .snmp = &dm.snmp,
 				     .changed = cmd_changed, .arg = &dm};
 	dm.snap = (struct snapshot_src){.a = a, .m = &dm.mon,
+					.snmp = &dm.snmp,
 					.started = now_mono()};
 	if (ctlsock_open(&dm.ctl, dm.base, a->sockpath, ctlcmd_dispatch,
 			 &dm.cmd, err, sizeof(err))) {
@@ -488,6 +495,11 @@ int daemon_run(struct agent *a)
 	monitor_open(&dm.mon, &a->in.ds);
 	dm.mon.on_event = on_mon_event;
 	dm.mon.event_arg = &dm;
+	if (poller_open(&dm.snmp, dm.base, &a->in.nc.snmp, err, sizeof(err)))
+		log_warnx("snmp: %s; no device is polled", err);
+	else if (a->in.nc.snmp.n_devices)
+		log_info("snmp: polling %d devices every %d s",
+			 a->in.nc.snmp.n_devices, a->in.nc.snmp.interval_s);
 	dm.seen.state = a->state;
 	dm.seen.apply_time = a->last.time;
 	rep_follow(&dm);
@@ -512,6 +524,7 @@ int daemon_run(struct agent *a)
 
 	ctlsock_close(dm.ctl);
 	reporter_close(dm.rep);
+	poller_close(dm.snmp);
 	for (int i = 0; i < PROBER_FDS; i++)
 		if (dm.probe_ev[i])
 			event_free(dm.probe_ev[i]);

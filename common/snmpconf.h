@@ -61,7 +61,7 @@ struct snmpconf {
 	int timeout_ms;	     /* one request's wait */
 	int retries;	     /* resends of a request */
 	int down_after;	     /* failed polls before a device is down */
-	int max_repetitions; /* GETBULK rows per request */
+	int bulk_rows;	     /* GETBULK max-repetitions */
 	int max_varbinds;    /* varbinds in one GET */
 	int n_devices;
 	struct snmp_devconf devices[SNMP_MAX_DEVICES];

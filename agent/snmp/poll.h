@@ -45,8 +45,9 @@ int poller_open(struct poller **pp, struct event_base *base,
 		const struct snmpconf *sc, char *err, size_t errlen);
 void poller_close(struct poller *p);
 
-/* After a reload: the new devices' settings; a device whose settings
- * are the same keeps its state, the others start anew. */
+/* After a reload or an apply: when the snmp settings changed, every
+ * device starts anew with them (new sessions, states unknown); else
+ * nothing changes. */
 void poller_update(struct poller *p, const struct snmpconf *sc);
 
 /* The devices and interfaces as `egnetctl snmp --json` shows them (a
