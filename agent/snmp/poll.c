@@ -144,7 +144,7 @@ static const char *report_words(netsnmp_pdu *pdu)
 	case SNMPERR_NOT_IN_TIME_WINDOW:
 		return "not in time window";
 	default:
-		return "a security error (SNMPv3 report)";
+		return "a security error (an SNMPv3 report of another kind)";
 	}
 }
 
@@ -155,13 +155,22 @@ static int dev_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu,
 	double now = now_mono();
 	int rc;
 
-	(void)s;
 	(void)reqid;
-	if (d->closing)
-		return 1;
+	if (d->closing || op == NETSNMP_CALLBACK_OP_RESEND ||
+	    op == NETSNMP_CALLBACK_OP_CONNECT)
+		return 1; /* a retry on its way, or nothing to say */
 	d->res = RES_FAIL;
 	switch (op) {
 	case NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE:
+		if (d->phase == PH_PROBE) { /* a report, as discovery wants */
+			d->res = RES_OK;
+			goto out;
+		}
+		if (pdu && pdu->command == SNMP_MSG_REPORT) {
+			snprintf(d->err, sizeof(d->err), "%s (%d, phase %d)",
+				 report_words(pdu), snmpv3_get_report_type(pdu), d->phase);
+			goto out;
+		}
 		break;
 	case NETSNMP_CALLBACK_OP_TIMED_OUT:
 		snprintf(d->err, sizeof(d->err),
@@ -173,7 +182,7 @@ static int dev_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu,
 			d->res = RES_OK;
 			goto out;
 		}
-		snprintf(d->err, sizeof(d->err), "%s", report_words(pdu));
+		snprintf(d->err, sizeof(d->err), "%s [%s]", report_words(pdu), s ? snmp_api_errstring(s->s_snmp_errno) : "");
 		goto out;
 	default:
 		snprintf(d->err, sizeof(d->err), "request not sent (%d)", op);
@@ -181,7 +190,7 @@ static int dev_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu,
 	}
 	if (!pdu || pdu->command != SNMP_MSG_RESPONSE) {
 		snprintf(d->err, sizeof(d->err), "an answer that is not a "
-			 "response");
+			 "response (PDU type 0x%02x)", pdu ? (unsigned)pdu->command : 0);
 		goto out;
 	}
 	if (pdu->errstat == SNMP_ERR_TOOBIG && d->phase == PH_GET) {
@@ -286,6 +295,10 @@ static int dev_open(struct pdev *d, char *err, size_t errlen)
 			 snmp_api_errstring(snmp_errno));
 		return -EIO;
 	}
+	/* net-snmp 5.9 clears the flag once the session is open: without it
+	 * the first send would probe the engine itself, blocking */
+	if (c->version == SNMP_V3 && snmp_sess_session(d->sess))
+		snmp_sess_session(d->sess)->flags |= SNMP_FLAGS_DONT_PROBE;
 	t = snmp_sess_transport(d->sess);
 	if (!t || t->sock < 0) {
 		dev_close(d);
@@ -349,7 +362,13 @@ static int make_user(netsnmp_session *s)
 		usm_remove_user(u);
 		usm_free_user(u);
 	}
-	return usm_create_user_from_session(s) == SNMPERR_SUCCESS ? 0 : -EIO;
+	s->flags &= ~SNMP_FLAGS_USER_CREATED;
+	if (usm_create_user_from_session(s) != SNMPERR_SUCCESS)
+		return -EIO;
+	return usm_get_user(s->securityEngineID, s->securityEngineIDLen,
+			    s->securityName)
+		       ? 0
+		       : -EIO;
 }
 
 static void send_walk(struct pdev *d)
