@@ -155,7 +155,9 @@ static int dev_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu,
 	double now = now_mono();
 	int rc;
 
-	(void)reqid;
+	(void)reqid; /* v3 resends change it: one request is in flight */
+	if (d->res != RES_NONE)
+		return 1; /* this request's outcome is in already */
 	if (d->closing || op == NETSNMP_CALLBACK_OP_RESEND ||
 	    op == NETSNMP_CALLBACK_OP_CONNECT)
 		return 1; /* a retry on its way, or nothing to say */
@@ -167,8 +169,8 @@ static int dev_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu,
 			goto out;
 		}
 		if (pdu && pdu->command == SNMP_MSG_REPORT) {
-			snprintf(d->err, sizeof(d->err), "%s (%d, phase %d)",
-				 report_words(pdu), snmpv3_get_report_type(pdu), d->phase);
+			snprintf(d->err, sizeof(d->err), "%s",
+				 report_words(pdu));
 			goto out;
 		}
 		break;
@@ -182,15 +184,17 @@ static int dev_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu,
 			d->res = RES_OK;
 			goto out;
 		}
-		snprintf(d->err, sizeof(d->err), "%s [%s]", report_words(pdu), s ? snmp_api_errstring(s->s_snmp_errno) : "");
+		snprintf(d->err, sizeof(d->err), "%s (%s)", report_words(pdu),
+			 s ? snmp_api_errstring(s->s_snmp_errno) : "");
 		goto out;
 	default:
 		snprintf(d->err, sizeof(d->err), "request not sent (%d)", op);
 		goto out;
 	}
 	if (!pdu || pdu->command != SNMP_MSG_RESPONSE) {
-		snprintf(d->err, sizeof(d->err), "an answer that is not a "
-			 "response (PDU type 0x%02x)", pdu ? (unsigned)pdu->command : 0);
+		snprintf(d->err, sizeof(d->err), "an answer that could not "
+			 "be read as a response (PDU type 0x%02x)",
+			 pdu ? (unsigned)pdu->command : 0);
 		goto out;
 	}
 	if (pdu->errstat == SNMP_ERR_TOOBIG && d->phase == PH_GET) {

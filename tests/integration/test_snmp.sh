@@ -41,6 +41,8 @@ engineID egnet-test-$$
 sysName router-$$
 createUser egnetuser SHA-256 "authpass1234" AES "privpass1234"
 rouser egnetuser authpriv
+createUser otheruser SHA-256 "otherpass1234" AES "privpass1234"
+rouser otheruser authpriv
 rocommunity egnetpub 127.0.0.1
 CONF
 	SNMP_PERSISTENT_DIR=$T/snmp-persist ip netns exec "$ns" snmpd -f -C \
@@ -75,7 +77,7 @@ SNMPCONF="snmp = { interval = 1; timeout_ms = 300; retries = 1; down_after = 2;
       version = \"2c\"; community = \"egnetpub\"; allow_community = true;
       interfaces = [ \"swa\", \"lo\" ]; },
     { name = \"badpass\"; address = \"127.0.0.1\"; port = $PORT; version = 3;
-      user = \"egnetuser\"; auth = \"SHA-256\"; priv = \"AES\";
+      user = \"otheruser\"; auth = \"SHA-256\"; priv = \"AES\";
       secrets = \"$T/bad.secret\"; interfaces = [ \"swa\" ]; },
     { name = \"fake\"; address = \"127.0.0.1\"; port = 16199;
       version = \"2c\"; community = \"x\"; allow_community = true;
@@ -119,13 +121,15 @@ for n in swa swb swc; do
 		fail "$n: oper/admin not $oper/$admin as snmpget says: $(cat "$T/snmp.json")"
 done
 dev router "i('swc')['admin'] == 'down'" >/dev/null || fail "swc not admin down"
-sysname=$(v3get 1.3.6.1.2.1.1.5.0 | cut -d' ' -f2-)
+sysname=$(v3get 1.3.6.1.2.1.1.5.0 | cut -d' ' -f2- | tr -d '"')
 dev router "v['sys_name'] == '$sysname'" >/dev/null || fail "sysName not $sysname: $(cat "$T/snmp.json")"
 k=$(idx swa)
-snmp_json; before=$(dev router "i('swa')['in_octets']")
+wait_for 5 up_with_counters || fail "counters: $(cat "$T/snmp.json")"
+before=$(dev router "i('swa')['in_octets']")
 g=$(v3get 1.3.6.1.2.1.31.1.1.1.6.$k | awk '{print $2}')
 sleep 2.2
-snmp_json; after=$(dev router "i('swa')['in_octets']")
+wait_for 5 up_with_counters || fail "counters: $(cat "$T/snmp.json")"
+after=$(dev router "i('swa')['in_octets']")
 [ "$before" -le "$g" ] && [ "$g" -le "$after" ] ||
 	fail "ifHCInOctets: poller $before then $after, snmpget $g between"
 ein=$(v3get 1.3.6.1.2.1.2.2.1.14.$k | awk '{print $2}')
@@ -145,7 +149,8 @@ ctl "$dir" status --json >"$T/status.json"
 json_field "$T/status.json" '[x["state"] for x in d["snmp"]]' | grep -q up ||
 	fail "status --json has no snmp"
 
-# wrong pass phrase: a clear error, down, agent fine
+# wrong pass phrase: a clear error, down, agent fine (another user of the
+# same engine: USM keeps one key per engine and user)
 dev badpass 'v["state"] == "down" and "authentication" in v["error"]' >/dev/null ||
 	fail "wrong v3 pass phrase: $(cat "$T/snmp.json")"
 dev fake "v['state'] != 'up' or i('swa')['oper'] == 'unknown'" >/dev/null || fail "fake device taken as real: $(cat "$T/snmp.json")"
