@@ -8,13 +8,15 @@ DEB="make gcc pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
 libconfig-dev libjansson-dev libcmocka-dev libnl-3-dev libnl-route-3-dev
 libnftnl-dev libmnl-dev libevent-dev libsystemd-dev iproute2 nftables
 iputils-ping valgrind python3 iperf3 libmicrohttpd-dev libgnutls28-dev
-libcurl4-openssl-dev libsqlite3-dev sqlite3 openssl curl strace prometheus socat"
+libcurl4-openssl-dev libsqlite3-dev sqlite3 openssl curl strace prometheus socat
+libsnmp-dev snmpd snmp"
 
 RPM="make gcc pkgconf-pkg-config clang llvm bpftool libbpf-devel elfutils-libelf-devel
 zlib-devel libconfig-devel jansson-devel libcmocka-devel libnl3-devel
 libnftnl-devel libmnl-devel libevent-devel systemd-devel iproute nftables
 iputils valgrind python3 iperf3 libmicrohttpd-devel gnutls-devel
-libcurl-devel sqlite-devel sqlite openssl curl strace socat"
+libcurl-devel sqlite-devel sqlite openssl curl strace socat
+net-snmp-devel net-snmp net-snmp-utils"
 
 need_root() {
 	if [ "$(id -u)" != 0 ]; then

@@ -63,7 +63,12 @@ int snmplib_init(const char *app)
 	snmp_enable_calllog();
 	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING,
 			       on_log, NULL);
-	if (getenv("EGNET_SNMP_DEBUG")) { snmp_set_do_debugging(1); debug_register_tokens(getenv("EGNET_SNMP_DEBUG")); }
+	/* EGNET_SNMP_DEBUG=usm,snmp_api: net-snmp's debug output, in our
+	 * log at debug level */
+	if (getenv("EGNET_SNMP_DEBUG")) {
+		snmp_set_do_debugging(1);
+		debug_register_tokens(getenv("EGNET_SNMP_DEBUG"));
+	}
 	init_snmp(app ? app : "egnet-agent");
 	return 0;
 }
