@@ -125,6 +125,7 @@ bench: all tests-build $(B)/bench/spool_bench
 	$(Q)B=$(B) bench/http
 	$(Q)B=$(B) bench/verify
 	$(Q)B=$(B) bench/collector
+	$(Q)B=$(B) bench/snmp
 	$(Q)$(B)/bench/spool_bench
 
 PREFIX  ?= /usr

@@ -38,6 +38,7 @@ struct pdev {
 	int fd;
 	int phase;
 	bool busy, walked;
+	bool walk_only; /* this poll ends after the walk (poller_kick) */
 	int first, maxvb; /* the GET in flight: interfaces from first */
 	int sent_n;	  /* how many interfaces it asks for */
 	bool sent_sys;
@@ -446,6 +447,7 @@ static void set_state(struct pdev *d, int state, const char *why)
 static void poll_end(struct pdev *d, bool ok)
 {
 	d->busy = false;
+	d->walk_only = false;
 	d->phase = PH_IDLE;
 	d->last_ms = (now_mono() - d->cycle_t0) * 1000;
 	if (ok) {
@@ -535,6 +537,10 @@ static void dev_step(evutil_socket_t fd, short what, void *arg)
 	case PH_WALK:
 		if (d->res == RES_MORE) {
 			send_walk(d);
+			return;
+		}
+		if (d->walk_only) {
+			poll_end(d, true);
 			return;
 		}
 		d->phase = PH_IDLE;
@@ -806,6 +812,20 @@ void poller_report(const struct poller *p, struct report *r)
 			ri->in_bps = f->in_bps;
 			ri->out_bps = f->out_bps;
 		}
+	}
+}
+
+void poller_kick(struct poller *p, int i, bool walk, bool walk_only)
+{
+	for (int k = 0; p && k < p->n; k++) {
+		struct pdev *d = &p->devs[k];
+
+		if ((i >= 0 && k != i) || d->busy)
+			continue;
+		if (walk)
+			d->st.need_resolve = true;
+		dev_tick(-1, 0, d);
+		d->walk_only = walk && walk_only && d->busy;
 	}
 }
 

@@ -31,6 +31,7 @@
 
 #include <event2/event.h>
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "common/report.h"
 #include "common/snmpconf.h"
@@ -56,6 +57,13 @@ json_t *poller_json(const struct poller *p);
 
 /* The same into a report's snmp member (its bounds). */
 void poller_report(const struct poller *p, struct report *r);
+
+/*
+ * Start a poll of device @i (-1: every device) now, if it is idle: for
+ * benchmarks.  @walk: find the names again first; @walk_only: and end
+ * the poll there (no GET).
+ */
+void poller_kick(struct poller *p, int i, bool walk, bool walk_only);
 
 /* Polls finished and failed since the start, for benchmarks and tests. */
 void poller_counts(const struct poller *p, unsigned long *polls,
