@@ -26,6 +26,7 @@
 #include "common/now.h"
 
 enum phase { PH_IDLE, PH_PROBE, PH_WALK, PH_GET };
+#define UNFOUND_REWALK 6 /* polls before names not found are walked again */
 enum res { RES_NONE, RES_OK, RES_MORE, RES_FAIL, RES_TOOBIG };
 
 struct pdev {
@@ -39,6 +40,7 @@ struct pdev {
 	int phase;
 	bool busy, walked;
 	bool walk_only; /* this poll ends after the walk (poller_kick) */
+	int unfound_polls; /* polls since a walk left a name unfound */
 	int first, maxvb; /* the GET in flight: interfaces from first */
 	int sent_n;	  /* how many interfaces it asks for */
 	bool sent_sys;
@@ -568,6 +570,15 @@ static void dev_tick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (d->busy)
 		return; /* the last poll is still on: this one is skipped */
+	/* a name no row had: looked for again every UNFOUND_REWALK polls */
+	for (int i = 0; i < d->st.n_if; i++)
+		if (!d->st.ifs[i].ifindex && !d->st.need_resolve) {
+			if (++d->unfound_polls >= UNFOUND_REWALK) {
+				d->st.need_resolve = true;
+				d->unfound_polls = 0;
+			}
+			break;
+		}
 	d->busy = true;
 	d->walked = false;
 	d->first = 0;

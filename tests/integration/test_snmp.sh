@@ -84,6 +84,44 @@ SNMPCONF="snmp = { interval = 1; timeout_ms = 300; retries = 1; down_after = 2;
       interfaces = [ \"swa\" ]; }
   ); };"
 echo "$SNMPCONF" >>"$dir/node.conf"
+
+# a collector in a NOC namespace: the reports carry the devices
+COLL="$ROOT/$B/egnet-collector"
+PKI="$ROOT/packaging/egnet-pki"
+NOC=egt-snmpn-$$
+TC=210102001000
+"$PKI" init "$T/pki" >/dev/null || fail "egnet-pki init"
+"$PKI" collector "$T/pki" collector 10.251.1.1 >/dev/null || fail "egnet-pki collector"
+"$PKI" node "$T/pki" $TC >/dev/null || fail "egnet-pki node"
+ip netns add "$NOC" || fail "namespace $NOC"
+NSES+=("$NOC")
+ip -n "$NOC" link set lo up
+ip link add mg0 netns "$ns" type veth peer name nc1 netns "$NOC" || fail "veth to the NOC"
+ip -n "$ns" addr add 10.251.1.2/30 dev mg0
+ip -n "$ns" link set mg0 up
+ip -n "$NOC" addr add 10.251.1.1/30 dev nc1
+ip -n "$NOC" link set nc1 up
+cat >"$T/coll.conf" <<CONF
+listen = [ "10.251.1.1:8443" ];
+tls = { cert = "$T/pki/collector/collector.crt"; key = "$T/pki/collector/collector.key";
+	ca = "$T/pki/ca.crt"; };
+inventory = "$ROOT/profiles/examples/inventory.csv";
+state_dir = "$T/cstate";
+CONF
+ip netns exec "$NOC" "$COLL" -c "$T/coll.conf" >"$T/coll.log" 2>&1 &
+PIDS+=($!)
+disown $!
+wait_for 10 grep -q "serving:" "$T/coll.log" || fail "the collector did not start"
+cat >>"$dir/node.conf" <<CONF
+collector = { url = "https://10.251.1.1:8443"; interval = 1; timeout = 2;
+	ca = "$T/pki/ca.crt"; cert = "$T/pki/nodes/$TC.crt"; key = "$T/pki/nodes/$TC.key";
+	source = "none"; };
+CONF
+api() {
+	ip netns exec "$NOC" curl -sS --max-time 10 --cacert "$T/pki/ca.crt" \
+		--cert "$T/pki/nodes/$TC.crt" --key "$T/pki/nodes/$TC.key" \
+		"https://10.251.1.1:8443$1"
+}
 "$CTL" validate --node "$dir/node.conf" >"$T/val" 2>&1 || fail "validate: $(cat "$T/val")"
 
 # the fake device: garbage, huge datagrams, hostile replies (fakesnmp.py)
@@ -143,10 +181,26 @@ moving() { snmp_json && dev router "i('swa')['in_bps'] > 100000 and i('swa')['in
 wait_for 12 moving || fail "no rate with traffic: $(cat "$T/snmp.json")"
 kill $PING 2>/dev/null; wait $PING 2>/dev/null
 
-# the reports carry it
+# status and the reports carry it; the collector's last report shows it
 ctl "$dir" status --json >"$T/status.json"
 json_field "$T/status.json" '[x["state"] for x in d["snmp"]]' | grep -q up ||
 	fail "status --json has no snmp"
+in_report() {
+	api "/api/v1/nodes/$TC" >"$T/node.json" &&
+		python3 - "$T/node.json" "$(idx swa)" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["last_report"]["snmp"]
+r = [x for x in d if x["name"] == "router"][0]
+f = [x for x in r["interfaces"] if x["name"] == "swa"][0]
+assert r["state"] == "up" and r["sys_name"].startswith("router-"), r
+assert f["ifindex"] == int(sys.argv[2]) and f["state"] == "up", f
+assert f["counters"]["in_octets"] > 0 and f["rates"] is not None, f
+b = [x for x in d if x["name"] == "badpass"][0]
+assert b["state"] == "down" and "authentication" in b["error"], b
+assert all(x["state"] == "unknown" for x in b["interfaces"]), b
+PY
+}
+wait_for 10 in_report || fail "the collector's last report: $(cat "$T/node.json")"
 
 # wrong pass phrase: a clear error, down, agent fine (another user of the
 # same engine: USM keeps one key per engine and user)
