@@ -229,6 +229,10 @@ wait_for 15 moved || fail "swapped interfaces not found at their new ifIndex: $(
 
 kill -0 "$AGENT_PID" || fail "the agent died"
 ctl "$dir" status >/dev/null; [ $? -le 1 ] || fail "status after all that"
+# a clean stop; a sanitizer build's findings at exit fail the test
+agent_stop
+grep -E "runtime error|AddressSanitizer|LeakSanitizer" "$dir/agent.log" &&
+	fail "the sanitizer found something"
 
 # the policy: refused with file:line
 for bad in 'version = "2c"; community = "c";' \
