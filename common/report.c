@@ -18,6 +18,7 @@
 
 #include "common/ifname.h"
 #include "common/report_int.h"
+#include "common/report_tab.h"
 #include "common/utf8.h"
 
 _Static_assert(sizeof(enum report_oper) == sizeof(int) &&
@@ -43,35 +44,6 @@ const char *const report_ev_words[RPT_EV__N + 1] = {"target", "link",  "apply",
 						    "drift",  "start", NULL};
 
 /* ---- the tables --------------------------------------------------------- */
-
-#define N(t)		((int)(sizeof(t) / sizeof((t)[0])))
-#define SZ(type, field) sizeof(((type *)0)->field)
-#define F(k, kind, type, field)                                                \
-	{                                                                      \
-		k, kind, offsetof(type, field), SZ(type, field), NULL, 0,      \
-			NULL, 0, 0                                             \
-	}
-#define W(k, kind, type, field, words, n)                                      \
-	{                                                                      \
-		k, kind, offsetof(type, field), SZ(type, field), words, n,     \
-			NULL, 0, 0                                             \
-	}
-#define OBJ(k, sub)                                                            \
-	{                                                                      \
-		k, RF_OBJ, 0, 0, NULL, 0, sub, N(sub), 0                       \
-	}
-#define OBJN(k, type, flag, sub)                                               \
-	{                                                                      \
-		k, RF_OBJN, offsetof(type, flag), 0, NULL, 0, sub, N(sub), 0   \
-	}
-#define CUSTOM(k)                                                              \
-	{                                                                      \
-		k, RF_CUSTOM, 0, 0, NULL, 0, NULL, 0, 0                        \
-	}
-#define OPT_CUSTOM(k)                                                          \
-	{                                                                      \
-		k, RF_CUSTOM, 0, 0, NULL, 0, NULL, 0, 1                        \
-	}
 
 static const struct rf agent_f[] = {
 	F("version", RF_TOKEN, struct report, agent_version),
@@ -167,39 +139,6 @@ const struct rf rpt_pair[] = {
 	OBJ("dropped", dropped_f),
 };
 
-/* SNMP: devices, each with its interfaces. */
-static const struct rf snmp_counters_f[] = {
-	F("in_octets", RF_U64, struct report_snmp_if, in_octets),
-	F("out_octets", RF_U64, struct report_snmp_if, out_octets),
-	F("in_errors", RF_U64, struct report_snmp_if, in_errors),
-	F("out_errors", RF_U64, struct report_snmp_if, out_errors),
-	F("in_discards", RF_U64, struct report_snmp_if, in_discards),
-};
-static const struct rf snmp_rates_f[] = {
-	F("in_bps", RF_BPS, struct report_snmp_if, in_bps),
-	F("out_bps", RF_BPS, struct report_snmp_if, out_bps),
-};
-const struct rf rpt_snmp_if[] = {
-	F("name", RF_NAME, struct report_snmp_if, name),
-	F("ifindex", RF_U64, struct report_snmp_if, ifindex),
-	W("state", RF_WORD, struct report_snmp_if, state, report_oper_words,
-	  RPT_OPER__N),
-	W("admin", RF_WORD, struct report_snmp_if, admin, report_oper_words,
-	  RPT_OPER__N),
-	OBJN("counters", struct report_snmp_if, has_counters, snmp_counters_f),
-	OBJN("rates", struct report_snmp_if, has_rates, snmp_rates_f),
-};
-const struct rf rpt_snmp_dev[] = {
-	F("name", RF_NAME, struct report_snmp_dev, name),
-	F("address", RF_TOKEN, struct report_snmp_dev, address),
-	W("state", RF_WORD, struct report_snmp_dev, state, report_oper_words,
-	  RPT_OPER__N),
-	F("error", RF_TEXT, struct report_snmp_dev, error),
-	F("sys_name", RF_NAME0, struct report_snmp_dev, sys_name),
-	F("uptime_s", RF_SECS, struct report_snmp_dev, uptime_s),
-	CUSTOM("interfaces"),
-};
-
 /* Events: the members every event has, then those of its type. */
 #define EV_COMMON                                                              \
 	F("time_ms", RF_TIME, struct report_event, time_ms), CUSTOM("type")
@@ -235,8 +174,7 @@ const int rpt_nevent[RPT_EV__N] = {N(ev_target), N(ev_link), N(ev_apply),
 const int rpt_ntop = N(rpt_top), rpt_nnode = N(rpt_node),
 	  rpt_nlink = N(rpt_link), rpt_ndrops = N(rpt_drops),
 	  rpt_nreason = N(rpt_reason), rpt_ntarget = N(rpt_target),
-	  rpt_npair = N(rpt_pair), rpt_nprofile = N(rpt_profile),
-	  rpt_nsnmp_dev = N(rpt_snmp_dev), rpt_nsnmp_if = N(rpt_snmp_if);
+	  rpt_npair = N(rpt_pair), rpt_nprofile = N(rpt_profile);
 
 /* ---- reasons ------------------------------------------------------------ */
 
@@ -601,41 +539,6 @@ int rpt_check_unique(struct rd *rd, const struct report *r)
 		rpt_fail(rd, REPORT_ERR_SCHEMA, "%s is targets[%d]'s too",
 			 code_format(r->targets[i].code, c), first);
 		rd->depth -= 3;
-		return -1;
-	}
-	return 0;
-}
-
-int rpt_check_snmp_unique(struct rd *rd, const struct report *r)
-{
-	int i, first;
-
-	i = rpt_dup_name(r->snmp[0].name, sizeof(r->snmp[0]), r->n_snmp,
-			 &first);
-	if (i >= 0) {
-		rd_key(rd, "snmp");
-		rd_idx(rd, i);
-		rd_key(rd, "name");
-		rpt_fail(rd, REPORT_ERR_SCHEMA, "\"%s\" is snmp[%d]'s too",
-			 r->snmp[i].name, first);
-		rd->depth -= 3;
-		return -1;
-	}
-	for (int d = 0; d < r->n_snmp; d++) {
-		const struct report_snmp_dev *dv = &r->snmp[d];
-
-		i = rpt_dup_name(dv->ifs[0].name, sizeof(dv->ifs[0]),
-				 dv->n_ifs, &first);
-		if (i < 0)
-			continue;
-		rd_key(rd, "snmp");
-		rd_idx(rd, d);
-		rd_key(rd, "interfaces");
-		rd_idx(rd, i);
-		rpt_fail(rd, REPORT_ERR_SCHEMA,
-			 "\"%s\" is interfaces[%d]'s too", dv->ifs[i].name,
-			 first);
-		rd->depth -= 4;
 		return -1;
 	}
 	return 0;
