@@ -392,6 +392,22 @@ static void print_status(const json_t *r)
 	       json_string_value(json_object_get(r, "drift_policy")));
 	print_strings(json_object_get(r, "drift"), "  needs: ");
 	print_collector(json_object_get(r, "collector"));
+	if (json_array_size(json_object_get(r, "snmp"))) {
+		const json_t *devs = json_object_get(r, "snmp");
+		int up = 0, down = 0;
+
+		for (size_t i = 0; i < json_array_size(devs); i++) {
+			const char *st = json_string_value(json_object_get(
+				json_array_get(devs, i), "state"));
+
+			up += st && !strcmp(st, "up");
+			down += st && !strcmp(st, "down");
+		}
+		printf("snmp     %zu devices: %d up, %d down, %zu not polled "
+		       "yet (egnetctl snmp)\n",
+		       json_array_size(devs), up, down,
+		       json_array_size(devs) - (size_t)up - (size_t)down);
+	}
 }
 
 static int run_once(const char *cmd, const struct agentcmd_args *a);

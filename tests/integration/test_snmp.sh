@@ -7,6 +7,8 @@
 # swapped) is found at its new ifIndex; snmpd stopped -> the device is down
 # after down_after polls and its interfaces unknown, restarted -> up; a
 # wrong v3 pass phrase -> a clear error, the device down, the agent fine;
+# a reload (SIGHUP) without a device: the poller follows it; the
+# collector's last report carries the devices;
 # a fake device answering garbage, huge datagrams and hostile replies
 # leaves the agent unharmed.  Configs that break the policy are refused
 # with file:line.
@@ -226,6 +228,21 @@ snmpd_start
 wait_for 15 up_with_counters || fail "router not up again: $(cat "$T/snmp.json")"
 moved() { snmp_json && dev router "i('swa')['ifindex'] == $kb and i('swb')['ifindex'] == $ka and v['state'] == 'up'"; }
 wait_for 15 moved || fail "swapped interfaces not found at their new ifIndex: $(cat "$T/snmp.json")"
+
+# a reload without the fake device: the poller follows it
+ctl "$dir" status >"$T/status.txt"
+grep -q "^snmp     4 devices: 2 up, 2 down" "$T/status.txt" || fail "status: $(cat "$T/status.txt")"
+python3 - "$dir/node.conf" <<'PY'
+import re, sys
+p = sys.argv[1]
+s = open(p).read()
+s = re.sub(r',\n    \{ name = "fake";[^}]*\}', '', s)
+open(p, "w").write(s)
+PY
+kill -HUP "$AGENT_PID"
+three() { snmp_json && dev router "len(json.load(open(sys.argv[1]))['devices']) == 3"; }
+wait_for 5 three || fail "the fake device still polled after the reload: $(cat "$T/snmp.json")"
+wait_for 10 up_with_counters || fail "router not up after the reload: $(cat "$T/snmp.json")"
 
 kill -0 "$AGENT_PID" || fail "the agent died"
 ctl "$dir" status >/dev/null; [ $? -le 1 ] || fail "status after all that"
