@@ -282,13 +282,18 @@ static int check_security(struct snmp_devconf *dc, const config_setting_t *g,
 			       *at = vs ? vs : g;
 	int problems = 0;
 
+	if (dc->version == SNMP_V1) {
+		cfg_problem(d, at, file, "SNMPv1 has no 64-bit counters "
+			    "(ifHCInOctets, ifHCOutOctets): use version = 3, "
+			    "or \"2c\" with allow_community = true");
+		return 1;
+	}
 	if (dc->version != SNMP_V3) {
 		if (!dc->allow_community) {
-			cfg_problem(d, at, file, "SNMP%s sends its community "
+			cfg_problem(d, at, file, "SNMPv2c sends its community "
 				    "in clear text and cannot be "
 				    "authenticated: use version = 3, or set "
-				    "allow_community = true",
-				    dc->version == SNMP_V1 ? "v1" : "v2c");
+				    "allow_community = true");
 			return 1;
 		}
 		if (!dc->community[0]) {

@@ -5,8 +5,8 @@
  * nodeconf_load(); docs/profile.md describes the settings.
  *
  * Policy: only SNMPv3 with authentication and privacy (SHA-2, AES) is
- * taken as it is; v1/v2c send the community in clear text and are taken
- * only with allow_community = true.  A v3 device without auth or priv is
+ * taken as it is; v2c sends the community in clear text and is taken
+ * only with allow_community = true; v1 (no 64-bit counters) is refused.  A v3 device without auth or priv is
  * refused.  Pass phrases and communities may sit in a separate secrets
  * file (an absolute path), which must be a regular file owned by root
  * and readable by its owner only; anything else is refused.

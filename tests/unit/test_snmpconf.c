@@ -138,7 +138,9 @@ static const struct row {
 	 "allow_community = true"},
 	{"devices = ( { name = \"r\"; address = \"10.0.0.1\"; version = 1;\n"
 	 "community = \"c\"; interfaces = [ \"x\" ]; } );",
-	 "node.conf:1: snmp.devices[0].version: SNMPv1 sends its community"},
+	 "node.conf:1: snmp.devices[0].version: SNMPv1 has no 64-bit counters "
+	 "(ifHCInOctets, ifHCOutOctets): use version = 3, or \"2c\" with "
+	 "allow_community = true"},
 	{"devices = ( { name = \"r\"; address = \"10.0.0.1\"; user = \"u\";\n"
 	 " interfaces = [ \"x\" ]; } );",
 	 "node.conf:1: snmp.devices[0]: noAuthNoPriv is refused: SNMPv3 is "
