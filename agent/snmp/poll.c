@@ -152,8 +152,14 @@ static int dev_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu,
 			d->res = RES_OK;
 			goto out;
 		}
-		snprintf(d->err, sizeof(d->err), "%s (%s)", report_words(pdu),
-			 s ? snmp_api_errstring(s->s_snmp_errno) : "");
+		rc = pdu ? snmpv3_get_report_type(pdu) : 0;
+		if (rc == SNMPERR_UNKNOWN_REPORT && s && s->s_snmp_errno)
+			/* not a report of the device's: the library's own */
+			snprintf(d->err, sizeof(d->err), "%s",
+				 snmp_api_errstring(s->s_snmp_errno));
+		else
+			snprintf(d->err, sizeof(d->err), "%s",
+				 report_words(pdu));
 		goto out;
 	default:
 		snprintf(d->err, sizeof(d->err), "request not sent (%d)", op);
