@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Unit tests of the report's snmp member (common/report.c's tables): the
- * golden county report with two devices added decodes to the values it
- * carries and encodes back to the same JSON; without the member a report
+ * Unit tests of the report's snmp member (common/report_snmp.c's tables):
+ * tests/golden/report_county_snmp.json is what the encoder writes, byte
+ * for byte; the golden county report with two devices added decodes to
+ * the values it carries and encodes back to the same JSON; without the member a report
  * has no device and the encoder leaves it out; each hostile change (a
  * wrong word, a member unknown or missing, a bound passed, a name twice,
  * a rate out of range) is refused with its path and reason.
@@ -39,6 +40,30 @@ static json_t *with_snmp(void)
 
 	rc_set(j, "snmp", "[" SNMP "]");
 	return j;
+}
+
+#define GOLDEN_SNMP "tests/golden/report_county_snmp.json"
+
+static void test_golden(void **state)
+{
+	size_t len = 0;
+	char *text = rc_slurp(GOLDEN_SNMP, &len), *again, err[256];
+	enum report_err why;
+	json_t *j;
+
+	(void)state;
+	assert_non_null(text);
+	assert_int_equal(rc_decode(text, len, &why, err, sizeof(err)), 0);
+	assert_int_equal(rc_r->n_snmp, 2);
+	assert_int_equal(rc_r->snmp[0].n_ifs, 2);
+	j = report_to_json(rc_r);
+	again = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+	assert_non_null(again);
+	assert_true(len == strlen(again) + 1 && text[len - 1] == '\n');
+	assert_memory_equal(text, again, len - 1);
+	json_decref(j);
+	free(again);
+	free(text);
 }
 
 static void test_round_trip(void **state)
@@ -186,9 +211,10 @@ static void test_check(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[4 + sizeof(refusals) / sizeof(refusals[0])];
+	struct CMUnitTest tests[5 + sizeof(refusals) / sizeof(refusals[0])];
 	size_t n = 0;
 
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_golden);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_round_trip);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_absent);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_bounds);
