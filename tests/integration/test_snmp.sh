@@ -4,7 +4,8 @@
 # same snmpd over v2c with allow_community; its interfaces are veths of
 # that namespace.  The poller's values equal snmpget's; counters and rates
 # move with traffic from another namespace; an interface renamed (two names
-# swapped) is found at its new ifIndex; snmpd stopped -> the device is down
+# swapped) is found at its new ifIndex, and a name no row had is found
+# by ifDescr once an interface takes it; snmpd stopped -> the device is down
 # after down_after polls and its interfaces unknown, restarted -> up; a
 # wrong v3 pass phrase -> a clear error, the device down, the agent fine;
 # a reload (SIGHUP) without a device: the poller follows it; the
@@ -77,7 +78,7 @@ SNMPCONF="snmp = { interval = 1; timeout_ms = 300; retries = 1; down_after = 2;
       secrets = \"$T/v3.secret\"; interfaces = [ \"swa\", \"swb\", \"swc\" ]; },
     { name = \"router-v2c\"; address = \"127.0.0.1\"; port = $PORT;
       version = \"2c\"; community = \"egnetpub\"; allow_community = true;
-      interfaces = [ \"swa\", \"lo\" ]; },
+      interfaces = [ \"swa\", \"lo\", \"swz\" ]; },
     { name = \"badpass\"; address = \"127.0.0.1\"; port = $PORT; version = 3;
       user = \"otheruser\"; auth = \"SHA-256\"; priv = \"AES\";
       secrets = \"$T/bad.secret\"; interfaces = [ \"swa\" ]; },
@@ -218,6 +219,17 @@ ip -n "$ns" link set swa down; ip -n "$ns" link set swb down
 ip -n "$ns" link set swa name swtmp; ip -n "$ns" link set swb name swa
 ip -n "$ns" link set swtmp name swb
 ip -n "$ns" link set swa up; ip -n "$ns" link set swb up
+
+# a name no row has (swz) is looked for again: swc renamed swz shows in
+# ifDescr at once (ifName keeps the old name until snmpd starts again),
+# and the v2c device finds it there
+snmp_json
+dev router-v2c "i('swz')['ifindex'] == 0 and v['state'] == 'up'" >/dev/null ||
+	fail "swz found before it exists: $(cat "$T/snmp.json")"
+kc=$(idx swc)
+ip -n "$ns" link set swc name swz
+byd() { snmp_json && dev router-v2c "i('swz')['ifindex'] == $kc and i('swz')['by'] == 'ifDescr'"; }
+wait_for 20 byd || fail "swz not found by ifDescr: $(cat "$T/snmp.json")"
 
 # snmpd stopped: down after down_after polls, interfaces unknown
 snmpd_stop
