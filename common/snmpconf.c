@@ -41,7 +41,7 @@ static const struct cfg_opt snmp_opts[] = {
 	 offsetof(struct snmpconf, down_after), 0},
 	{"max_repetitions", CFG_INT, false, 1, 100, 25, NULL, NULL,
 	 offsetof(struct snmpconf, bulk_rows), 0},
-	{"max_varbinds", CFG_INT, false, 8, 256, 64, NULL, NULL,
+	{"max_varbinds", CFG_INT, false, 16, 256, 64, NULL, NULL,
 	 offsetof(struct snmpconf, max_varbinds), 0},
 	{"devices", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
 	CFG_END,

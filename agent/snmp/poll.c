@@ -386,8 +386,9 @@ static int get_span(const struct pdev *d, int first, bool sys)
 
 static void send_get(struct pdev *d)
 {
-	oid oids[256][MAX_OID_LEN];
-	size_t lens[256];
+	/* 256 KiB: not on the stack (the loop is one thread) */
+	static oid oids[256][MAX_OID_LEN];
+	static size_t lens[256];
 	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
 	int k, max = d->maxvb < 256 ? d->maxvb : 256;
 
@@ -484,7 +485,11 @@ static void dev_step(evutil_socket_t fd, short what, void *arg)
 			poll_end(d, false);
 			return;
 		}
-		d->maxvb /= 2; /* this device's limit; the same GET again */
+		/* this device's limit; the same GET again, never smaller
+		 * than the system group and one interface */
+		d->maxvb = d->maxvb / 2 > REPLY_IF_VARS + 2
+				   ? d->maxvb / 2
+				   : REPLY_IF_VARS + 2;
 		d->sent_n = 0;
 		send_get(d);
 		return;
