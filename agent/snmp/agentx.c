@@ -254,6 +254,7 @@ int agentx_open(struct agentx **out, struct event_base *base,
 				      .timeout_ms = o->timeout_ms};
 	struct agentx *ax;
 	netsnmp_mib_handler *h;
+	bool lib = false;
 	int rc;
 
 	*out = NULL;
@@ -282,16 +283,12 @@ int agentx_open(struct agentx **out, struct event_base *base,
 			       SNMPD_CALLBACK_INDEX_START, on_start, ax);
 	snmp_register_callback(SNMP_CALLBACK_APPLICATION,
 			       SNMPD_CALLBACK_INDEX_STOP, on_stop, ax);
+	/* refused when the poller set net-snmp up first (not as a
+	 * subagent): the daemon opens the subagent first */
 	rc = snmplib_init(&sa, err, errlen);
 	if (rc)
 		goto fail;
-	if (!snmplib_is_subagent()) {
-		snprintf(err, errlen,
-			 "AgentX: net-snmp was set up before, "
-			 "not as a subagent");
-		rc = -EALREADY;
-		goto fail;
-	}
+	lib = true;
 	h = netsnmp_create_handler("egnet", handler);
 	if (!h) {
 		rc = -ENOMEM;
@@ -340,6 +337,8 @@ fail:
 		event_free(ax->retry_ev);
 	if (ax->ping_ev)
 		event_free(ax->ping_ev);
+	if (lib)
+		snmplib_done();
 	free(ax);
 	return rc;
 }
@@ -356,7 +355,7 @@ void agentx_close(struct agentx *ax)
 				 SNMPD_CALLBACK_INDEX_START, on_start, ax, 1);
 	snmp_unregister_callback(SNMP_CALLBACK_APPLICATION,
 				 SNMPD_CALLBACK_INDEX_STOP, on_stop, ax, 1);
-	snmplib_shutdown();
+	snmplib_done();
 	event_free(ax->retry_ev);
 	event_free(ax->ping_ev);
 	axm_free(&ax->tab);
