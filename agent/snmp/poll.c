@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The SNMP poller (poll.h): one net-snmp single session per device, its
- * socket and retransmission timer in the libevent loop.  A poll of a
+ * The SNMP poller (poll.h): one net-snmp session per device, in the
+ * library's list of sessions, its socket and retransmission timer driven
+ * by the loop through snmpev.c (the bridge the AgentX subagent uses too).  A poll of a
  * device is a short sequence of requests, each sent when the last one's
  * answer is in: engine discovery (v3, once per session), the name walk
  * (GETBULK of ifName and ifDescr, when the ifIndexes are to be found),
@@ -13,9 +14,8 @@
 #include "agent/snmp/poll.h"
 
 #include "agent/snmp/reply.h"
+#include "agent/snmp/snmpev.h"
 #include "agent/snmp/snmplib.h"
-
-#include <net-snmp/library/large_fd_set.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,67 +31,17 @@ static void dev_step(evutil_socket_t fd, short what, void *arg);
 
 /* ---- net-snmp's session in the loop ------------------------------------ */
 
-/* After anything net-snmp did: its timer as the loop's. */
-static void dev_resync(struct pdev *d)
-{
-	netsnmp_large_fd_set fds;
-	struct timeval tv = {0, 0};
-	int numfds = 0, block = 1;
-
-	if (!d->sess) {
-		evtimer_del(d->timer);
-		return;
-	}
-	netsnmp_large_fd_set_init(&fds, FD_SETSIZE);
-	snmp_sess_select_info2(d->sess, &numfds, &fds, &tv, &block);
-	netsnmp_large_fd_set_cleanup(&fds);
-	if (block)
-		evtimer_del(d->timer);
-	else
-		evtimer_add(d->timer, &tv);
-}
-
-static void dev_io(evutil_socket_t fd, short what, void *arg)
-{
-	struct pdev *d = arg;
-	netsnmp_large_fd_set fds;
-
-	(void)what;
-	if (!d->sess)
-		return;
-	netsnmp_large_fd_set_init(&fds, FD_SETSIZE);
-	NETSNMP_LARGE_FD_SET(fd, &fds);
-	snmp_sess_read2(d->sess, &fds);
-	netsnmp_large_fd_set_cleanup(&fds);
-	dev_resync(d);
-}
-
-static void dev_timer(evutil_socket_t fd, short what, void *arg)
-{
-	struct pdev *d = arg;
-
-	(void)fd;
-	(void)what;
-	if (!d->sess)
-		return;
-	snmp_sess_timeout(d->sess);
-	dev_resync(d);
-}
-
+/* The sessions are in net-snmp's list, driven by snmpev.c with the
+ * subagent's: after anything that opened, sent or closed, a re-sync. */
 static void dev_close(struct pdev *d)
 {
-	if (d->io) {
-		event_free(d->io);
-		d->io = NULL;
-	}
 	if (d->sess) {
 		d->closing = true; /* close calls back for what is pending */
-		snmp_sess_close(d->sess);
+		snmp_close(d->sess);
 		d->closing = false;
 		d->sess = NULL;
+		snmpev_sync();
 	}
-	evtimer_del(d->timer);
-	d->fd = -1;
 }
 
 /* The security error of a report, in words. */
@@ -208,7 +158,6 @@ static int dev_open(struct pdev *d, char *err, size_t errlen)
 {
 	const struct snmp_devconf *c = &d->c;
 	netsnmp_session s;
-	netsnmp_transport *t;
 	char peer[128];
 
 	snmp_sess_init(&s);
@@ -265,7 +214,7 @@ static int dev_open(struct pdev *d, char *err, size_t errlen)
 		s.community = (u_char *)c->community;
 		s.community_len = strlen(c->community);
 	}
-	d->sess = snmp_sess_open(&s);
+	d->sess = snmp_open(&s);
 	memset(s.securityAuthKey, 0, sizeof(s.securityAuthKey));
 	memset(s.securityPrivKey, 0, sizeof(s.securityPrivKey));
 	if (!d->sess) {
@@ -275,17 +224,9 @@ static int dev_open(struct pdev *d, char *err, size_t errlen)
 	}
 	/* net-snmp 5.9 clears the flag once the session is open: without it
 	 * the first send would probe the engine itself, blocking */
-	if (c->version == SNMP_V3 && snmp_sess_session(d->sess))
-		snmp_sess_session(d->sess)->flags |= SNMP_FLAGS_DONT_PROBE;
-	t = snmp_sess_transport(d->sess);
-	if (!t || t->sock < 0) {
-		dev_close(d);
-		snprintf(err, errlen, "no socket towards %s", peer);
-		return -EIO;
-	}
-	d->fd = t->sock;
-	d->io = event_new(d->p->base, d->fd, EV_READ | EV_PERSIST, dev_io, d);
-	event_add(d->io, NULL);
+	if (c->version == SNMP_V3)
+		d->sess->flags |= SNMP_FLAGS_DONT_PROBE;
+	snmpev_sync(); /* its socket watched */
 	return 0;
 }
 
@@ -294,8 +235,8 @@ static int dev_open(struct pdev *d, char *err, size_t errlen)
 static int dev_send(struct pdev *d, netsnmp_pdu *pdu)
 {
 	d->res = RES_NONE;
-	if (!snmp_sess_async_send(d->sess, pdu, dev_cb, d)) {
-		netsnmp_session *s = snmp_sess_session(d->sess);
+	if (!snmp_async_send(d->sess, pdu, dev_cb, d)) {
+		netsnmp_session *s = d->sess;
 
 		snmp_free_pdu(pdu);
 		if (d->res != RES_NONE) /* the callback said why already */
@@ -306,7 +247,7 @@ static int dev_send(struct pdev *d, netsnmp_pdu *pdu)
 		event_active(d->step, 0, 0);
 		return -EIO;
 	}
-	dev_resync(d);
+	snmpev_sync(); /* its retransmission timer */
 	return 0;
 }
 
@@ -496,7 +437,7 @@ static void dev_step(evutil_socket_t fd, short what, void *arg)
 	}
 	switch (d->phase) {
 	case PH_PROBE:
-		s = snmp_sess_session(d->sess);
+		s = d->sess;
 		if (!s || !s->securityEngineIDLen) {
 			snprintf(d->err, sizeof(d->err), "engine discovery "
 				 "found no engine ID");
@@ -565,7 +506,7 @@ static void dev_tick(evutil_socket_t fd, short what, void *arg)
 		poll_end(d, false);
 		return;
 	}
-	netsnmp_session *s = snmp_sess_session(d->sess);
+	netsnmp_session *s = d->sess;
 
 	if (d->c.version == SNMP_V3 && (!s || !s->securityEngineIDLen)) {
 		send_probe(d);
@@ -585,11 +526,9 @@ static void dev_start(struct poller *p, struct pdev *d,
 	memset(d, 0, sizeof(*d));
 	d->p = p;
 	d->c = *c;
-	d->fd = -1;
 	d->maxvb = p->sc.max_varbinds;
 	d->state = RPT_OPER_UNKNOWN;
 	reply_dev_init(&d->st, &d->c);
-	d->timer = evtimer_new(p->base, dev_timer, d);
 	d->step = event_new(p->base, -1, 0, dev_step, d);
 	d->tick = event_new(p->base, -1, EV_PERSIST, dev_tick, d);
 	event_add(d->tick, &iv);
@@ -601,7 +540,6 @@ static void dev_stop(struct pdev *d)
 {
 	dev_close(d);
 	event_free(d->tick);
-	event_free(d->timer);
 	event_free(d->step);
 }
 
@@ -620,6 +558,12 @@ int poller_open(struct poller **pp, struct event_base *base,
 			free(p);
 			return rc;
 		}
+		if (snmpev_attach(base)) {
+			snmplib_done();
+			snprintf(err, errlen, "no memory for net-snmp's events");
+			free(p);
+			return -ENOMEM;
+		}
 		p->lib = true;
 	}
 	p->n = sc->n_devices;
@@ -637,8 +581,10 @@ void poller_close(struct poller *p)
 	for (int i = 0; i < p->n; i++)
 		dev_stop(&p->devs[i]);
 	free(p->devs);
-	if (p->lib)
+	if (p->lib) {
+		snmpev_detach();
 		snmplib_done();
+	}
 	free(p);
 }
 
@@ -654,6 +600,11 @@ void poller_update(struct poller *p, const struct snmpconf *sc)
 		char err[200];
 
 		p->lib = snmplib_init(NULL, err, sizeof(err)) == 0;
+		if (p->lib && snmpev_attach(p->base)) {
+			snmplib_done();
+			p->lib = false;
+			snprintf(err, sizeof(err), "no memory for its events");
+		}
 		if (!p->lib)
 			log_warnx("snmp: %s", err);
 	}

@@ -21,10 +21,9 @@ struct pdev {
 	struct poller *p;
 	struct snmp_devconf c;
 	struct snmp_dev st;
-	void *sess; /* net-snmp's single session; NULL: none open */
+	struct snmp_session *sess; /* in net-snmp's list; NULL: none open */
 	bool closing;
-	struct event *tick, *io, *timer, *step;
-	int fd;
+	struct event *tick, *step;
 	int phase;
 	bool busy, walked;
 	bool walk_only; /* this poll ends after the walk (poller_kick) */

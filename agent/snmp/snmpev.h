@@ -15,14 +15,17 @@
 
 struct event_base;
 
-/* Start driving net-snmp from base (again: nothing).  0 or -ENOMEM. */
+/* Start driving net-snmp from base; its users are counted (the subagent,
+ * the poller): a later call with the same base only counts one more, one
+ * with another base is refused.  0, -ENOMEM or -EINVAL. */
 int snmpev_attach(struct event_base *base);
 
 /* net-snmp's descriptors or timers may have changed: re-sync soon (from
  * the loop, not from inside the caller). */
 void snmpev_sync(void);
 
-/* Stop: every event freed.  net-snmp itself stays as it is. */
+/* Undo one snmpev_attach(); after the last, every event is freed.
+ * net-snmp itself stays as it is. */
 void snmpev_detach(void);
 
 #endif
