@@ -367,7 +367,8 @@ int rpt_check_word(struct rd *rd, const struct rf *f, int v)
 int rpt_check_pair(struct rd *rd, const char *s, size_t n)
 {
 	static const struct rf pair_name = {
-		"", RF_NAME, 0, SZ(struct report_pair, pair), NULL, 0, NULL, 0, 0};
+		"",   RF_NAME, 0, SZ(struct report_pair, pair), NULL, 0,
+		NULL, 0,       0};
 	const char *arrow = n >= 2 ? memmem(s, n, "->", 2) : NULL;
 
 	if (rpt_check_str(rd, &pair_name, s, n))
@@ -689,8 +690,8 @@ static int chk_count(struct rd *rd, const char *key, int n, int max)
 static int chk_link(struct rd *rd, const struct report_link *l)
 {
 	static const struct rf reason = {
-		"reason", RF_NAME, 0,	 SZ(struct report_drop, reason),
-		NULL,	  0,	   NULL, 0, 0};
+		"reason", RF_NAME, 0, SZ(struct report_drop, reason), NULL, 0,
+		NULL,	  0,	   0};
 	int rc, first, dup;
 
 	if (chk_fields(rd, rpt_link, rpt_nlink, l))
@@ -826,8 +827,7 @@ int report_check(const struct report *r, char *err, size_t errlen)
 		rd_pop(&rd);
 	}
 	rd_pop(&rd);
-	return rc ? -1 : rpt_check_unique(&rd, r) ||
-				 rpt_check_snmp_unique(&rd, r)
-			 ? -1
-			 : 0;
+	return rc							   ? -1
+	       : rpt_check_unique(&rd, r) || rpt_check_snmp_unique(&rd, r) ? -1
+									   : 0;
 }

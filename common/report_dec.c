@@ -19,11 +19,11 @@
  * that walk meets first, wherever it is in the body: every check is
  * ranked by its step in the walk (rf_read.h).  The steps of the top
  * object: its schema (0), its table (1), its parts (2..8, the last the
- * optional snmp member), the duplicate names and codes (9).  The checks across fields (the node's parent, the
- * targets' relations, the events' codes, duplicates) run after the pass,
- * at their steps, in that order (cross()).  Events are read by the table
- * of their type: the type is looked up first (a scan of the event's
- * members up to "type", the encoder's second).
+ * optional snmp member), the duplicate names and codes (9).  The checks across
+ * fields (the node's parent, the targets' relations, the events' codes,
+ * duplicates) run after the pass, at their steps, in that order (cross()).
+ * Events are read by the table of their type: the type is looked up first (a
+ * scan of the event's members up to "type", the encoder's second).
  */
 #include <stdio.h>
 #include <string.h>
@@ -147,8 +147,8 @@ static int read_profile(struct rf_reader *d, struct report *r)
 static int reason_entry(struct rf_reader *d, size_t k, const char *key,
 			size_t len, void *ctx)
 {
-	static const struct rf reason = {"",   RF_NAME, 0,    REPORT_NAME_LEN,
-					 NULL, 0,	NULL, 0, 0};
+	static const struct rf reason = {
+		"", RF_NAME, 0, REPORT_NAME_LEN, NULL, 0, NULL, 0, 0};
 	struct report_drop *dr = &((struct report_link *)ctx)->drops[k];
 	int rc;
 
@@ -299,8 +299,8 @@ static int read_firewall(struct rf_reader *d, struct report *r)
  */
 static int event_type(struct rf_reader *d, int *t)
 {
-	static const struct rf type = {"type",		RF_WORD,   0,	 0,
-				       report_ev_words, RPT_EV__N, NULL, 0, 0};
+	static const struct rf type = {
+		"type", RF_WORD, 0, 0, report_ev_words, RPT_EV__N, NULL, 0, 0};
 	struct jscan *s = &d->js;
 	const unsigned char *p0 = s->p;
 	int depth0 = s->depth, rc;

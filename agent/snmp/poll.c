@@ -2,9 +2,9 @@
 /*
  * The SNMP poller (poll.h): one net-snmp session per device, in the
  * library's list of sessions, its socket and retransmission timer driven
- * by the loop through snmpev.c (the bridge the AgentX subagent uses too).  A poll of a
- * device is a short sequence of requests, each sent when the last one's
- * answer is in: engine discovery (v3, once per session), the name walk
+ * by the loop through snmpev.c (the bridge the AgentX subagent uses too).  A
+ * poll of a device is a short sequence of requests, each sent when the last
+ * one's answer is in: engine discovery (v3, once per session), the name walk
  * (GETBULK of ifName and ifDescr, when the ifIndexes are to be found),
  * then GETs of at most max_varbinds varbinds.  net-snmp's callback only
  * stores the answer into the device's state through reply.c and wakes
@@ -116,7 +116,8 @@ static int dev_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu,
 		goto out;
 	}
 	if (!pdu || pdu->command != SNMP_MSG_RESPONSE) {
-		snprintf(d->err, sizeof(d->err), "an answer that could not "
+		snprintf(d->err, sizeof(d->err),
+			 "an answer that could not "
 			 "be read as a response (PDU type 0x%02x)",
 			 pdu ? (unsigned)pdu->command : 0);
 		goto out;
@@ -161,8 +162,8 @@ static int dev_open(struct pdev *d, char *err, size_t errlen)
 	char peer[128];
 
 	snmp_sess_init(&s);
-	snprintf(peer, sizeof(peer), strchr(c->address, ':') ? "udp6:[%s]:%d"
-							     : "udp:%s:%d",
+	snprintf(peer, sizeof(peer),
+		 strchr(c->address, ':') ? "udp6:[%s]:%d" : "udp:%s:%d",
 		 c->address, c->port);
 	s.peername = peer;
 	s.timeout = (long)d->p->sc.timeout_ms * 1000;
@@ -173,16 +174,18 @@ static int dev_open(struct pdev *d, char *err, size_t errlen)
 		static const struct {
 			oid *o;
 			size_t len;
-		} auths[] = {
-			{usmHMAC128SHA224AuthProtocol, 10},
-			{usmHMAC192SHA256AuthProtocol, 10},
-			{usmHMAC256SHA384AuthProtocol, 10},
-			{usmHMAC384SHA512AuthProtocol, 10},
-		}, privs[] = {
-			{usmAESPrivProtocol, 10},
-			{usmAES192PrivProtocol, 9},
-			{usmAES256PrivProtocol, 9},
-		};
+		} auths[] =
+			{
+				{usmHMAC128SHA224AuthProtocol, 10},
+				{usmHMAC192SHA256AuthProtocol, 10},
+				{usmHMAC256SHA384AuthProtocol, 10},
+				{usmHMAC384SHA512AuthProtocol, 10},
+			},
+		  privs[] = {
+			  {usmAESPrivProtocol, 10},
+			  {usmAES192PrivProtocol, 9},
+			  {usmAES256PrivProtocol, 9},
+		  };
 
 		s.version = SNMP_VERSION_3;
 		s.securityModel = SNMP_SEC_MODEL_USM;
@@ -273,9 +276,8 @@ static void send_probe(struct pdev *d)
  */
 static int make_user(netsnmp_session *s)
 {
-	struct usmUser *u = usm_get_user(s->securityEngineID,
-					 s->securityEngineIDLen,
-					 s->securityName);
+	struct usmUser *u = usm_get_user(
+		s->securityEngineID, s->securityEngineIDLen, s->securityName);
 
 	if (u) {
 		usm_remove_user(u);
@@ -336,8 +338,8 @@ static void send_get(struct pdev *d)
 	d->phase = PH_GET;
 	d->sent_sys = d->first == 0;
 	d->sent_n = get_span(d, d->first, d->sent_sys);
-	k = reply_get_oids(&d->st, d->sent_sys, d->first, d->sent_n, oids,
-			   lens, max);
+	k = reply_get_oids(&d->st, d->sent_sys, d->first, d->sent_n, oids, lens,
+			   max);
 	for (int i = 0; i < k; i++)
 		snmp_add_null_var(pdu, oids[i], lens[i]);
 	dev_send(d, pdu);
@@ -421,16 +423,16 @@ static void dev_step(evutil_socket_t fd, short what, void *arg)
 		return;
 	case RES_TOOBIG:
 		if (d->maxvb <= REPLY_IF_VARS + 2) {
-			snprintf(d->err, sizeof(d->err), "tooBig even for one "
+			snprintf(d->err, sizeof(d->err),
+				 "tooBig even for one "
 				 "interface");
 			poll_end(d, false);
 			return;
 		}
 		/* this device's limit; the same GET again, never smaller
 		 * than the system group and one interface */
-		d->maxvb = d->maxvb / 2 > REPLY_IF_VARS + 2
-				   ? d->maxvb / 2
-				   : REPLY_IF_VARS + 2;
+		d->maxvb = d->maxvb / 2 > REPLY_IF_VARS + 2 ? d->maxvb / 2
+							    : REPLY_IF_VARS + 2;
 		d->sent_n = 0;
 		send_get(d);
 		return;
@@ -439,13 +441,15 @@ static void dev_step(evutil_socket_t fd, short what, void *arg)
 	case PH_PROBE:
 		s = d->sess;
 		if (!s || !s->securityEngineIDLen) {
-			snprintf(d->err, sizeof(d->err), "engine discovery "
+			snprintf(d->err, sizeof(d->err),
+				 "engine discovery "
 				 "found no engine ID");
 			poll_end(d, false);
 			return;
 		}
 		if (make_user(s)) {
-			snprintf(d->err, sizeof(d->err), "cannot set the "
+			snprintf(d->err, sizeof(d->err),
+				 "cannot set the "
 				 "USM user up for the engine");
 			poll_end(d, false);
 			return;
@@ -560,7 +564,8 @@ int poller_open(struct poller **pp, struct event_base *base,
 		}
 		if (snmpev_attach(base)) {
 			snmplib_done();
-			snprintf(err, errlen, "no memory for net-snmp's events");
+			snprintf(err, errlen,
+				 "no memory for net-snmp's events");
 			free(p);
 			return -ENOMEM;
 		}

@@ -7,10 +7,10 @@
  * ifOperStatus, ifAdminStatus, ifHCInOctets, ifHCOutOctets, ifInErrors,
  * ifOutErrors, ifInDiscards, with rates from the 64-bit counters.
  *
- * How it runs: one net-snmp single session per device (snmp_sess_open,
- * snmp_sess_async_send), its socket and its retransmission timer watched
- * by the loop (snmp_sess_select_info2, snmp_sess_read2,
- * snmp_sess_timeout), all devices in flight at once.  Nothing blocks:
+ * How it runs: one net-snmp session per device, in the library's list
+ * (snmp_open, snmp_async_send), its socket and its retransmission timer
+ * watched by the loop through snmpev.c (the bridge the AgentX subagent
+ * uses too), all devices in flight at once.  Nothing blocks:
  * SNMPv3 engine discovery is a request like the others (the session is
  * opened with SNMP_FLAGS_DONT_PROBE), no SIGALRM is used, and net-snmp's
  * callbacks only record what came back — the next request is sent from a
@@ -21,6 +21,9 @@
  * snmp.down_after polls in a row that failed (no answer, an error, an
  * authentication failure — said in its error), "unknown" before its first
  * poll.  When it is down, its interfaces' state is unknown, not down.
+ *
+ * net-snmp is set up through snmplib.h, as its second user after the
+ * subagent when there is one (open the subagent first).
  *
  * Error policy: poller_open() fails only without memory or net-snmp; a
  * device that cannot be reached or answers garbage is a state, never an

@@ -26,14 +26,14 @@ struct pdev {
 	struct event *tick, *step;
 	int phase;
 	bool busy, walked;
-	bool walk_only; /* this poll ends after the walk (poller_kick) */
+	bool walk_only;	   /* this poll ends after the walk (poller_kick) */
 	int unfound_polls; /* polls since a walk left a name unfound */
-	int first, maxvb; /* the GET in flight: interfaces from first */
-	int sent_n;	  /* how many interfaces it asks for */
+	int first, maxvb;  /* the GET in flight: interfaces from first */
+	int sent_n;	   /* how many interfaces it asks for */
 	bool sent_sys;
-	int res;	/* what the callback found (enum res) */
-	char err[200];	/* its reason when RES_FAIL */
-	int state;	/* enum report_oper */
+	int res;       /* what the callback found (enum res) */
+	char err[200]; /* its reason when RES_FAIL */
+	int state;     /* enum report_oper */
 	int fails;
 	long long since_ms;
 	char error[200];

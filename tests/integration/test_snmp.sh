@@ -11,8 +11,10 @@
 # a reload (SIGHUP) without a device: the poller follows it; the
 # collector's last report carries the devices;
 # a fake device answering garbage, huge datagrams and hostile replies
-# leaves the agent unharmed.  Configs that break the policy are refused
-# with file:line.
+# leaves the agent unharmed; the agent is also the AgentX subagent of
+# that snmpd (one net-snmp set-up and event bridge for both): EGNET-MIB
+# is served while the devices are polled, and again after snmpd's
+# restart.  Configs that break the policy are refused with file:line.
 . "$(dirname "$0")/lib.sh"
 command -v snmpd >/dev/null || { echo "SKIP: snmpd not installed"; exit 77; }
 command -v snmpget >/dev/null || { echo "SKIP: snmpget not installed"; exit 77; }
@@ -47,6 +49,8 @@ rouser egnetuser authpriv
 createUser otheruser SHA-256 "otherpass1234" AES "privpass1234"
 rouser otheruser authpriv
 rocommunity egnetpub 127.0.0.1
+master agentx
+agentXSocket $T/agentx
 CONF
 	SNMP_PERSISTENT_DIR=$T/snmp-persist ip netns exec "$ns" snmpd -f -C \
 		-c "$T/snmpd.conf" -Lf "$T/snmpd.log" >/dev/null 2>&1 &
@@ -72,6 +76,7 @@ printf 'auth_pass = "authpass1234";\npriv_pass = "privpass1234";\n' >"$T/v3.secr
 printf 'auth_pass = "wrongpass999";\npriv_pass = "privpass1234";\n' >"$T/bad.secret"
 umask 022
 SNMPCONF="snmp = { interval = 1; timeout_ms = 300; retries = 1; down_after = 2;
+  agentx = { enabled = true; socket = \"$T/agentx\"; retry = 1; retry_max = 2; };
   devices = (
     { name = \"router\"; address = \"127.0.0.1\"; port = $PORT; version = 3;
       user = \"egnetuser\"; auth = \"SHA-256\"; priv = \"AES\";
@@ -149,6 +154,19 @@ PY
 up_with_counters() { snmp_json && dev router 'v["state"] == "up" and "in_bps" in i("swa")'; }
 wait_for 20 up_with_counters || fail "router not up with rates: $(cat "$T/snmp.json")"
 dev router-v2c 'v["state"] == "up"' >/dev/null || fail "v2c device not up: $(cat "$T/snmp.json")"
+
+# the same agent is the AgentX subagent of that snmpd: one net-snmp for
+# both, EGNET-MIB served while the devices are polled
+EG=.1.3.6.1.4.1.32473
+has_subtree() {
+	ip netns exec "$ns" snmpget -On -v2c -c egnetpub 127.0.0.1:$PORT $EG.1.1.1.0 2>/dev/null |
+		grep -q "\"$TC\""
+}
+ax_connected() {
+	ctl "$dir" status >"$T/status.txt" && grep -q "^agentx   $T/agentx: connected" "$T/status.txt"
+}
+wait_for 10 ax_connected || fail "AgentX not connected beside the poller: $(cat "$T/status.txt")"
+wait_for 5 has_subtree || fail "EGNET-MIB not served beside the poller"
 
 # values equal snmpget's: ifIndex, status, sysName; counters between two polls
 idx() { ip -n "$ns" -j link show "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["ifindex"])'; }
@@ -238,6 +256,7 @@ wait_for 10 down || fail "router not down after snmpd stopped: $(cat "$T/snmp.js
 dev router 'v["failed_in_a_row"] >= 2' >/dev/null || fail "down before down_after polls"
 snmpd_start
 wait_for 15 up_with_counters || fail "router not up again: $(cat "$T/snmp.json")"
+wait_for 10 has_subtree || fail "EGNET-MIB not served again after snmpd's restart: $(ctl "$dir" status)"
 moved() { snmp_json && dev router "i('swa')['ifindex'] == $kb and i('swb')['ifindex'] == $ka and v['state'] == 'up'"; }
 wait_for 15 moved || fail "swapped interfaces not found at their new ifIndex: $(cat "$T/snmp.json")"
 

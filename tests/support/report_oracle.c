@@ -228,7 +228,8 @@ static int read_field(struct rd *rd, const struct rf *f, const json_t *v,
 
 /*
  * Read the members of @o that @t describes into @base: all required but
- * those marked opt, none other allowed.  RF_CUSTOM members are only checked to be there.
+ * those marked opt, none other allowed.  RF_CUSTOM members are only checked to
+ * be there.
  */
 static int read_obj(struct rd *rd, const json_t *o, const struct rf *t, int n,
 		    void *base)
@@ -330,7 +331,8 @@ static int read_profile(struct rd *rd, const json_t *v, struct report *r)
 static int read_drops(struct rd *rd, const json_t *v, struct report_link *l)
 {
 	static const struct rf reason = {
-		"", RF_NAME, 0, sizeof(l->drops[0].reason), NULL, 0, NULL, 0, 0};
+		"",   RF_NAME, 0, sizeof(l->drops[0].reason), NULL, 0,
+		NULL, 0,       0};
 	const json_t *reasons, *rv;
 	const char *key;
 	int rc = 0;
@@ -456,8 +458,8 @@ static int read_firewall(struct rd *rd, const json_t *o, struct report *r)
 
 static int read_event(struct rd *rd, const json_t *o, struct report_event *e)
 {
-	static const struct rf type = {"type",		RF_WORD,   0,	 0,
-				       report_ev_words, RPT_EV__N, NULL, 0, 0};
+	static const struct rf type = {
+		"type", RF_WORD, 0, 0, report_ev_words, RPT_EV__N, NULL, 0, 0};
 	const json_t *v;
 	int t, rc;
 

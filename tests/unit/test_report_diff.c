@@ -776,8 +776,9 @@ static void test_tables(void **state)
 	(void)state;
 	assert_true(rpt_ntop <= 64 && rpt_nnode <= 64 && rpt_nlink <= 64 &&
 		    rpt_ndrops <= 64 && rpt_nreason <= 64 &&
-		    rpt_ntarget <= 64 && rpt_npair <= 64 && rpt_nprofile <= 64 &&
-		    rpt_nsnmp_dev <= 64 && rpt_nsnmp_if <= 64);
+		    rpt_ntarget <= 64 && rpt_npair <= 64 &&
+		    rpt_nprofile <= 64 && rpt_nsnmp_dev <= 64 &&
+		    rpt_nsnmp_if <= 64);
 	for (int t = 0; t < RPT_EV__N; t++)
 		assert_true(rpt_nevent[t] <= 64);
 }
