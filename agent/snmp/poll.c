@@ -36,6 +36,11 @@ static void dev_step(evutil_socket_t fd, short what, void *arg);
 static void dev_close(struct pdev *d)
 {
 	if (d->sess) {
+		netsnmp_transport *t =
+			snmp_sess_transport(snmp_sess_pointer(d->sess));
+
+		if (t && t->sock >= 0)
+			snmpev_forget(t->sock);
 		d->closing = true; /* close calls back for what is pending */
 		snmp_close(d->sess);
 		d->closing = false;

@@ -138,6 +138,19 @@ int snmpev_attach(struct event_base *base)
 	return 0;
 }
 
+void snmpev_forget(int fd)
+{
+	for (int i = 0; S.base && i < S.n; i++) {
+		if (S.fd[i] != fd)
+			continue;
+		event_free(S.ev[i]);
+		S.ev[i] = S.ev[S.n - 1];
+		S.fd[i] = S.fd[S.n - 1];
+		S.n--;
+		return;
+	}
+}
+
 void snmpev_sync(void)
 {
 	if (S.base)

@@ -24,6 +24,15 @@ int snmpev_attach(struct event_base *base);
  * the loop, not from inside the caller). */
 void snmpev_sync(void);
 
+/*
+ * The caller is about to close the session on @fd: its event goes now,
+ * not at the next re-sync (a socket opened before that may take the
+ * number, and the loop's epoll set drops a closed descriptor, so the old
+ * event would never fire for the new one).  Not from inside snmpev's own
+ * callbacks (net-snmp's callbacks run there: close from a deferred event).
+ */
+void snmpev_forget(int fd);
+
 /* Undo one snmpev_attach(); after the last, every event is freed.
  * net-snmp itself stays as it is. */
 void snmpev_detach(void);
