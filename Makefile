@@ -43,7 +43,7 @@ ifeq ($(shell $(PKG_CONFIG) --exists libsystemd && echo y),y)
 SYSTEMD_PKGS := libsystemd
 endif
 COMMON_PKGS := libconfig jansson
-AGENT_PKGS  := libnl-3.0 libnl-route-3.0 libnftnl libmnl libbpf libevent libcurl $(SYSTEMD_PKGS)
+AGENT_PKGS  := libnl-3.0 libnl-route-3.0 libnftnl libmnl libbpf libevent libcurl netsnmp $(SYSTEMD_PKGS)
 COLL_PKGS   := libmicrohttpd gnutls sqlite3 libcurl $(SYSTEMD_PKGS)
 CFLAGS  += $(call pc_cflags,$(COMMON_PKGS) $(AGENT_PKGS) $(COLL_PKGS))
 COMMON_LIBS := $(call pc_libs,$(COMMON_PKGS))
@@ -126,6 +126,7 @@ bench: all tests-build $(B)/bench/spool_bench
 	$(Q)B=$(B) bench/verify
 	$(Q)B=$(B) bench/collector
 	$(Q)B=$(B) bench/dashboard
+	$(Q)B=$(B) bench/snmp
 	$(Q)$(B)/bench/spool_bench
 
 PREFIX  ?= /usr

@@ -15,6 +15,7 @@
 
 #include "agent/agent.h"
 #include "agent/ctlsock.h"
+#include "agent/snmp/poll.h"
 #include "agent/watch/monitor.h"
 #include "common/defaults.h"
 
@@ -75,8 +76,20 @@ static json_t *run_status(struct ctlcmd_ctx *c, const json_t *req)
 		json_object_set_new(s, "collector", reporter_status(*c->rep));
 	if (c->ax)
 		json_object_set_new(s, "agentx", agentx_status(*c->ax));
+	if (c->snmp && *c->snmp) {
+		json_t *p = poller_json(*c->snmp);
+
+		json_object_set(s, "snmp", json_object_get(p, "devices"));
+		json_decref(p);
+	}
 	json_decref(l);
 	return s;
+}
+
+static json_t *run_snmp(struct ctlcmd_ctx *c, const json_t *req)
+{
+	(void)req;
+	return poller_json(c->snmp ? *c->snmp : NULL);
 }
 
 static json_t *run_links(struct ctlcmd_ctx *c, const json_t *req)
@@ -133,6 +146,7 @@ static json_t *run_reload(struct ctlcmd_ctx *c, const json_t *req)
 static const struct command commands[] = {
 	{"status", no_fields, run_status},
 	{"links", no_fields, run_links},
+	{"snmp", no_fields, run_snmp},
 	{"plan", no_fields, run_plan},
 	{"apply", apply_fields, run_apply},
 	{"confirm", no_fields, run_confirm},
@@ -220,7 +234,7 @@ int ctlcmd_check(const json_t *req, int *cmd, char *err, size_t errlen)
 		}
 	if (!c) {
 		snprintf(err, errlen,
-			 "unknown command (status, links, plan, "
+			 "unknown command (status, links, snmp, plan, "
 			 "apply, confirm, rollback, reload)");
 		return -EINVAL;
 	}

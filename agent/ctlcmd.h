@@ -16,6 +16,7 @@ struct agent;
 struct monitor;
 struct ctlsock;
 struct reporter;
+struct poller;
 
 /* What a command changed, for the event loop to follow (bits). */
 enum {
@@ -29,6 +30,7 @@ struct ctlcmd_ctx {
 	const struct ctlsock *cs; /* its figures in status; may be NULL */
 	struct reporter **rep;	  /* the collector in status; may be NULL */
 	struct agentx **ax;	  /* the AgentX subagent in status; may be NULL */
+	struct poller **snmp;	  /* the SNMP poller; may be NULL */
 	void (*changed)(void *arg, unsigned what);
 	void *arg;
 };

@@ -3,8 +3,9 @@
  * The event loop: the control socket (ctlsock.c, its commands in
  * ctlcmd.c), netlink and nftables events for drift, the commit-confirm
  * deadline and its confirm-when-reachable check, the prober's timer and
- * sockets, the monitor's sampling tick, the AgentX subagent (its
- * sessions and timers through snmpev.c), signals.  Everything here runs on
+ * sockets, the monitor's sampling tick, net-snmp's users (the AgentX
+ * subagent, the SNMP poller of agent/snmp/poll.h: their sessions and
+ * timers through snmpev.c), signals.  Everything here runs on
  * one thread; every callback is short, so probes and drift correction keep
  * their times whatever clients do.
  */
@@ -27,6 +28,7 @@
 #include "agent/report/reporter.h"
 #include "agent/report/snapshot.h"
 #include "agent/snmp/agentx.h"
+#include "agent/snmp/poll.h"
 #include "agent/watch/monitor.h"
 #include "common/defaults.h"
 #include "common/log.h"
@@ -55,6 +57,7 @@ struct daemon {
 	struct snapshot_src snap;
 	struct agentx *ax; /* NULL: snmp.agentx not enabled, or not set up */
 	char ax_key[200];  /* the settings it was opened with */
+	struct poller *snmp; /* NULL: it could not start (logged) */
 	struct {		 /* the agent as the last report saw it */
 		int state;
 		long long apply_time;
@@ -470,6 +473,8 @@ static void monitor_refresh(struct daemon *dm)
 			}
 	monitor_update(&dm->mon, &dm->a->in.ds);
 	probe_arm(dm);
+	if (dm->snmp)
+		poller_update(dm->snmp, &dm->a->in.nc.snmp);
 }
 
 /* ---- signals and the loop ------------------------------------------------- */
@@ -534,9 +539,10 @@ int daemon_run(struct agent *a)
 	if (!dm.base)
 		fatal("event_base_new");
 	dm.cmd = (struct ctlcmd_ctx){.a = a, .mon = &dm.mon, .rep = &dm.rep,
-				     .ax = &dm.ax, .changed = cmd_changed,
-				     .arg = &dm};
+				     .ax = &dm.ax, .snmp = &dm.snmp,
+				     .changed = cmd_changed, .arg = &dm};
 	dm.snap = (struct snapshot_src){.a = a, .m = &dm.mon,
+					.snmp = &dm.snmp,
 					.started = now_mono()};
 	if (ctlsock_open(&dm.ctl, dm.base, a->sockpath, ctlcmd_dispatch,
 			 &dm.cmd, err, sizeof(err))) {
@@ -565,7 +571,14 @@ int daemon_run(struct agent *a)
 	dm.seen.state = a->state;
 	dm.seen.apply_time = a->last.time;
 	rep_follow(&dm);
+	/* the subagent before the poller: only the first user of net-snmp
+	 * can make it a subagent (snmplib.h) */
 	ax_follow(&dm);
+	if (poller_open(&dm.snmp, dm.base, &a->in.nc.snmp, err, sizeof(err)))
+		log_warnx("snmp: %s; no device is polled", err);
+	else if (a->in.nc.snmp.n_devices)
+		log_info("snmp: polling %d devices every %d s",
+			 a->in.nc.snmp.n_devices, a->in.nc.snmp.interval_s);
 	{
 		struct report_event ev = {.time_ms = now_wall_ms(),
 					  .type = RPT_EV_START};
@@ -588,6 +601,8 @@ int daemon_run(struct agent *a)
 
 	ctlsock_close(dm.ctl);
 	reporter_close(dm.rep);
+	/* the poller's after the subagent's net-snmp: snmplib.h */
+	poller_close(dm.snmp);
 	agentx_close(dm.ax);
 	for (int i = 0; i < PROBER_FDS; i++)
 		if (dm.probe_ev[i])

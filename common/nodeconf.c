@@ -79,12 +79,8 @@ static const struct cfg_opt paths_opts[] = {
 	CFG_END,
 };
 
-/* snmp: one group per part (agentx; the poller's devices) */
-static const struct cfg_opt snmp_opts[] = {
-	{"agentx", CFG_SKIP, false, 0, 0, 0, NULL, NULL, 0, 0},
-	CFG_END,
-};
-
+/* snmp.agentx (the snmp group's own settings and devices are the
+ * poller's: common/snmpconf.c, whose table knows agentx) */
 static const struct cfg_opt agentx_opts[] = {
 	{"enabled", CFG_BOOL, false, 0, 0, 0, NULL, NULL,
 	 offsetof(struct nodeconf, agentx_enabled), 0},
@@ -522,12 +518,16 @@ const struct nc_gateway *nodeconf_gateway(const struct nodeconf *nc,
 static const config_setting_t *group(config_t *c, struct nodeconf *nc,
 				     struct diag *d, const char *name);
 
-/* snmp = { agentx = { ... }; }: the socket is an absolute path. */
+/*
+ * snmp = { interval = ...; devices = ( ... ); agentx = { ... }; }: one
+ * group, the poller's settings read by snmpconf_load() (its table knows
+ * agentx), then agentx's here; the socket is an absolute path.
+ */
 static void load_snmp(struct nodeconf *nc, struct diag *d, config_t *c)
 {
 	const config_setting_t *g = group(c, nc, d, "snmp"), *ax = NULL;
 
-	cfg_read(d, g, nc->path, snmp_opts, nc);
+	snmpconf_load(&nc->snmp, g, nc->path, d);
 	if (g)
 		ax = config_setting_get_member(g, "agentx");
 	if (ax && !config_setting_is_group(ax)) {

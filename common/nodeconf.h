@@ -16,6 +16,7 @@
 #include "common/diag.h"
 #include "common/ip.h"
 #include "common/profile.h"
+#include "common/snmpconf.h"
 
 #define NC_MAX_PORTS 16
 #define NC_MAX_ADDRS 8
@@ -69,6 +70,8 @@ struct nodeconf {
 
 	char state_dir[4096];
 	char socket[108]; /* sun_path */
+
+	struct snmpconf snmp; /* devices to poll (snmpconf.h) */
 
 	/* snmp.agentx: EGNET-MIB published through the local snmpd */
 	bool agentx_enabled;

@@ -18,6 +18,7 @@
 
 #include "common/ifname.h"
 #include "common/report_int.h"
+#include "common/report_tab.h"
 #include "common/utf8.h"
 
 _Static_assert(sizeof(enum report_oper) == sizeof(int) &&
@@ -44,31 +45,6 @@ const char *const report_ev_words[RPT_EV__N + 1] = {"target", "link",  "apply",
 
 /* ---- the tables --------------------------------------------------------- */
 
-#define N(t)		((int)(sizeof(t) / sizeof((t)[0])))
-#define SZ(type, field) sizeof(((type *)0)->field)
-#define F(k, kind, type, field)                                                \
-	{                                                                      \
-		k, kind, offsetof(type, field), SZ(type, field), NULL, 0,      \
-			NULL, 0                                                \
-	}
-#define W(k, kind, type, field, words, n)                                      \
-	{                                                                      \
-		k, kind, offsetof(type, field), SZ(type, field), words, n,     \
-			NULL, 0                                                \
-	}
-#define OBJ(k, sub)                                                            \
-	{                                                                      \
-		k, RF_OBJ, 0, 0, NULL, 0, sub, N(sub)                          \
-	}
-#define OBJN(k, type, flag, sub)                                               \
-	{                                                                      \
-		k, RF_OBJN, offsetof(type, flag), 0, NULL, 0, sub, N(sub)      \
-	}
-#define CUSTOM(k)                                                              \
-	{                                                                      \
-		k, RF_CUSTOM, 0, 0, NULL, 0, NULL, 0                           \
-	}
-
 static const struct rf agent_f[] = {
 	F("version", RF_TOKEN, struct report, agent_version),
 	F("uptime_s", RF_SECS, struct report, uptime_s),
@@ -92,6 +68,7 @@ const struct rf rpt_top[] = {
 	CUSTOM("targets"),
 	CUSTOM("firewall"),
 	CUSTOM("events"),
+	OPT_CUSTOM("snmp"),
 };
 const struct rf rpt_node[] = {
 	F("code", RF_CODE, struct report, node),
@@ -147,7 +124,9 @@ const struct rf rpt_target[] = {
 	  RPT_STAMP__N),
 	F("sent", RF_U64, struct report_target, sent),
 	F("received", RF_U64, struct report_target, received),
-	F("refused", RF_BOOL, struct report_target, refused),
+	/* optional: agents of the first release of v1 do not send it
+	 * (absent is false, docs/report.md) */
+	OPT_F("refused", RF_BOOL, struct report_target, refused),
 };
 
 static const struct rf accepted_f[] = {
@@ -388,7 +367,8 @@ int rpt_check_word(struct rd *rd, const struct rf *f, int v)
 int rpt_check_pair(struct rd *rd, const char *s, size_t n)
 {
 	static const struct rf pair_name = {
-		"", RF_NAME, 0, SZ(struct report_pair, pair), NULL, 0, NULL, 0};
+		"",   RF_NAME, 0, SZ(struct report_pair, pair), NULL, 0,
+		NULL, 0,       0};
 	const char *arrow = n >= 2 ? memmem(s, n, "->", 2) : NULL;
 
 	if (rpt_check_str(rd, &pair_name, s, n))
@@ -710,8 +690,8 @@ static int chk_count(struct rd *rd, const char *key, int n, int max)
 static int chk_link(struct rd *rd, const struct report_link *l)
 {
 	static const struct rf reason = {
-		"reason", RF_NAME, 0,	 SZ(struct report_drop, reason),
-		NULL,	  0,	   NULL, 0};
+		"reason", RF_NAME, 0, SZ(struct report_drop, reason), NULL, 0,
+		NULL,	  0,	   0};
 	int rc, first, dup;
 
 	if (chk_fields(rd, rpt_link, rpt_nlink, l))
@@ -826,5 +806,28 @@ int report_check(const struct report *r, char *err, size_t errlen)
 		rd_pop(&rd);
 	}
 	rd_pop(&rd);
-	return rc ? -1 : rpt_check_unique(&rd, r);
+	if (!rc)
+		rc = chk_count(&rd, "snmp", r->n_snmp, REPORT_MAX_SNMP_DEVICES);
+	rd_key(&rd, "snmp");
+	for (int i = 0; !rc && i < r->n_snmp; i++) {
+		const struct report_snmp_dev *dv = &r->snmp[i];
+
+		rd_idx(&rd, i);
+		rc = chk_fields(&rd, rpt_snmp_dev, rpt_nsnmp_dev, dv) ||
+		     chk_count(&rd, "interfaces", dv->n_ifs,
+			       REPORT_MAX_SNMP_IFACES);
+		rd_key(&rd, "interfaces");
+		for (int k = 0; !rc && k < dv->n_ifs; k++) {
+			rd_idx(&rd, k);
+			rc = chk_fields(&rd, rpt_snmp_if, rpt_nsnmp_if,
+					&dv->ifs[k]);
+			rd_pop(&rd);
+		}
+		rd_pop(&rd);
+		rd_pop(&rd);
+	}
+	rd_pop(&rd);
+	return rc							   ? -1
+	       : rpt_check_unique(&rd, r) || rpt_check_snmp_unique(&rd, r) ? -1
+									   : 0;
 }

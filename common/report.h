@@ -44,6 +44,8 @@
 #define REPORT_TEXT_LEN    256 /* messages */
 #define REPORT_NODE_NAME_LEN 128 /* a node's name as the inventory has it */
 #define REPORT_PAIR_LEN    72  /* "FROM->TO" of two 31-byte zone names */
+#define REPORT_MAX_SNMP_DEVICES 16 /* the node config's snmp.devices */
+#define REPORT_MAX_SNMP_IFACES	64 /* interfaces of one device */
 
 /* Why a body was refused: a word the collector counts by. */
 enum report_err {
@@ -136,6 +138,33 @@ struct report_pair {
 	uint64_t acc_packets, acc_bytes, drop_packets, drop_bytes;
 };
 
+/* An interface of a device polled over SNMP (its IF-MIB row): state from
+ * ifOperStatus, admin from ifAdminStatus (both unknown when the device is
+ * down or the row is not found); counters when the last poll read them,
+ * rates when two polls in a row did. */
+struct report_snmp_if {
+	char name[REPORT_NAME_LEN]; /* as configured (ifName or ifDescr) */
+	uint64_t ifindex;	    /* 0: no row has the name */
+	enum report_oper state, admin;
+	bool has_counters;
+	uint64_t in_octets, out_octets, in_errors, out_errors, in_discards;
+	bool has_rates;
+	double in_bps, out_bps;
+};
+
+/* A device polled over SNMP: up, down (after snmp.down_after failed
+ * polls, error says why), unknown (not polled yet). */
+struct report_snmp_dev {
+	char name[REPORT_NAME_LEN];
+	char address[REPORT_NAME_LEN];
+	enum report_oper state;
+	char error[REPORT_TEXT_LEN]; /* "" when the last poll was whole */
+	char sys_name[REPORT_NAME_LEN];
+	long long uptime_s; /* sysUpTime */
+	int n_ifs;
+	struct report_snmp_if ifs[REPORT_MAX_SNMP_IFACES];
+};
+
 /* Something that happened since the last report. */
 enum report_ev {
 	RPT_EV_TARGET,  /* a probe target went up or down: code, state */
@@ -180,6 +209,9 @@ struct report {
 	struct report_target targets[REPORT_MAX_TARGETS];
 	struct report_pair pairs[REPORT_MAX_PAIRS];
 	struct report_event events[REPORT_MAX_EVENTS];
+	/* the devices polled over SNMP; the member is left out when none */
+	int n_snmp;
+	struct report_snmp_dev snmp[REPORT_MAX_SNMP_DEVICES];
 };
 
 /*

@@ -18,12 +18,12 @@
  * schema error, and of several schema errors the one reported is the one
  * that walk meets first, wherever it is in the body: every check is
  * ranked by its step in the walk (rf_read.h).  The steps of the top
- * object: its schema (0), its table (1), its parts (2..7), the duplicate
- * names and codes (8).  The checks across fields (the node's parent, the
- * targets' relations, the events' codes, duplicates) run after the pass,
- * at their steps, in that order (cross()).  Events are read by the table
- * of their type: the type is looked up first (a scan of the event's
- * members up to "type", the encoder's second).
+ * object: its schema (0), its table (1), its parts (2..8, the last the
+ * optional snmp member), the duplicate names and codes (9).  The checks across
+ * fields (the node's parent, the targets' relations, the events' codes,
+ * duplicates) run after the pass, at their steps, in that order (cross()).
+ * Events are read by the table of their type: the type is looked up first (a
+ * scan of the event's members up to "type", the encoder's second).
  */
 #include <stdio.h>
 #include <string.h>
@@ -147,8 +147,8 @@ static int read_profile(struct rf_reader *d, struct report *r)
 static int reason_entry(struct rf_reader *d, size_t k, const char *key,
 			size_t len, void *ctx)
 {
-	static const struct rf reason = {"",   RF_NAME, 0,    REPORT_NAME_LEN,
-					 NULL, 0,	NULL, 0};
+	static const struct rf reason = {
+		"", RF_NAME, 0, REPORT_NAME_LEN, NULL, 0, NULL, 0, 0};
 	struct report_drop *dr = &((struct report_link *)ctx)->drops[k];
 	int rc;
 
@@ -246,7 +246,7 @@ static int pair_entry(struct rf_reader *d, size_t k, const char *key,
 		      size_t len, void *ctx)
 {
 	static const struct rf pair_name = {
-		"", RF_NAME, 0, REPORT_PAIR_LEN, NULL, 0, NULL, 0};
+		"", RF_NAME, 0, REPORT_PAIR_LEN, NULL, 0, NULL, 0, 0};
 	struct report_pair *p = &((struct report *)ctx)->pairs[k];
 	int rc;
 
@@ -282,7 +282,7 @@ static int firewall_member(struct rf_reader *d, const struct rf *f, void *base)
 static int read_firewall(struct rf_reader *d, struct report *r)
 {
 	static const struct rf fw[] = {
-		{"pairs", RF_CUSTOM, 0, 0, NULL, 0, NULL, 0}};
+		{"pairs", RF_CUSTOM, 0, 0, NULL, 0, NULL, 0, 0}};
 	int rc;
 
 	r->n_pairs = 0;
@@ -299,8 +299,8 @@ static int read_firewall(struct rf_reader *d, struct report *r)
  */
 static int event_type(struct rf_reader *d, int *t)
 {
-	static const struct rf type = {"type",		RF_WORD,   0,	 0,
-				       report_ev_words, RPT_EV__N, NULL, 0};
+	static const struct rf type = {
+		"type", RF_WORD, 0, 0, report_ev_words, RPT_EV__N, NULL, 0, 0};
 	struct jscan *s = &d->js;
 	const unsigned char *p0 = s->p;
 	int depth0 = s->depth, rc;
@@ -379,6 +379,50 @@ static int read_events(struct rf_reader *d, struct report *r)
 			     &r->n_events);
 }
 
+/* An SNMP interface: its table at step 0. */
+static int snmp_if_entry(struct rf_reader *d, size_t i, void *ctx)
+{
+	struct report_snmp_dev *dv = ctx;
+	int rc;
+
+	rf_at(d, 0);
+	rc = rf_read_obj(d, rpt_snmp_if, rpt_nsnmp_if, &dv->ifs[i], NULL);
+	rf_up(d);
+	return rc;
+}
+
+static int snmp_dev_member(struct rf_reader *d, const struct rf *f, void *base)
+{
+	struct report_snmp_dev *dv = base;
+
+	if (strcmp(f->key, "interfaces"))
+		return jscan_skip(&d->js);
+	return AT_STEP(d, 1,
+		       rf_read_array(d, REPORT_MAX_SNMP_IFACES, snmp_if_entry,
+				     dv, &dv->n_ifs));
+}
+
+/* An SNMP device: its table at step 0, its interfaces at 1. */
+static int snmp_dev_entry(struct rf_reader *d, size_t i, void *ctx)
+{
+	struct report_snmp_dev *dv = &((struct report *)ctx)->snmp[i];
+	int rc;
+
+	dv->n_ifs = 0;
+	rf_at(d, 0);
+	rc = rf_read_obj(d, rpt_snmp_dev, rpt_nsnmp_dev, dv, snmp_dev_member);
+	rf_up(d);
+	return rc;
+}
+
+/* The devices polled over SNMP: an optional member (absent: none, the
+ * count zeroed before the pass). */
+static int read_snmp(struct rf_reader *d, struct report *r)
+{
+	return rf_read_array(d, REPORT_MAX_SNMP_DEVICES, snmp_dev_entry, r,
+			     &r->n_snmp);
+}
+
 /* ---- the report --------------------------------------------------------- */
 
 /* The parts of the top object, in the order they are read: step 2 + i. */
@@ -389,9 +433,10 @@ static const struct {
 	{"node", read_node},	     {"profile", read_profile},
 	{"links", read_links},	     {"targets", read_targets},
 	{"firewall", read_firewall}, {"events", read_events},
+	{"snmp", read_snmp},
 };
 #define NPARTS	  (sizeof(parts) / sizeof(parts[0]))
-#define STEP_PART 2u		/* 2..7 */
+#define STEP_PART 2u		/* 2..8 */
 #define STEP_UNIQ (2u + NPARTS) /* the duplicates, last */
 
 static int top_member(struct rf_reader *d, const struct rf *f, void *base)
@@ -493,10 +538,13 @@ static void cross(struct rf_reader *d, const struct report *r)
 			rf_noted(d);
 		rd->depth -= 2;
 	}
-	/* link names and target codes unique */
+	/* link names and target codes unique, then SNMP devices' and
+	 * their interfaces' names */
 	d->nrank = 0;
 	rf_at(d, STEP_UNIQ);
 	if (rf_live(d) && rpt_check_unique(rd, r))
+		rf_noted(d);
+	if (rf_live(d) && rpt_check_snmp_unique(rd, r))
 		rf_noted(d);
 }
 
@@ -507,7 +555,7 @@ int report_decode(const char *body, size_t len, struct report *r,
 	const char *nul;
 	int rc = -1;
 
-	r->n_links = r->n_targets = r->n_pairs = r->n_events = 0;
+	r->n_links = r->n_targets = r->n_pairs = r->n_events = r->n_snmp = 0;
 	if (len > REPORT_MAX_BYTES) {
 		rpt_fail(&d.rd, REPORT_ERR_SIZE,
 			 "%zu bytes, over the %d a body may have", len,

@@ -143,6 +143,24 @@ json_t *report_to_json(const struct report *r)
 		json_array_append_new(a, ev);
 	}
 	json_object_set_new(o, "events", a);
+	if (!r->n_snmp) { /* left out: reports without devices as before */
+		json_object_del(o, "snmp");
+		return o;
+	}
+	a = json_array();
+	for (int i = 0; i < r->n_snmp; i++) {
+		const struct report_snmp_dev *d = &r->snmp[i];
+		json_t *dv = enc_obj(rpt_snmp_dev, rpt_nsnmp_dev, d),
+		       *ifs = json_array();
+
+		for (int k = 0; k < d->n_ifs; k++)
+			json_array_append_new(
+				ifs, enc_obj(rpt_snmp_if, rpt_nsnmp_if,
+					     &d->ifs[k]));
+		json_object_set_new(dv, "interfaces", ifs);
+		json_array_append_new(a, dv);
+	}
+	json_object_set_new(o, "snmp", a);
 	return o;
 }
 

@@ -59,6 +59,8 @@ struct rf {
 	unsigned char nwords;
 	const struct rf *sub; /* RF_OBJ, RF_OBJN */
 	unsigned char nsub;
+	unsigned char opt; /* a member that may be absent (it is read as
+			      the empty value of its kind) */
 };
 
 /* Where the value being read or checked is, and what went wrong. */
@@ -105,9 +107,10 @@ void rpt_quote(char *buf, size_t len, const char *s, size_t n);
 
 /* The tables, and the words of each enum as a table entry needs them. */
 extern const struct rf rpt_top[], rpt_node[], rpt_link[], rpt_drops[],
-	rpt_reason[], rpt_target[], rpt_pair[], rpt_profile[];
+	rpt_reason[], rpt_target[], rpt_pair[], rpt_profile[], rpt_snmp_dev[],
+	rpt_snmp_if[];
 extern const int rpt_ntop, rpt_nnode, rpt_nlink, rpt_ndrops, rpt_nreason,
-	rpt_ntarget, rpt_npair, rpt_nprofile;
+	rpt_ntarget, rpt_npair, rpt_nprofile, rpt_nsnmp_dev, rpt_nsnmp_if;
 extern const struct rf *const rpt_event[RPT_EV__N];
 extern const int rpt_nevent[RPT_EV__N];
 
@@ -128,6 +131,9 @@ int rpt_check_node(struct rd *rd, const struct report *r);
 int rpt_check_target_rel(struct rd *rd, const struct report *r,
 			 const struct report_target *t);
 int rpt_check_unique(struct rd *rd, const struct report *r);
+
+/* SNMP device names unique, and each device's interface names. */
+int rpt_check_snmp_unique(struct rd *rd, const struct report *r);
 
 /* A target event's code is the node's parent or one of its children. */
 int rpt_check_event(struct rd *rd, const struct report *r,

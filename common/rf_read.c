@@ -244,7 +244,8 @@ static int find(const struct rf *t, int n, const char *key, size_t len,
 
 /*
  * Read the object at the cursor by @t into @base: every member of the
- * table required, none other allowed, each at most once.  Member j is
+ * table required but those marked opt (absent: zeroed, or left to the
+ * caller when CUSTOM), none other allowed, each at most once.  Member j is
  * checked at rank R.j (R the rank on entry); a member missing, or the
  * first unknown one when there is one, at R.m with m the first missing
  * member (n when none is), as a walk in table order meets them.  CUSTOM
@@ -300,7 +301,13 @@ int rf_read_obj(struct rf_reader *d, const struct rf *t, int n, void *base,
 	}
 	if (rc < 0 || jscan_keys_check(s, mark))
 		return -1;
-	for (m = 0; m < n && (seen >> m & 1); m++)
+	/* an optional member absent is read as the empty value of its kind
+	 * (a CUSTOM one by its caller), and is not missing */
+	for (int j = 0; j < n; j++)
+		if (t[j].opt && !(seen >> j & 1) && t[j].kind != RF_CUSTOM &&
+		    rf_live(d))
+			memset((char *)base + t[j].off, 0, t[j].size);
+	for (m = 0; m < n && (seen >> m & 1 || t[m].opt); m++)
 		;
 	if (m < n || have_unk) {
 		/* a misspelt member is named as unknown, not its right

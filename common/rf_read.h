@@ -122,7 +122,9 @@ typedef int rf_custom_fn(struct rf_reader *d, const struct rf *f, void *base);
 
 /*
  * The object at the cursor by table @t (@n members, at most 64) into
- * @base: every member required, none other allowed, each once.  Member j
+ * @base: every member required but those marked opt (struct rf: an
+ * absent one is zeroed, a CUSTOM one left to its reader), none other
+ * allowed, each once.  Member j
  * at rank R.j (R the rank on entry); a missing member, or the first
  * unknown one when there is one, at R.m, m the first missing member (n
  * when none is).  CUSTOM members go to @custom (passed when NULL).

@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl/textw.h"
+
 #define ANSWER_MAX (64 * 1024 * 1024)
 #define TIMEOUT_MS (10 * 60 * 1000) /* a large apply takes a while */
 
@@ -405,6 +407,22 @@ static void print_status(const json_t *r)
 	print_strings(json_object_get(r, "drift"), "  needs: ");
 	print_collector(json_object_get(r, "collector"));
 	print_agentx(json_object_get(r, "agentx"));
+	if (json_array_size(json_object_get(r, "snmp"))) {
+		const json_t *devs = json_object_get(r, "snmp");
+		int up = 0, down = 0;
+
+		for (size_t i = 0; i < json_array_size(devs); i++) {
+			const char *st = json_string_value(json_object_get(
+				json_array_get(devs, i), "state"));
+
+			up += st && !strcmp(st, "up");
+			down += st && !strcmp(st, "down");
+		}
+		printf("snmp     %zu devices: %d up, %d down, %zu not polled "
+		       "yet (egnetctl snmp)\n",
+		       json_array_size(devs), up, down,
+		       json_array_size(devs) - (size_t)up - (size_t)down);
+	}
 }
 
 static int run_once(const char *cmd, const struct agentcmd_args *a);
@@ -422,6 +440,86 @@ int agentcmd_run(const char *cmd, const struct agentcmd_args *a)
 			return rc;
 		fflush(stdout);
 		sleep(1);
+	}
+}
+
+/* `egnetctl snmp`: each device, then its interfaces. */
+static void print_snmp(const json_t *r)
+{
+	const json_t *devs = json_object_get(r, "devices");
+	char a[32], b[32], c[32], d[32];
+
+	if (!json_array_size(devs)) {
+		printf("no SNMP device is configured (snmp.devices)\n");
+		return;
+	}
+	for (size_t i = 0; i < json_array_size(devs); i++) {
+		const json_t *dv = json_array_get(devs, i),
+			     *ifs = json_object_get(dv, "interfaces");
+		const char *err = json_string_value(json_object_get(dv, "error"));
+
+		printf("%s", i ? "\n" : "");
+		textw_put(stdout,
+			  json_string_value(json_object_get(dv, "name")), 16,
+			  false, " ");
+		textw_put(stdout,
+			  json_string_value(json_object_get(dv, "address")),
+			  15, false, " ");
+		printf("v%-3s %-8s", json_string_value(
+				     json_object_get(dv, "version")),
+		       json_string_value(json_object_get(dv, "state")));
+		if (json_object_get(dv, "sys_name")) {
+			printf(" sysName ");
+			textw_put(stdout,
+				  json_string_value(
+					  json_object_get(dv, "sys_name")),
+				  20, false, NULL);
+			printf(" up %.0f s",
+			       jnum(dv, "uptime_cs") / 100.0);
+		}
+		printf("  polls %lld, failed %lld\n",
+		       (long long)jnum(dv, "polls"),
+		       (long long)jnum(dv, "failed"));
+		if (err) {
+			printf("  error: ");
+			textw_print(stdout, err);
+			printf("\n");
+		}
+		printf("  %-20s %7s %-14s %-7s %10s %10s %10s %10s %7s %7s %7s\n",
+		       "INTERFACE", "IFINDEX", "OPER", "ADMIN", "IN bytes",
+		       "rate", "OUT bytes", "rate", "IN err", "OUT err",
+		       "IN disc");
+		for (size_t k = 0; k < json_array_size(ifs); k++) {
+			const json_t *f = json_array_get(ifs, k),
+				     *e = json_object_get(f, "errors");
+
+			printf("  ");
+			textw_put(stdout,
+				  json_string_value(json_object_get(f, "name")),
+				  20, false, " ");
+			printf("%7lld %-14s %-7s", (long long)jnum(f, "ifindex"),
+			       json_string_value(json_object_get(f, "oper")),
+			       json_string_value(json_object_get(f, "admin")));
+			if (json_object_get(f, "in_octets")) {
+				human(jnum(f, "in_octets"), "B", a, sizeof(a));
+				human(jnum(f, "out_octets"), "B", c, sizeof(c));
+				snprintf(b, sizeof(b), "-");
+				snprintf(d, sizeof(d), "-");
+				if (json_object_get(f, "in_bps")) {
+					human(jnum(f, "in_bps"), "b/s", b,
+					      sizeof(b));
+					human(jnum(f, "out_bps"), "b/s", d,
+					      sizeof(d));
+				}
+				printf(" %10s %10s %10s %10s", a, b, c, d);
+			}
+			if (e)
+				printf(" %7lld %7lld %7lld",
+				       (long long)jnum(e, "in"),
+				       (long long)jnum(e, "out"),
+				       (long long)jnum(e, "in_discards"));
+			printf("\n");
+		}
 	}
 }
 
@@ -465,6 +563,8 @@ static int run_once(const char *cmd, const struct agentcmd_args *a)
 		print_status(resp);
 	} else if (!strcmp(cmd, "links")) {
 		print_links(resp);
+	} else if (!strcmp(cmd, "snmp")) {
+		print_snmp(resp);
 	} else if (!strcmp(cmd, "plan")) {
 		const json_t *ops = json_object_get(resp, "ops");
 

@@ -46,6 +46,10 @@ static void usage(FILE *out)
 		"  links [--watch]\n"
 		"            every managed link (state, packets, bytes, rates)\n"
 		"            and every probe target (state, RTT, jitter, loss)\n"
+		"  snmp [--watch]\n"
+		"            the devices polled over SNMP (state, sysName,\n"
+		"            error) and their interfaces (oper/admin status,\n"
+		"            octets and rates, errors, discards)\n"
 		"  help      this text\n"
 		"\n"
 		"the collector (its API over HTTPS, --collector URL):\n"
@@ -357,7 +361,8 @@ int main(int argc, char **argv)
 		return cmd_render(&a);
 	if (!strcmp(cmd, "plan") || !strcmp(cmd, "apply") ||
 	    !strcmp(cmd, "confirm") || !strcmp(cmd, "rollback") ||
-	    !strcmp(cmd, "status") || !strcmp(cmd, "links"))
+	    !strcmp(cmd, "status") || !strcmp(cmd, "links") ||
+	    !strcmp(cmd, "snmp"))
 		return cmd_agent(cmd, &a);
 	if (is_collector_cmd(cmd))
 		return cmd_collector(cmd, &a);

@@ -67,6 +67,9 @@ TESTS_BUILD_EXTRA += $(B)/bench/fw_bench
 # the report codec's cost against a bare json_loadb (bench/report_bench.c)
 TESTS_BUILD_EXTRA += $(B)/bench/report_bench
 
+# the SNMP poller's driver (bench/snmp)
+TESTS_BUILD_EXTRA += $(B)/bench/snmp_bench
+
 # Last, so every fragment's TESTS_BUILD_EXTRA is in.
 .PHONY: tests-build
 tests-build: $(UNIT_PROGS) $(TESTS_BUILD_EXTRA)

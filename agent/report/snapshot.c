@@ -2,7 +2,8 @@
 /*
  * The agent's state into a struct report (snapshot.h): the node, the
  * profile applied, the agent's state and drift, the links and targets
- * (from the monitor), the firewall's counters per zone pair.
+ * (from the monitor), the firewall's counters per zone pair, the devices
+ * polled over SNMP.
  */
 #include "agent/report/snapshot.h"
 
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "agent/fw/fw.h"
+#include "agent/snmp/poll.h"
 #include "common/defaults.h"
 #include "common/log.h"
 #include "common/now.h"
@@ -78,6 +80,8 @@ void snapshot_fill(struct report *r, const struct snapshot_src *s)
 			 json_string_value(json_array_get(a->drift, 0))
 				 ?: "");
 	monitor_report(s->m, &a->in.ds, r);
+	if (s->snmp)
+		poller_report(*s->snmp, r);
 	if (agent_target(a) && agent_target(a)->fw)
 		fill_pairs(r);
 }

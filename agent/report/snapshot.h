@@ -11,9 +11,12 @@
 #include "agent/watch/monitor.h"
 #include "common/report.h"
 
+struct poller;
+
 struct snapshot_src {
 	struct agent *a;
 	struct monitor *m;
+	struct poller **snmp; /* the SNMP poller, or NULL */
 	double started; /* monotonic: when the agent started */
 };
 

@@ -11,10 +11,12 @@
 
 #include <errno.h>
 #include <event2/event.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -42,7 +44,8 @@ struct agentx {
 	struct monitor *m;
 	char socket[108];
 	int retry_s, retry_max_s, ping_s;
-	int backoff_s; /* the next wait before reconnecting */
+	int timeout_ms; /* a master's answer waited for at most */
+	int backoff_s;	/* the next wait before reconnecting */
 	struct event *retry_ev, *ping_ev;
 	netsnmp_session *sess; /* to the master; NULL when not connected */
 	netsnmp_handler_registration *reg;
@@ -172,18 +175,59 @@ static void reconnect_later(struct agentx *ax)
 	evtimer_add(ax->retry_ev, &tv);
 }
 
+/*
+ * A bound on net-snmp's blocking calls toward the master: its connect()
+ * to the master's Unix socket blocks while the master's accept queue is
+ * full, as it is when snmpd is stopped (SIGSTOP, hung) and each try of
+ * ours left a connection in it: after a few tries the loop would be held
+ * until the master went on.  SIGALRM (net-snmp's own use of it is off,
+ * snmplib.c) with no SA_RESTART interrupts the call: the try fails
+ * (EINTR) and is made again after the back-off.  The answers' waits are
+ * timeout_ms each already; the bound is a few of them.
+ */
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void bound_begin(const struct agentx *ax)
+{
+	struct sigaction sa;
+	struct itimerval it = {{0, 0}, {0, 0}};
+	long us = 3L * ax->timeout_ms * 1000L;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm; /* no SA_RESTART: the call is cut */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	it.it_value.tv_sec = us / 1000000L;
+	it.it_value.tv_usec = us % 1000000L;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void bound_end(void)
+{
+	struct itimerval it = {{0, 0}, {0, 0}};
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
 static void on_retry(evutil_socket_t fd, short what, void *arg)
 {
 	struct agentx *ax = arg;
+	int rc;
 
 	(void)fd;
 	(void)what;
 	if (ax->connected)
 		return;
-	if (subagent_open_master_session() == 0) {
+	bound_begin(ax);
+	rc = subagent_open_master_session();
+	if (rc == 0)
 		/* everything registered before goes to the new master */
 		register_mib_reattach();
-	} else {
+	bound_end();
+	if (rc != 0) {
 		ax->backoff_s = ax->backoff_s * 2 > ax->retry_max_s
 					? ax->retry_max_s
 					: ax->backoff_s * 2;
@@ -200,8 +244,11 @@ static void on_ping(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	/* no answer within timeout_ms: net-snmp closes the session (our
 	 * on_stop) and tries once to reopen it (our on_start) */
-	if (ax->connected && ax->sess)
+	if (ax->connected && ax->sess) {
+		bound_begin(ax);
 		agentx_check_session(0, ax->sess);
+		bound_end();
+	}
 	snmpev_sync();
 }
 
@@ -254,6 +301,7 @@ int agentx_open(struct agentx **out, struct event_base *base,
 				      .timeout_ms = o->timeout_ms};
 	struct agentx *ax;
 	netsnmp_mib_handler *h;
+	bool lib = false;
 	int rc;
 
 	*out = NULL;
@@ -269,6 +317,7 @@ int agentx_open(struct agentx **out, struct event_base *base,
 	ax->retry_max_s =
 		o->retry_max_s > o->retry_s ? o->retry_max_s : o->retry_s;
 	ax->ping_s = o->ping_s;
+	ax->timeout_ms = o->timeout_ms;
 	ax->retry_ev = evtimer_new(base, on_retry, ax);
 	ax->ping_ev = event_new(base, -1, EV_PERSIST, on_ping, ax);
 	if (!ax->retry_ev || !ax->ping_ev) {
@@ -282,16 +331,12 @@ int agentx_open(struct agentx **out, struct event_base *base,
 			       SNMPD_CALLBACK_INDEX_START, on_start, ax);
 	snmp_register_callback(SNMP_CALLBACK_APPLICATION,
 			       SNMPD_CALLBACK_INDEX_STOP, on_stop, ax);
+	/* refused when the poller set net-snmp up first (not as a
+	 * subagent): the daemon opens the subagent first */
 	rc = snmplib_init(&sa, err, errlen);
 	if (rc)
 		goto fail;
-	if (!snmplib_is_subagent()) {
-		snprintf(err, errlen,
-			 "AgentX: net-snmp was set up before, "
-			 "not as a subagent");
-		rc = -EALREADY;
-		goto fail;
-	}
+	lib = true;
 	h = netsnmp_create_handler("egnet", handler);
 	if (!h) {
 		rc = -ENOMEM;
@@ -340,6 +385,8 @@ fail:
 		event_free(ax->retry_ev);
 	if (ax->ping_ev)
 		event_free(ax->ping_ev);
+	if (lib)
+		snmplib_done();
 	free(ax);
 	return rc;
 }
@@ -356,7 +403,7 @@ void agentx_close(struct agentx *ax)
 				 SNMPD_CALLBACK_INDEX_START, on_start, ax, 1);
 	snmp_unregister_callback(SNMP_CALLBACK_APPLICATION,
 				 SNMPD_CALLBACK_INDEX_STOP, on_stop, ax, 1);
-	snmplib_shutdown();
+	snmplib_done();
 	event_free(ax->retry_ev);
 	event_free(ax->ping_ev);
 	axm_free(&ax->tab);

@@ -30,6 +30,7 @@ static struct {
 	struct event *ev[SNMPEV_MAX_FDS];
 	int fd[SNMPEV_MAX_FDS];
 	int n;
+	int users; /* snmpev_attach() calls not yet undone */
 } S;
 
 static void resync_cb(evutil_socket_t fd, short what, void *arg);
@@ -115,8 +116,12 @@ static void resync_cb(evutil_socket_t unused, short what, void *arg)
 
 int snmpev_attach(struct event_base *base)
 {
-	if (S.base)
+	if (S.base) {
+		if (base != S.base)
+			return -EINVAL;
+		S.users++;
 		return 0;
+	}
 	memset(&S, 0, sizeof(S));
 	S.timer = evtimer_new(base, on_timer, NULL);
 	S.resync = event_new(base, -1, 0, resync_cb, NULL);
@@ -128,8 +133,22 @@ int snmpev_attach(struct event_base *base)
 		return -ENOMEM;
 	}
 	S.base = base;
+	S.users = 1;
 	resync_cb(-1, 0, NULL);
 	return 0;
+}
+
+void snmpev_forget(int fd)
+{
+	for (int i = 0; S.base && i < S.n; i++) {
+		if (S.fd[i] != fd)
+			continue;
+		event_free(S.ev[i]);
+		S.ev[i] = S.ev[S.n - 1];
+		S.fd[i] = S.fd[S.n - 1];
+		S.n--;
+		return;
+	}
 }
 
 void snmpev_sync(void)
@@ -140,7 +159,7 @@ void snmpev_sync(void)
 
 void snmpev_detach(void)
 {
-	if (!S.base)
+	if (!S.base || --S.users > 0)
 		return;
 	for (int i = 0; i < S.n; i++)
 		event_free(S.ev[i]);

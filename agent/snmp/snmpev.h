@@ -15,14 +15,26 @@
 
 struct event_base;
 
-/* Start driving net-snmp from base (again: nothing).  0 or -ENOMEM. */
+/* Start driving net-snmp from base; its users are counted (the subagent,
+ * the poller): a later call with the same base only counts one more, one
+ * with another base is refused.  0, -ENOMEM or -EINVAL. */
 int snmpev_attach(struct event_base *base);
 
 /* net-snmp's descriptors or timers may have changed: re-sync soon (from
  * the loop, not from inside the caller). */
 void snmpev_sync(void);
 
-/* Stop: every event freed.  net-snmp itself stays as it is. */
+/*
+ * The caller is about to close the session on @fd: its event goes now,
+ * not at the next re-sync (a socket opened before that may take the
+ * number, and the loop's epoll set drops a closed descriptor, so the old
+ * event would never fire for the new one).  Not from inside snmpev's own
+ * callbacks (net-snmp's callbacks run there: close from a deferred event).
+ */
+void snmpev_forget(int fd);
+
+/* Undo one snmpev_attach(); after the last, every event is freed.
+ * net-snmp itself stays as it is. */
 void snmpev_detach(void);
 
 #endif

@@ -2,7 +2,9 @@
 /*
  * net-snmp's process-wide set-up (see snmplib.h).  The library keeps its
  * state in globals, so this is the one place that touches them; the
- * subagent (agentx.c) and the poller only open sessions and handlers.
+ * subagent (agentx.c) and the poller (poll.c) only open sessions and
+ * handlers.  Its users are counted: set up at the first, shut down after
+ * the last.
  * Its messages come through a logging callback and go to our log one
  * level down (its errors as our warnings, and so on): they describe the
  * library's view, the caller logs the consequence.
@@ -24,7 +26,8 @@
  * net-snmp's agentx/protocol.h, a header it does not install. */
 #define SNMPLIB_AGENTX_VERSION_1 (192 | 1)
 
-static bool inited, subagent;
+static int users; /* snmplib_init() calls not yet undone */
+static bool subagent;
 static long agentx_timeout_us;
 
 static int on_log(int major, int minor, void *server, void *client)
@@ -75,8 +78,17 @@ static int on_session(int major, int minor, void *server, void *client)
 
 int snmplib_init(const struct snmplib_subagent *sa, char *err, size_t errlen)
 {
-	if (inited)
+	if (users) {
+		/* the role was chosen by the first caller, once */
+		if (sa && !subagent) {
+			snprintf(err, errlen,
+				 "AgentX: net-snmp was set up before, "
+				 "not as a subagent");
+			return -EALREADY;
+		}
+		users++;
 		return 0;
+	}
 	if (sa && (!sa->socket || sa->socket[0] != '/' || sa->timeout_ms < 1)) {
 		snprintf(err, errlen,
 			 "AgentX: an absolute socket path and a "
@@ -86,6 +98,8 @@ int snmplib_init(const struct snmplib_subagent *sa, char *err, size_t errlen)
 	/* the agent names objects by number: no MIB files read (they are
 	 * not all installed, and each missing one would be a message) */
 	setenv("MIBS", "", 1);
+	setenv("MIBDIRS", "/nonexistent", 1);
+	unsetenv("SNMPCONFPATH");
 	snmp_disable_log();
 	snmp_enable_calllog();
 	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING,
@@ -102,6 +116,16 @@ int snmplib_init(const struct snmplib_subagent *sa, char *err, size_t errlen)
 			       NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
 			       NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
+			       NETSNMP_DS_LIB_DONT_LOAD_HOST_FILES, 1);
+	netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIB_WARNINGS,
+			   0);
+	/* EGNET_SNMP_DEBUG=usm,snmp_api: net-snmp's debug output, in our
+	 * log at debug level */
+	if (getenv("EGNET_SNMP_DEBUG")) {
+		snmp_set_do_debugging(1);
+		debug_register_tokens(getenv("EGNET_SNMP_DEBUG"));
+	}
 	if (sa) {
 		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
 				       NETSNMP_DS_AGENT_ROLE, 1);
@@ -119,7 +143,7 @@ int snmplib_init(const struct snmplib_subagent *sa, char *err, size_t errlen)
 		subagent = true;
 	}
 	init_snmp("egnet-agent");
-	inited = true;
+	users = 1;
 	return 0;
 }
 
@@ -128,14 +152,20 @@ bool snmplib_is_subagent(void)
 	return subagent;
 }
 
-void snmplib_shutdown(void)
+void snmplib_done(void)
 {
-	if (!inited)
+	if (users <= 0 || --users)
 		return;
 	/* snmpd's order: the sessions first, then the agent's state (the
 	 * other way round closes the callback session twice) */
 	snmp_shutdown("egnet-agent");
 	if (subagent)
 		shutdown_agent();
-	inited = subagent = false;
+	snmp_unregister_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING,
+				 on_log, NULL, 1);
+	snmp_unregister_callback(SNMP_CALLBACK_LIBRARY,
+				 SNMP_CALLBACK_SESSION_INIT, on_session, NULL,
+				 1);
+	subagent = false;
+	agentx_timeout_us = 0;
 }

@@ -188,14 +188,18 @@ grep -q "^agentx   $T/master: connected, [2-9] connections, [0-9]* requests, [1-
 
 # 3b. snmpd hung (stopped): the ping finds it out within the ping interval
 # and the answer's timeout, the loop is held 200 ms at a time at most;
-# going on again, it has the subtree back
+# going on again, it has the subtree back.  Stopped for 10 s at least:
+# the tries (every second) fill its accept queue (6 connections), and a
+# connect() to it blocks from then on, which the agent must cut
 kill -STOP $SNMPD_PID
 gone() { grep -c "AgentX: lost the master" "$dir/agent.log"; }
 n=$(gone)
 slowest=0
-for _ in $(seq 20); do
+end=$(($(date +%s) + 10))
+while [ "$(date +%s)" -lt $end ]; do
 	a=$(date +%s%3N)
-	ctl "$dir" status >/dev/null
+	timeout 10 "$CTL" status --socket "$dir/agent.sock" >/dev/null
+	[ $? -ne 124 ] || { kill -CONT $SNMPD_PID; fail "no status answer in 10 s with snmpd hung"; }
 	b=$(date +%s%3N)
 	[ $((b - a)) -gt $slowest ] && slowest=$((b - a))
 	sleep 0.15

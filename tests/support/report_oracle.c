@@ -227,22 +227,33 @@ static int read_field(struct rd *rd, const struct rf *f, const json_t *v,
 }
 
 /*
- * Read the members of @o that @t describes into @base: all required, none
- * other allowed.  RF_CUSTOM members are only checked to be there.
+ * Read the members of @o that @t describes into @base: all required but
+ * those marked opt, none other allowed.  RF_CUSTOM members are only checked to
+ * be there.
  */
 static int read_obj(struct rd *rd, const json_t *o, const struct rf *t, int n,
 		    void *base)
 {
+	int present = 0;
+
 	if (!json_is_object(o))
 		return want(rd, o, "an object");
 	for (int i = 0; i < n; i++) {
 		const json_t *v = json_object_get(o, t[i].key);
 		int rc;
 
+		if (!v && t[i].opt) {
+			/* absent: the empty value of its kind (a CUSTOM one
+			 * is the caller's) */
+			if (t[i].kind != RF_CUSTOM)
+				memset((char *)base + t[i].off, 0, t[i].size);
+			continue;
+		}
 		/* a misspelt member is named as unknown, not its right
 		 * spelling as missing */
 		if (!v && unknown_member(rd, o, t, n))
 			return -1;
+		present++;
 		rd_key(rd, t[i].key);
 		rc = v ? read_field(rd, &t[i], v, base)
 		       : rpt_fail(rd, REPORT_ERR_SCHEMA, "missing");
@@ -250,7 +261,7 @@ static int read_obj(struct rd *rd, const json_t *o, const struct rf *t, int n,
 		if (rc)
 			return rc;
 	}
-	if (json_object_size(o) != (size_t)n)
+	if (json_object_size(o) != (size_t)present)
 		return unknown_member(rd, o, t, n);
 	return 0;
 }
@@ -320,7 +331,8 @@ static int read_profile(struct rd *rd, const json_t *v, struct report *r)
 static int read_drops(struct rd *rd, const json_t *v, struct report_link *l)
 {
 	static const struct rf reason = {
-		"", RF_NAME, 0, sizeof(l->drops[0].reason), NULL, 0, NULL, 0};
+		"",   RF_NAME, 0, sizeof(l->drops[0].reason), NULL, 0,
+		NULL, 0,       0};
 	const json_t *reasons, *rv;
 	const char *key;
 	int rc = 0;
@@ -409,7 +421,7 @@ static int read_targets(struct rd *rd, const json_t *a, struct report *r)
 static int read_firewall(struct rd *rd, const json_t *o, struct report *r)
 {
 	static const struct rf fw[] = {
-		{"pairs", RF_CUSTOM, 0, 0, NULL, 0, NULL, 0}};
+		{"pairs", RF_CUSTOM, 0, 0, NULL, 0, NULL, 0, 0}};
 	const json_t *pairs, *pv;
 	const char *key;
 	int rc = 0;
@@ -446,8 +458,8 @@ static int read_firewall(struct rd *rd, const json_t *o, struct report *r)
 
 static int read_event(struct rd *rd, const json_t *o, struct report_event *e)
 {
-	static const struct rf type = {"type",		RF_WORD,   0,	 0,
-				       report_ev_words, RPT_EV__N, NULL, 0};
+	static const struct rf type = {
+		"type", RF_WORD, 0, 0, report_ev_words, RPT_EV__N, NULL, 0, 0};
 	const json_t *v;
 	int t, rc;
 
@@ -485,6 +497,43 @@ static int read_events(struct rd *rd, const json_t *a, struct report *r)
 	return rc ? -1 : 0;
 }
 
+/* The devices polled over SNMP: absent (none), or an array of them. */
+static int read_snmp(struct rd *rd, const json_t *a, struct report *r)
+{
+	size_t i;
+	int rc = 0;
+
+	r->n_snmp = 0;
+	if (!a)
+		return 0;
+	if (read_array(rd, a, REPORT_MAX_SNMP_DEVICES))
+		return -1;
+	for (i = 0; !rc && i < json_array_size(a); i++) {
+		struct report_snmp_dev *d = &r->snmp[i];
+		const json_t *o = json_array_get(a, i), *ifs;
+		size_t k = 0;
+
+		rd_idx(rd, (int)i);
+		d->n_ifs = 0;
+		rc = read_obj(rd, o, rpt_snmp_dev, rpt_nsnmp_dev, d);
+		ifs = rc ? NULL : json_object_get(o, "interfaces");
+		rd_key(rd, "interfaces");
+		if (!rc)
+			rc = read_array(rd, ifs, REPORT_MAX_SNMP_IFACES);
+		for (k = 0; !rc && k < json_array_size(ifs); k++) {
+			rd_idx(rd, (int)k);
+			rc = read_obj(rd, json_array_get(ifs, k), rpt_snmp_if,
+				      rpt_nsnmp_if, &d->ifs[k]);
+			rd_pop(rd);
+		}
+		d->n_ifs = (int)k;
+		rd_pop(rd);
+		rd_pop(rd);
+	}
+	r->n_snmp = (int)i;
+	return rc ? -1 : 0;
+}
+
 /* ---- the report --------------------------------------------------------- */
 
 typedef int part_fn(struct rd *rd, const json_t *v, struct report *r);
@@ -499,12 +548,13 @@ static int oracle_from_json(const json_t *j, struct report *r,
 		{"node", read_node},	     {"profile", read_profile},
 		{"links", read_links},	     {"targets", read_targets},
 		{"firewall", read_firewall}, {"events", read_events},
+		{"snmp", read_snmp},
 	};
 	struct rd rd = {.err = err, .errlen = errlen};
 	const json_t *v;
 	int rc = 0;
 
-	r->n_links = r->n_targets = r->n_pairs = r->n_events = 0;
+	r->n_links = r->n_targets = r->n_pairs = r->n_events = r->n_snmp = 0;
 	if (!json_is_object(j)) {
 		rc = want(&rd, j, "an object");
 		goto out;
@@ -537,7 +587,9 @@ static int oracle_from_json(const json_t *j, struct report *r,
 			rc = rpt_check_node(&rd, r);
 	}
 	if (!rc)
-		rc = rpt_check_unique(&rd, r);
+		rc = rpt_check_unique(&rd, r) || rpt_check_snmp_unique(&rd, r)
+			     ? -1
+			     : 0;
 out:
 	if (why)
 		*why = rc ? rd.why : REPORT_ERR_NONE;
@@ -589,7 +641,7 @@ int report_decode_jansson(const char *body, size_t len, struct report *r,
 	long at;
 	int rc;
 
-	r->n_links = r->n_targets = r->n_pairs = r->n_events = 0;
+	r->n_links = r->n_targets = r->n_pairs = r->n_events = r->n_snmp = 0;
 	if (len > REPORT_MAX_BYTES) {
 		rc = rpt_fail(&rd, REPORT_ERR_SIZE,
 			      "%zu bytes, over the %d a body may have", len,

@@ -52,6 +52,18 @@ static void same_json(const json_t *j, const char *what)
 	free(s);
 }
 
+/* same_json(), and accepted: its decoded report into rc_r */
+static void same_ok_json(const json_t *j, const char *what)
+{
+	char *s = json_dumps(j, DUMP_FLAGS), err[256];
+	enum report_err why;
+
+	same(s, strlen(s), what);
+	if (report_decode(s, strlen(s), rc_r, &why, err, sizeof(err)))
+		fail_msg("%s: refused: %s", what, err);
+	free(s);
+}
+
 static char *compact(size_t *len)
 {
 	json_t *j = rc_golden();
@@ -613,12 +625,160 @@ static void test_seeds(void **state)
 }
 
 /* The bitmap of a table's members holds 64. */
+/* ---- bodies with and without the optional members ---------------------- */
+
+#define GOLDEN_SNMP "tests/golden/report_county_snmp.json"
+
+static json_t *snmp_golden(void)
+{
+	json_error_t je;
+	json_t *j = json_load_file(GOLDEN_SNMP, JSON_REJECT_DUPLICATES, &je);
+
+	if (!j)
+		fail_msg("%s: %s", GOLDEN_SNMP, je.text);
+	return j;
+}
+
+/*
+ * The report with two SNMP devices (the optional snmp member) against
+ * the oracle: as it is, compact and its prefixes; without snmp, with an
+ * empty one; every value under snmp replaced by each value or removed
+ * and every object there extended; duplicate names; several changes at
+ * once in shuffled objects.  And the optional targets[].refused: absent
+ * from every target, and from one.
+ */
+static void test_optional(void **state)
+{
+	size_t len, np0 = npaths, first;
+	char *text = rc_slurp(GOLDEN_SNMP, &len), *c, what[512];
+	json_t *g = snmp_golden(), *j;
+
+	(void)state;
+	assert_non_null(text);
+	same(text, len, "snmp golden");
+	same_ok_json(g, "snmp golden");
+	assert_int_equal(rc_r->n_snmp, 2);
+	c = json_dumps(g, DUMP_FLAGS);
+	same(c, strlen(c), "snmp golden compact");
+	for (size_t cut = 0; cut < strlen(c); cut += 1 + (cut > 200 ? 6 : 0))
+		same(c, cut, "an snmp prefix");
+	free(c);
+	free(text);
+	/* bodies without snmp and with none in it */
+	j = json_deep_copy(g);
+	json_object_del(j, "snmp");
+	same_ok_json(j, "no snmp");
+	assert_int_equal(rc_r->n_snmp, 0);
+	json_object_set_new(j, "snmp", json_array());
+	same_ok_json(j, "snmp []");
+	assert_int_equal(rc_r->n_snmp, 0);
+	json_decref(j);
+	/* the paths under snmp, after the county golden's */
+	first = npaths;
+	collect("", g);
+	assert_true(npaths < MAX_PATHS);
+	{
+		size_t o = first;
+
+		for (size_t p = first; p < npaths; p++) {
+			if (strncmp(paths[p], "snmp", 4))
+				continue;
+			memmove(paths[o], paths[p], sizeof(paths[0]));
+			path_obj[o++] = path_obj[p];
+		}
+		npaths = o;
+	}
+	assert_true(npaths > first + 40);
+	for (size_t p = first; p < npaths; p++) {
+		for (size_t v = 0; v < ROWS(values); v++) {
+			j = json_deep_copy(g);
+			change(j, p, v);
+			snprintf(what, sizeof(what), "%s = %s", paths[p],
+				 values[v] ? values[v] : "(removed)");
+			same_json(j, what);
+			json_decref(j);
+		}
+		if (path_obj[p]) {
+			char sub[160];
+
+			j = json_deep_copy(g);
+			snprintf(sub, sizeof(sub), "%s.zz", paths[p]);
+			set_if(j, sub, "{\"a\":[1,2]}");
+			same_json(j, sub);
+			json_decref(j);
+		}
+	}
+	/* names twice: devices, interfaces */
+	j = json_deep_copy(g);
+	set_if(j, "snmp[1].name", "\"core-sw\"");
+	same_json(j, "a device name twice");
+	json_decref(j);
+	j = json_deep_copy(g);
+	set_if(j, "snmp[0].interfaces[1].name", "\"ge-0/0/1\"");
+	same_json(j, "an interface name twice");
+	json_decref(j);
+	/* several at once, anywhere in the snmp member or the report */
+	rng = 0x2545f4914f6cdd1dULL;
+	for (int round = 0; round < 400 * rounds; round++) {
+		int n = 2 + (int)rnd(3);
+		size_t o = 0;
+		json_t *s;
+
+		j = json_deep_copy(g);
+		for (int k = 0; k < n; k++) {
+			size_t p = k ? rnd((uint32_t)npaths)
+				     : first + rnd((uint32_t)(npaths - first)),
+			       v = rnd((uint32_t)ROWS(values));
+
+			change(j, p, v);
+			o += (size_t)snprintf(what + o, sizeof(what) - o,
+					      "%s = %s; ", paths[p],
+					      values[v] ? values[v] : "-");
+			if (o >= sizeof(what))
+				o = sizeof(what) - 1;
+		}
+		if (rnd(2)) {
+			s = shuffled(j);
+			json_decref(j);
+			j = s;
+		}
+		same_json(j, what);
+		json_decref(j);
+	}
+	npaths = np0;
+	/* refused left out, as agents of the first release of v1 send */
+	j = json_deep_copy(g);
+	for (size_t i = 0; i < json_array_size(json_object_get(j, "targets"));
+	     i++)
+		json_object_del(
+			json_array_get(json_object_get(j, "targets"), i),
+			"refused");
+	memset(rc_r, 0xa5, sizeof(*rc_r)); /* absent is written false */
+	same_ok_json(j, "no target with refused");
+	for (int i = 0; i < rc_r->n_targets; i++)
+		assert_false(rc_r->targets[i].refused);
+	json_decref(j);
+	/* one without, the others with, one of them true */
+	j = json_deep_copy(g);
+	json_object_del(json_array_get(json_object_get(j, "targets"), 1),
+			"refused");
+	json_object_set_new(json_array_get(json_object_get(j, "targets"), 0),
+			    "refused", json_true());
+	same_ok_json(j, "one target without refused");
+	assert_true(rc_r->targets[0].refused);
+	assert_false(rc_r->targets[1].refused);
+	json_decref(j);
+	json_decref(g);
+}
+
 static void test_tables(void **state)
 {
 	(void)state;
 	assert_true(rpt_ntop <= 64 && rpt_nnode <= 64 && rpt_nlink <= 64 &&
 		    rpt_ndrops <= 64 && rpt_nreason <= 64 &&
-		    rpt_ntarget <= 64 && rpt_npair <= 64 && rpt_nprofile <= 64);
+		    rpt_ntarget <= 64 && rpt_npair <= 64 &&
+		    rpt_nprofile <= 64 && rpt_nsnmp_dev <= 64 &&
+		    rpt_nsnmp_if <= 64);
 	for (int t = 0; t < RPT_EV__N; t++)
 		assert_true(rpt_nevent[t] <= 64);
 }
@@ -658,6 +818,8 @@ int main(void)
 	add_test(test_damage, NULL, "bytes damaged");
 	add_test(test_far_over, NULL, "far over the bounds");
 	add_test(test_seeds, NULL, "the fuzz seeds");
+	add_test(test_optional, NULL,
+		 "optional members: with and without snmp, refused");
 	add_test(test_tables, NULL, "tables fit the member bitmap");
 	return _cmocka_run_group_tests("report_diff", tests, ntests, setup,
 				       teardown);
