@@ -208,10 +208,14 @@ static void resume_test(bool tickets, void **state)
 	assert_true(posts >= REPORTS);
 	/* the collector closed the idle connection between reports */
 	assert_true(st.conn_total >= 2);
-	assert_int_equal(st.tls_full + st.tls_resumed, st.conn_total);
+	/* a handshake is counted at its connection's first request: a
+	 * connection the collector closed as the reporter picked it up
+	 * (the report is sent again on a new one) has none */
+	assert_true(st.tls_full + st.tls_resumed <= st.conn_total);
+	assert_true(st.tls_full + st.tls_resumed >= 2);
 	if (tickets) {
 		assert_int_equal(st.tls_full, 1);
-		assert_int_equal(st.tls_resumed, st.conn_total - 1);
+		assert_true(st.tls_resumed >= 1);
 	} else {
 		assert_int_equal(st.tls_resumed, 0);
 	}
