@@ -129,7 +129,10 @@ def main():
         if not m:
             continue
         if not started:
-            started = m.group(1) == "execve" and sys.argv[3] in line
+            # the program's own execve, not one that names it among its
+            # arguments (setpriv's, whose set-up calls are not the service's)
+            started = m.group(1) == "execve" and \
+                ('execve("%s",' % sys.argv[3]) in line
             continue
         used.add(m.group(1))
         if len(sys.argv) > 4 and m.group(1) in WRITES:
