@@ -52,6 +52,10 @@ ip -n "$NOC" link set lo up
 ip link add mg0 netns "$TWP" type veth peer name nc1 netns "$NOC" || fail "veth"
 ip -n "$TWP" addr add 10.250.1.2/30 dev mg0
 ip -n "$TWP" link set mg0 up
+# 20 KB/s from the agent: a report of ~3 KB takes 150 ms, so a replay of
+# ten takes a second and a kill can land in the middle of it
+tc -n "$TWP" qdisc add dev mg0 root tbf rate 160kbit burst 4kb latency 2s ||
+	fail "tc tbf on mg0"
 ip -n "$NOC" addr add 10.250.1.1/30 dev nc1
 ip -n "$NOC" link set nc1 up
 
@@ -133,12 +137,15 @@ for i in $(seq 1 "$KILLS"); do
 	want=$(((i - 1) / 5 % 2 == 0))
 	mode=post
 	[ $((RANDOM % 2)) = 0 ] && mode=write
-	k=$(rnd 1 5) only=
-	# the runs after an outage: killed at the K-th ack, the first one
-	# the live report's, the others the backlog's being replayed
+	k=$(rnd 1 5)
+	# the runs after an outage, while the backlog is replayed: killed
+	# once the agent says it has K acks (the first one the live
+	# report's), or at the K-th write of the ack journal
 	backlog=$(json_field "$T/state.json" 'd["runs"][-1]["backlog"] if d["runs"] else 0' 2>/dev/null || echo 0)
-	[ "$want" = 1 ] && [ "$backlog" -ge 3 ] && [ "$i" -gt 5 ] &&
-		mode=write k=$(rnd 2 "$backlog") only=acks.log
+	if [ "$want" = 1 ] && [ "$backlog" -ge 3 ] && [ "$i" -gt 5 ]; then
+		mode=replay k=$(rnd 2 "$backlog")
+		[ $((RANDOM % 2)) = 0 ] && mode=ackwrite
+	fi
 	rm -f "$T/st.json"
 	$SK begin "$T/state.json" "$SP" "$mode,$([ $want = 1 ] && echo up || echo down)"
 	agent_start "$TWP" "$T/t/node.conf" "$T/agent" ||
@@ -150,11 +157,22 @@ for i in $(seq 1 "$KILLS"); do
 		cut_here=1
 		cuts_off=$((cuts_off + 1))
 	fi
-	if [ $mode = write ]; then
+	if [ $mode = replay ]; then
+		acks() {
+			poll 0
+			[ "$(json_field "$T/st.json" 'd["collector"]["acknowledged"]' 2>/dev/null)" -ge "$k" ] 2>/dev/null
+		}
+		wait_for 4 acks
+		kill -KILL "$AGENT_PID"
+		how="killed at $(json_field "$T/st.json" 'd["collector"]["acknowledged"]' 2>/dev/null) acks"
+	elif [ $mode = ackwrite ]; then
+		$SK killon "$SP" "$AGENT_PID" "$k" 4000 acks.log >"$T/kill.out"
+		how=$(cat "$T/kill.out")
+	elif [ $mode = write ]; then
 		# killed at the K-th change of a spool file: inside an append,
 		# a reservation of numbers or an ack; a change of a link a
 		# second in makes a report come at once
-		$SK killon "$SP" "$AGENT_PID" "$k" 2000 $only >"$T/kill.out" &
+		$SK killon "$SP" "$AGENT_PID" "$k" 2000 >"$T/kill.out" &
 		kp=$!
 		flap=$(($(ms_now) + 1000))
 		while kill -0 "$kp" 2>/dev/null; do
