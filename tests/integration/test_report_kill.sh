@@ -2,30 +2,39 @@
 # The agent SIGKILLed while it reports, many times, loses and duplicates
 # nothing.  A township agent in its namespace reports every second (and at
 # once on the link changes the test makes) over mutual TLS to a real
-# collector in a NOC namespace; it is killed with SIGKILL at random
-# moments KILLS times (default 40) and started again each time:
-#  - some kills come just after a change, while that report is made and
-#    written to the spool; others at any moment of its posts;
-#  - the path to the collector is cut for runs of five kills (the spool
-#    fills) and comes back in the middle of a run (the next runs replay
-#    the backlog and are killed during it);
-#  - half the kills come with a power cut: every spool segment loses a
-#    random part of what was written after its last fdatasync (the agent
-#    runs with tests/support/synclog.c preloaded, which logs each sync's
-#    file size), so what the spool calls queued must have been synced.
-#    The ack journal is left whole (a lost ack costs a duplicate, which
-#    the collector absorbs; it would only blur the count of duplicates).
+# collector in a NOC namespace, on a line slowed to 20 KB/s (a report takes
+# 150 ms, a replay of ten a second or more); it is killed with SIGKILL
+# KILLS times (default 40, SEED makes the choices again) and started again
+# each time.  The kill comes, by turns:
+#  - at the K-th change of a file in the spool (inotify): inside an
+#    append (a segment created or written), a reservation of numbers
+#    (spool.meta.tmp, its rename) or an ack (acks.log);
+#  - at a random moment of the run (its posts, its answers);
+#  - in the runs after an outage, while the backlog is replayed: once the
+#    agent's status counts K acks, or at the K-th write of the journal.
+# The path to the collector is cut for stretches of five kills (the spool
+# fills), going down and coming back in the middle of a run.  Half the
+# kills come with a power cut: every spool segment loses a random part of
+# what was written after its last fdatasync (the agent runs with
+# tests/support/synclog.c preloaded, which logs each sync's file size), so
+# what the spool calls queued must have been synced.  The ack journal is
+# left whole (a lost ack costs a duplicate the collector absorbs, and
+# would blur the count below).
 # After each kill the spool is read from the disk by a parser of the test's
 # own (tests/integration/spoolkill.py): whole records but for a torn tail,
-# the ack journal whole, no seq's record ever changing, reserved_to
-# moving by blocks of 1024, the torn tails counted by the next start.  At
-# the end, the agent drained and stopped: every seq the agent queued (its
-# status' last_seq in each run, every record seen on disk) is stored at the
-# collector (seq_ranges) or still waits in the spool; within a run's block
-# the seqs form one range from its start, so the only gaps are the unused
-# ends of blocks a restart skipped (a hole is a lost report); every seq
-# the ack journal ever held is stored; the collector stored each report
-# once and answered at most two duplicates per request cut off.
+# the ack journal whole, no seq's record ever changing, reserved_to moving
+# by blocks of 1024, the torn tails counted by the next start, nothing
+# corrupt, dropped or failed to queue in the agent's status; and of the
+# records the collector has stored, those the journal does not acknowledge
+# are at most the two requests the kill (or an outage) cut off.  At the
+# end, the agent drained and stopped: every seq the agent queued (its
+# status' last_seq in each run, every record seen on disk) is stored at
+# the collector (seq_ranges) or still waits in the spool; within a run's
+# block the seqs form one range from its start, so the only gaps are the
+# unused ends of blocks a restart skipped (a hole is a lost report); every
+# seq the ack journal ever held is stored; the collector stored each
+# report once (its count equals the numbers in its ranges) and answered at
+# most two duplicates per request cut off.
 . "$(dirname "$0")/lib.sh"
 
 COLL="$ROOT/$B/egnet-collector"
@@ -135,7 +144,7 @@ for i in $(seq 1 "$KILLS"); do
 	# kills 6-10, 16-20, ...: the collector away; the path goes down and
 	# comes back in the middle of the first run of a stretch
 	want=$(((i - 1) / 5 % 2 == 0))
-	mode=post
+	mode=post # or write: at the K-th change of the spool
 	[ $((RANDOM % 2)) = 0 ] && mode=write
 	k=$(rnd 1 5)
 	# the runs after an outage, while the backlog is replayed: killed
