@@ -36,8 +36,8 @@ sequence numbers checked against everything the agent ever queued.
       the collector or still waits in the spool; within each run's block
       the seqs present are one range from the block's start (a gap is
       only ever the unused end of a block: a hole is a lost report); no
-      seq outside a block; every record seen on disk and every seq the
-      ack journal held is stored; the collector stored each once (its
+      seq outside a block; every record seen on disk stored or waiting,
+      every seq the ack journal held stored; the collector stored each once (its
       count of stored reports equals the numbers in its ranges), and took
       no more duplicates than two a request cut off (EVENTS_CUT: kills
       plus outages begun, two request slots each).
