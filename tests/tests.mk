@@ -44,6 +44,16 @@ $(B)/tests/spool_writer: $(call obj,tests/support/spool_writer.c $(FAILPOINT_NON
 
 TESTS_BUILD_EXTRA += $(B)/tests/spool_writer
 
+# The preload that logs every fsync/fdatasync's file size, for
+# tests/integration/test_report_kill.sh (its power cut).  Built without
+# the sanitizers: it is loaded into the agent ahead of everything.
+$(B)/tests/synclog.so: tests/support/synclog.c
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -O2 -g -std=gnu11 $(WARN) -D_GNU_SOURCE -fPIC -shared -o $@ $< -ldl
+
+TESTS_BUILD_EXTRA += $(B)/tests/synclog.so
+
 
 # Benchmark drivers (bench/), linked against the real libraries.
 $(B)/bench/%: $(call obj,bench/%.c $(FAILPOINT_NONE)) $(LIBAGENT) $(LIBCOMMON)

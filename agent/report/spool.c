@@ -48,6 +48,12 @@ static bool spool_seg_parse(const char *name, uint64_t *first)
 	return v > 0;
 }
 
+/* fdatasync(2) of a segment, through the test's hook when there is one. */
+static int spool_sync(const struct spool *s, int fd)
+{
+	return s->o.fdatasync ? s->o.fdatasync(fd) : fdatasync(fd);
+}
+
 /* The checksum of a record: header bytes 0..27, then the payload. */
 static uint32_t spool_rec_crc(const unsigned char *hdr, const void *data,
 			      size_t len)
@@ -172,7 +178,7 @@ static int spool_seg_scan(struct spool *s, struct spool_seg *g, int fd,
 			s->corrupt++;
 			break;
 		}
-		if (ftruncate(fd, (off_t)off) < 0 || fdatasync(fd) < 0) {
+		if (ftruncate(fd, (off_t)off) < 0 || spool_sync(s, fd) < 0) {
 			rc = -errno;
 			snprintf(err, errlen,
 				 "cannot truncate the torn tail of "
@@ -273,6 +279,15 @@ static int spool_recover(struct spool *s, char *err, size_t errlen)
 		g->size = (uint64_t)st.st_size;
 		rc = spool_seg_scan(s, g, fd, g->size, last, &prev, err,
 				    errlen);
+		/* the segment a crash interrupted: a record written and not
+		 * synced (its append never returned) may be whole in the
+		 * page cache; it is queued from now on, so on disk first */
+		if (last && !rc && g->size &&
+		    (spool_sync(s, fd) < 0 || fsync(s->dirfd) < 0)) {
+			rc = -errno;
+			snprintf(err, errlen, "cannot sync %s/%s: %s", s->dir,
+				 name, strerror(errno));
+		}
 		if (last && !rc)
 			s->wfd = fd;
 		else
@@ -551,7 +566,7 @@ int spool_append(struct spool *s, uint64_t seq, const void *data, size_t len,
 	at = g->size;
 	rc = spool_write_all(s, fd, buf, rec, at);
 	free(buf);
-	if (!rc && fdatasync(fd) < 0)
+	if (!rc && spool_sync(s, fd) < 0)
 		rc = -errno;
 	if (!rc && roll && fsync(s->dirfd) < 0)
 		rc = -errno;
@@ -567,7 +582,7 @@ int spool_append(struct spool *s, uint64_t seq, const void *data, size_t len,
 			spool_seg_name(seq, name);
 			unlinkat(s->dirfd, name, 0);
 		} else if (ftruncate(fd, (off_t)at) == 0) {
-			fdatasync(fd);
+			spool_sync(s, fd);
 		} /* else: the next append writes over it, and a reopen
 		     truncates it as a torn tail */
 		return rc;

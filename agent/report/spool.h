@@ -38,7 +38,12 @@
  * folder is left alone.
  *
  * Durability: spool_append() returns after fdatasync() of the segment
- * and, for a new segment, fsync() of the folder.  Acks are written to the
+ * and, for a new segment, fsync() of the folder.  A crash between the
+ * write and its sync may leave the record whole in the page cache, not
+ * on disk; spool_open() finds it whole and queues it, so it syncs the
+ * last segment and the folder before it counts anything found there (a
+ * power cut after the restart would otherwise take a report the spool
+ * had shown as queued).  Acks are written to the
  * journal without a sync: a crash of the process loses none, a power cut
  * may lose the last ones, and those reports are sent again (the collector
  * drops duplicates by (node, seq)).  Sequence numbers are reserved in
@@ -85,6 +90,12 @@ struct spool_opts {
 	 * asked; -1 with errno on error.
 	 */
 	ssize_t (*pwrite)(int fd, const void *buf, size_t len, off_t off);
+	/*
+	 * The sync of a segment's data, fdatasync(2) when NULL: lets tests
+	 * see what was made durable, or make a sync fail.  0, or -1 with
+	 * errno.
+	 */
+	int (*fdatasync)(int fd);
 };
 
 /* The defaults above. */
@@ -103,7 +114,9 @@ int spool_opts_read(struct diag *d, const config_setting_t *group,
  * scanned, a torn tail of the last one truncated away, a damaged record
  * elsewhere skipped (scanning on for the next valid record), segments
  * with no valid record left (empty, torn away, all damaged) or wholly
- * acknowledged deleted, the ack journal read and rewritten.  0 with
+ * acknowledged deleted, the last segment and the folder synced (what a
+ * crash left written but unsynced is on disk before it counts as
+ * queued), the ack journal read and rewritten.  0 with
  * *out, or -errno with the reason in err (an unreadable folder, options
  * out of range, a damaged spool.meta: its sequence numbers cannot be
  * trusted, so it is refused, not guessed).

@@ -6,12 +6,17 @@
  * flipped anywhere in a record in the middle (magic, length, seq, time,
  * either checksum, payload) skips that record alone and counts it; a
  * damaged record at the end of an older segment is skipped, not taken
- * for a torn tail.
+ * for a torn tail; a record a crash left written but not synced is
+ * synced by the open that queues it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "tests/unit/scratch.h"
@@ -158,6 +163,82 @@ static void test_corrupt_end_of_older_segment(void **state)
 	spool_close(s);
 }
 
+/* The sync hook: how far the last segment synced was, and how often. */
+static bool crash_in_sync;
+static int syncs;
+static off_t synced_to;
+static struct spool *child_spool; /* reachable when the child dies */
+
+static int hook_sync(int fd)
+{
+	struct stat st;
+
+	if (crash_in_sync)
+		_exit(0); /* the process dies between the write and its sync */
+	if (fdatasync(fd) < 0 || fstat(fd, &st) < 0)
+		return -1;
+	syncs++;
+	synced_to = st.st_size;
+	return 0;
+}
+
+/*
+ * The agent killed between writing a record and syncing it: the record is
+ * whole (in the page cache), so the next open finds it and queues it; it
+ * must be on disk before that, or a power cut after the restart takes a
+ * report the spool had shown as queued.
+ */
+static void test_unsynced_record_synced_at_open(void **state)
+{
+	struct spool_opts o;
+	struct spool_stats st;
+	uint64_t first, seq, got[4];
+	unsigned char buf[300];
+	struct spool *s;
+	char name[32];
+	int status;
+	pid_t pid;
+	(void)state;
+
+	spool_opts_default(&o);
+	o.fdatasync = hook_sync;
+	s = sp_open(&o);
+	first = sp_add(s, 300);
+	spool_close(s);
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (spool_open(&child_spool, dir, &o, err, sizeof(err)) ||
+		    spool_reserve(child_spool, &seq, err, sizeof(err)))
+			_exit(2);
+		sp_payload(seq, sizeof(buf), buf);
+		crash_in_sync = true;
+		spool_append(child_spool, seq, buf, sizeof(buf), err,
+			     sizeof(err));
+		_exit(3); /* not reached: the sync ends the process */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	sp_seg_name(first, name);
+	assert_int_equal(sp_size(name), (off_t)(2 * (SPOOL_HDR + 300)));
+
+	syncs = 0;
+	synced_to = 0;
+	s = sp_open(&o);
+	spool_stats(s, &st);
+	assert_int_equal(st.pending, 2);
+	assert_int_equal(st.torn, 0);
+	/* queued again, and so synced, all of it */
+	assert_true(syncs >= 1);
+	assert_int_equal(synced_to, (off_t)(2 * (SPOOL_HDR + 300)));
+	assert_int_equal(sp_drain(s, got, 4, 300), 2);
+	assert_int_equal(got[0], first);
+	assert_true(got[1] > first);
+	spool_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +249,9 @@ int main(void)
 			test_corrupt_middle, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_corrupt_end_of_older_segment, scratch_setup,
+			scratch_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_unsynced_record_synced_at_open, scratch_setup,
 			scratch_teardown),
 	};
 
