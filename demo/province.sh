@@ -132,6 +132,8 @@ start_collector() {
 	for code in $(awk '$1 == "gw" { print $2 }' "$D/topology"); do
 		"$PKI" node "$D/pki" "$code" >/dev/null || fail "egnet-pki node $code"
 	done
+	# the browser's (the dashboard's) certificate: a reader, no node
+	"$PKI" reader "$D/pki" noc >/dev/null || fail "egnet-pki reader"
 	mkdir -p "$D/collector"
 	cat >"$D/collector/collector.conf" <<CONF
 listen = [ "$NOC_IP:8443" ];
@@ -287,7 +289,10 @@ usage_notes() {
 	local k="$D/pki"
 	echo "API (mutual TLS):  https://127.0.0.1:$PORT/api/v1/nodes   (forwarded into $TAG-noc)"
 	echo "  curl --cacert $k/ca.crt --cert $k/nodes/$PROVINCE.crt --key $k/nodes/$PROVINCE.key https://127.0.0.1:$PORT/api/v1/nodes"
-	echo "(no dashboard in this build: the API is the collector's view)"
+	echo "dashboard:         https://127.0.0.1:$PORT/"
+	echo "  the browser shows it with a reader's certificate: import $k/readers/noc.p12"
+	echo "  (empty pass phrase) and trust $k/ca.crt, or for a quick look:"
+	echo "  curl --cacert $k/ca.crt --cert $k/readers/noc.crt --key $k/readers/noc.key https://127.0.0.1:$PORT/"
 	echo "watch it with egnetctl:"
 	echo "  export EGNET_COLLECTOR=https://127.0.0.1:$PORT EGNET_CA=$k/ca.crt \\"
 	echo "         EGNET_CERT=$k/nodes/$PROVINCE.crt EGNET_KEY=$k/nodes/$PROVINCE.key"

@@ -51,6 +51,12 @@ done
 # every village is up in its township's last report
 inv=$ROOT/profiles/examples/inventory.csv
 api /api/v1/nodes >"$T/nodes.json" || fail "no answer on 127.0.0.1:$DEMO_PORT"
+# the dashboard, as the browser gets it with the demo's reader certificate
+curl -sS --max-time 10 --cacert "$DEMO_DIR/pki/ca.crt" \
+	--cert "$DEMO_DIR/pki/readers/noc.crt" --key "$DEMO_DIR/pki/readers/noc.key" \
+	"https://127.0.0.1:$DEMO_PORT/" >"$T/index.html" || fail "no dashboard on 127.0.0.1:$DEMO_PORT"
+grep -q '<html' "$T/index.html" || fail "the dashboard's page: $(head -c 200 "$T/index.html")"
+[ -s "$DEMO_DIR/pki/readers/noc.p12" ] || fail "no PKCS#12 certificate for the browser"
 towns=$(grep -oE '^[0-9]{6}(00[1-9]|0[1-9][0-9]|[1-9][0-9]{2})000,' "$inv" | tr -d ,)
 for t in $towns; do api "/api/v1/nodes/$t" | tr -d '\n'; echo; done >"$T/towns.json"
 python3 - "$T/nodes.json" "$T/towns.json" "$inv" <<'PY' || fail "the collector does not cover the province"
