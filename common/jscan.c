@@ -362,29 +362,40 @@ static int value_expected(struct jscan *s)
 					 : "invalid token");
 }
 
-int jscan_member(struct jscan *s, bool first, char *key, size_t cap,
-		 size_t *klen, uint32_t *koff, uint32_t *hash)
+/* The start of the next member or element of the object or array being
+ * read (@close its closing bracket, @sep the reason for a missing
+ * separator): 0 and the container left at @close, 1 at the item (its
+ * first byte, after blanks, in *@c), -1 on an error. */
+static int next_item(struct jscan *s, bool first, char close,
+		     const char *sep, int *c)
 {
-	int c;
-
 	if (s->what)
 		return -1;
 	if (first && enter(s))
 		return -1;
-	c = ws(s);
-	if (c == '}') {
+	*c = ws(s);
+	if (*c == close) {
 		s->p++;
 		s->depth--;
 		return 0;
 	}
 	if (!first) {
-		if (c != ',')
-			return c < 0 ? value_expected(s)
-				     : jscan_fail(s, s->p,
-						  "',' or '}' expected");
+		if (*c != ',')
+			return *c < 0 ? value_expected(s)
+				      : jscan_fail(s, s->p, sep);
 		s->p++;
-		c = ws(s);
+		*c = ws(s);
 	}
+	return 1;
+}
+
+int jscan_member(struct jscan *s, bool first, char *key, size_t cap,
+		 size_t *klen, uint32_t *koff, uint32_t *hash)
+{
+	int c, rc = next_item(s, first, '}', "',' or '}' expected", &c);
+
+	if (rc <= 0)
+		return rc;
 	if (c != '"')
 		return c < 0 ? value_expected(s)
 			     : jscan_fail(s, s->p,
@@ -405,25 +416,7 @@ int jscan_element(struct jscan *s, bool first)
 {
 	int c;
 
-	if (s->what)
-		return -1;
-	if (first && enter(s))
-		return -1;
-	c = ws(s);
-	if (c == ']') {
-		s->p++;
-		s->depth--;
-		return 0;
-	}
-	if (!first) {
-		if (c != ',')
-			return c < 0 ? value_expected(s)
-				     : jscan_fail(s, s->p,
-						  "',' or ']' expected");
-		s->p++;
-		ws(s);
-	}
-	return 1;
+	return next_item(s, first, ']', "',' or ']' expected", &c);
 }
 
 int jscan_skip(struct jscan *s)
